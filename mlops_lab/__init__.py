@@ -1,0 +1,82 @@
+"""mlops-lab: a notebook-centric MLOps workbench for JupyterLab.
+
+    import mlops_lab as ml
+    with ml.start_run("baseline"):
+        ml.log_param("C", 1.0)
+        ml.log_metric("auc", 0.93)
+
+In a notebook: ``%load_ext mlops_lab`` then ``%%track`` on any cell.
+
+Importing this module is cheap: the tracking API, the store and SQLAlchemy load on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# Public name -> module that defines it; loaded on first attribute access (PEP 562).
+_LAZY = {
+    name: "mlops_lab.tracking.fluent"
+    for name in (
+        "set_experiment",
+        "start_run",
+        "end_run",
+        "active_run",
+        "log_param",
+        "log_params",
+        "log_metric",
+        "log_metrics",
+        "set_tag",
+        "set_tags",
+        "log_artifact",
+        "log_figure",
+        "get_run",
+        "search_runs",
+        "search_runs_df",
+        "flush",
+    )
+}
+_LAZY.update(
+    {
+        "MlopsLabError": "mlops_lab.errors",
+        "InvalidInput": "mlops_lab.errors",
+        "NotFound": "mlops_lab.errors",
+        "Conflict": "mlops_lab.errors",
+        "StoreBusy": "mlops_lab.errors",
+        "SchemaError": "mlops_lab.errors",
+    }
+)
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mlops_lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def load_ipython_extension(ipython) -> None:
+    """`%load_ext mlops_lab`: registers `%%track` and the other magics."""
+    from .magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def _jupyter_server_extension_points():
+    from .server import _jupyter_server_extension_points as points
+
+    return points()
+
+
+def _jupyter_labextension_paths():
+    return [{"src": "_labextension", "dest": "mlops-lab"}]

@@ -1,0 +1,114 @@
+"""The metadata tables. Alembic migrations in `migrations/versions/` create and change them;
+this module is the code's view of the newest schema (a test checks the two agree)."""
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Times are integer milliseconds since the epoch (UTC): exact, sortable, cheap to compare.
+experiments = Table(
+    "experiments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(500), nullable=False, unique=True),
+    Column("description", Text, nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("experiment_id", Integer, ForeignKey("experiments.id"), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("start_time", BigInteger, nullable=False),
+    Column("end_time", BigInteger, nullable=True),
+    Column("heartbeat_at", BigInteger, nullable=True),
+    Column("parent_run_id", String(32), ForeignKey("runs.id"), nullable=True),
+    Column("error", Text, nullable=True),
+    # What produced the run (cell source and hash, notebook, execution count) and where it ran
+    # (python, packages, git, seeds), as JSON documents: read whole, never queried inside.
+    Column("source", Text, nullable=True),
+    Column("environment", Text, nullable=True),
+    Column("host", String(255), nullable=True),
+    Column("pid", Integer, nullable=True),
+    Index("ix_runs_experiment_start", "experiment_id", "start_time"),
+    Index("ix_runs_status", "status"),
+    Index("ix_runs_parent", "parent_run_id"),
+)
+
+params = Table(
+    "params",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index("ix_params_key_value", "key", "value"),
+)
+
+tags = Table(
+    "tags",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("value", Text, nullable=False),
+    Index("ix_tags_key_value", "key", "value"),
+)
+
+# Every logged value, for histories. NaN is kept as is_nan (SQLite turns a NaN REAL into NULL).
+metrics = Table(
+    "metrics",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(250), nullable=False),
+    Column("step", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("value", Float(precision=53), nullable=False),
+    Column("is_nan", Boolean, nullable=False),
+    Index("ix_metrics_run_key_step", "run_id", "key", "step"),
+)
+
+# The value at the highest step of each metric of each run: what search filters and sorts on.
+latest_metrics = Table(
+    "latest_metrics",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(250), primary_key=True),
+    Column("step", BigInteger, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("value", Float(precision=53), nullable=False),
+    Column("is_nan", Boolean, nullable=False),
+)
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(1000), primary_key=True),
+    Column("blob", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("media_type", String(255), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_artifacts_blob", "blob"),
+)

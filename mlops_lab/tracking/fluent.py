@@ -1,0 +1,287 @@
+"""The module-level tracking API (`import mlops_lab as ml`), shaped like MLflow's so habits carry
+over. It keeps the process's stack of active runs and calls TrackingService for everything else.
+
+Differences from MLflow worth knowing: a run started while another is active becomes its child
+(no `nested=True` needed), and a run whose block raises ends FAILED (KILLED for
+KeyboardInterrupt / SystemExit), never FINISHED.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import sys
+import threading
+from typing import Any
+
+from .. import config
+from . import background
+from .entities import Experiment, Run, RunPage
+from .service import DEFAULT_EXPERIMENT, TrackingService
+
+_stack: list["ActiveRun"] = []
+_experiment_name: str | None = None
+_services: dict[tuple, TrackingService] = {}
+_heartbeat: threading.Thread | None = None
+_swept: set[tuple] = set()
+_uncaught: list[BaseException] = []
+
+
+def service() -> TrackingService:
+    """The TrackingService for the store the environment and working directory name."""
+    key = (os.environ.get("MLOPS_LAB_HOME"), os.environ.get("MLOPS_LAB_URI"),
+           os.environ.get("MLOPS_LAB_ARTIFACTS"), os.getcwd())
+    svc = _services.get(key)
+    if svc is None:
+        from ..store import open_store
+
+        svc = _services[key] = TrackingService(open_store())
+    return svc
+
+
+class ActiveRun:
+    """A run this process has started; a context manager that ends it."""
+
+    def __init__(self, run: Run):
+        self.info = run
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def __enter__(self) -> "ActiveRun":
+        return self
+
+    def __exit__(self, kind, exc, tb) -> bool:
+        if kind is None:
+            _end(self, "FINISHED")
+        elif issubclass(kind, (KeyboardInterrupt, SystemExit)):
+            _end(self, "KILLED", f"{kind.__name__}: {exc}".rstrip(": "))
+        else:
+            _end(self, "FAILED", f"{kind.__name__}: {exc}")
+        return False
+
+    def __repr__(self) -> str:
+        return f"<ActiveRun {self.name!r} id={self.id}>"
+
+
+def set_experiment(name: str) -> Experiment:
+    """Makes `name` the experiment of runs started from now on (created if new)."""
+    global _experiment_name
+    experiment = service().get_or_create_experiment(name)
+    _experiment_name = experiment.name
+    return experiment
+
+
+def start_run(name: str | None = None, experiment: str | None = None,
+              tags: dict[str, Any] | None = None, *, source: dict | None = None,
+              environment: dict | None = None) -> ActiveRun:
+    """Starts a run; use it as a context manager so it ends (FAILED on an exception).
+
+    A run started while another is active becomes its child, in the parent's experiment unless
+    `experiment` says otherwise.
+    """
+    svc = service()
+    _sweep_once(svc)
+    parent = _stack[-1] if _stack else None
+    if experiment is not None:
+        experiment_id = svc.get_or_create_experiment(experiment).id
+    elif parent is not None:
+        experiment_id = parent.info.experiment_id
+    else:
+        name_ = _experiment_name or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
+        experiment_id = svc.get_or_create_experiment(name_).id
+    run = svc.create_run(experiment_id, name=name, parent_run_id=parent.id if parent else None,
+                         tags=tags, source=source, environment=environment)
+    active = ActiveRun(run)
+    _stack.append(active)
+    _start_heartbeat()
+    return active
+
+
+def active_run() -> ActiveRun | None:
+    return _stack[-1] if _stack else None
+
+
+def end_run(status: str = "FINISHED", error: str | None = None) -> None:
+    """Ends the innermost active run (and with it any runs it still has open)."""
+    if _stack:
+        _end(_stack[-1], status, error)
+
+
+def _end(active: ActiveRun, status: str, error: str | None = None) -> None:
+    if active not in _stack:
+        return  # already ended
+    while _stack:
+        top = _stack.pop()
+        # Children still open when their parent ends had no chance to finish their work.
+        service().end_run(top.id, status if top is active else "KILLED",
+                          error if top is active else "Its parent run ended first.")
+        if top is active:
+            break
+
+
+def _run_id() -> str:
+    """The active run's id, starting a run if there is none (as MLflow does)."""
+    return (_stack[-1] if _stack else start_run()).id
+
+
+def log_param(key: str, value: Any) -> None:
+    service().log_params(_run_id(), {key: value})
+
+
+def log_params(params: dict[str, Any]) -> None:
+    service().log_params(_run_id(), params)
+
+
+def log_metric(key: str, value: float, step: int | None = None) -> None:
+    """Logs one value; durable in the store when the call returns."""
+    service().log_metrics(_run_id(), {key: value}, step=step)
+
+
+def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
+    service().log_metrics(_run_id(), metrics, step=step)
+
+
+def set_tag(key: str, value: Any) -> None:
+    service().set_tags(_run_id(), {key: value})
+
+
+def set_tags(tags: dict[str, Any]) -> None:
+    service().set_tags(_run_id(), tags)
+
+
+def log_artifact(local_path: str, artifact_path: str | None = None):
+    """Logs a file, or every file below a folder, to the active run."""
+    return service().log_artifact(_run_id(), local_path, artifact_path)
+
+
+def log_artifact_bytes(data: bytes, artifact_path: str, media_type: str | None = None):
+    return service().log_artifact_bytes(_run_id(), data, artifact_path, media_type)
+
+
+def log_figure(figure, artifact_path: str):
+    """Logs a plotly figure (as plotly JSON, which the side panel renders) or a matplotlib
+    figure (as PNG). `artifact_path` like 'plots/roc' gets the right extension added."""
+    if hasattr(figure, "to_plotly_json") and hasattr(figure, "to_json"):
+        path = artifact_path if artifact_path.endswith(".plotly.json") else f"{artifact_path}.plotly.json"
+        return log_artifact_bytes(figure.to_json().encode(), path, "application/vnd.plotly.v1+json")
+    if hasattr(figure, "savefig"):
+        import io
+
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", bbox_inches="tight")
+        path = artifact_path if artifact_path.endswith(".png") else f"{artifact_path}.png"
+        return log_artifact_bytes(buffer.getvalue(), path, "image/png")
+    from ..errors import InvalidInput
+
+    raise InvalidInput(f"log_figure takes a plotly or matplotlib figure, not {type(figure).__name__}.")
+
+
+def get_run(run_id: str) -> Run:
+    return service().get_run(run_id)
+
+
+def _experiment_ids(experiment) -> list[int] | None:
+    if experiment is None:
+        return None
+    names = experiment if isinstance(experiment, (list, tuple)) else [experiment]
+    svc = service()
+    return [svc.find_experiment(e).id for e in names]
+
+
+def search_runs(experiment=None, filter: str = "", order_by: list[str] | str | None = None,
+                max_results: int = 100, page_token: str | None = None) -> RunPage:
+    """Runs matching `filter` (e.g. "metrics.auc > 0.9 and params.model = 'rf'"), ordered by
+    `order_by` (e.g. ["metrics.auc desc"]); pass `.next_page_token` back for the next page."""
+    if isinstance(order_by, str):
+        order_by = [order_by]
+    return service().search_runs(_experiment_ids(experiment), filter, order_by, max_results,
+                                 page_token)
+
+
+def search_runs_df(experiment=None, filter: str = "", order_by: list[str] | str | None = None,
+                   max_results: int = 1000):
+    """The same search as a pandas DataFrame: one row per run, columns `params.*`,
+    `metrics.*`, `tags.*` beside run_id, name, status, start_time, end_time, duration."""
+    import pandas as pd
+
+    page = search_runs(experiment, filter, order_by, max_results)
+    rows = []
+    for run in page.runs:
+        row = {"run_id": run.id, "name": run.name, "experiment_id": run.experiment_id,
+               "status": run.status, "start_time": run.start_time, "end_time": run.end_time,
+               "duration_s": None if run.duration_ms is None else run.duration_ms / 1000,
+               "parent_run_id": run.parent_run_id}
+        row.update({f"params.{k}": v for k, v in run.params.items()})
+        row.update({f"metrics.{k}": v for k, v in run.metrics.items()})
+        row.update({f"tags.{k}": v for k, v in run.tags.items()})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    for column in ("start_time", "end_time"):
+        if column in frame:
+            frame[column] = pd.to_datetime(frame[column], unit="ms", utc=True)
+    return frame
+
+
+def flush() -> None:
+    """Waits for background work (such as the git state of tracked cells) to be stored."""
+    background.flush()
+
+
+# ---- liveness: heartbeats while runs are active, and how runs end with the process --------
+
+def _start_heartbeat() -> None:
+    global _heartbeat
+    if _heartbeat is None or not _heartbeat.is_alive():
+        _heartbeat = threading.Thread(target=_beat, name="mlops-lab-heartbeat", daemon=True)
+        _heartbeat.start()
+
+
+_wake = threading.Event()
+
+
+def _beat() -> None:
+    while not _wake.wait(config.heartbeat_seconds()):
+        ids = [r.id for r in list(_stack)]
+        if ids:
+            try:
+                service().heartbeat(ids)
+            except Exception:  # a busy or unreachable store must not kill the thread
+                pass
+
+
+def _sweep_once(svc: TrackingService) -> None:
+    """Once per store per process: mark runs of processes that died as KILLED."""
+    key = (svc.store.db.uri,)
+    if key not in _swept:
+        _swept.add(key)
+        try:
+            svc.sweep_dead_runs()
+        except Exception:
+            pass
+
+
+def _excepthook(kind, value, tb):
+    _uncaught.append(value)
+    _previous_excepthook(kind, value, tb)
+
+
+def _at_exit() -> None:
+    """A script that ends with runs still open: FAILED if it died of an exception."""
+    background.flush()
+    if _stack:
+        if _uncaught:
+            end = _uncaught[-1]
+            _end(_stack[0], "FAILED", f"{type(end).__name__}: {end}")
+        else:
+            _end(_stack[0], "FINISHED")
+
+
+_previous_excepthook = sys.excepthook
+sys.excepthook = _excepthook
+atexit.register(_at_exit)

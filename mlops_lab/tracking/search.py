@@ -1,0 +1,228 @@
+"""The run filter grammar, shared by `search_runs`, the REST API, the CLI and the side panel.
+
+    metrics.auc > 0.9 and params.model = 'rf'
+    (tags.team = "vision" or status = 'FAILED') and name like 'sweep-%'
+    metrics.`val loss` < 0.2
+
+Fields: `metrics.KEY` (latest value), `params.KEY`, `tags.KEY`, `attributes.NAME` or a bare NAME
+for the run's own columns (status, name, start_time, end_time, run_id, experiment_id).
+Operators: = != < <= > >= like ilike. Params and tags are text: with a number and < > <= >=
+they compare numerically. NaN metric values never match a comparison and sort last.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import unicodedata
+from functools import lru_cache
+
+from sqlalchemy import Float, and_, case, cast, exists, func, or_
+from sqlalchemy.sql import ColumnElement
+
+from ..errors import InvalidInput
+from ..store import schema as t
+
+GRAMMAR = r"""
+?start: or_expr
+?or_expr: and_expr (_OR and_expr)*
+?and_expr: atom (_AND atom)*
+?atom: comparison
+     | "(" or_expr ")"
+comparison: field OP value
+field: NAME ("." key)?
+key: NAME | BACKTICKED
+value: SIGNED_NUMBER -> number
+     | STRING -> string
+_AND.2: /and\b/i
+_OR.2: /or\b/i
+OP.2: "<=" | ">=" | "!=" | "=" | "<" | ">" | /ilike\b/i | /like\b/i
+NAME: /[A-Za-z_][A-Za-z0-9_\-\/:]*/
+BACKTICKED: /`[^`]+`/
+STRING: /'(?:[^'\\]|\\.)*'/ | /"(?:[^"\\]|\\.)*"/
+%import common.SIGNED_NUMBER
+%import common.WS
+%ignore WS
+"""
+
+ATTRIBUTES = {
+    "status": t.runs.c.status,
+    "name": t.runs.c.name,
+    "start_time": t.runs.c.start_time,
+    "end_time": t.runs.c.end_time,
+    "run_id": t.runs.c.id,
+    "id": t.runs.c.id,
+    "experiment_id": t.runs.c.experiment_id,
+}
+_PREFIXES = {
+    "metrics": "metrics", "metric": "metrics", "params": "params", "param": "params",
+    "tags": "tags", "tag": "tags", "attributes": "attributes", "attribute": "attributes",
+}
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lark import Lark
+
+    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False)
+
+
+@lru_cache(maxsize=256)
+def parse(text: str):
+    """The syntax tree of a filter, or InvalidInput saying where it went wrong."""
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        return _parser().parse(text)
+    except UnexpectedInput as exc:
+        snippet = text[max(0, exc.column - 1 - 10): exc.column - 1 + 10] if exc.column > 0 else text
+        raise InvalidInput(
+            f"Invalid filter at column {exc.column} (near {snippet!r}). Write comparisons like "
+            "metrics.auc > 0.9 and params.model = 'rf', joined with and/or."
+        ) from None
+    except LarkError as exc:
+        raise InvalidInput(f"Invalid filter: {exc}") from None
+
+
+def _field(tree) -> tuple[str, str]:
+    """('metrics', 'auc'), ('attributes', 'status') … for a parsed field."""
+    parts = tree.children
+    if len(parts) == 1:
+        return "attributes", str(parts[0])
+    prefix, key = str(parts[0]).lower(), str(parts[1].children[0])
+    if key.startswith("`"):
+        key = key[1:-1]
+    kind = _PREFIXES.get(prefix)
+    if kind is None:
+        raise InvalidInput(
+            f"Unknown field prefix {prefix!r}: use metrics., params., tags. or attributes."
+        )
+    return kind, unicodedata.normalize("NFC", key)
+
+
+def _value(tree):
+    raw = str(tree.children[0])
+    if tree.data == "number":
+        return float(raw), raw
+    body = raw[1:-1]
+    return bytes(body, "utf-8").decode("unicode_escape") if "\\" in body else body, None
+
+
+def _compare(column, op: str, value) -> ColumnElement:
+    op = op.lower()
+    if op in ("like", "ilike"):
+        if not isinstance(value, str):
+            raise InvalidInput(f"'{op}' needs a quoted pattern, like name like 'sweep-%'.")
+        return column.like(value) if op == "like" else func.lower(column).like(value.lower())
+    return {
+        "=": column.__eq__, "!=": column.__ne__, "<": column.__lt__, "<=": column.__le__,
+        ">": column.__gt__, ">=": column.__ge__,
+    }[op](value)
+
+
+def _numeric_text(column, dialect: str) -> ColumnElement:
+    """Text that looks like a number, as a number; anything else never matches."""
+    if dialect == "postgresql":
+        return case((column.op("~")(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"),
+                     cast(column, Float)), else_=None)
+    return case((func.trim(column).op("GLOB")("*[0-9]*"), cast(column, Float)), else_=None)
+
+
+def _comparison(tree, dialect: str) -> ColumnElement:
+    field_tree, op_token, value_tree = tree.children
+    kind, key = _field(field_tree)
+    op = str(op_token)
+    value, number_text = _value(value_tree)
+    if kind == "attributes":
+        column = ATTRIBUTES.get(key.lower())
+        if column is None:
+            raise InvalidInput(
+                f"Unknown run attribute {key!r}: use one of {', '.join(sorted(ATTRIBUTES))}."
+            )
+        if key.lower() in ("start_time", "end_time", "experiment_id") and isinstance(value, str):
+            raise InvalidInput(f"{key} is a number: compare it with a number, not a string.")
+        return _compare(column, op, value)
+    if kind == "metrics":
+        if isinstance(value, str):
+            raise InvalidInput(f"metrics.{key} is a number: compare it with a number, like > 0.9.")
+        m = t.latest_metrics
+        return exists().where(
+            m.c.run_id == t.runs.c.id, m.c.key == key, m.c.is_nan == False,  # noqa: E712
+            _compare(m.c.value, op, value),
+        )
+    table = t.params if kind == "params" else t.tags
+    column = table.c.value
+    if number_text is not None:
+        if op.lower() in ("like", "ilike"):
+            raise InvalidInput(f"'{op}' needs a quoted pattern.")
+        # A number compares numerically (so params.C = 1 matches a logged 1.0).
+        condition = _compare(_numeric_text(column, dialect), op, value)
+    else:
+        condition = _compare(column, op, value)
+    return exists().where(table.c.run_id == t.runs.c.id, table.c.key == key, condition)
+
+
+def to_condition(text: str, dialect: str) -> ColumnElement | None:
+    """The SQL condition for a filter string (None for an empty filter)."""
+    if not text or not text.strip():
+        return None
+    if len(text) > 10_000:
+        raise InvalidInput("A filter may be at most 10,000 characters long.")
+
+    def build(tree) -> ColumnElement:
+        if tree.data == "comparison":
+            return _comparison(tree, dialect)
+        parts = [build(c) for c in tree.children]
+        return and_(*parts) if tree.data == "and_expr" else or_(*parts)
+
+    return build(parse(text.strip()))
+
+
+def order_clauses(order_by: list[str] | None, query):
+    """Adds joins and ORDER BY terms for `order_by` items like 'metrics.auc desc'.
+    Returns the query. Missing and NaN values sort last either way."""
+    terms = []
+    for i, item in enumerate(order_by or []):
+        words = item.strip().rsplit(None, 1)
+        direction = "asc"
+        if len(words) == 2 and words[1].lower() in ("asc", "desc"):
+            spec, direction = words[0], words[1].lower()
+        else:
+            spec = item.strip()
+        tree = parse(f"{spec} = 0") if spec else None
+        if tree is None or tree.data != "comparison":
+            raise InvalidInput(f"Cannot order by {item!r}: use e.g. 'metrics.auc desc'.")
+        kind, key = _field(tree.children[0])
+        if kind == "attributes":
+            column = ATTRIBUTES.get(key.lower())
+            if column is None:
+                raise InvalidInput(f"Cannot order by unknown attribute {key!r}.")
+            terms += [column.is_(None), column.desc() if direction == "desc" else column.asc()]
+            continue
+        table = {"metrics": t.latest_metrics, "params": t.params, "tags": t.tags}[kind]
+        alias = table.alias(f"order_{i}")
+        query = query.outerjoin(alias, and_(alias.c.run_id == t.runs.c.id, alias.c.key == key))
+        missing = alias.c.run_id.is_(None)
+        if kind == "metrics":
+            missing = or_(missing, alias.c.is_nan == True)  # noqa: E712
+        terms += [case((missing, 1), else_=0), alias.c.value.desc() if direction == "desc"
+                  else alias.c.value.asc()]
+    terms += [t.runs.c.start_time.desc(), t.runs.c.id]
+    return query.order_by(*terms)
+
+
+def encode_page_token(offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+
+
+def decode_page_token(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
+        if not isinstance(offset, int) or offset < 0:
+            raise ValueError
+        return offset
+    except Exception:
+        raise InvalidInput("Invalid page token: pass back the next_page_token of a previous search.") from None
+

@@ -1,0 +1,496 @@
+"""Tracking rules: experiments, runs and everything logged to them.
+
+Entry points (the fluent API, magics, REST handlers, the CLI) call these methods and nothing
+below them. Every write is one short transaction; a batch is all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import mimetypes
+import os
+import socket
+import time
+import uuid
+from numbers import Real
+from pathlib import Path
+from typing import Any, BinaryIO, Iterable
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import __version__
+from ..artifacts import validate_artifact_path
+from ..errors import Conflict, InvalidInput, NotFound
+from ..naming import clean_key, clean_name
+from ..store import Store
+from ..store import schema as t
+from . import search
+from .entities import ArtifactInfo, Experiment, Metric, Run, RunPage
+from .run_names import new_run_name
+
+STATUSES = ("RUNNING", "FINISHED", "FAILED", "KILLED")
+ENDED = ("FINISHED", "FAILED", "KILLED")
+PARAM_VALUE_MAX = 64_000
+MAX_RESULTS_LIMIT = 10_000
+DEFAULT_EXPERIMENT = "Default"
+_HOST = socket.gethostname()
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _upsert(dialect: str):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert
+
+
+class TrackingService:
+    def __init__(self, store: Store):
+        self.store = store
+        self.db = store.db
+        self._dialect = self.db.dialect
+        # Built once: the metric path is the hottest write in the product.
+        fields = {c: bindparam(c) for c in ("run_id", "key", "step", "timestamp", "value", "is_nan")}
+        upsert = _upsert(self._dialect)(t.latest_metrics).values(fields)
+        latest = t.latest_metrics.c
+        newer = (upsert.excluded.step > latest.step) | (
+            (upsert.excluded.step == latest.step) & (upsert.excluded.timestamp >= latest.timestamp)
+        )
+        self._metric_sql = (
+            self.db.compile_sql(insert(t.metrics).values(fields)),
+            self.db.compile_sql(upsert.on_conflict_do_update(
+                index_elements=[latest.run_id, latest.key],
+                set_={c: upsert.excluded[c] for c in ("step", "timestamp", "value", "is_nan")},
+                where=newer,
+            )),
+        )
+
+    # ---- experiments -------------------------------------------------------------------
+
+    def get_or_create_experiment(self, name: str) -> Experiment:
+        name = clean_name(name, "experiment name")
+        found = self._experiment_where(t.experiments.c.name == name)
+        if found:
+            return found
+        try:
+            with self.db.write() as conn:
+                exists = conn.execute(
+                    select(t.experiments.c.id).where(t.experiments.c.name == name)
+                ).first()
+                if not exists:
+                    conn.execute(insert(t.experiments).values(name=name, created_at=now_ms()))
+        except IntegrityError:
+            pass  # another process created it between our read and our write: use theirs
+        return self._experiment_where(t.experiments.c.name == name)
+
+    def get_experiment(self, experiment_id: int) -> Experiment:
+        found = self._experiment_where(t.experiments.c.id == int(experiment_id))
+        if not found:
+            raise NotFound(f"No experiment with id {experiment_id}.")
+        return found
+
+    def find_experiment(self, name_or_id: str | int) -> Experiment:
+        """An experiment by id ("3") or name."""
+        text = str(name_or_id).strip()
+        found = self._experiment_where(t.experiments.c.name == clean_name(text, "experiment"))
+        if not found and text.isdigit():
+            found = self._experiment_where(t.experiments.c.id == int(text))
+        if not found:
+            raise NotFound(f"No experiment named or numbered {text!r}. "
+                           "List them with `mlops-lab experiments`.")
+        return found
+
+    def list_experiments(self) -> list[Experiment]:
+        return self._experiments_where(None)
+
+    def _experiment_where(self, condition) -> Experiment | None:
+        found = self._experiments_where(condition)
+        return found[0] if found else None
+
+    def _experiments_where(self, condition) -> list[Experiment]:
+        e, r = t.experiments, t.runs
+        counts = (
+            select(r.c.experiment_id, func.count().label("n"), func.max(r.c.start_time).label("last"))
+            .group_by(r.c.experiment_id)
+            .subquery()
+        )
+        query = select(e, counts.c.n, counts.c.last).outerjoin(
+            counts, counts.c.experiment_id == e.c.id
+        )
+        if condition is not None:
+            query = query.where(condition)
+        with self.db.read() as conn:
+            rows = conn.execute(query.order_by(e.c.id)).all()
+        return [
+            Experiment(id=row.id, name=row.name, created_at=row.created_at,
+                       description=row.description, run_count=row.n or 0, last_run_at=row.last)
+            for row in rows
+        ]
+
+    # ---- runs --------------------------------------------------------------------------
+
+    def create_run(self, experiment_id: int, name: str | None = None,
+                   parent_run_id: str | None = None, tags: dict | None = None,
+                   source: dict | None = None, environment: dict | None = None) -> Run:
+        run_id = uuid.uuid4().hex
+        name = clean_name(name, "run name") if name is not None else new_run_name()
+        tag_rows = self._tag_rows(run_id, tags or {})
+        start = now_ms()
+        row = dict(
+            id=run_id, experiment_id=int(experiment_id), name=name, status="RUNNING",
+            start_time=start, heartbeat_at=start, parent_run_id=parent_run_id,
+            source=_dump(source), environment=_dump(environment), host=_HOST, pid=os.getpid(),
+        )
+        try:
+            with self.db.write() as conn:
+                conn.execute(insert(t.runs), row)
+                if tag_rows:
+                    conn.execute(insert(t.tags), tag_rows)
+        except IntegrityError:
+            self.get_experiment(experiment_id)
+            if parent_run_id:
+                self.get_run(parent_run_id)
+            raise
+        return Run(id=run_id, name=name, experiment_id=int(experiment_id), status="RUNNING",
+                   start_time=start, parent_run_id=parent_run_id, tags=dict(tags or {}),
+                   source=source or {}, environment=environment or {})
+
+    def end_run(self, run_id: str, status: str = "FINISHED", error: str | None = None) -> None:
+        if status not in ENDED:
+            raise InvalidInput(f"A run ends as one of {', '.join(ENDED)}, not {status!r}.")
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(t.runs).where(t.runs.c.id == run_id)
+                .values(status=status, end_time=now_ms(), error=error)
+            ).rowcount
+        if not done:
+            raise NotFound(f"No run with id {run_id!r}.")
+
+    def heartbeat(self, run_ids: Iterable[str]) -> None:
+        ids = list(run_ids)
+        if ids:
+            with self.db.write() as conn:
+                conn.execute(update(t.runs).where(t.runs.c.id.in_(ids), t.runs.c.status == "RUNNING")
+                             .values(heartbeat_at=now_ms()))
+
+    def sweep_dead_runs(self, heartbeat_seconds: float | None = None) -> int:
+        """Marks KILLED the RUNNING runs whose process is gone: on this host, a pid that no
+        longer exists; anywhere, no heartbeat for three heartbeat intervals."""
+        from ..config import heartbeat_seconds as default_interval
+
+        interval = heartbeat_seconds if heartbeat_seconds is not None else default_interval()
+        stale_before = now_ms() - int(3 * interval * 1000)
+        with self.db.read() as conn:
+            running = conn.execute(
+                select(t.runs.c.id, t.runs.c.host, t.runs.c.pid, t.runs.c.heartbeat_at)
+                .where(t.runs.c.status == "RUNNING")
+            ).all()
+        dead = {}
+        for run in running:
+            if run.host == _HOST and run.pid and not _pid_alive(run.pid):
+                dead[run.id] = f"The process {run.pid} on {run.host} ended while the run was active."
+            elif (run.heartbeat_at or 0) < stale_before:
+                dead[run.id] = (f"No heartbeat from process {run.pid} on {run.host} for "
+                                f"{(now_ms() - (run.heartbeat_at or 0)) // 1000} s.")
+        for run_id, why in dead.items():
+            with self.db.write() as conn:
+                conn.execute(update(t.runs).where(t.runs.c.id == run_id, t.runs.c.status == "RUNNING")
+                             .values(status="KILLED", end_time=now_ms(), error=why))
+        return len(dead)
+
+    def update_run_info(self, run_id: str, source: dict | None = None,
+                        environment: dict | None = None) -> None:
+        """Merges keys into the run's source and environment documents."""
+        with self.db.write() as conn:
+            row = conn.execute(select(t.runs.c.source, t.runs.c.environment)
+                               .where(t.runs.c.id == run_id)).first()
+            if row is None:
+                raise NotFound(f"No run with id {run_id!r}.")
+            values = {}
+            if source:
+                values["source"] = _dump({**_load(row.source), **source})
+            if environment:
+                values["environment"] = _dump({**_load(row.environment), **environment})
+            if values:
+                conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+
+    def get_run(self, run_id: str) -> Run:
+        with self.db.read() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
+            if row is None:
+                raise NotFound(f"No run with id {run_id!r}.")
+            details = self._details(conn, [run_id])
+        return _run(row, details, full=True)
+
+    def search_runs(self, experiment_ids: list[int] | None = None, filter: str = "",
+                    order_by: list[str] | None = None, max_results: int = 100,
+                    page_token: str | None = None) -> RunPage:
+        if not isinstance(max_results, int) or not 1 <= max_results <= MAX_RESULTS_LIMIT:
+            raise InvalidInput(f"max_results must be a whole number from 1 to {MAX_RESULTS_LIMIT}.")
+        offset = search.decode_page_token(page_token)
+        columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
+        query = select(*columns)
+        if experiment_ids:
+            query = query.where(t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
+        condition = search.to_condition(filter, self._dialect)
+        if condition is not None:
+            query = query.where(condition)
+        query = search.order_clauses(order_by, query).offset(offset).limit(max_results + 1)
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+            page = rows[:max_results]
+            details = self._details(conn, [r.id for r in page])
+        token = search.encode_page_token(offset + max_results) if len(rows) > max_results else None
+        return RunPage(runs=[_run(r, details, full=False) for r in page], next_page_token=token)
+
+    def _details(self, conn, run_ids: list[str]) -> dict[str, dict[str, dict]]:
+        """Params, latest metrics and tags of each run, three queries whatever the count."""
+        out = {i: {"params": {}, "metrics": {}, "tags": {}} for i in run_ids}
+        if not run_ids:
+            return out
+        for name, table in (("params", t.params), ("tags", t.tags)):
+            for run_id, key, value in conn.execute(
+                select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(run_ids))
+            ):
+                out[run_id][name][key] = value
+        m = t.latest_metrics.c
+        for run_id, key, value, is_nan in conn.execute(
+            select(m.run_id, m.key, m.value, m.is_nan).where(m.run_id.in_(run_ids))
+        ):
+            out[run_id]["metrics"][key] = math.nan if is_nan else value
+        return out
+
+    # ---- params, metrics, tags ---------------------------------------------------------
+
+    def log_params(self, run_id: str, params: dict[str, Any]) -> None:
+        rows = {}
+        for key, value in params.items():
+            key = clean_key(key, "param name")
+            value = _param_text(value)
+            if key in rows and rows[key] != value:
+                raise Conflict(f"Param {key!r} appears twice with different values.")
+            rows[key] = value
+        if not rows:
+            return
+        with self._on_run(run_id), self.db.write() as conn:
+            stored = dict(conn.execute(
+                select(t.params.c.key, t.params.c.value)
+                .where(t.params.c.run_id == run_id, t.params.c.key.in_(list(rows)))
+            ).all())
+            clashes = {k: (stored[k], v) for k, v in rows.items() if k in stored and stored[k] != v}
+            if clashes:
+                key, (old, new) = next(iter(clashes.items()))
+                raise Conflict(
+                    f"Param {key!r} of run {run_id} is already {old!r}; it cannot become {new!r}. "
+                    "Params are fixed once logged: log a metric or start a new run instead."
+                )
+            new = [{"run_id": run_id, "key": k, "value": v} for k, v in rows.items() if k not in stored]
+            if new:
+                conn.execute(insert(t.params), new)
+
+    def log_metrics(self, run_id: str, metrics: dict[str, Any], step: int | None = None,
+                    timestamp: int | None = None) -> None:
+        if step is not None and (isinstance(step, bool) or not isinstance(step, int)):
+            raise InvalidInput(f"A metric step must be a whole number, not {step!r}.")
+        step = 0 if step is None else step
+        timestamp = now_ms() if timestamp is None else int(timestamp)
+        rows = []
+        for key, value in metrics.items():
+            key = clean_key(key, "metric name")
+            value = _metric_value(key, value)
+            nan = math.isnan(value)
+            rows.append({"run_id": run_id, "key": key, "step": step, "timestamp": timestamp,
+                         "value": 0.0 if nan else value, "is_nan": nan})
+        if not rows:
+            return
+        try:
+            with self.db.raw_write() as cursor:
+                for sql in self._metric_sql:
+                    cursor.executemany(sql, rows)
+        except self.db.integrity_error:
+            raise NotFound(f"No run with id {run_id!r}.") from None
+
+    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+        key = clean_key(key, "metric name")
+        m = t.metrics.c
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(m.key, m.value, m.is_nan, m.step, m.timestamp)
+                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp, m.id)
+            ).all()
+            if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
+                raise NotFound(f"No run with id {run_id!r}.")
+        return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
+                       timestamp=r.timestamp) for r in rows]
+
+    def set_tags(self, run_id: str, tags: dict[str, Any]) -> None:
+        rows = self._tag_rows(run_id, tags)
+        if not rows:
+            return
+        upsert = _upsert(self._dialect)(t.tags)
+        with self._on_run(run_id), self.db.write() as conn:
+            conn.execute(upsert.on_conflict_do_update(
+                index_elements=[t.tags.c.run_id, t.tags.c.key], set_={"value": upsert.excluded.value}
+            ), rows)
+
+    def _tag_rows(self, run_id: str, tags: dict[str, Any]) -> list[dict]:
+        return [{"run_id": run_id, "key": clean_key(k, "tag name"), "value": _param_text(v)}
+                for k, v in tags.items()]
+
+    def _on_run(self, run_id: str):
+        """Turns the foreign-key failure of a write to an unknown run into NotFound."""
+        return _MissingRunIsNotFound(run_id)
+
+    # ---- artifacts ---------------------------------------------------------------------
+
+    def log_artifact(self, run_id: str, local_path: str | os.PathLike,
+                     artifact_path: str | None = None) -> list[ArtifactInfo]:
+        """Logs a file, or every file below a folder, under `artifact_path`."""
+        local = Path(local_path)
+        if not local.exists():
+            raise InvalidInput(f"No file or folder at {str(local)!r} to log as an artifact.")
+        if local.is_dir():
+            base = artifact_path or local.name
+            files = sorted(p for p in local.rglob("*") if p.is_file())
+            pairs = [(p, f"{base}/{p.relative_to(local).as_posix()}") for p in files]
+        else:
+            pairs = [(local, artifact_path or local.name)]
+        logged = []
+        for path, name in pairs:
+            name = validate_artifact_path(name)
+            blob, size = self.store.artifacts.put_file(path)
+            logged.append(self._record_artifact(run_id, name, blob, size,
+                                                mimetypes.guess_type(name)[0]))
+        return logged
+
+    def log_artifact_bytes(self, run_id: str, data: bytes, artifact_path: str,
+                           media_type: str | None = None) -> ArtifactInfo:
+        name = validate_artifact_path(artifact_path)
+        blob, size = self.store.artifacts.put_bytes(bytes(data))
+        return self._record_artifact(run_id, name, blob, size,
+                                     media_type or mimetypes.guess_type(name)[0])
+
+    def _record_artifact(self, run_id, path, blob, size, media_type) -> ArtifactInfo:
+        # The blob is in place before its row is committed: a row never points at nothing.
+        info = ArtifactInfo(path=path, size=size, blob=blob, media_type=media_type,
+                            created_at=now_ms())
+        upsert = _upsert(self._dialect)(t.artifacts)
+        with self._on_run(run_id), self.db.write() as conn:
+            conn.execute(upsert.on_conflict_do_update(
+                index_elements=[t.artifacts.c.run_id, t.artifacts.c.path],
+                set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at")},
+            ), {"run_id": run_id, **info.__dict__})
+        return info
+
+    def list_artifacts(self, run_id: str) -> list[ArtifactInfo]:
+        a = t.artifacts.c
+        with self.db.read() as conn:
+            rows = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
+                                .where(a.run_id == run_id).order_by(a.path)).all()
+            if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
+                raise NotFound(f"No run with id {run_id!r}.")
+        return [ArtifactInfo(**row._mapping) for row in rows]
+
+    def open_artifact(self, run_id: str, path: str) -> tuple[ArtifactInfo, BinaryIO]:
+        name = validate_artifact_path(path)
+        a = t.artifacts.c
+        with self.db.read() as conn:
+            row = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
+                               .where(a.run_id == run_id, a.path == name)).first()
+        if row is None:
+            raise NotFound(f"Run {run_id} has no artifact {name!r}.")
+        info = ArtifactInfo(**row._mapping)
+        return info, self.store.artifacts.open(info.blob)
+
+    def collect_garbage(self, grace_seconds: float = 3600, dry_run: bool = False) -> dict:
+        """Deletes blobs no row points to, if older than `grace_seconds` (a blob written
+        moments ago may belong to a row about to be committed)."""
+        with self.db.read() as conn:
+            referenced = set(conn.execute(select(t.artifacts.c.blob).distinct()).scalars())
+        cutoff = time.time() - grace_seconds
+        deleted, freed, kept = [], 0, 0
+        for blob, mtime in list(self.store.artifacts.blobs()):
+            if blob in referenced or mtime > cutoff:
+                kept += 1
+                continue
+            deleted.append(blob)
+            if not dry_run:
+                self.store.artifacts.delete(blob)
+        temp = 0 if dry_run else self.store.artifacts.remove_stale_temp_files(cutoff)
+        return {"deleted": len(deleted), "kept": kept, "dry_run": dry_run, "blobs": deleted,
+                "temp_files_removed": temp}
+
+    def store_info(self) -> dict:
+        return {**self.store.describe(), "version": __version__}
+
+
+class _MissingRunIsNotFound:
+    def __init__(self, run_id: str):
+        self.run_id = run_id
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if kind is not None and issubclass(kind, IntegrityError) and "foreign" in str(exc).lower():
+            raise NotFound(f"No run with id {self.run_id!r}.") from None
+        return False
+
+
+def _run(row, details: dict, full: bool) -> Run:
+    extra = details.get(row.id, {})
+    return Run(
+        id=row.id, name=row.name, experiment_id=row.experiment_id, status=row.status,
+        start_time=row.start_time, end_time=row.end_time, parent_run_id=row.parent_run_id,
+        error=row.error, params=extra.get("params", {}), metrics=extra.get("metrics", {}),
+        tags=extra.get("tags", {}),
+        source=_load(row.source) if full else {},
+        environment=_load(row.environment) if full else {},
+    )
+
+
+def _param_text(value: Any) -> str:
+    text = value if isinstance(value, str) else json.dumps(value) if isinstance(
+        value, (bool, type(None))) else str(value)
+    if "\x00" in text:
+        raise InvalidInput("Param and tag values must not contain a NUL character.")
+    if len(text) > PARAM_VALUE_MAX:
+        raise InvalidInput(f"Param and tag values may be at most {PARAM_VALUE_MAX} characters.")
+    return text
+
+
+def _metric_value(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        try:
+            import numpy as np  # numpy scalars are Real only through their own ABCs
+
+            if isinstance(value, np.generic) and np.isreal(value) and not isinstance(value, np.bool_):
+                return float(value)
+        except ImportError:
+            pass
+        raise InvalidInput(f"Metric {key!r} must be a number, not {type(value).__name__} {value!r}.")
+    return float(value)
+
+
+def _dump(doc: dict | None) -> str | None:
+    return json.dumps(doc, default=str) if doc else None
+
+
+def _load(text: str | None) -> dict:
+    return json.loads(text) if text else {}
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

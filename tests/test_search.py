@@ -1,0 +1,88 @@
+"""The filter grammar and ordering of search_runs, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from mlops_lab.errors import InvalidInput
+
+
+@pytest.fixture
+def runs(svc):
+    exp = svc.get_or_create_experiment("search")
+    other = svc.get_or_create_experiment("other")
+    made = {}
+    for name, model, auc, lr in [("a", "rf", 0.95, "0.1"), ("b", "rf", 0.80, "0.01"),
+                                 ("c", "lr", 0.91, "1e-3"), ("d", "lr", math.nan, "0.5")]:
+        run = svc.create_run(exp.id, name=name, tags={"team": "vision" if name < "c" else "nlp"})
+        svc.log_params(run.id, {"model": model, "lr": lr})
+        svc.log_metrics(run.id, {"auc": auc, "val loss": 1 - auc if auc == auc else 1})
+        made[name] = run
+    svc.end_run(made["b"].id, "FAILED", "boom")
+    svc.create_run(other.id, name="elsewhere")
+    return exp, made
+
+
+def names(page):
+    return [r.name for r in page.runs]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("metrics.auc > 0.9", {"a", "c"}),
+    ("metrics.auc > 0.9 and params.model = 'rf'", {"a"}),
+    ("params.model = 'lr' or tags.team = 'vision'", {"a", "b", "c", "d"}),
+    ("(params.model = 'lr' or status = 'FAILED') and metrics.auc >= 0.8", {"b", "c"}),
+    ("metrics.`val loss` < 0.07", {"a"}),
+    ("params.lr < 0.05", {"b", "c"}),
+    ("params.lr = 0.1", {"a"}),
+    ("name like 'a%' OR name = \"d\"", {"a", "d"}),
+    ("tags.team ilike 'VIS%'", {"a", "b"}),
+    ("attributes.status != 'FINISHED' and status != 'FAILED'", {"a", "c", "d"}),
+    ("metrics.auc != 0.5", {"a", "b", "c"}),  # NaN matches no comparison
+    ("", {"a", "b", "c", "d"}),
+])
+def test_filters(svc, runs, text, expected):
+    exp, _ = runs
+    assert set(names(svc.search_runs([exp.id], text))) == expected
+
+
+@pytest.mark.parametrize("text,message", [
+    ("metrics.auc >", "column"),
+    ("metrics.auc > 'high'", "is a number"),
+    ("colour = 'red'", "Unknown run attribute"),
+    ("foo.bar = 1", "Unknown field prefix"),
+    ("metrics.auc > 0.9 and", "column"),
+    ("params.model like 3", "quoted pattern"),
+])
+def test_bad_filters_say_what_is_wrong(svc, runs, text, message):
+    with pytest.raises(InvalidInput, match=message):
+        svc.search_runs(None, text)
+
+
+def test_order_by_metric_puts_nan_and_missing_last(svc, runs):
+    exp, _ = runs
+    assert names(svc.search_runs([exp.id], order_by=["metrics.auc desc"])) == ["a", "c", "b", "d"]
+    assert names(svc.search_runs([exp.id], order_by=["metrics.auc asc"])) == ["b", "c", "a", "d"]
+    assert names(svc.search_runs([exp.id], order_by=["params.model", "name desc"]))[:2] == ["d", "c"]
+
+
+def test_pages(svc, runs):
+    exp, _ = runs
+    first = svc.search_runs([exp.id], order_by=["name"], max_results=3)
+    assert names(first) == ["a", "b", "c"] and first.next_page_token
+    second = svc.search_runs([exp.id], order_by=["name"], max_results=3,
+                             page_token=first.next_page_token)
+    assert names(second) == ["d"] and second.next_page_token is None
+    with pytest.raises(InvalidInput, match="page token"):
+        svc.search_runs([exp.id], page_token="garbage")
+    with pytest.raises(InvalidInput, match="max_results"):
+        svc.search_runs([exp.id], max_results=0)
+
+
+def test_search_results_carry_params_metrics_tags(svc, runs):
+    exp, made = runs
+    (a,) = svc.search_runs([exp.id], "name = 'a'").runs
+    assert a.params == {"model": "rf", "lr": "0.1"}
+    assert a.metrics["auc"] == 0.95 and a.tags == {"team": "vision"}

@@ -1,0 +1,217 @@
+"""Store plumbing: schema versions, migrations, locking, crash marking."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from mlops_lab.errors import SchemaError, StoreBusy
+from mlops_lab.store import close_all, migrate, open_store
+from mlops_lab.store.db import Database
+
+
+def _python(code: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env={**os.environ, **env},
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _alembic(db: Database, target: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrate._MIGRATIONS))
+    with db.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, target)
+        conn.commit()
+
+
+def test_head_constant_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory(str(migrate._MIGRATIONS)).get_current_head() == migrate.HEAD
+
+
+def test_migrations_build_exactly_the_schema_the_code_uses(store):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from mlops_lab.store.schema import metadata
+
+    with store.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+    assert diff == []
+
+
+def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(store_home):
+    db = open_store().db
+    with db.read() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() > 0
+
+
+def test_an_older_sqlite_database_is_upgraded_after_a_backup(tmp_path):
+    path = tmp_path / "old.db"
+    db = Database(f"sqlite:///{path}")
+    _alembic(db, "0001")
+    with db.write() as conn:
+        conn.execute(text("INSERT INTO experiments (name, created_at) VALUES ('kept', 1)"))
+    db.dispose()
+    store = open_store(f"sqlite:///{path}", str(tmp_path / "artifacts"))
+    try:
+        assert migrate.current_revision(store.db) == migrate.HEAD
+        with store.db.read() as conn:
+            assert conn.execute(text("SELECT name FROM experiments")).scalar() == "kept"
+        (backup,) = list(tmp_path.glob("old.db.backup-0001-*"))
+        old = sqlite3.connect(backup)
+        assert old.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        old.close()
+    finally:
+        close_all()
+
+
+def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path):
+    path = tmp_path / "new.db"
+    db = Database(f"sqlite:///{path}")
+    _alembic(db, "head")
+    with db.write() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    db.dispose()
+    with pytest.raises(SchemaError, match="newer mlops-lab"):
+        open_store(f"sqlite:///{path}", str(tmp_path / "artifacts"))
+    close_all()
+
+
+@pytest.mark.postgres
+def test_an_older_postgresql_database_waits_for_an_explicit_upgrade(new_pg_database):
+    url = new_pg_database()
+    db = Database(url)
+    _alembic(db, "0001")
+    with pytest.raises(SchemaError, match="mlops-lab db upgrade"):
+        migrate.ensure_schema(db)
+    result = migrate.upgrade(db)
+    assert result["from"] == "0001" and result["to"] == migrate.HEAD
+    assert migrate.current_revision(db) == migrate.HEAD
+    db.dispose()
+
+
+def _concurrent_first_starts(uri: str, home: Path, count: int = 4) -> list[subprocess.Popen]:
+    code = textwrap.dedent("""
+        from mlops_lab.store import open_store
+        from mlops_lab.tracking.service import TrackingService
+        svc = TrackingService(open_store())
+        print(svc.get_or_create_experiment("shared").id)
+    """)
+    env = {**os.environ, "MLOPS_LAB_URI": uri, "MLOPS_LAB_HOME": str(home)}
+    return [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True) for _ in range(count)]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_concurrent_first_starts_migrate_once_and_create_one_experiment(backend, tmp_path, request):
+    uri = (f"sqlite:///{tmp_path / 'fresh.db'}" if backend == "sqlite"
+           else request.getfixturevalue("new_pg_database")())
+    procs = _concurrent_first_starts(uri, tmp_path / ".mlops-lab")
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outputs
+    assert len({out.strip() for out, _ in outputs}) == 1  # everyone got the same experiment
+    db = Database(uri)
+    with db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alembic_version")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM experiments WHERE name = 'shared'")).scalar() == 1
+    db.dispose()
+
+
+def _hold_write_lock(path: Path, release: threading.Event, held: threading.Event):
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    held.set()
+    release.wait(30)
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_store_busy(store_home, monkeypatch):
+    monkeypatch.setenv("MLOPS_LAB_BUSY_TIMEOUT", "0.3")
+    close_all()
+    from mlops_lab.tracking.service import TrackingService
+
+    svc = TrackingService(open_store())
+    exp = svc.get_or_create_experiment("busy")
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock,
+                              args=(Path(svc.db.sqlite_path), release, held))
+    holder.start()
+    held.wait(10)
+    try:
+        with pytest.raises(StoreBusy, match="store is busy"):
+            svc.create_run(exp.id)
+    finally:
+        release.set()
+        holder.join()
+    svc.create_run(exp.id)  # once the lock is gone, writes go through
+
+
+def test_a_write_waits_for_a_short_lock(store_home, monkeypatch):
+    monkeypatch.setenv("MLOPS_LAB_BUSY_TIMEOUT", "20")
+    close_all()
+    from mlops_lab.tracking.service import TrackingService
+
+    svc = TrackingService(open_store())
+    exp = svc.get_or_create_experiment("short")
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock,
+                              args=(Path(svc.db.sqlite_path), release, held))
+    holder.start()
+    held.wait(10)
+    # The lock holder lets go a moment after our write has started waiting.
+    threading.Timer(0.2, release.set).start()
+    run = svc.create_run(exp.id)
+    holder.join()
+    assert svc.get_run(run.id).status == "RUNNING"
+
+
+def test_a_run_of_a_killed_process_is_marked_killed_and_keeps_its_data(store_home):
+    code = """
+        import os, sys
+        import mlops_lab as ml
+        run = ml.start_run("doomed")
+        ml.log_param("lr", 0.1)
+        ml.log_metric("loss", 0.5)
+        print(run.id, flush=True)
+        sys.stdin.readline()  # wait here until killed
+    """
+    proc = subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    run_id = proc.stdout.readline().strip()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(30)
+    from mlops_lab.tracking import fluent
+
+    svc = fluent.service()
+    assert svc.get_run(run_id).status == "RUNNING"
+    assert svc.sweep_dead_runs() == 1
+    run = svc.get_run(run_id)
+    assert run.status == "KILLED" and "ended while the run was active" in run.error
+    assert run.params == {"lr": "0.1"} and run.metrics == {"loss": 0.5}
+
+
+def test_a_run_without_heartbeat_is_marked_killed(svc):
+    exp = svc.get_or_create_experiment("hb")
+    run = svc.create_run(exp.id)
+    with svc.db.write() as conn:  # as if its process lived on another host and went silent
+        conn.execute(text("UPDATE runs SET host = 'elsewhere', heartbeat_at = 0 WHERE id = :i"),
+                     {"i": run.id})
+    assert svc.sweep_dead_runs(heartbeat_seconds=15) == 1
+    assert "No heartbeat" in svc.get_run(run.id).error

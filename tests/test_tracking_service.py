@@ -1,0 +1,135 @@
+"""TrackingService on SQLite and PostgreSQL: the rules every entry point relies on."""
+
+from __future__ import annotations
+
+import json
+import math
+import unicodedata
+
+import pytest
+
+from mlops_lab.errors import Conflict, InvalidInput, NotFound
+
+
+@pytest.fixture
+def exp(svc):
+    return svc.get_or_create_experiment("demo")
+
+
+def test_experiment_is_created_once_and_counts_runs(svc):
+    first = svc.get_or_create_experiment("demo")
+    again = svc.get_or_create_experiment("demo")
+    assert first.id == again.id
+    svc.create_run(first.id)
+    svc.create_run(first.id)
+    (listed,) = [e for e in svc.list_experiments() if e.name == "demo"]
+    assert listed.run_count == 2 and listed.last_run_at is not None
+    assert svc.find_experiment(str(first.id)).name == "demo"
+    assert svc.find_experiment("demo").id == first.id
+    with pytest.raises(NotFound, match="mlops-lab experiments"):
+        svc.find_experiment("nope")
+
+
+@pytest.mark.parametrize("name", ["../../etc/passwd", "a/b", "\u202eevil", "🚀 rocket",
+                                  "<img src=x onerror=alert(1)>"])
+def test_odd_names_are_stored_as_text(svc, exp, name):
+    run = svc.create_run(exp.id, name=name)
+    assert svc.get_run(run.id).name == name
+    assert svc.get_or_create_experiment(name).name == name
+
+
+@pytest.mark.parametrize("name,message", [("a\x00b", "NUL"), ("x" * 10_000, "at most"),
+                                          ("   ", "empty")])
+def test_bad_names_are_refused(svc, exp, name, message):
+    with pytest.raises(InvalidInput, match=message):
+        svc.create_run(exp.id, name=name)
+
+
+def test_params_are_fixed_once_logged_and_batches_are_all_or_nothing(svc, exp):
+    run = svc.create_run(exp.id)
+    svc.log_params(run.id, {"C": 1.0, "model": "rf"})
+    svc.log_params(run.id, {"C": 1.0})  # same value again is fine
+    with pytest.raises(Conflict, match="already '1.0'"):
+        svc.log_params(run.id, {"new": 5, "C": 2.0})
+    assert svc.get_run(run.id).params == {"C": "1.0", "model": "rf"}  # "new" not written
+
+
+def test_unicode_keys_differing_only_in_normalisation_are_one_key(svc, exp):
+    run = svc.create_run(exp.id)
+    nfc, nfd = unicodedata.normalize("NFC", "café"), unicodedata.normalize("NFD", "café")
+    assert nfc != nfd
+    svc.log_params(run.id, {nfc: "1"})
+    with pytest.raises(Conflict):
+        svc.log_params(run.id, {nfd: "2"})
+    svc.log_metrics(run.id, {nfd: 0.5})
+    assert list(svc.get_run(run.id).metrics) == [nfc]
+    assert [m.value for m in svc.metric_history(run.id, nfd)] == [0.5]
+
+
+def test_non_finite_metrics_are_kept_losslessly_and_served_as_valid_json(svc, exp):
+    run = svc.create_run(exp.id)
+    svc.log_metrics(run.id, {"nan": math.nan, "inf": math.inf, "ninf": -math.inf,
+                             "big": float("1e309"), "tiny": 5e-324})
+    metrics = svc.get_run(run.id).metrics
+    assert math.isnan(metrics["nan"]) and metrics["inf"] == math.inf
+    assert metrics["ninf"] == -math.inf and metrics["big"] == math.inf and metrics["tiny"] == 5e-324
+    text = json.dumps(svc.get_run(run.id).to_json(), allow_nan=False)
+    assert json.loads(text)["metrics"]["nan"] == "NaN"
+
+
+def test_metric_history_and_latest_value(svc, exp):
+    run = svc.create_run(exp.id)
+    for step, value in [(0, 0.5), (2, 0.9), (1, 0.7)]:
+        svc.log_metrics(run.id, {"acc": value}, step=step)
+    assert [(m.step, m.value) for m in svc.metric_history(run.id, "acc")] == [
+        (0, 0.5), (1, 0.7), (2, 0.9)]
+    assert svc.get_run(run.id).metrics["acc"] == 0.9  # the highest step wins, not the last call
+
+
+@pytest.mark.parametrize("value", ["high", None, [1], True])
+def test_metric_values_must_be_numbers(svc, exp, value):
+    run = svc.create_run(exp.id)
+    with pytest.raises(InvalidInput, match="must be a number"):
+        svc.log_metrics(run.id, {"m": value})
+
+
+def test_numpy_scalars_are_numbers(svc, exp):
+    np = pytest.importorskip("numpy")
+    run = svc.create_run(exp.id)
+    svc.log_metrics(run.id, {"a": np.float32(0.25), "b": np.int64(3)})
+    assert svc.get_run(run.id).metrics == {"a": 0.25, "b": 3.0}
+
+
+def test_writes_to_an_unknown_run_are_not_found(svc):
+    with pytest.raises(NotFound):
+        svc.log_metrics("0" * 32, {"m": 1})
+    with pytest.raises(NotFound):
+        svc.log_params("0" * 32, {"p": 1})
+    with pytest.raises(NotFound):
+        svc.end_run("0" * 32)
+    with pytest.raises(NotFound):
+        svc.get_run("0" * 32)
+
+
+def test_run_lifecycle_and_info(svc, exp):
+    parent = svc.create_run(exp.id, name="parent", tags={"team": "vision"})
+    child = svc.create_run(exp.id, name="child", parent_run_id=parent.id,
+                           source={"cell": "x = 1", "cell_hash": "h"})
+    svc.update_run_info(child.id, environment={"git": {"commit": "abc"}})
+    svc.update_run_info(child.id, environment={"python": "3.11"})
+    svc.end_run(child.id, "FAILED", "ValueError: boom")
+    got = svc.get_run(child.id)
+    assert got.parent_run_id == parent.id and got.status == "FAILED"
+    assert got.error == "ValueError: boom" and got.duration_ms is not None
+    assert got.source["cell"] == "x = 1"
+    assert got.environment == {"git": {"commit": "abc"}, "python": "3.11"}
+    assert svc.get_run(parent.id).tags == {"team": "vision"}
+    with pytest.raises(InvalidInput):
+        svc.end_run(parent.id, "DONE")
+
+
+def test_tags_can_be_changed(svc, exp):
+    run = svc.create_run(exp.id)
+    svc.set_tags(run.id, {"stage": "dev"})
+    svc.set_tags(run.id, {"stage": "prod", "owner": "ana"})
+    assert svc.get_run(run.id).tags == {"stage": "prod", "owner": "ana"}
