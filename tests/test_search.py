@@ -7,6 +7,7 @@ import math
 import pytest
 
 from mlops_lab.errors import InvalidInput
+from mlops_lab.tracking.search import encode_page_token
 
 
 @pytest.fixture
@@ -86,3 +87,20 @@ def test_search_results_carry_params_metrics_tags(svc, runs):
     (a,) = svc.search_runs([exp.id], "name = 'a'").runs
     assert a.params == {"model": "rf", "lr": "0.1"}
     assert a.metrics["auc"] == 0.95 and a.tags == {"team": "vision"}
+
+
+@pytest.mark.parametrize("size", [1, 2, 3])
+def test_pages_ordered_by_a_metric_run_on_into_runs_without_it(svc, runs, size):
+    exp, _ = runs
+    seen, token = [], None
+    while True:
+        page = svc.search_runs([exp.id], order_by=["metrics.auc desc"], max_results=size,
+                               page_token=token)
+        seen += names(page)
+        token = page.next_page_token
+        if token is None:
+            break
+    assert seen == ["a", "c", "b", "d"]
+    deep = svc.search_runs([exp.id], order_by=["metrics.auc desc"], max_results=1,
+                           page_token=encode_page_token(3))
+    assert names(deep) == ["d"]

@@ -53,6 +53,7 @@ runs = Table(
     Column("host", String(255), nullable=True),
     Column("pid", Integer, nullable=True),
     Index("ix_runs_experiment_start", "experiment_id", "start_time"),
+    Index("ix_runs_start", "start_time"),
     Index("ix_runs_status", "status"),
     Index("ix_runs_parent", "parent_run_id"),
 )
@@ -99,6 +100,7 @@ latest_metrics = Table(
     Column("timestamp", BigInteger, nullable=False),
     Column("value", Float(precision=53), nullable=False),
     Column("is_nan", Boolean, nullable=False),
+    Index("ix_latest_metrics_key_value", "key", "value"),
 )
 
 artifacts = Table(

@@ -178,26 +178,27 @@ def to_condition(text: str, dialect: str) -> ColumnElement | None:
     return build(parse(text.strip()))
 
 
-def order_clauses(order_by: list[str] | None, query):
-    """Adds joins and ORDER BY terms for `order_by` items like 'metrics.auc desc'.
-    Returns the query. Missing and NaN values sort last either way."""
+def _order_item(item: str) -> tuple[str, str, bool]:
+    """'metrics.auc desc' -> ('metrics', 'auc', True)."""
+    words = item.strip().rsplit(None, 1)
+    descending = len(words) == 2 and words[1].lower() == "desc"
+    spec = words[0] if len(words) == 2 and words[1].lower() in ("asc", "desc") else item.strip()
+    tree = parse(f"{spec} = 0") if spec else None
+    if tree is None or tree.data != "comparison":
+        raise InvalidInput(f"Cannot order by {item!r}: use e.g. 'metrics.auc desc'.")
+    kind, key = _field(tree.children[0])
+    if kind == "attributes" and key.lower() not in ATTRIBUTES:
+        raise InvalidInput(f"Cannot order by unknown attribute {key!r}.")
+    return kind, key, descending
+
+
+def _apply_order(query, items, first_alias: int = 0):
+    """ORDER BY terms (and the joins they need); missing and NaN values sort last."""
     terms = []
-    for i, item in enumerate(order_by or []):
-        words = item.strip().rsplit(None, 1)
-        direction = "asc"
-        if len(words) == 2 and words[1].lower() in ("asc", "desc"):
-            spec, direction = words[0], words[1].lower()
-        else:
-            spec = item.strip()
-        tree = parse(f"{spec} = 0") if spec else None
-        if tree is None or tree.data != "comparison":
-            raise InvalidInput(f"Cannot order by {item!r}: use e.g. 'metrics.auc desc'.")
-        kind, key = _field(tree.children[0])
+    for i, (kind, key, descending) in enumerate(items, start=first_alias):
         if kind == "attributes":
-            column = ATTRIBUTES.get(key.lower())
-            if column is None:
-                raise InvalidInput(f"Cannot order by unknown attribute {key!r}.")
-            terms += [column.is_(None), column.desc() if direction == "desc" else column.asc()]
+            column = ATTRIBUTES[key.lower()]
+            terms += [column.is_(None), column.desc() if descending else column.asc()]
             continue
         table = {"metrics": t.latest_metrics, "params": t.params, "tags": t.tags}[kind]
         alias = table.alias(f"order_{i}")
@@ -205,10 +206,32 @@ def order_clauses(order_by: list[str] | None, query):
         missing = alias.c.run_id.is_(None)
         if kind == "metrics":
             missing = or_(missing, alias.c.is_nan == True)  # noqa: E712
-        terms += [case((missing, 1), else_=0), alias.c.value.desc() if direction == "desc"
-                  else alias.c.value.asc()]
+        terms += [case((missing, 1), else_=0),
+                  alias.c.value.desc() if descending else alias.c.value.asc()]
     terms += [t.runs.c.start_time.desc(), t.runs.c.id]
     return query.order_by(*terms)
+
+
+def ordered_queries(query, order_by: list[str] | None) -> list:
+    """The search as one or two queries whose results, concatenated, are in order.
+
+    Ordering by a metric first ("the best runs by auc") is the common case that must stay fast
+    on big stores: the first query walks that metric's (key, value) index and stops at the
+    page; the second lists the runs with no value for it (missing or NaN), which sort last.
+    """
+    items = [_order_item(item) for item in order_by or []]
+    if not items or items[0][0] != "metrics":
+        return [_apply_order(query, items)]
+    _, key, descending = items[0]
+    m = t.latest_metrics.alias("order_metric")
+    has_value = query.join(m, and_(m.c.run_id == t.runs.c.id, m.c.key == key,
+                                   m.c.is_nan == False))  # noqa: E712
+    has_value = _apply_order(
+        has_value.order_by(m.c.value.desc() if descending else m.c.value.asc()), items[1:], 1)
+    lm = t.latest_metrics.c
+    lacks_value = query.where(~exists().where(lm.run_id == t.runs.c.id, lm.key == key,
+                                              lm.is_nan == False))  # noqa: E712
+    return [has_value, _apply_order(lacks_value, items[1:], 1)]
 
 
 def encode_page_token(offset: int) -> str:

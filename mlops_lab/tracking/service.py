@@ -15,6 +15,7 @@ import time
 import uuid
 from numbers import Real
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, BinaryIO, Iterable
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -62,6 +63,8 @@ class TrackingService:
         newer = (upsert.excluded.step > latest.step) | (
             (upsert.excluded.step == latest.step) & (upsert.excluded.timestamp >= latest.timestamp)
         )
+        self._experiments: dict[str, Experiment] = {}
+        self._sql = _compile_statements(self.db)
         self._metric_sql = (
             self.db.compile_sql(insert(t.metrics).values(fields)),
             self.db.compile_sql(upsert.on_conflict_do_update(
@@ -75,19 +78,28 @@ class TrackingService:
 
     def get_or_create_experiment(self, name: str) -> Experiment:
         name = clean_name(name, "experiment name")
-        found = self._experiment_where(t.experiments.c.name == name)
+        found = self._experiments.get(name) or self._experiment_by_name(name)
         if found:
+            self._experiments[name] = found  # experiments are never renamed or deleted
             return found
         try:
             with self.db.write() as conn:
-                exists = conn.execute(
-                    select(t.experiments.c.id).where(t.experiments.c.name == name)
-                ).first()
-                if not exists:
+                if not self._experiment_by_name(name, conn):
                     conn.execute(insert(t.experiments).values(name=name, created_at=now_ms()))
         except IntegrityError:
             pass  # another process created it between our read and our write: use theirs
-        return self._experiment_where(t.experiments.c.name == name)
+        return self._experiment_by_name(name)
+
+    def _experiment_by_name(self, name: str, conn=None) -> Experiment | None:
+        """Just the experiment, without run counts (cheap: used on every run start)."""
+        query = select(t.experiments).where(t.experiments.c.name == name)
+        if conn is not None:
+            row = conn.execute(query).first()
+        else:
+            with self.db.read() as c:
+                row = c.execute(query).first()
+        return None if row is None else Experiment(
+            id=row.id, name=row.name, created_at=row.created_at, description=row.description)
 
     def get_experiment(self, experiment_id: int) -> Experiment:
         found = self._experiment_where(t.experiments.c.id == int(experiment_id))
@@ -148,11 +160,11 @@ class TrackingService:
             source=_dump(source), environment=_dump(environment), host=_HOST, pid=os.getpid(),
         )
         try:
-            with self.db.write() as conn:
-                conn.execute(insert(t.runs), row)
+            with self.db.raw_write() as cursor:
+                cursor.execute(self._sql.insert_run, row)
                 if tag_rows:
-                    conn.execute(insert(t.tags), tag_rows)
-        except IntegrityError:
+                    cursor.executemany(self._sql.insert_tag, tag_rows)
+        except self.db.integrity_error:
             self.get_experiment(experiment_id)
             if parent_run_id:
                 self.get_run(parent_run_id)
@@ -164,11 +176,10 @@ class TrackingService:
     def end_run(self, run_id: str, status: str = "FINISHED", error: str | None = None) -> None:
         if status not in ENDED:
             raise InvalidInput(f"A run ends as one of {', '.join(ENDED)}, not {status!r}.")
-        with self.db.write() as conn:
-            done = conn.execute(
-                update(t.runs).where(t.runs.c.id == run_id)
-                .values(status=status, end_time=now_ms(), error=error)
-            ).rowcount
+        with self.db.raw_write() as cursor:
+            cursor.execute(self._sql.end_run, {"run_id": run_id, "new_status": status,
+                                               "new_end_time": now_ms(), "new_error": error})
+            done = cursor.rowcount
         if not done:
             raise NotFound(f"No run with id {run_id!r}.")
 
@@ -241,9 +252,18 @@ class TrackingService:
         condition = search.to_condition(filter, self._dialect)
         if condition is not None:
             query = query.where(condition)
-        query = search.order_clauses(order_by, query).offset(offset).limit(max_results + 1)
+        wanted, skip, rows = max_results + 1, offset, []
         with self.db.read() as conn:
-            rows = conn.execute(query).all()
+            for part in search.ordered_queries(query, order_by):
+                got = conn.execute(part.offset(skip).limit(wanted - len(rows))).all()
+                if got or not skip:
+                    skip = 0
+                else:  # the page starts beyond this part: skip all of it
+                    counted = select(func.count()).select_from(part.order_by(None).subquery())
+                    skip = max(0, skip - conn.execute(counted).scalar())
+                rows += got
+                if len(rows) >= wanted:
+                    break
             page = rows[:max_results]
             details = self._details(conn, [r.id for r in page])
         token = search.encode_page_token(offset + max_results) if len(rows) > max_results else None
@@ -278,21 +298,22 @@ class TrackingService:
             rows[key] = value
         if not rows:
             return
-        with self._on_run(run_id), self.db.write() as conn:
-            stored = dict(conn.execute(
-                select(t.params.c.key, t.params.c.value)
-                .where(t.params.c.run_id == run_id, t.params.c.key.in_(list(rows)))
-            ).all())
-            clashes = {k: (stored[k], v) for k, v in rows.items() if k in stored and stored[k] != v}
-            if clashes:
-                key, (old, new) = next(iter(clashes.items()))
-                raise Conflict(
-                    f"Param {key!r} of run {run_id} is already {old!r}; it cannot become {new!r}. "
-                    "Params are fixed once logged: log a metric or start a new run instead."
-                )
-            new = [{"run_id": run_id, "key": k, "value": v} for k, v in rows.items() if k not in stored]
-            if new:
-                conn.execute(insert(t.params), new)
+        new = [{"run_id": run_id, "key": k, "value": v} for k, v in rows.items()]
+        try:
+            with self.db.raw_write() as cursor:
+                cursor.executemany(self._sql.insert_param_if_new, new)
+                if cursor.rowcount != len(new):  # some were logged before: same values?
+                    cursor.execute(self._sql.run_params, {"run_id": run_id})
+                    stored = dict(cursor.fetchall())
+                    for key, value in rows.items():
+                        if stored.get(key, value) != value:
+                            raise Conflict(
+                                f"Param {key!r} of run {run_id} is already {stored[key]!r}; it "
+                                f"cannot become {value!r}. Params are fixed once logged: log a "
+                                "metric or start a new run instead."
+                            )  # raising rolls the whole batch back
+        except self.db.integrity_error:
+            raise NotFound(f"No run with id {run_id!r}.") from None
 
     def log_metrics(self, run_id: str, metrics: dict[str, Any], step: int | None = None,
                     timestamp: int | None = None) -> None:
@@ -428,6 +449,28 @@ class TrackingService:
 
     def store_info(self) -> dict:
         return {**self.store.describe(), "version": __version__}
+
+
+def _compile_statements(db) -> SimpleNamespace:
+    """The statements of the per-run hot paths, compiled once for `Database.raw_write`."""
+    def params(*names):
+        return {n: bindparam(n) for n in names}
+
+    upsert = _upsert(db.dialect)
+    run_columns = ("id", "experiment_id", "name", "status", "start_time", "heartbeat_at",
+                   "parent_run_id", "source", "environment", "host", "pid")
+    return SimpleNamespace(
+        insert_run=db.compile_sql(insert(t.runs).values(params(*run_columns))),
+        insert_tag=db.compile_sql(insert(t.tags).values(params("run_id", "key", "value"))),
+        insert_param_if_new=db.compile_sql(
+            upsert(t.params).values(params("run_id", "key", "value")).on_conflict_do_nothing()),
+        run_params=db.compile_sql(select(t.params.c.key, t.params.c.value)
+                                  .where(t.params.c.run_id == bindparam("run_id"))),
+        end_run=db.compile_sql(
+            update(t.runs).where(t.runs.c.id == bindparam("run_id")).values(
+                status=bindparam("new_status"), end_time=bindparam("new_end_time"),
+                error=bindparam("new_error"))),
+    )
 
 
 class _MissingRunIsNotFound:

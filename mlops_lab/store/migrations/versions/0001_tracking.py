@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["parent_run_id"], ["runs.id"], name="fk_runs_parent_run_id_runs"),
     )
     op.create_index("ix_runs_experiment_start", "runs", ["experiment_id", "start_time"])
+    op.create_index("ix_runs_start", "runs", ["start_time"])
     op.create_index("ix_runs_status", "runs", ["status"])
     op.create_index("ix_runs_parent", "runs", ["parent_run_id"])
 
@@ -91,6 +92,7 @@ def upgrade() -> None:
             ["run_id"], ["runs.id"], name="fk_latest_metrics_run_id_runs", ondelete="CASCADE"
         ),
     )
+    op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
 
 
 def downgrade() -> None:
