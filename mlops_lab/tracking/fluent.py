@@ -12,12 +12,13 @@ import atexit
 import os
 import sys
 import threading
+from dataclasses import replace
 from typing import Any
 
 from .. import config
 from . import background
 from .entities import Experiment, Run, RunPage
-from .service import DEFAULT_EXPERIMENT, TrackingService
+from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
 
 _stack: list["ActiveRun"] = []
 _experiment_name: str | None = None
@@ -40,10 +41,17 @@ def service() -> TrackingService:
 
 
 class ActiveRun:
-    """A run this process has started; a context manager that ends it."""
+    """A run this process has started; a context manager that ends it.
+
+    It remembers what this process logged to it, so `summary()` can show the run without
+    reading it back from the store (the `%%track` summary under every cell uses that)."""
 
     def __init__(self, run: Run):
         self.info = run
+        self.params: dict[str, str] = {}
+        self.metrics: dict[str, float] = {}
+        self._steps: dict[str, int] = {}
+        self.status, self.error, self.end_time = "RUNNING", None, None
 
     @property
     def id(self) -> str:
@@ -52,6 +60,20 @@ class ActiveRun:
     @property
     def name(self) -> str:
         return self.info.name
+
+    def remember_params(self, params: dict[str, Any]) -> None:
+        self.params.update({k: param_text(v) for k, v in params.items()})
+
+    def remember_metrics(self, metrics: dict[str, float], step: int | None) -> None:
+        step = step or 0
+        for key, value in metrics.items():
+            if step >= self._steps.get(key, step):
+                self.metrics[key], self._steps[key] = float(value), step
+
+    def summary(self) -> Run:
+        """The run as this process knows it: what it logged, its status and times."""
+        return replace(self.info, params=dict(self.params), metrics=dict(self.metrics),
+                       status=self.status, error=self.error, end_time=self.end_time)
 
     def __enter__(self) -> "ActiveRun":
         return self
@@ -119,32 +141,41 @@ def _end(active: ActiveRun, status: str, error: str | None = None) -> None:
     while _stack:
         top = _stack.pop()
         # Children still open when their parent ends had no chance to finish their work.
-        service().end_run(top.id, status if top is active else "KILLED",
-                          error if top is active else "Its parent run ended first.")
+        top.status = status if top is active else "KILLED"
+        top.error = error if top is active else "Its parent run ended first."
+        top.end_time = service().end_run(top.id, top.status, top.error)
         if top is active:
             break
 
 
+def _active() -> ActiveRun:
+    """The active run, starting one if there is none (as MLflow does)."""
+    return _stack[-1] if _stack else start_run()
+
+
 def _run_id() -> str:
-    """The active run's id, starting a run if there is none (as MLflow does)."""
-    return (_stack[-1] if _stack else start_run()).id
+    return _active().id
 
 
 def log_param(key: str, value: Any) -> None:
-    service().log_params(_run_id(), {key: value})
+    log_params({key: value})
 
 
 def log_params(params: dict[str, Any]) -> None:
-    service().log_params(_run_id(), params)
+    run = _active()
+    service().log_params(run.id, params)
+    run.remember_params(params)
 
 
 def log_metric(key: str, value: float, step: int | None = None) -> None:
     """Logs one value; durable in the store when the call returns."""
-    service().log_metrics(_run_id(), {key: value}, step=step)
+    log_metrics({key: value}, step)
 
 
 def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
-    service().log_metrics(_run_id(), metrics, step=step)
+    run = _active()
+    service().log_metrics(run.id, metrics, step=step)
+    run.remember_metrics(metrics, step)
 
 
 def set_tag(key: str, value: Any) -> None:

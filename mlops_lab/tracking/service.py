@@ -173,15 +173,18 @@ class TrackingService:
                    start_time=start, parent_run_id=parent_run_id, tags=dict(tags or {}),
                    source=source or {}, environment=environment or {})
 
-    def end_run(self, run_id: str, status: str = "FINISHED", error: str | None = None) -> None:
+    def end_run(self, run_id: str, status: str = "FINISHED", error: str | None = None) -> int:
+        """Ends the run; returns its end time."""
         if status not in ENDED:
             raise InvalidInput(f"A run ends as one of {', '.join(ENDED)}, not {status!r}.")
+        end_time = now_ms()
         with self.db.raw_write() as cursor:
             cursor.execute(self._sql.end_run, {"run_id": run_id, "new_status": status,
-                                               "new_end_time": now_ms(), "new_error": error})
+                                               "new_end_time": end_time, "new_error": error})
             done = cursor.rowcount
         if not done:
             raise NotFound(f"No run with id {run_id!r}.")
+        return end_time
 
     def heartbeat(self, run_ids: Iterable[str]) -> None:
         ids = list(run_ids)
@@ -292,7 +295,7 @@ class TrackingService:
         rows = {}
         for key, value in params.items():
             key = clean_key(key, "param name")
-            value = _param_text(value)
+            value = param_text(value)
             if key in rows and rows[key] != value:
                 raise Conflict(f"Param {key!r} appears twice with different values.")
             rows[key] = value
@@ -361,7 +364,7 @@ class TrackingService:
             ), rows)
 
     def _tag_rows(self, run_id: str, tags: dict[str, Any]) -> list[dict]:
-        return [{"run_id": run_id, "key": clean_key(k, "tag name"), "value": _param_text(v)}
+        return [{"run_id": run_id, "key": clean_key(k, "tag name"), "value": param_text(v)}
                 for k, v in tags.items()]
 
     def _on_run(self, run_id: str):
@@ -498,7 +501,7 @@ def _run(row, details: dict, full: bool) -> Run:
     )
 
 
-def _param_text(value: Any) -> str:
+def param_text(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value) if isinstance(
         value, (bool, type(None))) else str(value)
     if "\x00" in text:

@@ -1,0 +1,379 @@
+"""IPython magics: ``%%track`` records what a cell did as a run.
+
+    %load_ext mlops_lab
+
+    %%track [NAME] [-e EXPERIMENT]
+    lr = 0.1
+    clf = LogisticRegression(C=1.0).fit(X, y)
+    ml.log_metric("acc", clf.score(X, y))
+
+The cell runs exactly as it would without the magic (same namespace, output, display and
+exceptions) and a run is recorded with:
+
+- the cell source and its blake3 hash, the notebook path (when the kernel knows it) and the
+  execution count; the run's start and end times give the cell's wall time;
+- Python, platform and the versions of key packages the kernel has imported; the git commit,
+  branch and whether the tree was dirty (hash of the diff), written shortly after the cell by a
+  background thread (``ml.flush()`` waits for it); random seeds the cell sets;
+- params: every top-level ``name = <int|float|str|bool literal>`` of the cell (signed numbers
+  and tuple unpacking of literals included; not inside functions, loops, ``if``/``with``/``try``
+  blocks; names starting with ``_`` skipped; the last top-level binding wins), plus the
+  ``get_params(deep=False)`` of each fitted scikit-learn model the cell created, rebound or
+  called ``fit`` on, prefixed by its variable (``clf.C``);
+- metrics and anything else logged in the cell with ``mlops_lab`` (they go to this run);
+- each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle);
+- the status: FINISHED, FAILED with the error message when the cell raises, KILLED on
+  KeyboardInterrupt or ``sys.exit()``.
+
+Each execution is a new run. A tracked cell run while another run is open (``with
+ml.start_run():`` in progress, or ``ml.start_run()`` without ``with``) becomes its child. Under
+the cell, after its own output, a short summary shows the run and a link to the panel.
+Top-level ``await`` is not supported in a tracked cell.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import sys
+
+from IPython.core import magic_arguments
+from IPython.core.async_helpers import _pseudo_sync_runner
+from IPython.core.displayhook import DisplayHook
+from IPython.core.error import InputRejected, UsageError
+from IPython.core.interactiveshell import ExecutionResult
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.utils.process import arg_split
+
+from .tracking import capture, capture_env, capture_models
+from .tracking.capture_git import GitRecorder
+
+SUMMARY_ITEMS = 12  # params / metrics shown in the summary before "+N more"
+
+
+@magics_class
+class TrackingMagics(Magics):
+    @magic_arguments.magic_arguments()
+    @magic_arguments.argument("name", nargs="*", help="run name (default: a generated one)")
+    @magic_arguments.argument("-e", "--experiment", help="experiment name (default: the current one)")
+    @cell_magic
+    def track(self, line, cell):
+        """Run the cell and record it as a run: ``%%track [NAME] [-e EXPERIMENT]``.
+
+        Params are the cell's top-level ``name = <int|float|str|bool literal>`` assignments
+        (signed numbers and tuple unpacking included; not inside functions, loops or blocks;
+        names starting with ``_`` skipped) and ``<variable>.<param>`` of fitted scikit-learn
+        models; those models are saved as ``models/<variable>.skops``. Metrics logged in the
+        cell go to its run. Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
+        See ``mlops_lab.magics`` for everything recorded.
+        """
+        name, experiment = _parse(self.track.parser, line)
+        shell = self.shell
+        cell_result = getattr(shell.displayhook, "exec_result", None)  # the running cell's result
+        digest = capture.cell_hash(cell)
+        transformed = _transform(shell, cell, digest)
+        analysis = capture.analyze_cell(transformed, digest)
+        if analysis.top_level_await:
+            raise UsageError("%%track cannot run a cell with top-level await: move the awaits "
+                             "into an async function and run it with asyncio.run(...).")
+        before = _namespace_ids(shell.user_ns)
+        folder = _git_folder(shell.user_ns)
+        run = _start(name, experiment, cell, digest,
+                     getattr(cell_result, "execution_count", None), analysis, shell.user_ns, folder)
+        exc: BaseException | None = KeyboardInterrupt("interrupted before the cell ran")
+        try:
+            exc = run_cell_body(shell, cell, transformed, cell_result)
+        finally:
+            if run is not None:
+                _finish(run, exc, analysis, before, shell.user_ns, folder)
+
+
+_transformed: dict[str, str] = {}
+
+
+def _transform(shell, cell: str, digest: str) -> str:
+    """IPython's transform of the cell (magics, ``!`` commands), cached by the cell's hash."""
+    text = _transformed.get(digest)
+    if text is None:
+        if len(_transformed) >= 512:
+            _transformed.pop(next(iter(_transformed)))
+        text = _transformed[digest] = shell.transform_cell(cell)
+    return text
+
+
+_parsed: dict[str, tuple] = {}
+
+
+def _parse(parser, line: str) -> tuple[str | None, str | None]:
+    """(run name, experiment) from the magic's line, split as a shell does (quotes group words
+    and are not kept); cached, since a notebook re-runs the same few lines."""
+    found = _parsed.get(line)
+    if found is None:
+        try:
+            argv = arg_split(line, posix=True)
+        except ValueError as exc:
+            raise UsageError(f"%%track: {exc} in {line!r}; quote a name that has an apostrophe "
+                             "with double quotes.") from None
+        args = parser.parse_args(argv)
+        if len(_parsed) >= 256:
+            _parsed.pop(next(iter(_parsed)))
+        found = _parsed[line] = (" ".join(args.name) or None, args.experiment)
+    return found
+
+
+# ---- recording: thin calls to the tracking API ---------------------------------------------
+
+
+def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, folder):
+    from .errors import InvalidInput, MlopsLabError
+    from .tracking import fluent
+
+    source = {"cell": cell, "cell_hash": digest, "notebook": capture_env.notebook_path(user_ns),
+              "execution_count": execution_count, "kind": "cell"}
+    # The folder's git state as last read; checked again after the cell, off its critical path.
+    environment = {**capture_env.environment(), "git": _git_known.get(folder),
+                   "seeds": analysis.seeds}
+    try:
+        return fluent.start_run(name=name, experiment=experiment, source=source,
+                                environment=environment)
+    except InvalidInput as exc:  # the user's name or experiment: nothing has run yet
+        raise UsageError(f"%%track: {exc}") from None
+    except MlopsLabError as exc:  # the store is unavailable: run the cell anyway, and say so
+        _warn(f"this cell runs but is not recorded: {exc}")
+        return None
+
+
+def _finish(run, exc, analysis, before, user_ns, folder) -> None:
+    from .errors import MlopsLabError
+    from .tracking import fluent
+
+    svc = fluent.service()
+    notes: list[str] = []
+    try:
+        params = dict(analysis.params)
+        models = _fitted_models(user_ns, before, analysis)
+        for variable, model in models.items():
+            params.update(capture_models.estimator_params(variable, model))
+        notes += _log_params(svc, run, params)
+        for variable, model in models.items():
+            notes += _log_model(svc, run.id, variable, model)
+    except MlopsLabError as error:
+        notes.append(f"params or models not recorded: {error}")
+    finally:
+        try:
+            # The fluent API's own rule: exception -> FAILED, KeyboardInterrupt/SystemExit -> KILLED.
+            run.__exit__(type(exc) if exc is not None else None, exc, None)
+        except MlopsLabError as error:
+            _warn(f"could not end run {run.id}: {error}")
+    packages = capture_env.environment()["packages"]
+    changed = {"packages": packages} if packages != run.info.environment.get("packages") else {}
+    _after_cell[run.id] = (svc, folder, run.info.environment.get("git"), changed)
+    _git_recorder().record(run.id, folder)
+    _show_summary(run.summary(), notes)
+
+
+def _log_params(svc, run, params) -> list[str]:
+    """Logs the params in one batch; if the batch is refused (a value too long, or a param the
+    cell already logged with another value), logs them one by one and reports the refused."""
+    from .errors import Conflict, InvalidInput
+
+    try:
+        svc.log_params(run.id, params)
+        run.remember_params(params)
+        return []
+    except (Conflict, InvalidInput):
+        pass
+    notes = []
+    for key, value in params.items():
+        try:
+            svc.log_params(run.id, {key: value})
+            run.remember_params({key: value})
+        except (Conflict, InvalidInput) as exc:
+            notes.append(f"param {key!r} not recorded: {exc}")
+    return notes
+
+
+def _log_model(svc, run_id, variable, model) -> list[str]:
+    try:
+        data = capture_models.serialize_estimator(model)
+    except Exception as exc:  # skops cannot save every custom object: keep the run, say so
+        return [f"model {variable!r} not saved: {type(exc).__name__}: {exc}"]
+    svc.log_artifact_bytes(run_id, data, capture_models.model_artifact_path(variable),
+                           "application/octet-stream")
+    return []
+
+
+def _fitted_models(user_ns, before, analysis) -> dict:
+    if "sklearn.base" not in sys.modules:
+        return {}
+    names = capture.changed_names(before, user_ns) if before is not None else [
+        k for k in user_ns if not k.startswith("_")]
+    names += [n for n in sorted(analysis.fit_targets) if n not in names]
+    return capture_models.fitted_estimators(user_ns, names)
+
+
+def _namespace_ids(user_ns) -> dict | None:
+    """id of every value before the cell, to see what it rebinds. None while scikit-learn is not
+    imported: no model can exist yet, so every model found afterwards is the cell's."""
+    if "sklearn.base" not in sys.modules:
+        return None
+    return {k: id(v) for k, v in user_ns.items()}
+
+
+def _git_folder(user_ns) -> str:
+    notebook = capture_env.notebook_path(user_ns)
+    folder = os.path.dirname(notebook) if notebook and os.path.isabs(notebook) else ""
+    return folder if folder and os.path.isdir(folder) else os.getcwd()
+
+
+_recorder: GitRecorder | None = None
+_git_known: dict[str, dict | None] = {}  # folder -> its git state when last read
+_after_cell: dict[str, tuple] = {}  # run id -> (service, folder, git state recorded, changes)
+
+
+def _git_recorder() -> GitRecorder:
+    """One per process, on the tracking API's background executor (``ml.flush()`` waits)."""
+    global _recorder
+    if _recorder is None:
+        from .tracking import background
+
+        _recorder = GitRecorder(_write_after_cell, background.submit,
+                                on_error=lambda run_id, exc: _warn(
+                                    f"git state of run {run_id} not recorded: {exc}"))
+    return _recorder
+
+
+def _write_after_cell(run_id: str, git: dict | None) -> None:
+    """Completes the run's environment once git was read: a write only when the git state
+    differs from the one recorded at the start, or the cell imported new key packages."""
+    svc, folder, recorded, changed = _after_cell.pop(run_id)
+    _git_known[folder] = git
+    if git != recorded:
+        changed = {**changed, "git": git}
+    if changed:
+        svc.update_run_info(run_id, environment=changed)
+
+
+def _warn(message: str) -> None:
+    print(f"mlops-lab: {message}", file=sys.stderr)
+
+
+# ---- running the cell body ---------------------------------------------------------------
+
+
+def run_cell_body(shell, raw: str, transformed: str, cell_result) -> BaseException | None:
+    """Runs a cell body as IPython runs a cell, as part of the cell being executed.
+
+    The body is compiled under its own cell name (so tracebacks show the user's code as
+    ``Cell In[n]``, not the magic), runs in the user namespace through IPython's own
+    ``run_ast_nodes`` (display of the last expression, ``Out``/``_``, traceback display,
+    SystemExit and KeyboardInterrupt handling), and its error is recorded on the running cell's
+    ``ExecutionResult``, so the kernel reports the cell as failed and papermill stops there.
+    Returns the exception the body raised, or None.
+    """
+    result = cell_result if cell_result is not None else ExecutionResult(None)
+    number = result.execution_count if result.execution_count is not None else shell.execution_count
+    previous, result.error_in_exec = result.error_in_exec, None
+    cell_name = shell.compile.cache(transformed, number, raw_code=raw)
+    try:
+        tree = shell.transform_ast(shell.compile.ast_parse(transformed, filename=cell_name))
+    except (OverflowError, SyntaxError, ValueError, TypeError, MemoryError) as exc:
+        shell.showsyntaxerror(filename=cell_name)
+        error = exc
+    except InputRejected as exc:
+        shell.showtraceback()
+        error = exc
+    else:
+        quiet = DisplayHook.semicolon_at_end_of_expression(transformed)
+        _pseudo_sync_runner(shell.run_ast_nodes(
+            tree.body, cell_name, interactivity="none" if quiet else shell.ast_node_interactivity,
+            compiler=shell.compile, result=result))
+        error = result.error_in_exec
+    result.error_in_exec = error if error is not None else previous
+    return error
+
+
+# ---- the summary under the cell ------------------------------------------------------------
+
+
+def _show_summary(run, notes) -> None:
+    from IPython.display import display
+
+    display({"text/html": summary_html(run, notes), "text/plain": summary_text(run, notes)},
+            raw=True)
+
+
+def _value(value) -> str:
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "\u221e" if value > 0 else "-\u221e"
+        return f"{value:.6g}"
+    return str(value)
+
+
+def _items(mapping: dict) -> tuple[list[tuple[str, str]], int]:
+    keys = sorted(mapping)
+    shown = keys[:SUMMARY_ITEMS]
+    return [(k, _value(mapping[k])) for k in shown], len(keys) - len(shown)
+
+
+def _duration(run) -> str:
+    ms = run.duration_ms if getattr(run, "duration_ms", None) is not None else (
+        (run.end_time - run.start_time) if run.end_time else None)
+    if ms is None:
+        return ""
+    return f"{ms} ms" if ms < 10_000 else f"{ms / 1000:.1f} s"
+
+
+def summary_text(run, notes=()) -> str:
+    lines = [f"run {run.name} ({run.id}) {run.status}"
+             + (f" in {_duration(run)}" if _duration(run) else "")]
+    for label, mapping in (("params", run.params), ("metrics", run.metrics)):
+        items, more = _items(mapping)
+        if items:
+            lines.append(f"{label}: " + ", ".join(f"{k}={v}" for k, v in items)
+                         + (f" (+{more} more)" if more else ""))
+    if run.error:
+        lines.append(f"error: {run.error}")
+    lines += [f"note: {n}" for n in notes]
+    return "\n".join(lines)
+
+
+_STATUS_COLOUR = {"FINISHED": "var(--jp-success-color1, #388e3c)",
+                  "FAILED": "var(--jp-error-color1, #d32f2f)",
+                  "KILLED": "var(--jp-warn-color1, #f57c00)",
+                  "RUNNING": "var(--jp-info-color1, #0288d1)"}
+
+
+def summary_html(run, notes=()) -> str:
+    """The summary as HTML; every value from the run is escaped."""
+    e = html.escape
+    colour = _STATUS_COLOUR.get(run.status, "inherit")
+    parts = [
+        '<div class="mlops-lab-run-summary" style="font-family: var(--jp-ui-font-family);'
+        ' font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color1); line-height: 1.5">',
+        f'<span style="color: {colour}; font-weight: 600">{e(run.status)}</span> ',
+        f'<b>{e(run.name)}</b> <code style="opacity: 0.7">{e(run.id)}</code>',
+    ]
+    if _duration(run):
+        parts.append(f" &middot; {e(_duration(run))}")
+    parts.append(f' &middot; <a class="mlops-lab-run-link" data-run-id="{e(run.id)}" '
+                 f'href="#mlops-lab/runs/{e(run.id)}" title="Open this run in the MLOps Lab panel">'
+                 'open in MLOps Lab</a>')
+    for label, mapping in (("params", run.params), ("metrics", run.metrics)):
+        items, more = _items(mapping)
+        if items:
+            cells = ", ".join(f"<code>{e(k)}</code>={e(v)}" for k, v in items)
+            parts.append(f"<div>{label}: {cells}" + (f" (+{more} more)" if more else "") + "</div>")
+    if run.error:
+        parts.append(f'<div style="color: var(--jp-error-color1, #d32f2f)">{e(run.error)}</div>')
+    parts += [f'<div style="opacity: 0.7">{e(n)}</div>' for n in notes]
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def load_ipython_extension(ip) -> None:
+    ip.register_magics(TrackingMagics)
