@@ -1,0 +1,197 @@
+/**
+ * Requests to the mlops-lab REST API and the JSON shapes it returns.
+ * Every call goes through ServerConnection so the token/XSRF handling is JupyterLab's own.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+/** A metric value: finite numbers, or "NaN" / "Infinity" / "-Infinity" as strings. */
+export type MetricValue = number | string;
+
+export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+
+export interface IStoreInfo {
+  database: string;
+  artifacts: string;
+  version?: string;
+}
+
+export interface IExperiment {
+  id: number;
+  name: string;
+  description: string | null;
+  created_at: number;
+  run_count: number;
+  last_run_at: number | null;
+}
+
+export interface IRunSource {
+  cell?: string;
+  cell_hash?: string;
+  notebook?: string | null;
+  execution_count?: number | null;
+  kind?: string;
+}
+
+export interface IGitInfo {
+  commit?: string;
+  branch?: string;
+  dirty?: boolean;
+  diff_hash?: string;
+}
+
+export interface IRunEnvironment {
+  python?: string;
+  platform?: string;
+  packages?: Record<string, string>;
+  git?: IGitInfo | null;
+  seeds?: Record<string, unknown>;
+}
+
+export interface IRun {
+  id: string;
+  name: string;
+  experiment_id: number;
+  status: RunStatus;
+  start_time: number;
+  end_time: number | null;
+  duration_ms: number | null;
+  parent_run_id: string | null;
+  error: string | null;
+  params: Record<string, string>;
+  metrics: Record<string, MetricValue>;
+  tags: Record<string, string>;
+  source?: IRunSource;
+  environment?: IRunEnvironment;
+}
+
+export interface IMetric {
+  key: string;
+  value: MetricValue;
+  step: number;
+  timestamp: number;
+}
+
+export interface IArtifact {
+  path: string;
+  size: number;
+  blob: string;
+  media_type: string | null;
+  created_at: number;
+}
+
+export interface IRunPage {
+  runs: IRun[];
+  next_page_token: string | null;
+}
+
+export interface IRunQuery {
+  experiment?: string;
+  filter?: string;
+  orderBy?: string[];
+  limit?: number;
+  pageToken?: string | null;
+}
+
+/** An error answered by the server: `message` is written for the user. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly kind: string,
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+const API_ROOT = 'mlops-lab/api';
+
+/** Absolute URL of an API path (segments are URL-encoded here). */
+export function apiUrl(
+  segments: string[],
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): string {
+  return URLExt.join(
+    settings.baseUrl,
+    API_ROOT,
+    ...segments.map(s => encodeURIComponent(s))
+  );
+}
+
+/** URL that downloads an artifact (same-origin GET; the session cookie authenticates it). */
+export function artifactUrl(runId: string, path: string): string {
+  return apiUrl(['runs', runId, 'artifacts', ...path.split('/')]);
+}
+
+async function getJson<T>(segments: string[], query = ''): Promise<T> {
+  const settings = ServerConnection.makeSettings();
+  const url = apiUrl(segments, settings) + query;
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, {}, settings);
+  } catch (error) {
+    throw new ApiError(0, 'NetworkError', `The Jupyter server did not answer: ${error}`);
+  }
+  const text = await response.text();
+  let body: any = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const message =
+      body?.message ?? `The server answered ${response.status} ${response.statusText}.`;
+    throw new ApiError(response.status, body?.error ?? 'Error', message);
+  }
+  return body as T;
+}
+
+export function getStore(): Promise<IStoreInfo> {
+  return getJson<IStoreInfo>(['store']);
+}
+
+export async function listExperiments(): Promise<IExperiment[]> {
+  const body = await getJson<{ experiments: IExperiment[] }>(['experiments']);
+  return body.experiments;
+}
+
+export function searchRuns(query: IRunQuery): Promise<IRunPage> {
+  const params = new URLSearchParams();
+  if (query.experiment) {
+    params.append('experiment', query.experiment);
+  }
+  if (query.filter) {
+    params.append('filter', query.filter);
+  }
+  for (const item of query.orderBy ?? []) {
+    params.append('order_by', item);
+  }
+  if (query.limit) {
+    params.append('limit', String(query.limit));
+  }
+  if (query.pageToken) {
+    params.append('page_token', query.pageToken);
+  }
+  const qs = params.toString();
+  return getJson<IRunPage>(['runs'], qs ? `?${qs}` : '');
+}
+
+export function getRun(runId: string): Promise<IRun> {
+  return getJson<IRun>(['runs', runId]);
+}
+
+export async function metricHistory(runId: string, key: string): Promise<IMetric[]> {
+  const body = await getJson<{ key: string; history: IMetric[] }>([
+    'runs',
+    runId,
+    'metrics',
+    key
+  ]);
+  return body.history;
+}
+
+export async function listArtifacts(runId: string): Promise<IArtifact[]> {
+  const body = await getJson<{ artifacts: IArtifact[] }>(['runs', runId, 'artifacts']);
+  return body.artifacts;
+}

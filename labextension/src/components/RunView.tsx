@@ -1,0 +1,136 @@
+/**
+ * A run in the main area: status, times, error, params, metrics (with history),
+ * source cell, environment, tags and artifacts.
+ */
+import React, { useEffect, useState } from 'react';
+import { ApiError, getRun, IArtifact, IRun, listArtifacts } from '../api';
+import { absoluteTime, formatDuration, formatMetric, runDuration } from '../format';
+import { ArtifactList } from './ArtifactList';
+import { KeyValueTable } from './KeyValueTable';
+import { MetricHistories } from './MetricHistories';
+import { RunEnvironment } from './RunEnvironment';
+import { RunSource } from './RunSource';
+import { StatusBadge } from './StatusBadge';
+
+export interface IRunViewProps {
+  runId: string;
+  onOpenNotebook: (path: string) => void;
+  onLoaded?: (run: IRun) => void;
+}
+
+function Section(props: { title: string; children: React.ReactNode }): JSX.Element {
+  return (
+    <section className="mlops-lab-section">
+      <h3>{props.title}</h3>
+      {props.children}
+    </section>
+  );
+}
+
+export function RunView(props: IRunViewProps): JSX.Element {
+  const [run, setRun] = useState<IRun | null>(null);
+  const [artifacts, setArtifacts] = useState<IArtifact[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () => {
+    getRun(props.runId).then(
+      loaded => {
+        setRun(loaded);
+        setError(null);
+        props.onLoaded?.(loaded);
+      },
+      (reason: ApiError) => setError(reason.message)
+    );
+    listArtifacts(props.runId).then(setArtifacts, () => setArtifacts([]));
+  };
+  useEffect(load, [props.runId]);
+
+  if (error) {
+    return (
+      <div className="mlops-lab-view">
+        <div className="mlops-lab-banner" role="alert">
+          {error}
+        </div>
+      </div>
+    );
+  }
+  if (!run) {
+    return <div className="mlops-lab-view mlops-lab-muted">Loading run…</div>;
+  }
+
+  const metricKeys = Object.keys(run.metrics);
+  return (
+    <div className="mlops-lab-view" data-testid="mlops-lab-run-view">
+      <header className="mlops-lab-view-header">
+        <h2 title={run.name}>{run.name}</h2>
+        <StatusBadge status={run.status} />
+        <button className="mlops-lab-link-button" onClick={load} title="Load the run again">
+          Reload
+        </button>
+      </header>
+      <dl className="mlops-lab-facts">
+        <dt>Run id</dt>
+        <dd>
+          <code>{run.id}</code>
+        </dd>
+        <dt>Started</dt>
+        <dd>{absoluteTime(run.start_time)}</dd>
+        <dt>Ended</dt>
+        <dd>{run.end_time ? absoluteTime(run.end_time) : '—'}</dd>
+        <dt>Duration</dt>
+        <dd>{formatDuration(runDuration(run)) || '—'}</dd>
+        {run.parent_run_id && (
+          <>
+            <dt>Parent run</dt>
+            <dd>
+              <code>{run.parent_run_id}</code>
+            </dd>
+          </>
+        )}
+      </dl>
+      {run.error && (
+        <Section title="Error">
+          <pre className="mlops-lab-code mlops-lab-error-block" data-testid="mlops-lab-run-error">
+            {run.error}
+          </pre>
+        </Section>
+      )}
+      <div className="mlops-lab-columns">
+        <Section title="Params">
+          <KeyValueTable
+            testId="mlops-lab-params"
+            rows={Object.entries(run.params)}
+            empty="No params."
+          />
+        </Section>
+        <Section title="Metrics">
+          <KeyValueTable
+            testId="mlops-lab-metrics"
+            rows={metricKeys.map(key => [
+              key,
+              <span className="mlops-lab-num" title={String(run.metrics[key])}>
+                {formatMetric(run.metrics[key])}
+              </span>
+            ])}
+            empty="No metrics."
+          />
+        </Section>
+      </div>
+      <MetricHistories runId={run.id} keys={metricKeys} />
+      <Section title="Source">
+        <RunSource source={run.source} onOpenNotebook={props.onOpenNotebook} />
+      </Section>
+      <div className="mlops-lab-columns">
+        <Section title="Environment">
+          <RunEnvironment environment={run.environment} />
+        </Section>
+        <Section title="Tags">
+          <KeyValueTable rows={Object.entries(run.tags)} empty="No tags." />
+        </Section>
+      </div>
+      <Section title="Artifacts">
+        <ArtifactList runId={run.id} artifacts={artifacts} />
+      </Section>
+    </div>
+  );
+}

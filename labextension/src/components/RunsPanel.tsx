@@ -1,0 +1,152 @@
+/**
+ * The side panel's content: header, filter, runs table, paging and the compare bar.
+ */
+import React, { useEffect, useMemo, useState } from 'react';
+import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from '../api';
+import { ISort } from '../fields';
+import { useRunList } from '../useRunList';
+import { FilterBox } from './FilterBox';
+import { PanelHeader } from './PanelHeader';
+import { RunsTable } from './RunsTable';
+
+export interface IRunsPanelProps {
+  visible: boolean;
+  refreshInterval: number;
+  defaultExperiment: string;
+  onOpenRun: (run: IRun) => void;
+  onCompare: (runs: IRun[]) => void;
+}
+
+/** The experiment id named by the setting (a name or an id), or '' for all. */
+function experimentFromSetting(setting: string, experiments: IExperiment[]): string {
+  const wanted = setting.trim();
+  if (!wanted) {
+    return '';
+  }
+  const found = experiments.find(e => e.name === wanted || String(e.id) === wanted);
+  return found ? String(found.id) : '';
+}
+
+/** Sorting a new column starts descending for metrics (best first), ascending otherwise. */
+function nextSort(current: ISort | null, field: string): ISort {
+  if (current?.field === field) {
+    return { field, direction: current.direction === 'asc' ? 'desc' : 'asc' };
+  }
+  const descFirst = field.startsWith('metrics.') || field === 'attributes.start_time';
+  return { field, direction: descFirst ? 'desc' : 'asc' };
+}
+
+export function RunsPanel(props: IRunsPanelProps): JSX.Element {
+  const [store, setStore] = useState<IStoreInfo | null>(null);
+  const [experiments, setExperiments] = useState<IExperiment[]>([]);
+  const [experiment, setExperiment] = useState<string>('');
+  const [experimentChosen, setExperimentChosen] = useState(false);
+  const [filter, setFilter] = useState('');
+  const [sort, setSort] = useState<ISort | null>(null);
+  const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
+
+  const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
+  const list = useRunList(query, props.refreshInterval, props.visible);
+
+  // Store and experiments are refreshed along with the runs (run counts change).
+  useEffect(() => {
+    getStore().then(setStore, () => setStore(null));
+    listExperiments().then(setExperiments, () => undefined);
+  }, [list.updatedAt]);
+
+  useEffect(() => {
+    if (!experimentChosen && experiments.length) {
+      setExperiment(experimentFromSetting(props.defaultExperiment, experiments));
+    }
+  }, [props.defaultExperiment, experiments, experimentChosen]);
+
+  const toggle = (runId: string) =>
+    setSelected(current => {
+      const next = new Map(current);
+      if (next.has(runId)) {
+        next.delete(runId);
+      } else {
+        const run = list.runs.find(r => r.id === runId);
+        if (run) {
+          next.set(runId, run);
+        }
+      }
+      return next;
+    });
+
+  const filterError = list.error?.status === 400 ? list.error.message : null;
+  const otherError = list.error && list.error.status !== 400 ? list.error.message : null;
+
+  return (
+    <div className="mlops-lab-panel-body" data-testid="mlops-lab-panel">
+      <PanelHeader
+        store={store}
+        experiments={experiments}
+        experiment={experiment}
+        onExperiment={id => {
+          setExperimentChosen(true);
+          setExperiment(id);
+        }}
+        onRefresh={list.refresh}
+        loading={list.loading}
+      />
+      <FilterBox filter={filter} error={filterError} onApply={setFilter} />
+      <div className="mlops-lab-actions">
+        <button
+          className="jp-mod-styled jp-mod-accept mlops-lab-compare-button"
+          data-testid="mlops-lab-compare"
+          disabled={selected.size < 2}
+          title="Select two or more runs with their checkboxes"
+          onClick={() => props.onCompare([...selected.values()])}
+        >
+          Compare{selected.size ? ` (${selected.size})` : ''}
+        </button>
+        {selected.size > 0 && (
+          <button className="mlops-lab-link-button" onClick={() => setSelected(new Map())} title="Clear the selection">
+            Clear
+          </button>
+        )}
+        <span className="mlops-lab-count" data-testid="mlops-lab-count">
+          {list.runs.length} {list.runs.length === 1 ? 'run' : 'runs'}
+          {list.nextPageToken ? '+' : ''}
+        </span>
+      </div>
+      {otherError && (
+        <div className="mlops-lab-banner" role="alert">
+          {otherError}
+        </div>
+      )}
+      <div className="mlops-lab-table-scroll">
+        {list.runs.length > 0 ? (
+          <RunsTable
+            runs={list.runs}
+            sort={sort}
+            onSort={field => setSort(current => nextSort(current, field))}
+            selected={new Set(selected.keys())}
+            onToggle={toggle}
+            onOpen={props.onOpenRun}
+          />
+        ) : (
+          !list.loading &&
+          !list.error && (
+            <p className="mlops-lab-empty" data-testid="mlops-lab-empty">
+              {filter
+                ? 'No run matches this filter.'
+                : 'No runs yet. Add %%track to a notebook cell, or call mlops_lab.start_run().'}
+            </p>
+          )
+        )}
+        {list.nextPageToken && (
+          <button
+            className="jp-mod-styled mlops-lab-load-more"
+            data-testid="mlops-lab-load-more"
+            disabled={list.loading}
+            onClick={list.loadMore}
+          >
+            Load more
+          </button>
+        )}
+      </div>
+    </div>
+  );
+}

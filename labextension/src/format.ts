@@ -1,0 +1,139 @@
+/**
+ * How values are shown: metric numbers, times, durations, shortened locations.
+ */
+import { MetricValue } from './api';
+
+/** A metric value as a number (NaN / ±Infinity for the strings the server uses). */
+export function metricNumber(value: MetricValue | undefined): number {
+  if (typeof value === 'number') {
+    return value;
+  }
+  if (value === 'Infinity') {
+    return Infinity;
+  }
+  if (value === '-Infinity') {
+    return -Infinity;
+  }
+  return NaN;
+}
+
+/** A metric value for display: NaN, ∞, −∞, or a compact number. */
+export function formatMetric(value: MetricValue | undefined): string {
+  if (value === undefined || value === null) {
+    return '';
+  }
+  const n = metricNumber(value);
+  if (Number.isNaN(n)) {
+    return 'NaN';
+  }
+  if (!Number.isFinite(n)) {
+    return n > 0 ? '∞' : '−∞';
+  }
+  if (Number.isInteger(n) && Math.abs(n) < 1e15) {
+    return String(n);
+  }
+  const abs = Math.abs(n);
+  if (abs >= 1e6 || abs < 1e-4) {
+    return n.toExponential(3);
+  }
+  return String(Number(n.toPrecision(5)));
+}
+
+/** "just now", "3 min ago", "2 h ago", "5 d ago", or the date when older. */
+export function relativeTime(ms: number | null | undefined, now = Date.now()): string {
+  if (!ms) {
+    return '';
+  }
+  const seconds = Math.round((now - ms) / 1000);
+  if (seconds < 10) {
+    return 'just now';
+  }
+  if (seconds < 60) {
+    return `${seconds} s ago`;
+  }
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) {
+    return `${minutes} min ago`;
+  }
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) {
+    return `${hours} h ago`;
+  }
+  const days = Math.floor(hours / 24);
+  if (days < 30) {
+    return `${days} d ago`;
+  }
+  return new Date(ms).toLocaleDateString();
+}
+
+/** A full local date and time, for tooltips and the run view. */
+export function absoluteTime(ms: number | null | undefined): string {
+  return ms ? new Date(ms).toLocaleString() : '';
+}
+
+/** "850 ms", "12.3 s", "4m 05s", "2h 03m". */
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || ms < 0) {
+    return '';
+  }
+  if (ms < 1000) {
+    return `${Math.round(ms)} ms`;
+  }
+  const seconds = ms / 1000;
+  if (seconds < 60) {
+    return `${seconds.toFixed(1)} s`;
+  }
+  const total = Math.round(seconds);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  if (h > 0) {
+    return `${h}h ${String(m).padStart(2, '0')}m`;
+  }
+  return `${m}m ${String(s).padStart(2, '0')}s`;
+}
+
+/** Duration of a run: its recorded one, or the time so far while it runs. */
+export function runDuration(run: {
+  duration_ms: number | null;
+  start_time: number;
+  status: string;
+}): number | null {
+  if (run.duration_ms !== null && run.duration_ms !== undefined) {
+    return run.duration_ms;
+  }
+  return run.status === 'RUNNING' ? Date.now() - run.start_time : null;
+}
+
+/** Keeps the scheme and the end of a long location ("sqlite:///…/.mlops-lab/mlops.db"). */
+export function shortenLocation(location: string, max = 34): string {
+  if (location.length <= max) {
+    return location;
+  }
+  const scheme = location.match(/^[a-z0-9+]+:\/\/\/?/i)?.[0] ?? '';
+  const parts = location.slice(scheme.length).split('/');
+  const budget = max - scheme.length - 2;
+  let tail = parts.pop() ?? '';
+  while (parts.length && tail.length + parts[parts.length - 1].length + 1 <= budget) {
+    tail = `${parts.pop()}/${tail}`;
+  }
+  return `${scheme}…/${tail}`;
+}
+
+/** Human size: 512 B, 1.2 kB, 3.4 MB. */
+export function formatBytes(size: number): string {
+  if (size < 1000) {
+    return `${size} B`;
+  }
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = size;
+  let unit = 'B';
+  for (const next of units) {
+    if (value < 1000) {
+      break;
+    }
+    value /= 1000;
+    unit = next;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The mlops-lab JupyterLab plugin: the side panel, run and compare tabs,
+ * and the "Track this cell" command.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { SidePanel } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+import { IRun } from './api';
+import { mlopsIcon } from './icon';
+import { canTrackActiveCell, trackActiveCell } from './trackCell';
+import { createCompareWidget, createRunWidget, RunsPanelWidget } from './widgets';
+
+const PLUGIN_ID = 'mlops-lab:plugin';
+
+namespace CommandIDs {
+  export const openRun = 'mlops-lab:open-run';
+  export const compare = 'mlops-lab:compare-runs';
+  export const trackCell = 'mlops-lab:track-cell';
+  export const showPanel = 'mlops-lab:show-panel';
+}
+
+const plugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Side panel over mlops-lab runs; run and compare views; Track this cell.',
+  autoStart: true,
+  optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette, INotebookTracker],
+  activate: (
+    app: JupyterFrontEnd,
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    notebooks: INotebookTracker | null
+  ) => {
+    const { commands, shell } = app;
+    const runTabs = new WidgetTracker<MainAreaWidget>({ namespace: 'mlops-lab-run' });
+    const compareTabs = new WidgetTracker<MainAreaWidget>({ namespace: 'mlops-lab-compare' });
+
+    const openNotebook = (path: string) => commands.execute('docmanager:open', { path });
+
+    commands.addCommand(CommandIDs.openRun, {
+      label: args => `Open Run ${(args.name as string) ?? ''}`,
+      execute: args => {
+        const id = args.id as string;
+        const existing = runTabs.find(widget => widget.id === `mlops-lab-run-${id}`);
+        if (existing) {
+          shell.activateById(existing.id);
+          return;
+        }
+        const widget = createRunWidget(id, (args.name as string) ?? '', openNotebook);
+        void runTabs.add(widget);
+        shell.add(widget, 'main');
+      }
+    });
+
+    commands.addCommand(CommandIDs.compare, {
+      label: 'Compare Runs',
+      execute: args => {
+        const ids = args.ids as string[];
+        const widget = createCompareWidget(ids);
+        const existing = compareTabs.find(tab => tab.id === widget.id);
+        if (existing) {
+          widget.dispose();
+          shell.activateById(existing.id);
+          return;
+        }
+        void compareTabs.add(widget);
+        shell.add(widget, 'main');
+      }
+    });
+
+    const content = new RunsPanelWidget({
+      openRun: (run: IRun) => commands.execute(CommandIDs.openRun, { id: run.id, name: run.name }),
+      compare: (runs: IRun[]) =>
+        commands.execute(CommandIDs.compare, { ids: runs.map(run => run.id) })
+    });
+    content.title.label = 'Runs';
+    const panel = new SidePanel();
+    panel.id = 'mlops-lab-panel';
+    const heading = new Widget({ node: document.createElement('h2') });
+    heading.node.textContent = 'MLOps Lab';
+    heading.addClass('jp-SidePanel-header');
+    panel.header.addWidget(heading);
+    panel.title.icon = mlopsIcon;
+    panel.title.caption = 'MLOps Lab';
+    panel.addClass('mlops-lab-sidepanel');
+    panel.addWidget(content);
+    shell.add(panel, 'left', { rank: 600 });
+
+    commands.addCommand(CommandIDs.showPanel, {
+      label: 'MLOps Lab: Show Runs',
+      execute: () => shell.activateById(panel.id)
+    });
+
+    if (restorer) {
+      restorer.add(panel, 'mlops-lab-panel');
+      void restorer.restore(runTabs, {
+        command: CommandIDs.openRun,
+        args: widget => ({ id: widget.id.replace('mlops-lab-run-', '') }),
+        name: widget => widget.id
+      });
+    }
+
+    if (settingRegistry) {
+      void settingRegistry.load(PLUGIN_ID).then(settings => {
+        const apply = () => {
+          content.settings = {
+            refreshInterval: settings.get('refreshInterval').composite as number,
+            defaultExperiment: settings.get('defaultExperiment').composite as string
+          };
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+
+    if (notebooks) {
+      commands.addCommand(CommandIDs.trackCell, {
+        label: 'MLOps Lab: Track this cell',
+        caption: 'Record this cell as a run by adding %%track on its first line',
+        icon: mlopsIcon,
+        isEnabled: () => canTrackActiveCell(notebooks),
+        execute: () => trackActiveCell(notebooks)
+      });
+      app.contextMenu.addItem({
+        command: CommandIDs.trackCell,
+        selector: '.jp-Notebook .jp-CodeCell',
+        rank: 20
+      });
+    }
+
+    if (palette) {
+      const category = 'MLOps Lab';
+      palette.addItem({ command: CommandIDs.showPanel, category });
+      if (notebooks) {
+        palette.addItem({ command: CommandIDs.trackCell, category });
+      }
+    }
+  }
+};
+
+export default plugin;

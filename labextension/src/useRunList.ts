@@ -1,0 +1,158 @@
+/**
+ * The runs shown in the side panel: first page for the current query, "load more"
+ * pages, and a poll that merges new and changed runs in while the panel is visible.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError, IRun, searchRuns } from './api';
+import { ISort, orderByItem } from './fields';
+
+export const PAGE_SIZE = 50;
+
+export interface IRunListQuery {
+  experiment: string;
+  filter: string;
+  sort: ISort | null;
+}
+
+export interface IRunList {
+  runs: IRun[];
+  nextPageToken: string | null;
+  loading: boolean;
+  error: ApiError | null;
+  updatedAt: number | null;
+  loadMore: () => void;
+  refresh: () => void;
+}
+
+function request(query: IRunListQuery, pageToken: string | null) {
+  return searchRuns({
+    experiment: query.experiment || undefined,
+    filter: query.filter || undefined,
+    orderBy: query.sort ? [orderByItem(query.sort)] : undefined,
+    limit: PAGE_SIZE,
+    pageToken
+  });
+}
+
+/** Fresh first page first, then the other runs already loaded (no duplicates). */
+function mergeFirstPage(fresh: IRun[], shown: IRun[]): IRun[] {
+  const ids = new Set(fresh.map(run => run.id));
+  return [...fresh, ...shown.filter(run => !ids.has(run.id))];
+}
+
+function asApiError(reason: unknown): ApiError {
+  return reason instanceof ApiError ? reason : new ApiError(0, 'Error', String(reason));
+}
+
+export function useRunList(
+  query: IRunListQuery,
+  pollSeconds: number,
+  active: boolean
+): IRunList {
+  const [runs, setRuns] = useState<IRun[]>([]);
+  const [nextPageToken, setNextPageToken] = useState<string | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  // Answers to an older query (or an older poll) are dropped.
+  const generation = useRef(0);
+  const pagesLoaded = useRef(1);
+  const inFlight = useRef(false);
+
+  const loadFirst = useCallback(
+    (merge: boolean) => {
+      const mine = merge ? generation.current : ++generation.current;
+      inFlight.current = true;
+      if (!merge) {
+        setLoading(true);
+        pagesLoaded.current = 1;
+      }
+      request(query, null)
+        .then(page => {
+          if (mine !== generation.current) {
+            return;
+          }
+          setRuns(shown =>
+            merge && pagesLoaded.current > 1 ? mergeFirstPage(page.runs, shown) : page.runs
+          );
+          if (!merge || pagesLoaded.current === 1) {
+            setNextPageToken(page.next_page_token);
+          }
+          setError(null);
+          setUpdatedAt(Date.now());
+        })
+        .catch(reason => {
+          if (mine !== generation.current) {
+            return;
+          }
+          setError(asApiError(reason));
+          if (!merge) {
+            setRuns([]);
+            setNextPageToken(null);
+          }
+        })
+        .finally(() => {
+          inFlight.current = false;
+          if (mine === generation.current) {
+            setLoading(false);
+          }
+        });
+    },
+    [query.experiment, query.filter, query.sort]
+  );
+
+  useEffect(() => loadFirst(false), [loadFirst]);
+
+  useEffect(() => {
+    if (!active || pollSeconds <= 0) {
+      return;
+    }
+    const timer = window.setInterval(() => {
+      if (!document.hidden && !inFlight.current) {
+        loadFirst(true);
+      }
+    }, pollSeconds * 1000);
+    return () => window.clearInterval(timer);
+  }, [active, pollSeconds, loadFirst]);
+
+  // Coming back into view: refresh at once rather than at the next tick.
+  useEffect(() => {
+    if (active && updatedAt !== null) {
+      loadFirst(true);
+    }
+  }, [active]);
+
+  const loadMore = useCallback(() => {
+    if (!nextPageToken) {
+      return;
+    }
+    const mine = generation.current;
+    setLoading(true);
+    request(query, nextPageToken)
+      .then(page => {
+        if (mine !== generation.current) {
+          return;
+        }
+        pagesLoaded.current += 1;
+        setRuns(shown => {
+          const ids = new Set(shown.map(run => run.id));
+          return [...shown, ...page.runs.filter(run => !ids.has(run.id))];
+        });
+        setNextPageToken(page.next_page_token);
+      })
+      .catch(reason => {
+        if (mine === generation.current) {
+          setError(asApiError(reason));
+        }
+      })
+      .finally(() => {
+        if (mine === generation.current) {
+          setLoading(false);
+        }
+      });
+  }, [query, nextPageToken]);
+
+  const refresh = useCallback(() => loadFirst(true), [loadFirst]);
+
+  return { runs, nextPageToken, loading, error, updatedAt, loadMore, refresh };
+}

@@ -1,0 +1,168 @@
+"""Fixtures for the browser tests: a real `jupyter lab` on a free port with an isolated
+store, and headless Debian Chromium driven by Python playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path(os.environ.get("MLOPS_LAB_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REPO = Path(__file__).resolve().parents[2]
+SCREENSHOTS = REPO / "test-artifacts" / "ui"
+START_DEADLINE_S = 90
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _installed_labextension() -> Path | None:
+    """The built mlops-lab extension as JupyterLab finds it, if it is there."""
+    from jupyter_core.paths import jupyter_path
+
+    for folder in jupyter_path("labextensions"):
+        manifest = Path(folder) / "mlops-lab" / "package.json"
+        if manifest.is_file():
+            return manifest
+    return None
+
+
+def _require_browser_and_extension() -> None:
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"Chromium was not found at {CHROMIUM}. Install Debian's package "
+            "(`apt-get install -y chromium`) or set MLOPS_LAB_CHROMIUM to the browser binary.",
+            pytrace=False,
+        )
+    manifest = _installed_labextension()
+    build = json.loads(manifest.read_text())["jupyterlab"].get("_build") if manifest else None
+    if not build:
+        pytest.fail(
+            "The mlops-lab JupyterLab extension is not built or not installed. From the "
+            "repository root run `jlpm install && jlpm build` and then "
+            "`jupyter labextension develop . --overwrite` (or `pip install .`).",
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def ui_root(tmp_path_factory) -> Path:
+    """Server root; the store lives in its `.mlops-lab`, for the server and this process."""
+    root = tmp_path_factory.mktemp("ui-root")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MLOPS_LAB_HOME", str(root / ".mlops-lab"))
+    patch.delenv("MLOPS_LAB_URI", raising=False)
+    patch.delenv("MLOPS_LAB_ARTIFACTS", raising=False)
+    yield root
+    patch.undo()
+
+
+@pytest.fixture(scope="session")
+def lab_server(ui_root, tmp_path_factory):
+    """A real `jupyter lab` subprocess; yields (base_url, token)."""
+    _require_browser_and_extension()
+    work = tmp_path_factory.mktemp("ui-lab")
+    port, token = _free_port(), secrets.token_hex(16)
+    jupyter = Path(sys.executable).with_name("jupyter")
+    log_path = work / "jupyter-lab.log"
+    command = [
+        str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
+        "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={ui_root}",
+        f"--LabApp.workspaces_dir={work / 'workspaces'}",
+        f"--LabApp.user_settings_dir={work / 'settings'}",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True",
+    ]
+    # No "get notified about Jupyter news?" toast over the screenshots.
+    notification = work / "settings" / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = {**os.environ, "MLOPS_LAB_HOME": os.environ["MLOPS_LAB_HOME"]}
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
+                                   cwd=ui_root)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_ready(process, f"{base_url}/api/status", token, log_path)
+        yield base_url, token
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(process, url: str, token: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_DEADLINE_S
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"jupyter lab exited with {process.returncode}:\n"
+                        f"{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
+        try:
+            with urllib.request.urlopen(request, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)  # poll interval, not a synchronisation stand-in
+    pytest.fail(f"jupyter lab did not answer {url} within {START_DEADLINE_S} s:\n"
+                f"{log_path.read_text(errors='replace')[-4000:]}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser_context(tmp_path_factory):
+    _require_browser_and_extension()
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            user_data_dir=str(profile),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900},
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot():
+    """screenshot(page, "name") saves test-artifacts/ui/name.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def save(page, name: str) -> Path:
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path))
+        return path
+
+    return save

@@ -1,0 +1,252 @@
+"""The MLOps Lab side panel in a real JupyterLab: runs recorded through the Python API show
+up, filter, open, compare, and names stay text."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.ui
+
+XSS = "<img src=x onerror=alert(1)>"
+SOURCE_CELL = "from sklearn.ensemble import RandomForestClassifier\nclf = RandomForestClassifier(max_depth=5)\nclf.fit(X, y)"
+ROW = "[data-testid=mlops-lab-run-row]"
+TIMEOUT_MS = 30_000
+
+
+ARTIFACT_TEXT = "feature importances: petal_length 0.44"
+
+
+@pytest.fixture(scope="module")
+def runs(ui_root, tmp_path_factory) -> dict[str, str]:
+    """Runs recorded through the public Python API into the server's store: name -> id."""
+    import mlops_lab as ml
+
+    ml.set_experiment("ui-test")
+    recorded = {}
+    specs = [("rf-run", "rf", 0.9, 0.5), ("svm-run", "svm", 0.4, math.nan),
+             ("logreg-run", "logreg", 0.75, math.inf)]
+    for index, (name, model, acc, odd) in enumerate(specs):
+        source = None
+        if name == "rf-run":
+            source = {"cell": SOURCE_CELL, "notebook": "train.ipynb", "execution_count": 7,
+                      "kind": "cell"}
+        with ml.start_run(name=name, source=source,
+                          environment={"python": "3.11.7", "platform": "Linux",
+                                       "packages": {"numpy": "1.26"}, "git": None,
+                                       "seeds": {"numpy": 42}}) as run:
+            ml.log_params({"model": model, "max_depth": 5 + index, "C": 1.0 / (index + 1)})
+            for step in range(4):
+                ml.log_metric("loss", 1.0 / (step + 1 + index), step=step)
+            ml.log_metric("acc", acc)
+            ml.log_metric("odd", odd)
+            if name == "rf-run":
+                notes = tmp_path_factory.mktemp("artifact") / "notes.txt"
+                notes.write_text(ARTIFACT_TEXT)
+                ml.log_artifact(str(notes))
+            recorded[name] = run.id
+    with ml.start_run(name=XSS) as run:
+        ml.log_param("model", "<b>bold</b>")
+        ml.log_metric("acc", 0.1)
+        recorded[XSS] = run.id
+    return recorded
+
+
+@pytest.fixture(scope="module")
+def lab(lab_server, browser_context, runs):
+    base_url, token = lab_server
+    page = browser_context.new_page()
+    page.dialogs = []  # any alert() here would mean a name ran as HTML
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base_url}/lab?reset&token={token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    yield page
+    page.close()
+
+
+def open_panel(page):
+    panel = page.locator("#mlops-lab-panel")
+    if not panel.is_visible():
+        page.locator('.jp-SideBar .lm-TabBar-tab[data-id="mlops-lab-panel"]').click()
+    expect(panel).to_be_visible()
+    return panel
+
+
+def apply_filter(page, text: str) -> None:
+    box = page.get_by_test_id("mlops-lab-filter")
+    box.fill(text)
+    box.press("Enter")
+
+
+def row(page, name: str):
+    return page.locator(ROW).filter(
+        has=page.locator(".mlops-lab-run-name", has_text=name))
+
+
+def test_panel_lists_recorded_runs(lab, runs, screenshot):
+    panel = open_panel(lab)
+    expect(lab.locator(ROW)).to_have_count(len(runs), timeout=TIMEOUT_MS)
+    expect(panel.get_by_test_id("mlops-lab-store")).to_contain_text("mlops.db")
+    expect(panel.get_by_test_id("mlops-lab-experiment")).to_contain_text("ui-test (4)")
+    # Non-finite metrics are shown as NaN and ∞, not as strings from JSON.
+    expect(row(lab, "svm-run")).to_contain_text("NaN")
+    expect(row(lab, "logreg-run")).to_contain_text("∞")
+    screenshot(lab, "01-panel")
+
+
+def test_names_are_text_not_html(lab, runs):
+    open_panel(lab)
+    name_cell = row(lab, "onerror").locator(".mlops-lab-run-name")
+    expect(name_cell).to_have_text(XSS)
+    expect(lab.locator(".mlops-lab-runs-table img")).to_have_count(0)
+    expect(row(lab, "onerror")).to_contain_text("<b>bold</b>")
+    assert lab.dialogs == []
+
+
+def test_filter_uses_server_grammar(lab, runs, screenshot):
+    open_panel(lab)
+    apply_filter(lab, "metrics.acc > 0.5")
+    expect(lab.locator(ROW)).to_have_count(2, timeout=TIMEOUT_MS)
+    names = sorted(lab.locator(f"{ROW} .mlops-lab-run-name").all_inner_texts())
+    assert names == ["logreg-run", "rf-run"]
+    screenshot(lab, "02-filtered")
+
+    apply_filter(lab, "metrics.acc >")
+    error = lab.get_by_test_id("mlops-lab-filter-error")
+    expect(error).to_be_visible(timeout=TIMEOUT_MS)
+    assert error.inner_text().strip()
+    screenshot(lab, "03-filter-error")
+
+    apply_filter(lab, "")
+    expect(error).to_have_count(0)
+    expect(lab.locator(ROW)).to_have_count(len(runs), timeout=TIMEOUT_MS)
+
+
+def test_sort_by_metric_header(lab, runs):
+    open_panel(lab)
+    lab.locator(".mlops-lab-runs-table th", has_text="acc").click()
+    expect(lab.locator(f"{ROW} .mlops-lab-run-name").first).to_have_text(
+        "rf-run", timeout=TIMEOUT_MS)
+    lab.locator(".mlops-lab-runs-table th", has_text="acc").click()
+    expect(lab.locator(f"{ROW} .mlops-lab-run-name").first).to_have_text(
+        XSS, timeout=TIMEOUT_MS)
+
+
+def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
+    open_panel(lab)
+    row(lab, "rf-run").click()
+    view = lab.get_by_test_id("mlops-lab-run-view")
+    expect(view).to_be_visible(timeout=TIMEOUT_MS)
+    expect(lab.locator(".lm-TabBar-tab.lm-mod-current", has_text="Run rf-run")).to_be_visible()
+    expect(view.get_by_test_id("mlops-lab-params")).to_contain_text("max_depth")
+    expect(view.get_by_test_id("mlops-lab-params")).to_contain_text("rf")
+    expect(view.get_by_test_id("mlops-lab-metrics")).to_contain_text("acc")
+    expect(view.get_by_test_id("mlops-lab-metrics")).to_contain_text("0.9")
+    source = view.get_by_test_id("mlops-lab-source")
+    expect(source.locator("pre")).to_have_text(SOURCE_CELL)
+    expect(source).to_contain_text("train.ipynb")
+    # "loss" was logged at four steps: its history is drawn.
+    expect(view.locator(".js-plotly-plot").first).to_be_visible(timeout=TIMEOUT_MS)
+    screenshot(lab, "04-run")
+
+    # The artifact link downloads with the session cookie alone (same-origin GET).
+    link = view.get_by_test_id("mlops-lab-artifacts").locator("a", has_text="notes.txt")
+    expect(link).to_be_visible(timeout=TIMEOUT_MS)
+    href = link.get_attribute("href")
+    assert "token" not in href and href.endswith("notes.txt")
+    body = lab.evaluate("async href => { const r = await fetch(href);"
+                        " return [r.status, await r.text()]; }", href)
+    assert body == [200, ARTIFACT_TEXT]
+
+
+def test_xss_named_run_view(lab, runs):
+    open_panel(lab)
+    row(lab, "onerror").click()
+    view = lab.locator(f"#mlops-lab-run-{runs[XSS]} [data-testid=mlops-lab-run-view]")
+    expect(view.locator("h2")).to_have_text(XSS, timeout=TIMEOUT_MS)
+    expect(view.locator("img")).to_have_count(0)
+    assert lab.dialogs == []
+
+
+def test_compare_two_runs(lab, runs, screenshot):
+    open_panel(lab)
+    row(lab, "rf-run").get_by_test_id("mlops-lab-run-select").check()
+    row(lab, "svm-run").get_by_test_id("mlops-lab-run-select").check()
+    lab.get_by_test_id("mlops-lab-compare").click()
+    view = lab.get_by_test_id("mlops-lab-compare-view")
+    expect(view).to_be_visible(timeout=TIMEOUT_MS)
+    expect(view.locator(".js-plotly-plot")).to_have_count(2, timeout=TIMEOUT_MS)
+    differs = view.locator("[data-testid=mlops-lab-params-diff] tr.mlops-lab-differs th")
+    expect(differs).to_have_count(3)  # model, max_depth and C all differ
+    expect(view.get_by_test_id("mlops-lab-metrics-compare")).to_contain_text("loss")
+    screenshot(lab, "05-compare")
+
+
+def test_new_runs_appear_without_reload(lab, runs):
+    import mlops_lab as ml
+
+    open_panel(lab)
+    with ml.start_run(name="late-run"):
+        ml.log_metric("acc", 0.6)
+    # The panel polls every refreshInterval seconds (5 by default) while visible.
+    expect(row(lab, "late-run")).to_have_count(1, timeout=TIMEOUT_MS)
+
+
+def test_dark_theme(lab, runs, screenshot):
+    lab.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'})")
+    expect(lab.locator("body[data-jp-theme-light='false']")).to_have_count(1,
+                                                                            timeout=TIMEOUT_MS)
+    open_panel(lab)
+    screenshot(lab, "06-dark-compare")
+    lab.locator(".lm-TabBar-tab", has_text="Run rf-run").click()
+    expect(lab.get_by_test_id("mlops-lab-run-view").first).to_be_visible()
+    screenshot(lab, "07-dark-run")
+    lab.evaluate(
+        "() => window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Light'})")
+
+
+def test_track_this_cell(lab, ui_root):
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, str(ui_root / "track.ipynb"))
+    lab.evaluate("() => window.jupyterapp.commands.execute('docmanager:open',"
+                 " {path: 'track.ipynb', factory: 'Notebook', kernel: {name: 'python3'}})"
+                 ".then(() => true)")
+    editor = lab.locator(".jp-NotebookPanel:visible .jp-CodeCell .cm-content").first
+    expect(editor).to_have_text("x = 1", timeout=TIMEOUT_MS)
+
+    editor.click(button="right")
+    lab.locator(".lm-Menu-item", has_text="MLOps Lab: Track this cell").click()
+    expect(editor.locator(".cm-line")).to_have_text(["%%track", "x = 1"])
+
+    # A second time leaves the cell as it is.
+    lab.evaluate("() => window.jupyterapp.commands.execute('mlops-lab:track-cell')")
+    expect(editor.locator(".cm-line")).to_have_text(["%%track", "x = 1"])
+
+
+def test_experiment_picker_and_load_more(lab):
+    import mlops_lab as ml
+
+    # More runs than one page (50) in an experiment of their own.
+    for index in range(55):
+        with ml.start_run(name=f"page-{index:02d}", experiment="paging"):
+            ml.log_metric("acc", index / 100)
+    panel = open_panel(lab)
+    picker = panel.get_by_test_id("mlops-lab-experiment")
+    expect(picker.locator("option", has_text="paging (55)")).to_have_count(1, timeout=TIMEOUT_MS)
+    picker.select_option(label="paging (55)")
+    expect(lab.locator(ROW)).to_have_count(50, timeout=TIMEOUT_MS)
+    lab.get_by_test_id("mlops-lab-load-more").click()
+    expect(lab.locator(ROW)).to_have_count(55, timeout=TIMEOUT_MS)
+    expect(lab.get_by_test_id("mlops-lab-load-more")).to_have_count(0)
+    names = lab.locator(f"{ROW} .mlops-lab-run-name").all_inner_texts()
+    assert sorted(names) == [f"page-{index:02d}" for index in range(55)]
