@@ -133,3 +133,20 @@ def test_tags_can_be_changed(svc, exp):
     svc.set_tags(run.id, {"stage": "dev"})
     svc.set_tags(run.id, {"stage": "prod", "owner": "ana"})
     assert svc.get_run(run.id).tags == {"stage": "prod", "owner": "ana"}
+
+
+def test_runs_are_found_by_a_unique_id_prefix(svc, exp):
+    run = svc.create_run(exp.id)
+    assert svc.find_run_id(run.id[:6].upper()) == run.id
+    assert svc.find_run_id(run.id) == run.id
+    with pytest.raises(InvalidInput, match="not a run id"):
+        svc.find_run_id("ab")
+    with pytest.raises(InvalidInput, match="not a run id"):
+        svc.find_run_id("zz' or 1=1 --")
+
+
+def test_experiments_are_named_by_name_or_id(svc, exp):
+    other = svc.get_or_create_experiment("other")
+    assert svc.experiment_ids(None) is None and svc.experiment_ids([]) is None
+    assert svc.experiment_ids("demo") == [exp.id]
+    assert svc.experiment_ids([str(other.id), "demo"]) == [other.id, exp.id]

@@ -217,22 +217,15 @@ def get_run(run_id: str) -> Run:
     return service().get_run(run_id)
 
 
-def _experiment_ids(experiment) -> list[int] | None:
-    if experiment is None:
-        return None
-    names = experiment if isinstance(experiment, (list, tuple)) else [experiment]
-    svc = service()
-    return [svc.find_experiment(e).id for e in names]
-
-
 def search_runs(experiment=None, filter: str = "", order_by: list[str] | str | None = None,
                 max_results: int = 100, page_token: str | None = None) -> RunPage:
     """Runs matching `filter` (e.g. "metrics.auc > 0.9 and params.model = 'rf'"), ordered by
     `order_by` (e.g. ["metrics.auc desc"]); pass `.next_page_token` back for the next page."""
     if isinstance(order_by, str):
         order_by = [order_by]
-    return service().search_runs(_experiment_ids(experiment), filter, order_by, max_results,
-                                 page_token)
+    svc = service()
+    return svc.search_runs(svc.experiment_ids(experiment), filter, order_by, max_results,
+                           page_token)
 
 
 def search_runs_df(experiment=None, filter: str = "", order_by: list[str] | str | None = None,

@@ -118,6 +118,12 @@ class TrackingService:
                            "List them with `mlops-lab experiments`.")
         return found
 
+    def experiment_ids(self, names_or_ids) -> list[int] | None:
+        """Ids for experiments given by name or id (None or empty: all experiments)."""
+        if names_or_ids is None or isinstance(names_or_ids, (str, int)):
+            names_or_ids = [] if names_or_ids is None else [names_or_ids]
+        return [self.find_experiment(e).id for e in names_or_ids] or None
+
     def list_experiments(self) -> list[Experiment]:
         return self._experiments_where(None)
 
@@ -233,6 +239,21 @@ class TrackingService:
                 values["environment"] = _dump({**_load(row.environment), **environment})
             if values:
                 conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+
+    def find_run_id(self, text: str) -> str:
+        """A run id from the whole id or a unique prefix of it (as tables show them)."""
+        prefix = text.strip().lower()
+        if not (4 <= len(prefix) <= 32) or any(c not in "0123456789abcdef" for c in prefix):
+            raise InvalidInput(f"{text!r} is not a run id: give the 32-character id or a unique "
+                               "prefix of at least 4 of its characters (see `mlops-lab runs`).")
+        if len(prefix) == 32:
+            return prefix
+        page = self.search_runs(filter=f"attributes.run_id like '{prefix}%'", max_results=2)
+        if not page.runs:
+            raise NotFound(f"No run id starts with {prefix!r}.")
+        if len(page.runs) > 1:
+            raise InvalidInput(f"More than one run id starts with {prefix!r}: give more characters.")
+        return page.runs[0].id
 
     def get_run(self, run_id: str) -> Run:
         with self.db.read() as conn:

@@ -1,0 +1,261 @@
+"""Security of the REST API, checked from the live route table of a running server: a route
+added later is covered without editing this file."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+import yaml
+from jupyter_server.auth.authorizer import Authorizer
+from tornado.routing import PathMatches, RuleRouter
+
+import mlops_lab.server
+from mlops_lab.server.handlers import NotFoundHandler
+
+# pytest-jupyter's fixtures, for this module only: registered as a plugin (pytest_plugins) its
+# autouse event-loop fixtures would wrap every test of the suite, the browser tests included.
+from pytest_jupyter.jupyter_server import (  # noqa: F401
+    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
+    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
+    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
+    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
+    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
+    jp_system_jupyter_path, jp_template_dir, jp_web_app,
+)
+
+OPENAPI = Path(mlops_lab.server.__file__).with_name("openapi.yaml")
+GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
+BAD_IDS = ["../x", "%2e%2e", "..%2f", "%2E%2E%2Fx", "0" * 31, "0" * 33, "A" * 32]
+BAD_ARTIFACT_PATHS = [
+    "%2Fetc%2Fpasswd", "/etc/passwd", "..%252f..%252fetc%252fpasswd", "x/../../y",
+    "x/..%2F..%2Fy", "C:%5Cx", "C:/x", "%5C%5Chost%5Cshare", "x%23/../", "..", "./x",
+    "%00", "a%0Ab",
+]
+
+
+@pytest.fixture
+def jp_server_config(store_home):
+    return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}}}
+
+
+@pytest.fixture
+def tracking(store_home):
+    from mlops_lab.store import open_store
+    from mlops_lab.tracking.service import TrackingService
+
+    return TrackingService(open_store())
+
+
+@pytest.fixture
+def run(tracking):
+    exp = tracking.get_or_create_experiment("security")
+    run = tracking.create_run(exp.id, name="target")
+    tracking.log_metrics(run.id, {"auc": 0.9})
+    tracking.log_artifact_bytes(run.id, b"just a model", "model.txt")
+    return run
+
+
+def live_routes(serverapp) -> list[tuple[str, type]]:
+    """(regex, handler class) of every mlops-lab route the running server would dispatch to."""
+    found = []
+
+    def walk(router):
+        for rule in getattr(router, "rules", []):
+            if isinstance(rule.target, RuleRouter):
+                walk(rule.target)
+            elif isinstance(rule.matcher, PathMatches):
+                found.append((rule.matcher.regex.pattern, rule.target))
+
+    web_app = serverapp.web_app
+    walk(web_app.default_router)
+    walk(web_app.wildcard_router)
+    prefix = web_app.settings["base_url"] + "mlops-lab/"
+    routes = [(pattern, target) for pattern, target in found if pattern.startswith(prefix)]
+    assert routes, "the extension registered no routes"
+    return routes
+
+
+def url_for(pattern: str, **values: str) -> str:
+    values.setdefault("rest", "no/such/route")
+    return GROUP.sub(lambda m: values[m.group(1)], pattern).removesuffix("$")
+
+
+def api_path(pattern: str, base_url: str) -> str:
+    """/mlops-lab/api/runs/{run_id} for the live regex of that route."""
+    return "/" + GROUP.sub(r"{\1}", pattern).removesuffix("$")[len(base_url):]
+
+
+@pytest.fixture
+def fetch(http_server_client, jp_asyncio_loop):
+    """Any request to the test server, whatever its status; the server answers while the
+    loop runs."""
+    def request(url, headers=None, **kwargs):
+        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
+            url, headers=headers or {}, raise_error=False, request_timeout=20, **kwargs))
+
+    return request
+
+
+def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run):
+    token = jp_serverapp.identity_provider.token
+    for pattern, handler in live_routes(jp_serverapp):
+        url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+        anonymous = fetch(url)
+        assert anonymous.code == 403, url
+        assert json.loads(anonymous.body)["error"] == "Forbidden"
+        assert "token" in json.loads(anonymous.body)["message"]
+        assert token not in anonymous.body.decode()
+        for bad in (f"token {token[:-1]}x", "token ", "Bearer nonsense", f"token {token} x"):
+            refused = fetch(url, headers={"Authorization": bad})
+            assert refused.code == 403, (url, bad)
+        allowed = fetch(url, headers=jp_auth_header)
+        assert allowed.code == (404 if handler is NotFoundHandler else 200), (url, allowed.body)
+        assert allowed.headers["Content-Type"].startswith(
+            "application/json" if "(?P<path>" not in pattern else "text/plain")
+
+
+def test_ids_outside_the_pattern_are_404(jp_serverapp, jp_auth_header, fetch, run):
+    with_ids = [p for p, _ in live_routes(jp_serverapp) if "(?P<run_id>" in p]
+    assert with_ids
+    for pattern in with_ids:
+        for bad in BAD_IDS:
+            url = url_for(pattern, run_id=bad, key="auc", path="model.txt")
+            response = fetch(url, headers=jp_auth_header)
+            assert response.code == 404, (url, response.code)
+            assert json.loads(response.body)["error"] == "NotFound"
+
+
+def test_artifact_paths_cannot_leave_the_run(jp_serverapp, jp_auth_header, fetch, run):
+    (pattern,) = [p for p, _ in live_routes(jp_serverapp) if "(?P<path>" in p]
+    passwd = Path("/etc/passwd").read_bytes()[:20] if Path("/etc/passwd").exists() else b"root:"
+    for bad in BAD_ARTIFACT_PATHS:
+        url = url_for(pattern, run_id=run.id, path=bad)
+        response = fetch(url, headers=jp_auth_header)
+        assert response.code in (400, 404), (bad, response.code, response.body)
+        assert passwd not in response.body and b"root:" not in response.body
+        if response.code == 400 or response.headers.get("Content-Type", "").startswith(
+                "application/json"):
+            body = json.loads(response.body)
+            assert set(body) == {"error", "message"}, body
+
+
+def test_methods_a_route_lacks_are_json_405(jp_serverapp, jp_auth_header, fetch, run):
+    for pattern, _ in live_routes(jp_serverapp):
+        url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+        for method in ("POST", "PUT", "PATCH", "DELETE"):
+            response = fetch(url, headers=jp_auth_header, method=method,
+                             body=b"{}" if method != "DELETE" else None,
+                             allow_nonstandard_methods=True)
+            assert response.code == 405, (method, url)
+            assert json.loads(response.body)["error"] == "MethodNotAllowed"
+
+
+class DenyMlopsLab(Authorizer):
+    """Lets a user do anything except touch mlops-lab; remembers what it was asked."""
+
+    asked: list[tuple[str, str]] = []
+
+    def is_authorized(self, handler, user, action, resource):
+        DenyMlopsLab.asked.append((action, resource))
+        return resource != "mlops_lab"
+
+
+class TestAuthorizer:
+    @pytest.fixture
+    def jp_server_config(self, store_home):
+        DenyMlopsLab.asked = []
+        return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True},
+                              "authorizer_class": DenyMlopsLab}}
+
+    def test_every_route_asks_the_authorizer(self, jp_serverapp, jp_auth_header, fetch,
+                                                   run):
+        routes = live_routes(jp_serverapp)
+        for pattern, _ in routes:
+            url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+            response = fetch(url, headers=jp_auth_header)
+            assert response.code == 403, url
+            assert json.loads(response.body)["error"] == "Forbidden"
+        assert DenyMlopsLab.asked == [("read", "mlops_lab")] * len(routes)
+
+
+def test_openapi_document_is_valid_and_matches_the_live_routes(jp_serverapp):
+    from openapi_spec_validator import validate
+
+    spec = yaml.safe_load(OPENAPI.read_text())
+    validate(spec)
+    base_url = jp_serverapp.web_app.settings["base_url"]
+    live = {}
+    for pattern, handler in live_routes(jp_serverapp):
+        if handler is NotFoundHandler:  # the JSON 404 for anything else under the prefix
+            continue
+        methods = {m for m in ("get", "post", "put", "patch", "delete")
+                   if getattr(handler, m).__qualname__.startswith(handler.__name__ + ".")}
+        live[api_path(pattern, base_url)] = methods
+    documented = {path: {m for m in item if m in ("get", "post", "put", "patch", "delete")}
+                  for path, item in spec["paths"].items()}
+    assert live == documented
+    for path, item in spec["paths"].items():
+        names = set(re.findall(r"{(\w+)}", path))
+        for operation in item.values():
+            params = [p if "$ref" not in p else _resolve(spec, p["$ref"])
+                      for p in operation.get("parameters", [])]
+            assert {p["name"] for p in params if p["in"] == "path"} == names, path
+            assert "403" in operation["responses"] and "500" in operation["responses"], path
+
+
+def _resolve(spec: dict, ref: str) -> dict:
+    node = spec
+    for part in ref.removeprefix("#/").split("/"):
+        node = node[part]
+    return node
+
+
+def test_hostile_run_name_is_json_encoded(jp_serverapp, jp_auth_header, fetch, tracking):
+    exp = tracking.get_or_create_experiment("<b>exp</b>")
+    name = "<img src=x onerror=alert(1)>"
+    run = tracking.create_run(exp.id, name=name)
+    tracking.end_run(run.id, "FAILED", error="<script>alert(1)</script>")
+    for pattern, handler in live_routes(jp_serverapp):
+        if "(?P<path>" in pattern or handler is NotFoundHandler:
+            continue
+        url = url_for(pattern, run_id=run.id, key="auc")
+        response = fetch(url, headers=jp_auth_header)
+        assert response.code == 200
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert b"<img" not in response.body and b"<script" not in response.body
+        assert b"<b>" not in response.body
+    (run_route,) = [p for p, _ in live_routes(jp_serverapp) if p.endswith("[0-9a-f]{32})$")]
+    doc = json.loads((fetch(url_for(run_route, run_id=run.id), headers=jp_auth_header)).body)
+    assert doc["name"] == name and doc["error"] == "<script>alert(1)</script>"
+
+
+def test_forced_500_is_json_without_secrets(jp_serverapp, jp_auth_header, fetch, run,
+                                                  store_home, caplog):
+    # A real fault: a table the search needs disappears underneath the running server.
+    db = sqlite3.connect(store_home / "mlops.db")
+    db.execute("ALTER TABLE tags RENAME TO tags_moved")
+    db.commit()
+    db.close()
+    caplog.clear()
+    caplog.set_level(logging.DEBUG)
+    token = jp_serverapp.identity_provider.token
+    (pattern,) = [p for p, _ in live_routes(jp_serverapp) if p.endswith("/api/runs$")]
+    url = url_for(pattern)
+    cookie = {"Cookie": "session_secret=cookie-value-1234"}
+    for response in (fetch(url, headers={**jp_auth_header, **cookie}),
+                     fetch(f"{url}?token={token}", headers=cookie)):
+        assert response.code == 500
+        assert response.headers["Content-Type"].startswith("application/json")
+        body = json.loads(response.body)
+        assert set(body) == {"error", "message"} and body["error"] == "InternalError"
+        text = response.body.decode()
+        for secret in (token, "cookie-value-1234", "tags_moved", "Traceback"):
+            assert secret not in text
+    assert "Uncaught error in GET" in caplog.text  # the fault is logged for the operator…
+    assert "no such table: tags" in caplog.text
+    assert token not in caplog.text and "cookie-value-1234" not in caplog.text  # …without secrets
