@@ -148,7 +148,7 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
     from .errors import MlopsLabError
     from .tracking import fluent
 
-    svc = fluent.service()
+    svc = run.service
     notes: list[str] = []
     try:
         params = dict(analysis.params)

@@ -73,6 +73,9 @@ class Database:
             # Let SQLAlchemy's "begin" event decide how each transaction starts.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
+            # Small pages for a new database file (no effect on an existing one): a commit
+            # writes whole pages, and metadata rows are small.
+            cur.execute("PRAGMA page_size=1024")
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
             cur.execute("PRAGMA foreign_keys=ON")

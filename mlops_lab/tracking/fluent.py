@@ -46,8 +46,9 @@ class ActiveRun:
     It remembers what this process logged to it, so `summary()` can show the run without
     reading it back from the store (the `%%track` summary under every cell uses that)."""
 
-    def __init__(self, run: Run):
+    def __init__(self, run: Run, svc: TrackingService):
         self.info = run
+        self.service = svc  # the store the run lives in, whatever the working directory becomes
         self.params: dict[str, str] = {}
         self.metrics: dict[str, float] = {}
         self._steps: dict[str, int] = {}
@@ -119,7 +120,7 @@ def start_run(name: str | None = None, experiment: str | None = None,
         experiment_id = svc.get_or_create_experiment(name_).id
     run = svc.create_run(experiment_id, name=name, parent_run_id=parent.id if parent else None,
                          tags=tags, source=source, environment=environment)
-    active = ActiveRun(run)
+    active = ActiveRun(run, svc)
     _stack.append(active)
     _start_heartbeat()
     return active
@@ -143,7 +144,7 @@ def _end(active: ActiveRun, status: str, error: str | None = None) -> None:
         # Children still open when their parent ends had no chance to finish their work.
         top.status = status if top is active else "KILLED"
         top.error = error if top is active else "Its parent run ended first."
-        top.end_time = service().end_run(top.id, top.status, top.error)
+        top.end_time = top.service.end_run(top.id, top.status, top.error)
         if top is active:
             break
 
@@ -153,8 +154,6 @@ def _active() -> ActiveRun:
     return _stack[-1] if _stack else start_run()
 
 
-def _run_id() -> str:
-    return _active().id
 
 
 def log_param(key: str, value: Any) -> None:
@@ -163,7 +162,7 @@ def log_param(key: str, value: Any) -> None:
 
 def log_params(params: dict[str, Any]) -> None:
     run = _active()
-    service().log_params(run.id, params)
+    run.service.log_params(run.id, params)
     run.remember_params(params)
 
 
@@ -174,25 +173,28 @@ def log_metric(key: str, value: float, step: int | None = None) -> None:
 
 def log_metrics(metrics: dict[str, float], step: int | None = None) -> None:
     run = _active()
-    service().log_metrics(run.id, metrics, step=step)
+    run.service.log_metrics(run.id, metrics, step=step)
     run.remember_metrics(metrics, step)
 
 
 def set_tag(key: str, value: Any) -> None:
-    service().set_tags(_run_id(), {key: value})
+    set_tags({key: value})
 
 
 def set_tags(tags: dict[str, Any]) -> None:
-    service().set_tags(_run_id(), tags)
+    run = _active()
+    run.service.set_tags(run.id, tags)
 
 
 def log_artifact(local_path: str, artifact_path: str | None = None):
     """Logs a file, or every file below a folder, to the active run."""
-    return service().log_artifact(_run_id(), local_path, artifact_path)
+    run = _active()
+    return run.service.log_artifact(run.id, local_path, artifact_path)
 
 
 def log_artifact_bytes(data: bytes, artifact_path: str, media_type: str | None = None):
-    return service().log_artifact_bytes(_run_id(), data, artifact_path, media_type)
+    run = _active()
+    return run.service.log_artifact_bytes(run.id, data, artifact_path, media_type)
 
 
 def log_figure(figure, artifact_path: str):
@@ -271,10 +273,9 @@ _wake = threading.Event()
 
 def _beat() -> None:
     while not _wake.wait(config.heartbeat_seconds()):
-        ids = [r.id for r in list(_stack)]
-        if ids:
+        for run in list(_stack):
             try:
-                service().heartbeat(ids)
+                run.service.heartbeat([run.id])
             except Exception:  # a busy or unreachable store must not kill the thread
                 pass
 

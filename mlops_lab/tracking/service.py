@@ -66,7 +66,8 @@ class TrackingService:
         self._experiments: dict[str, Experiment] = {}
         self._sql = _compile_statements(self.db)
         self._metric_sql = (
-            self.db.compile_sql(insert(t.metrics).values(fields)),
+            self.db.compile_sql(
+                _upsert(self._dialect)(t.metrics).values(fields).on_conflict_do_nothing()),
             self.db.compile_sql(upsert.on_conflict_do_update(
                 index_elements=[latest.run_id, latest.key],
                 set_={c: upsert.excluded[c] for c in ("step", "timestamp", "value", "is_nan")},
@@ -357,7 +358,10 @@ class TrackingService:
         try:
             with self.db.raw_write() as cursor:
                 for sql in self._metric_sql:
-                    cursor.executemany(sql, rows)
+                    if len(rows) == 1:
+                        cursor.execute(sql, rows[0])  # the usual single value: skips executemany's setup
+                    else:
+                        cursor.executemany(sql, rows)
         except self.db.integrity_error:
             raise NotFound(f"No run with id {run_id!r}.") from None
 
@@ -367,7 +371,7 @@ class TrackingService:
         with self.db.read() as conn:
             rows = conn.execute(
                 select(m.key, m.value, m.is_nan, m.step, m.timestamp)
-                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp, m.id)
+                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp)
             ).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")

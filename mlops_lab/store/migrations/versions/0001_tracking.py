@@ -65,19 +65,19 @@ def upgrade() -> None:
 
     op.create_table(
         "metrics",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("run_id", sa.String(32), nullable=False),
         sa.Column("key", sa.String(250), nullable=False),
         sa.Column("step", sa.BigInteger, nullable=False),
         sa.Column("timestamp", sa.BigInteger, nullable=False),
         sa.Column("value", sa.Float(precision=53), nullable=False),
         sa.Column("is_nan", sa.Boolean, nullable=False),
-        sa.PrimaryKeyConstraint("id", name="pk_metrics"),
+        sa.PrimaryKeyConstraint("run_id", "key", "step", "timestamp", "value", "is_nan",
+                                name="pk_metrics"),
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name="fk_metrics_run_id_runs", ondelete="CASCADE"
         ),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_metrics_run_key_step", "metrics", ["run_id", "key", "step"])
 
     op.create_table(
         "latest_metrics",
@@ -91,6 +91,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name="fk_latest_metrics_run_id_runs", ondelete="CASCADE"
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_latest_metrics_key_value", "latest_metrics", ["key", "value"])
 
