@@ -146,7 +146,6 @@ def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, f
 
 def _finish(run, exc, analysis, before, user_ns, folder) -> None:
     from .errors import MlopsLabError
-    from .tracking import fluent
 
     svc = run.service
     notes: list[str] = []

@@ -463,7 +463,7 @@ class TrackingService:
         with self.db.read() as conn:
             referenced = set(conn.execute(select(t.artifacts.c.blob).distinct()).scalars())
         cutoff = time.time() - grace_seconds
-        deleted, freed, kept = [], 0, 0
+        deleted, kept = [], 0
         for blob, mtime in list(self.store.artifacts.blobs()):
             if blob in referenced or mtime > cutoff:
                 kept += 1
