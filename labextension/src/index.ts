@@ -1,6 +1,6 @@
 /**
  * The mlops-lab JupyterLab plugin: the side panel, run and compare tabs,
- * and the "Track this cell" command.
+ * the "Track this cell" command and the run links in %%track summaries.
  */
 import {
   ILayoutRestorer,
@@ -14,6 +14,7 @@ import { SidePanel } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import { IRun } from './api';
 import { mlopsIcon } from './icon';
+import { isRunId, listenForRunLinks } from './runLinks';
 import { canTrackActiveCell, trackActiveCell } from './trackCell';
 import { createCompareWidget, createRunWidget, RunsPanelWidget } from './widgets';
 
@@ -47,7 +48,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     commands.addCommand(CommandIDs.openRun, {
       label: args => `Open Run ${(args.name as string) ?? ''}`,
       execute: args => {
-        const id = args.id as string;
+        const id = args.runId;
+        if (!isRunId(id)) {
+          throw new Error(`Not a run id: ${String(id)}`);
+        }
         const existing = runTabs.find(widget => widget.id === `mlops-lab-run-${id}`);
         if (existing) {
           shell.activateById(existing.id);
@@ -76,7 +80,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     });
 
     const content = new RunsPanelWidget({
-      openRun: (run: IRun) => commands.execute(CommandIDs.openRun, { id: run.id, name: run.name }),
+      openRun: (run: IRun) =>
+        commands.execute(CommandIDs.openRun, { runId: run.id, name: run.name }),
       compare: (runs: IRun[]) =>
         commands.execute(CommandIDs.compare, { ids: runs.map(run => run.id) })
     });
@@ -98,11 +103,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
       execute: () => shell.activateById(panel.id)
     });
 
+    // "open in MLOps Lab" under a tracked cell: the panel, then the run's tab on top.
+    listenForRunLinks(shell.node, runId => {
+      void commands
+        .execute(CommandIDs.showPanel)
+        .then(() => commands.execute(CommandIDs.openRun, { runId }));
+    });
+
     if (restorer) {
       restorer.add(panel, 'mlops-lab-panel');
       void restorer.restore(runTabs, {
         command: CommandIDs.openRun,
-        args: widget => ({ id: widget.id.replace('mlops-lab-run-', '') }),
+        args: widget => ({ runId: widget.id.replace('mlops-lab-run-', '') }),
         name: widget => widget.id
       });
     }

@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -82,13 +83,32 @@ def ui_root(tmp_path_factory) -> Path:
 def lab_server(ui_root, tmp_path_factory):
     """A real `jupyter lab` subprocess; yields (base_url, token)."""
     _require_browser_and_extension()
-    work = tmp_path_factory.mktemp("ui-lab")
+    with _running_lab(ui_root, tmp_path_factory.mktemp("ui-lab"),
+                      os.environ["MLOPS_LAB_HOME"]) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def isolated_lab_server(tmp_path_factory):
+    """A `jupyter lab` of the module's own over a fresh server root; yields
+    (base_url, token, root). Its store is `root/.mlops-lab`, given to the server and so to
+    the kernels it starts; this process leaves that store alone."""
+    _require_browser_and_extension()
+    root = tmp_path_factory.mktemp("ui-isolated-root")
+    with _running_lab(root, tmp_path_factory.mktemp("ui-isolated-lab"),
+                      str(root / ".mlops-lab")) as (base_url, token):
+        yield base_url, token, root
+
+
+@contextmanager
+def _running_lab(root: Path, work: Path, store_home: str):
+    """`jupyter lab` serving `root` with the store at `store_home`; yields (base_url, token)."""
     port, token = _free_port(), secrets.token_hex(16)
     jupyter = Path(sys.executable).with_name("jupyter")
     log_path = work / "jupyter-lab.log"
     command = [
         str(jupyter), "lab", "--no-browser", "--allow-root", f"--port={port}",
-        "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={ui_root}",
+        "--ip=127.0.0.1", f"--ServerApp.token={token}", f"--ServerApp.root_dir={root}",
         f"--LabApp.workspaces_dir={work / 'workspaces'}",
         f"--LabApp.user_settings_dir={work / 'settings'}",
         "--LabApp.news_url=None",
@@ -100,10 +120,13 @@ def lab_server(ui_root, tmp_path_factory):
     notification.mkdir(parents=True)
     (notification / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = {**os.environ, "MLOPS_LAB_HOME": os.environ["MLOPS_LAB_HOME"]}
+    # Kernels inherit the server's environment, so they write to the store it reads.
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS")}
+    env["MLOPS_LAB_HOME"] = store_home
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env,
-                                   cwd=ui_root)
+                                   cwd=root)
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_ready(process, f"{base_url}/api/status", token, log_path)
