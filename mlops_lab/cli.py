@@ -14,6 +14,8 @@ import sys
 import time
 import unicodedata
 
+from .tracking.entities import format_number
+
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 ID_WIDTH = 8
 
@@ -172,7 +174,7 @@ def _runs_table(runs) -> tuple[list[str], list[list[str]]]:
     rows = []
     for r in runs:
         row = [r.id[:ID_WIDTH], r.name, r.status, _when(r.start_time), _duration(r.duration_ms)]
-        row += [_number(r.metrics[k]) if k in r.metrics else "" for k in metric_keys]
+        row += [format_number(r.metrics[k]) if k in r.metrics else "" for k in metric_keys]
         row += [r.params.get(k, "") for k in param_keys]
         rows.append(row)
     return header, rows
@@ -190,7 +192,7 @@ def _print_run(run) -> None:
     for title, values in (("params", run.params), ("metrics", run.metrics), ("tags", run.tags)):
         if values:
             print(f"\n{title}:")
-            _print_pairs([(k, _number(v) if title == "metrics" else v)
+            _print_pairs([(k, format_number(v) if title == "metrics" else v)
                           for k, v in sorted(values.items())], indent="  ")
     source, env = run.source or {}, run.environment or {}
     if source:
@@ -267,16 +269,6 @@ def _duration(ms: int | None) -> str:
         return f"{minutes}m{seconds:02d}s"
     hours, minutes = divmod(minutes, 60)
     return f"{hours}h{minutes:02d}m"
-
-
-def _number(value) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "inf" if value > 0 else "-inf"
-        return f"{value:.6g}"
-    return str(value)
 
 
 # ---- arguments -----------------------------------------------------------------------------

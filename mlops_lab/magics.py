@@ -34,7 +34,6 @@ Top-level ``await`` is not supported in a tracked cell.
 from __future__ import annotations
 
 import html
-import math
 import os
 import sys
 
@@ -48,6 +47,7 @@ from IPython.utils.process import arg_split
 
 from .tracking import capture, capture_env, capture_models
 from .tracking.capture_git import GitRecorder
+from .tracking.entities import format_number
 
 SUMMARY_ITEMS = 12  # params / metrics shown in the summary before "+N more"
 
@@ -303,20 +303,10 @@ def _show_summary(run, notes) -> None:
             raw=True)
 
 
-def _value(value) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return "NaN"
-        if math.isinf(value):
-            return "\u221e" if value > 0 else "-\u221e"
-        return f"{value:.6g}"
-    return str(value)
-
-
 def _items(mapping: dict) -> tuple[list[tuple[str, str]], int]:
     keys = sorted(mapping)
     shown = keys[:SUMMARY_ITEMS]
-    return [(k, _value(mapping[k])) for k in shown], len(keys) - len(shown)
+    return [(k, format_number(mapping[k])) for k in shown], len(keys) - len(shown)
 
 
 def _duration(run) -> str:

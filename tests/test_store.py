@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -133,52 +134,54 @@ def test_concurrent_first_starts_migrate_once_and_create_one_experiment(backend,
     db.dispose()
 
 
-def _hold_write_lock(path: Path, release: threading.Event, held: threading.Event):
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    held.set()
-    release.wait(30)
-    conn.execute("COMMIT")
-    conn.close()
-
-
-def test_a_write_lock_held_past_the_busy_timeout_is_store_busy(store_home, monkeypatch):
-    monkeypatch.setenv("MLOPS_LAB_BUSY_TIMEOUT", "0.3")
-    close_all()
-    from mlops_lab.tracking.service import TrackingService
-
-    svc = TrackingService(open_store())
-    exp = svc.get_or_create_experiment("busy")
+@contextmanager
+def write_lock_held_by_another_connection(path: Path):
+    """Holds the database's write lock from another connection until the block sets the
+    yielded event (or ends)."""
     release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write_lock,
-                              args=(Path(svc.db.sqlite_path), release, held))
+
+    def hold():
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        held.set()
+        release.wait(30)
+        conn.execute("COMMIT")
+        conn.close()
+
+    holder = threading.Thread(target=hold)
     holder.start()
     held.wait(10)
     try:
-        with pytest.raises(StoreBusy, match="store is busy"):
-            svc.create_run(exp.id)
+        yield release
     finally:
         release.set()
         holder.join()
+
+
+def _service_with_busy_timeout(monkeypatch, seconds: str):
+    from mlops_lab.tracking.service import TrackingService
+
+    monkeypatch.setenv("MLOPS_LAB_BUSY_TIMEOUT", seconds)
+    close_all()
+    return TrackingService(open_store())
+
+
+def test_a_write_lock_held_past_the_busy_timeout_is_store_busy(store_home, monkeypatch):
+    svc = _service_with_busy_timeout(monkeypatch, "0.3")
+    exp = svc.get_or_create_experiment("busy")
+    with write_lock_held_by_another_connection(Path(svc.db.sqlite_path)):
+        with pytest.raises(StoreBusy, match="store is busy"):
+            svc.create_run(exp.id)
     svc.create_run(exp.id)  # once the lock is gone, writes go through
 
 
 def test_a_write_waits_for_a_short_lock(store_home, monkeypatch):
-    monkeypatch.setenv("MLOPS_LAB_BUSY_TIMEOUT", "20")
-    close_all()
-    from mlops_lab.tracking.service import TrackingService
-
-    svc = TrackingService(open_store())
+    svc = _service_with_busy_timeout(monkeypatch, "20")
     exp = svc.get_or_create_experiment("short")
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_write_lock,
-                              args=(Path(svc.db.sqlite_path), release, held))
-    holder.start()
-    held.wait(10)
-    # The lock holder lets go a moment after our write has started waiting.
-    threading.Timer(0.2, release.set).start()
-    run = svc.create_run(exp.id)
-    holder.join()
+    with write_lock_held_by_another_connection(Path(svc.db.sqlite_path)) as release:
+        # The lock holder lets go a moment after our write has started waiting.
+        threading.Timer(0.2, release.set).start()
+        run = svc.create_run(exp.id)
     assert svc.get_run(run.id).status == "RUNNING"
 
 

@@ -19,6 +19,17 @@ def json_number(value: float) -> float | str:
     return value
 
 
+def format_number(value) -> str:
+    """A metric or param value as people read it: 6 significant digits, NaN, ∞."""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "NaN"
+        if math.isinf(value):
+            return "\u221e" if value > 0 else "-\u221e"
+        return f"{value:.6g}"
+    return str(value)
+
+
 @dataclass(frozen=True)
 class Experiment:
     id: int
