@@ -44,11 +44,10 @@ def upgrade() -> None:
             ["experiment_id"], ["experiments.id"], name="fk_runs_experiment_id_experiments"
         ),
         sa.ForeignKeyConstraint(["parent_run_id"], ["runs.id"], name="fk_runs_parent_run_id_runs"),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_runs_experiment_start", "runs", ["experiment_id", "start_time"])
     op.create_index("ix_runs_start", "runs", ["start_time"])
-    op.create_index("ix_runs_status", "runs", ["status"])
-    op.create_index("ix_runs_parent", "runs", ["parent_run_id"])
 
     for name in ("params", "tags"):
         op.create_table(
@@ -60,6 +59,7 @@ def upgrade() -> None:
             sa.ForeignKeyConstraint(
                 ["run_id"], ["runs.id"], name=f"fk_{name}_run_id_runs", ondelete="CASCADE"
             ),
+            sqlite_with_rowid=False,
         )
         op.create_index(f"ix_{name}_key_value", name, ["key", "value"])
 

@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["run_id"], ["runs.id"], name="fk_artifacts_run_id_runs", ondelete="CASCADE"
         ),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_artifacts_blob", "artifacts", ["blob"])
 
