@@ -169,10 +169,15 @@ def _service_with_busy_timeout(monkeypatch, seconds: str):
 def test_a_write_lock_held_past_the_busy_timeout_is_store_busy(store_home, monkeypatch):
     svc = _service_with_busy_timeout(monkeypatch, "0.3")
     exp = svc.get_or_create_experiment("busy")
+    run = svc.create_run(exp.id)
     with write_lock_held_by_another_connection(Path(svc.db.sqlite_path)):
         with pytest.raises(StoreBusy, match="store is busy"):
             svc.create_run(exp.id)
+        with pytest.raises(StoreBusy, match="store is busy"):
+            svc.log_metrics(run.id, {"loss": 0.5})
     svc.create_run(exp.id)  # once the lock is gone, writes go through
+    svc.log_metrics(run.id, {"loss": 0.5})
+    assert svc.get_run(run.id).metrics == {"loss": 0.5}
 
 
 def test_a_write_waits_for_a_short_lock(store_home, monkeypatch):

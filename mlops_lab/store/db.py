@@ -124,6 +124,30 @@ class Database:
                 if not self.is_sqlite:
                     conn.close()  # back to the pool
 
+    def write_rows(self, statements) -> None:
+        """Runs `(sql, rows)` pairs in one write transaction. The path of every logged metric,
+        so it is kept free of context-manager layers; rows is a list of parameter dicts."""
+        if not self.is_sqlite:
+            with self.raw_write() as cursor:
+                for sql, rows in statements:
+                    cursor.executemany(sql, rows)
+            return
+        conn = self._hot_connection().driver_connection  # the sqlite3 connection itself
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for sql, rows in statements:
+                if len(rows) == 1:
+                    conn.execute(sql, rows[0])
+                else:
+                    conn.executemany(sql, rows)
+            conn.commit()
+        except BaseException as exc:
+            conn.rollback()
+            if isinstance(exc, self.engine.dialect.dbapi.OperationalError):
+                with self._translate_busy():
+                    raise
+            raise
+
     def _hot_connection(self):
         if not self.is_sqlite:
             return self.engine.raw_connection()

@@ -356,12 +356,7 @@ class TrackingService:
         if not rows:
             return
         try:
-            with self.db.raw_write() as cursor:
-                for sql in self._metric_sql:
-                    if len(rows) == 1:
-                        cursor.execute(sql, rows[0])  # the usual single value: skips executemany's setup
-                    else:
-                        cursor.executemany(sql, rows)
+            self.db.write_rows([(sql, rows) for sql in self._metric_sql])
         except self.db.integrity_error:
             raise NotFound(f"No run with id {run_id!r}.") from None
 
