@@ -250,3 +250,23 @@ def test_experiment_picker_and_load_more(lab):
     expect(lab.get_by_test_id("mlops-lab-load-more")).to_have_count(0)
     names = lab.locator(f"{ROW} .mlops-lab-run-name").all_inner_texts()
     assert sorted(names) == [f"page-{index:02d}" for index in range(55)]
+
+
+API_PATHS = ["store", "experiments", "runs", "runs/{id}", "runs/{id}/metrics/loss",
+             "runs/{id}/artifacts", "runs/{id}/artifacts/notes.txt"]
+
+
+def test_cookie_sessions_read_the_api_and_foreign_origins_do_not(lab, runs, lab_server):
+    """BAD-INPUTS row 21 with a real login cookie: the browser context's request client
+    carries the cookie the lab page got, and no token."""
+    base_url, token = lab_server
+    request = lab.context.request
+    for path in API_PATHS:
+        url = f"{base_url}/mlops-lab/api/{path.format(id=runs['rf-run'])}"
+        own = request.get(url)  # a GET needs no XSRF token
+        assert own.status == 200, (path, own.status)
+        same_origin = request.get(url, headers={"Origin": base_url})
+        assert same_origin.status == 200, (path, same_origin.status)
+        foreign = request.get(url, headers={"Origin": "http://evil.example"})
+        assert foreign.status in (403, 404), (path, foreign.status)
+        assert token not in foreign.text() and ARTIFACT_TEXT not in foreign.text()
