@@ -132,7 +132,7 @@ class Database:
                 for sql, rows in statements:
                     cursor.executemany(sql, rows)
             return
-        conn = self._hot_connection().driver_connection  # the sqlite3 connection itself
+        conn = self._sqlite_connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
             for sql, rows in statements:
@@ -147,6 +147,13 @@ class Database:
                 with self._translate_busy():
                     raise
             raise
+
+    def _sqlite_connection(self):
+        """This thread's own sqlite3 connection (set up by the engine's connect event)."""
+        conn = getattr(self._local, "sqlite", None)
+        if conn is None or self._local.pid != os.getpid():
+            conn = self._local.sqlite = self._hot_connection().driver_connection
+        return conn
 
     def _hot_connection(self):
         if not self.is_sqlite:

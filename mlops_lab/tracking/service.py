@@ -348,7 +348,7 @@ class TrackingService:
         timestamp = now_ms() if timestamp is None else int(timestamp)
         rows = []
         for key, value in metrics.items():
-            key = clean_key(key, "metric name")
+            key = _metric_keys.get(key) or _remember_key(key)
             value = _metric_value(key, value)
             nan = math.isnan(value)
             rows.append({"run_id": run_id, "key": key, "step": step, "timestamp": timestamp,
@@ -531,7 +531,20 @@ def param_text(value: Any) -> str:
     return text
 
 
+# Metric names repeat on every step of a training loop: clean each one once.
+_metric_keys: dict[str, str] = {}
+
+
+def _remember_key(key) -> str:
+    cleaned = clean_key(key, "metric name")
+    if isinstance(key, str) and len(_metric_keys) < 10_000:
+        _metric_keys[key] = cleaned
+    return cleaned
+
+
 def _metric_value(key: str, value: Any) -> float:
+    if type(value) is float or type(value) is int:  # the usual case, without the ABC check
+        return float(value)
     if isinstance(value, bool) or not isinstance(value, Real):
         try:
             import numpy as np  # numpy scalars are Real only through their own ABCs
