@@ -93,6 +93,13 @@ def test_metric_values_must_be_numbers(svc, exp, value):
         svc.log_metrics(run.id, {"m": value})
 
 
+@pytest.mark.parametrize("key", [("tuple",), None, 3, "", "a\x00b"])
+def test_metric_names_must_be_text(svc, exp, key):
+    run = svc.create_run(exp.id)
+    with pytest.raises(InvalidInput):
+        svc.log_metrics(run.id, {key: 1.0})
+
+
 def test_numpy_scalars_are_numbers(svc, exp):
     np = pytest.importorskip("numpy")
     run = svc.create_run(exp.id)

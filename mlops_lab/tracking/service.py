@@ -348,7 +348,7 @@ class TrackingService:
         timestamp = now_ms() if timestamp is None else int(timestamp)
         rows = []
         for key, value in metrics.items():
-            key = _metric_keys.get(key) or _remember_key(key)
+            key = (_metric_keys.get(key) if type(key) is str else None) or _remember_key(key)
             value = _metric_value(key, value)
             nan = math.isnan(value)
             rows.append({"run_id": run_id, "key": key, "step": step, "timestamp": timestamp,
