@@ -189,3 +189,24 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture(scope="session")
+def lab_page(browser_context):
+    """Opens a page with JupyterLab loaded and restored: `with lab_page(url, token) as page`.
+    `page.dialogs` collects any alert(), which would mean stored text ran as HTML."""
+    return lambda base_url, token: _lab_page(browser_context, base_url, token)
+
+
+@contextmanager
+def _lab_page(browser_context, base_url: str, token: str):
+    page = browser_context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base_url}/lab?reset&token={token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    try:
+        yield page
+    finally:
+        page.close()

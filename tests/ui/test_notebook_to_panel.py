@@ -37,16 +37,10 @@ def notebook_path(isolated_lab_server) -> str:
 
 
 @pytest.fixture(scope="module")
-def lab(isolated_lab_server, browser_context, notebook_path):
+def lab(isolated_lab_server, lab_page, notebook_path):
     base_url, token, _ = isolated_lab_server
-    page = browser_context.new_page()
-    page.dialogs = []
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{base_url}/lab?reset&token={token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-    yield page
-    page.close()
+    with lab_page(base_url, token) as page:
+        yield page
 
 
 def notebook_tab(page):

@@ -55,16 +55,10 @@ def runs(ui_root, tmp_path_factory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def lab(lab_server, browser_context, runs):
+def lab(lab_server, lab_page, runs):
     base_url, token = lab_server
-    page = browser_context.new_page()
-    page.dialogs = []  # any alert() here would mean a name ran as HTML
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{base_url}/lab?reset&token={token}")
-    page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-    yield page
-    page.close()
+    with lab_page(base_url, token) as page:
+        yield page
 
 
 def open_panel(page):
