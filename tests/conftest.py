@@ -116,3 +116,12 @@ def svc(store):
     from mlops_lab.tracking.service import TrackingService
 
     return TrackingService(store)
+
+
+@pytest.fixture
+def tracking(store_home):
+    """The TrackingService of the process's SQLite store (what the server and CLI open too)."""
+    from mlops_lab.store import open_store
+    from mlops_lab.tracking.service import TrackingService
+
+    return TrackingService(open_store())

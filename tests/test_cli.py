@@ -20,14 +20,6 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def tracking(store_home):
-    from mlops_lab.store import open_store
-    from mlops_lab.tracking.service import TrackingService
-
-    return TrackingService(open_store())
-
-
-@pytest.fixture
 def runs(tracking):
     exp = tracking.get_or_create_experiment("churn model")
     ids = []
@@ -151,8 +143,6 @@ def test_db_current_and_upgrade(tmp_path, store_home):
 
 
 def test_db_upgrade_from_an_older_schema_makes_a_backup(tmp_path, monkeypatch):
-    from alembic import command
-    from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     from mlops_lab.store import migrate
@@ -165,12 +155,7 @@ def test_db_upgrade_from_an_older_schema_makes_a_backup(tmp_path, monkeypatch):
     oldest = script.get_base()
     assert oldest != migrate.HEAD
     db = Database(f"sqlite:///{home / 'mlops.db'}")
-    config = Config()
-    config.set_main_option("script_location", str(migrate._MIGRATIONS))
-    with db.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, oldest)
-        conn.commit()
+    migrate.migrate_to(db, oldest)
     db.dispose()
 
     assert cli("db", "current", cwd=tmp_path).stdout.split()[0] == oldest

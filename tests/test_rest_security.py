@@ -44,14 +44,6 @@ def jp_server_config(store_home):
 
 
 @pytest.fixture
-def tracking(store_home):
-    from mlops_lab.store import open_store
-    from mlops_lab.tracking.service import TrackingService
-
-    return TrackingService(open_store())
-
-
-@pytest.fixture
 def run(tracking):
     exp = tracking.get_or_create_experiment("security")
     run = tracking.create_run(exp.id, name="target")

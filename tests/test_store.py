@@ -25,18 +25,6 @@ def _python(code: str, env: dict, timeout: float = 120) -> subprocess.CompletedP
                           capture_output=True, text=True, timeout=timeout)
 
 
-def _alembic(db: Database, target: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(migrate._MIGRATIONS))
-    with db.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, target)
-        conn.commit()
-
-
 def test_head_constant_is_alembics_head():
     from alembic.script import ScriptDirectory
 
@@ -65,7 +53,7 @@ def test_sqlite_connections_use_wal_foreign_keys_and_busy_timeout(store_home):
 def test_an_older_sqlite_database_is_upgraded_after_a_backup(tmp_path):
     path = tmp_path / "old.db"
     db = Database(f"sqlite:///{path}")
-    _alembic(db, "0001")
+    migrate.migrate_to(db, "0001")
     with db.write() as conn:
         conn.execute(text("INSERT INTO experiments (name, created_at) VALUES ('kept', 1)"))
     db.dispose()
@@ -85,7 +73,7 @@ def test_an_older_sqlite_database_is_upgraded_after_a_backup(tmp_path):
 def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path):
     path = tmp_path / "new.db"
     db = Database(f"sqlite:///{path}")
-    _alembic(db, "head")
+    migrate.migrate_to(db, "head")
     with db.write() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     db.dispose()
@@ -98,7 +86,7 @@ def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path):
 def test_an_older_postgresql_database_waits_for_an_explicit_upgrade(new_pg_database):
     url = new_pg_database()
     db = Database(url)
-    _alembic(db, "0001")
+    migrate.migrate_to(db, "0001")
     with pytest.raises(SchemaError, match="mlops-lab db upgrade"):
         migrate.ensure_schema(db)
     result = migrate.upgrade(db)

@@ -77,17 +77,23 @@ def _check_known(revision: str | None) -> None:
 
 
 def _upgrade(db: Database, revision: str | None) -> str | None:
+    backup = _backup_sqlite(db, revision) if revision is not None and db.is_sqlite else None
+    migrate_to(db, "head")
+    return backup
+
+
+def migrate_to(db: Database, target: str) -> None:
+    """Runs Alembic's migrations up to `target` (a revision or "head"), without locks or
+    backups: callers hold the migration lock (tests use it to build older databases)."""
     from alembic import command
     from alembic.config import Config
 
-    backup = _backup_sqlite(db, revision) if revision is not None and db.is_sqlite else None
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with db.engine.connect() as conn:
         config.attributes["connection"] = conn
-        command.upgrade(config, "head")
+        command.upgrade(config, target)
         conn.commit()
-    return backup
 
 
 def _backup_sqlite(db: Database, revision: str) -> str:
