@@ -38,6 +38,11 @@ _LAZY = {
         "flush",
     )
 }
+# Each part's public names, by the module that defines them (one block per part).
+_LAZY.update({name: "mlops_lab.datasets.api" for name in ()})
+_LAZY.update({name: "mlops_lab.features.api" for name in ()})
+_LAZY.update({name: "mlops_lab.registry.api" for name in ()})
+_LAZY.update({name: "mlops_lab.pipelines.api" for name in ()})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from mlops_lab.errors import InvalidInput, NotFound
+from mlops_lab.store.gc import collect_garbage
 
 
 @pytest.fixture
@@ -78,9 +79,9 @@ def test_gc_collects_only_old_orphans(svc, run):
     for blob in (orphan, kept.blob):
         path = svc.store.artifacts._path(blob)
         os.utime(path, (old, old))
-    dry = svc.collect_garbage(grace_seconds=3600, dry_run=True)
+    dry = collect_garbage(svc.store, grace_seconds=3600, dry_run=True)
     assert dry["blobs"] == [orphan] and svc.store.artifacts.exists(orphan)
-    result = svc.collect_garbage(grace_seconds=3600)
+    result = collect_garbage(svc.store, grace_seconds=3600)
     assert result["deleted"] == 1
     assert not svc.store.artifacts.exists(orphan)
     assert svc.store.artifacts.exists(kept.blob) and svc.store.artifacts.exists(fresh)
@@ -93,7 +94,7 @@ def test_gc_removes_temp_files_of_a_crashed_write(svc, run):
     temp.write_bytes(b"half a blob")
     old = time.time() - 7200
     os.utime(temp, (old, old))
-    assert svc.collect_garbage(grace_seconds=3600)["temp_files_removed"] == 1
+    assert collect_garbage(svc.store, grace_seconds=3600)["temp_files_removed"] == 1
     assert not temp.exists()
 
 
@@ -102,7 +103,7 @@ def test_relogging_existing_content_protects_it_from_gc(svc, run):
     old = time.time() - 7200
     os.utime(svc.store.artifacts._path(blob), (old, old))
     svc.store.artifacts.put_bytes(b"shared")  # a writer about to commit its row reuses it
-    assert svc.collect_garbage(grace_seconds=3600)["deleted"] == 0
+    assert collect_garbage(svc.store, grace_seconds=3600)["deleted"] == 0
 
 
 def test_any_fsspec_filesystem_can_hold_the_artifacts(tmp_path, monkeypatch):

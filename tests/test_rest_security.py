@@ -10,12 +10,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-import yaml
 from jupyter_server.auth.authorizer import Authorizer
 from tornado.routing import PathMatches, RuleRouter
 
-import mlops_lab.server
 from mlops_lab.server.handlers import NotFoundHandler
+from mlops_lab.server.openapi import document
 
 # pytest-jupyter's fixtures, for this module only: registered as a plugin (pytest_plugins) its
 # autouse event-loop fixtures would wrap every test of the suite, the browser tests included.
@@ -28,7 +27,6 @@ from pytest_jupyter.jupyter_server import (  # noqa: F401
     jp_system_jupyter_path, jp_template_dir, jp_web_app,
 )
 
-OPENAPI = Path(mlops_lab.server.__file__).with_name("openapi.yaml")
 GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
 BAD_IDS = ["../x", "%2e%2e", "..%2f", "%2E%2E%2Fx", "0" * 31, "0" * 33, "A" * 32]
 BAD_ARTIFACT_PATHS = [
@@ -178,7 +176,7 @@ class TestAuthorizer:
 def test_openapi_document_is_valid_and_matches_the_live_routes(jp_serverapp):
     from openapi_spec_validator import validate
 
-    spec = yaml.safe_load(OPENAPI.read_text())
+    spec = document()
     validate(spec)
     base_url = jp_serverapp.web_app.settings["base_url"]
     live = {}

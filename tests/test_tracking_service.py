@@ -157,3 +157,19 @@ def test_experiments_are_named_by_name_or_id(svc, exp):
     assert svc.experiment_ids(None) is None and svc.experiment_ids([]) is None
     assert svc.experiment_ids("demo") == [exp.id]
     assert svc.experiment_ids([str(other.id), "demo"]) == [other.id, exp.id]
+
+
+def test_run_links_record_what_a_run_read_and_made(svc, exp):
+    run = svc.create_run(exp.id)
+    svc.link_run(run.id, "output", "model_version", "churn/1", "churn v1")
+    svc.link_run(run.id, "input", "snapshot", "abc123", "customers@3")
+    svc.link_run(run.id, "input", "snapshot", "abc123", "customers@3")  # idempotent
+    links = svc.get_run(run.id).links
+    assert [(link.direction, link.kind, link.label) for link in links] == [
+        ("input", "snapshot", "customers@3"), ("output", "model_version", "churn v1")]
+    assert svc.get_run(run.id).to_json()["links"][0]["ref"] == "abc123"
+    assert svc.runs_linked_to("snapshot", "abc123") == [(run.id, "input")]
+    with pytest.raises(InvalidInput, match="direction"):
+        svc.link_run(run.id, "sideways", "snapshot", "x", "x")
+    with pytest.raises(NotFound):
+        svc.link_run("0" * 32, "input", "snapshot", "x", "x")

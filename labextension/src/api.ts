@@ -123,12 +123,25 @@ export function artifactUrl(runId: string, path: string): string {
   return apiUrl(['runs', runId, 'artifacts', ...path.split('/')]);
 }
 
-async function getJson<T>(segments: string[], query = ''): Promise<T> {
+/**
+ * A JSON request to the API; the server's error message becomes an ApiError.
+ * Every part's api module calls this (GET by default; `body` is sent as JSON).
+ */
+export async function requestJson<T>(
+  segments: string[],
+  options: { method?: string; body?: unknown; query?: URLSearchParams } = {}
+): Promise<T> {
   const settings = ServerConnection.makeSettings();
-  const url = apiUrl(segments, settings) + query;
+  const query = options.query?.toString();
+  const url = apiUrl(segments, settings) + (query ? `?${query}` : '');
+  const init: RequestInit = { method: options.method ?? 'GET' };
+  if (options.body !== undefined) {
+    init.body = JSON.stringify(options.body);
+    init.headers = { 'Content-Type': 'application/json' };
+  }
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, {}, settings);
+    response = await ServerConnection.makeRequest(url, init, settings);
   } catch (error) {
     throw new ApiError(0, 'NetworkError', `The Jupyter server did not answer: ${error}`);
   }
@@ -145,6 +158,10 @@ async function getJson<T>(segments: string[], query = ''): Promise<T> {
     throw new ApiError(response.status, body?.error ?? 'Error', message);
   }
   return body as T;
+}
+
+function getJson<T>(segments: string[], query = ''): Promise<T> {
+  return requestJson<T>(segments, { query: new URLSearchParams(query.replace(/^\?/, '')) });
 }
 
 export function getStore(): Promise<IStoreInfo> {

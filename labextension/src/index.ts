@@ -1,6 +1,8 @@
 /**
- * The mlops-lab JupyterLab plugin: the side panel, run and compare tabs,
- * the "Track this cell" command and the run links in %%track summaries.
+ * The mlops-lab JupyterLab extension. The core plugin here makes the side panel (a tab per
+ * part, Runs first), the run and compare tabs, the "Track this cell" command and the run links
+ * in %%track summaries; each other part is a plugin of its own that adds its tab through
+ * IMlopsLab.
  */
 import {
   ILayoutRestorer,
@@ -11,12 +13,17 @@ import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/appu
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { SidePanel } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
+import { Panel, TabPanel, Widget } from '@lumino/widgets';
 import { IRun } from './api';
 import { mlopsIcon } from './icon';
 import { isRunId, listenForRunLinks } from './runLinks';
 import { canTrackActiveCell, trackActiveCell } from './trackCell';
+import { IMlopsLab } from './tokens';
 import { createCompareWidget, createRunWidget, RunsPanelWidget } from './widgets';
+import { datasetsPlugin } from './datasets/plugin';
+import { featuresPlugin } from './features/plugin';
+import { modelsPlugin } from './models/plugin';
+import { pipelinesPlugin } from './pipelines/plugin';
 
 const PLUGIN_ID = 'mlops-lab:plugin';
 
@@ -27,10 +34,11 @@ namespace CommandIDs {
   export const showPanel = 'mlops-lab:show-panel';
 }
 
-const plugin: JupyterFrontEndPlugin<void> = {
+const plugin: JupyterFrontEndPlugin<IMlopsLab> = {
   id: PLUGIN_ID,
   description: 'Side panel over mlops-lab runs; run and compare views; Track this cell.',
   autoStart: true,
+  provides: IMlopsLab,
   optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette, INotebookTracker],
   activate: (
     app: JupyterFrontEnd,
@@ -38,7 +46,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     notebooks: INotebookTracker | null
-  ) => {
+  ): IMlopsLab => {
     const { commands, shell } = app;
     const runTabs = new WidgetTracker<MainAreaWidget>({ namespace: 'mlops-lab-run' });
     const compareTabs = new WidgetTracker<MainAreaWidget>({ namespace: 'mlops-lab-compare' });
@@ -86,7 +94,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         commands.execute(CommandIDs.compare, { ids: runs.map(run => run.id) })
     });
     content.title.label = 'Runs';
-    const panel = new SidePanel();
+    content.id = 'mlops-lab-runs-tab';
+    const tabs = new TabPanel({ tabPlacement: 'top' });
+    tabs.addClass('mlops-lab-tabs');
+    tabs.tabBar.addClass('mlops-lab-tabbar');
+    const ranks = new Map<Widget, number>([[content, 0]]);
+    tabs.addWidget(content);
+    const panel = new SidePanel({ content: new Panel() });
     panel.id = 'mlops-lab-panel';
     const heading = new Widget({ node: document.createElement('h2') });
     heading.node.textContent = 'MLOps Lab';
@@ -95,7 +109,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     panel.title.icon = mlopsIcon;
     panel.title.caption = 'MLOps Lab';
     panel.addClass('mlops-lab-sidepanel');
-    panel.addWidget(content);
+    panel.addWidget(tabs);
     shell.add(panel, 'left', { rank: 600 });
 
     commands.addCommand(CommandIDs.showPanel, {
@@ -154,7 +168,22 @@ const plugin: JupyterFrontEndPlugin<void> = {
         palette.addItem({ command: CommandIDs.trackCell, category });
       }
     }
+
+    return {
+      addPanelTab: (widget: Widget, rank: number) => {
+        ranks.set(widget, rank);
+        const index = tabs.widgets.filter(w => (ranks.get(w) ?? 0) <= rank).length;
+        tabs.insertWidget(index, widget);
+      },
+      showPanelTab: (widget: Widget) => {
+        shell.activateById(panel.id);
+        tabs.currentWidget = widget;
+      },
+      openRun: (runId: string, name?: string) =>
+        void commands.execute(CommandIDs.openRun, { runId, name: name ?? '' }),
+      openNotebook: (path: string) => void openNotebook(path)
+    };
   }
 };
 
-export default plugin;
+export default [plugin, datasetsPlugin, featuresPlugin, modelsPlugin, pipelinesPlugin];

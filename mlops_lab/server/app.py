@@ -50,17 +50,19 @@ class MlopsLabApp(ExtensionApp):
         from ..tracking.service import TrackingService
 
         self._export_location()
+        self.tracking = None
+        self.settings["mlops_lab_services"] = {}
         try:
             store = open_store()
         except MlopsLabError as exc:
             # e.g. a database written by a newer mlops-lab: every route answers with this
             # message, so the side panel can say what to do instead of failing to load.
             self.log.error("mlops-lab cannot use its store: %s", exc)
-            self.tracking = None
-            self.settings["mlops_lab_tracking"] = exc
+            self.settings["mlops_lab_store"] = exc
             return
-        self.tracking = TrackingService(store)
-        self.settings["mlops_lab_tracking"] = self.tracking
+        self.settings["mlops_lab_store"] = store
+        # The handlers' instance too (base.MlopsLabHandler.service), so caches are shared.
+        self.tracking = self.settings["mlops_lab_services"][TrackingService] = TrackingService(store)
         self.log.info("mlops-lab store: %s", store.describe())
 
     def _export_location(self) -> None:

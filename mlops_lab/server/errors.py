@@ -30,7 +30,7 @@ _HTTP_NAMES = {400: "InvalidInput", 403: "Forbidden", 404: "NotFound", 405: "Met
 _HINTS = {
     403: "Not allowed: send the Jupyter server's token in an 'Authorization: token …' header, "
          "or log in to the server first.",
-    405: "This route does not accept that method; see mlops_lab/server/openapi.yaml.",
+    405: "This route does not accept that method; see /mlops-lab/api/openapi.json.",
 }
 
 INTERNAL_MESSAGE = (

@@ -115,10 +115,29 @@ artifacts = Table(
     metadata,
     Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
     Column("path", String(1000), primary_key=True),
-    Column("blob", String(64), nullable=False),
+    Column("blob", String(64), nullable=False, info={"blob": True}),  # counted by gc
     Column("size", BigInteger, nullable=False),
     Column("media_type", String(255), nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Index("ix_artifacts_blob", "blob"),
     sqlite_with_rowid=False,
 )
+
+# What a run read (direction "input") and made ("output"): kind is the part's word
+# ("snapshot", "feature_set", "training_set", "model_version", …), ref its id there, label
+# what to show ("customers@3"). Every part links through the tracking service.
+run_links = Table(
+    "run_links",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("direction", String(6), primary_key=True),
+    Column("kind", String(40), primary_key=True),
+    Column("ref", String(200), primary_key=True),
+    Column("label", String(1000), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_run_links_kind_ref", "kind", "ref"),
+    sqlite_with_rowid=False,
+)
+
+# Each part's tables, on this same metadata (imported last: they use `metadata` above).
+from .tables import datasets, features, pipelines, registry  # noqa: E402,F401

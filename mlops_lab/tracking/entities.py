@@ -76,6 +76,20 @@ class ArtifactInfo:
 
 
 @dataclass(frozen=True)
+class RunLink:
+    """Something a run read (direction "input") or made ("output")."""
+
+    direction: str
+    kind: str
+    ref: str
+    label: str
+    created_at: int
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
 class Run:
     id: str
     name: str
@@ -90,6 +104,7 @@ class Run:
     tags: dict[str, str] = field(default_factory=dict)
     source: dict[str, Any] = field(default_factory=dict)
     environment: dict[str, Any] = field(default_factory=dict)
+    links: list[RunLink] = field(default_factory=list)
 
     @property
     def duration_ms(self) -> int | None:
@@ -113,6 +128,7 @@ class Run:
         if full:
             doc["source"] = self.source
             doc["environment"] = self.environment
+            doc["links"] = [link.to_json() for link in self.links]
         return doc
 
 

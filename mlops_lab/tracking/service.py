@@ -14,6 +14,7 @@ import socket
 import time
 import uuid
 from numbers import Real
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, BinaryIO, Iterable
@@ -28,13 +29,14 @@ from ..naming import clean_key, clean_name
 from ..store import Store
 from ..store import schema as t
 from . import search
-from .entities import ArtifactInfo, Experiment, Metric, Run, RunPage
+from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
 from .run_names import new_run_name
 
 STATUSES = ("RUNNING", "FINISHED", "FAILED", "KILLED")
 ENDED = ("FINISHED", "FAILED", "KILLED")
 PARAM_VALUE_MAX = 64_000
 MAX_RESULTS_LIMIT = 10_000
+LINK_DIRECTIONS = ("input", "output")
 DEFAULT_EXPERIMENT = "Default"
 _HOST = socket.gethostname()
 
@@ -262,7 +264,8 @@ class TrackingService:
             if row is None:
                 raise NotFound(f"No run with id {run_id!r}.")
             details = self._details(conn, [run_id])
-        return _run(row, details, full=True)
+            links = self.run_links(run_id, conn)
+        return replace(_run(row, details, full=True), links=links)
 
     def search_runs(self, experiment_ids: list[int] | None = None, filter: str = "",
                     order_by: list[str] | None = None, max_results: int = 100,
@@ -391,6 +394,38 @@ class TrackingService:
         """Turns the foreign-key failure of a write to an unknown run into NotFound."""
         return _MissingRunIsNotFound(run_id)
 
+    # ---- links: what a run read and made ----------------------------------------------
+
+    def link_run(self, run_id: str, direction: str, kind: str, ref: str, label: str) -> None:
+        """Records that run `run_id` read (direction "input") or made ("output") the thing
+        `ref` of `kind` ("snapshot", "feature_set", "model_version", …). Idempotent."""
+        if direction not in LINK_DIRECTIONS:
+            raise InvalidInput(f"A run link's direction is 'input' or 'output', not {direction!r}.")
+        row = {"run_id": run_id, "direction": direction, "kind": clean_key(kind, "link kind"),
+               "ref": clean_key(ref, "link ref"), "label": clean_key(label, "link label"),
+               "created_at": now_ms()}
+        insert = _upsert(self._dialect)(t.run_links).values(row).on_conflict_do_nothing()
+        with self._on_run(run_id), self.db.write() as conn:
+            conn.execute(insert)
+
+    def run_links(self, run_id: str, conn=None) -> list[RunLink]:
+        """What the run read and made, inputs first, oldest first."""
+        c = t.run_links.c
+        query = (select(c.direction, c.kind, c.ref, c.label, c.created_at)
+                 .where(c.run_id == run_id).order_by(c.direction, c.created_at, c.kind, c.ref))
+        if conn is not None:
+            return [RunLink(**r._mapping) for r in conn.execute(query)]
+        with self.db.read() as conn:
+            return [RunLink(**r._mapping) for r in conn.execute(query)]
+
+    def runs_linked_to(self, kind: str, ref: str) -> list[tuple[str, str]]:
+        """(run id, direction) of every run that read or made `ref` of `kind`."""
+        c = t.run_links.c
+        with self.db.read() as conn:
+            rows = conn.execute(select(c.run_id, c.direction).where(c.kind == kind, c.ref == ref)
+                                .order_by(c.created_at)).all()
+        return [(r.run_id, r.direction) for r in rows]
+
     # ---- artifacts ---------------------------------------------------------------------
 
     def log_artifact(self, run_id: str, local_path: str | os.PathLike,
@@ -451,24 +486,6 @@ class TrackingService:
             raise NotFound(f"Run {run_id} has no artifact {name!r}.")
         info = ArtifactInfo(**row._mapping)
         return info, self.store.artifacts.open(info.blob)
-
-    def collect_garbage(self, grace_seconds: float = 3600, dry_run: bool = False) -> dict:
-        """Deletes blobs no row points to, if older than `grace_seconds` (a blob written
-        moments ago may belong to a row about to be committed)."""
-        with self.db.read() as conn:
-            referenced = set(conn.execute(select(t.artifacts.c.blob).distinct()).scalars())
-        cutoff = time.time() - grace_seconds
-        deleted, kept = [], 0
-        for blob, mtime in list(self.store.artifacts.blobs()):
-            if blob in referenced or mtime > cutoff:
-                kept += 1
-                continue
-            deleted.append(blob)
-            if not dry_run:
-                self.store.artifacts.delete(blob)
-        temp = 0 if dry_run else self.store.artifacts.remove_stale_temp_files(cutoff)
-        return {"deleted": len(deleted), "kept": kept, "dry_run": dry_run, "blobs": deleted,
-                "temp_files_removed": temp}
 
     def store_info(self) -> dict:
         return {**self.store.describe(), "version": __version__}

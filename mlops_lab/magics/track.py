@@ -45,9 +45,9 @@ from IPython.core.interactiveshell import ExecutionResult
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
-from .tracking import capture, capture_env, capture_models
-from .tracking.capture_git import GitRecorder
-from .tracking.entities import format_number
+from ..tracking import capture, capture_env, capture_models
+from ..tracking.capture_git import GitRecorder
+from ..tracking.entities import format_number
 
 SUMMARY_ITEMS = 12  # params / metrics shown in the summary before "+N more"
 
@@ -66,7 +66,7 @@ class TrackingMagics(Magics):
         names starting with ``_`` skipped) and ``<variable>.<param>`` of fitted scikit-learn
         models; those models are saved as ``models/<variable>.skops``. Metrics logged in the
         cell go to its run. Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
-        See ``mlops_lab.magics`` for everything recorded.
+        See ``mlops_lab.magics.track`` for everything recorded.
         """
         name, experiment = _parse(self.track.parser, line)
         shell = self.shell
@@ -126,8 +126,8 @@ def _parse(parser, line: str) -> tuple[str | None, str | None]:
 
 
 def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, folder):
-    from .errors import InvalidInput, MlopsLabError
-    from .tracking import fluent
+    from ..errors import InvalidInput, MlopsLabError
+    from ..tracking import fluent
 
     source = {"cell": cell, "cell_hash": digest, "notebook": capture_env.notebook_path(user_ns),
               "execution_count": execution_count, "kind": "cell"}
@@ -145,7 +145,7 @@ def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, f
 
 
 def _finish(run, exc, analysis, before, user_ns, folder) -> None:
-    from .errors import MlopsLabError
+    from ..errors import MlopsLabError
 
     svc = run.service
     notes: list[str] = []
@@ -175,7 +175,7 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
 def _log_params(svc, run, params) -> list[str]:
     """Logs the params in one batch; if the batch is refused (a value too long, or a param the
     cell already logged with another value), logs them one by one and reports the refused."""
-    from .errors import Conflict, InvalidInput
+    from ..errors import Conflict, InvalidInput
 
     try:
         svc.log_params(run.id, params)
@@ -235,7 +235,7 @@ def _git_recorder() -> GitRecorder:
     """One per process, on the tracking API's background executor (``ml.flush()`` waits)."""
     global _recorder
     if _recorder is None:
-        from .tracking import background
+        from ..tracking import background
 
         _recorder = GitRecorder(_write_after_cell, background.submit,
                                 on_error=lambda run_id, exc: _warn(
@@ -364,5 +364,4 @@ def summary_html(run, notes=()) -> str:
     return "".join(parts)
 
 
-def load_ipython_extension(ip) -> None:
-    ip.register_magics(TrackingMagics)
+MAGICS = (TrackingMagics,)

@@ -1,0 +1,6 @@
+"""IPython magics for models (none yet)."""
+
+from __future__ import annotations
+
+# Magics classes registered by `%load_ext mlops_lab`.
+MAGICS: tuple = ()

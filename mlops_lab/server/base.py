@@ -1,0 +1,120 @@
+"""What every REST handler shares: authentication, JSON in and out, errors through one
+mapping, database and file work off the event loop, and each part's service from the store
+the server opened."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+from typing import Any
+from urllib.parse import quote
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.log import _scrub_uri
+
+from ..errors import InvalidInput, SchemaError
+from .errors import error_body, status_of
+
+AUTH_RESOURCE = "mlops_lab"
+API_PREFIX = "mlops-lab/api"
+# A JSON request body larger than this is refused before it is parsed.
+MAX_JSON_BODY = 1 << 20
+
+
+def to_json_text(doc: Any) -> str:
+    """JSON with non-finite floats as "NaN"/"Infinity"/"-Infinity" (the contract's spelling), and
+    `<`, `>`, `&` escaped so no byte of a stored name can ever be read as markup."""
+    try:
+        text = json.dumps(doc, allow_nan=False)
+    except ValueError:
+        text = json.dumps(_finite(doc), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+class MlopsLabHandler(APIHandler):
+    """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread."""
+
+    auth_resource = AUTH_RESOURCE
+
+    @property
+    def store(self):
+        store = self.settings["mlops_lab_store"]
+        if isinstance(store, Exception):  # the store could not be opened at start
+            raise type(store)(str(store))
+        return store
+
+    def service(self, kind):
+        """The server's one instance of a part's service class (built on first use)."""
+        services = self.settings.setdefault("mlops_lab_services", {})
+        if kind not in services:
+            services[kind] = kind(self.store)
+        return services[kind]
+
+    @property
+    def tracking(self):
+        from ..tracking.service import TrackingService
+
+        return self.service(TrackingService)
+
+    def json_body(self) -> dict:
+        """The request's JSON object; anything else is a clear 400."""
+        body = self.request.body or b""
+        if len(body) > MAX_JSON_BODY:
+            raise InvalidInput(f"The request body is over {MAX_JSON_BODY} bytes.")
+        try:
+            doc = json.loads(body or b"{}")
+        except (ValueError, RecursionError):
+            raise InvalidInput("The request body is not valid JSON.") from None
+        if not isinstance(doc, dict):
+            raise InvalidInput("The request body must be a JSON object.")
+        return doc
+
+    async def call(self, fn, *args, **kwargs):
+        """Database and file work runs in a thread so the event loop keeps serving."""
+        return await asyncio.to_thread(fn, *args, **kwargs)
+
+    def reply(self, doc: Any) -> None:
+        self.finish(to_json_text(doc))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = (kwargs.get("exc_info") or (None, None, None))[1]
+        status, body = error_body(status_code, exc)
+        self.set_status(status)
+        self.finish(to_json_text(body))
+
+    def log_exception(self, typ, value, tb) -> None:
+        # The request line may carry ?token=…: log it scrubbed, never tornado's raw summary.
+        where = f"{self.request.method} {_scrub_uri(self.request.uri)}"
+        if isinstance(value, tornado.web.HTTPError):
+            if value.log_message:  # the status line itself is logged by jupyter-server
+                self.log.warning("%d %s: %s", value.status_code, where, value.log_message)
+        elif status_of(value) is not None and not isinstance(value, SchemaError):
+            self.log.info("%s: %s: %s", where, type(value).__name__, value)
+        else:
+            self.log.error("Uncaught error in %s", where, exc_info=(typ, value, tb))
+
+
+def whole_number(text: str, name: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{name} must be a whole number, not {text[:50]!r}.") from None
+
+
+
+def attachment(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    ascii_name = ascii_name.replace('"', "_").replace("\\", "_")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"

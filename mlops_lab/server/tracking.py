@@ -1,0 +1,109 @@
+"""REST routes of experiment tracking: the store, experiments, runs, metric histories and
+artifacts. Parse the request, call the tracking service off the event loop, shape the JSON."""
+
+from __future__ import annotations
+
+import re
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from .base import MlopsLabHandler, attachment, whole_number
+
+RUN_ID = r"(?P<run_id>[0-9a-f]{32})"
+_CHUNK = 1 << 20
+_MEDIA_TYPE = re.compile(r"^[A-Za-z0-9][\w.+-]*/[\w.+-]+(;\s*[\w.+-]+=[\w.+-]+)*$")
+
+
+class StoreHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        self.reply(await self.call(self.tracking.store_info))
+
+
+class ExperimentsHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        experiments = await self.call(self.tracking.list_experiments)
+        self.reply({"experiments": [e.to_json() for e in experiments]})
+
+
+class RunsHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        query = dict(
+            experiments=[e for e in self.get_arguments("experiment") if e.strip()],
+            filter=self.get_argument("filter", ""),
+            order_by=[o for o in self.get_arguments("order_by") if o.strip()] or None,
+            max_results=whole_number(self.get_argument("limit", "100"), "limit"),
+            page_token=self.get_argument("page_token", "") or None,
+        )
+        page = await self.call(_search_runs, self.tracking, **query)
+        self.reply(page.to_json())
+
+
+def _search_runs(svc, experiments: list[str], **query):
+    return svc.search_runs(experiment_ids=svc.experiment_ids(experiments), **query)
+
+
+class RunHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str):
+        run = await self.call(self.tracking.get_run, run_id)
+        self.reply(run.to_json())
+
+
+class MetricHistoryHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str, key: str):
+        history = await self.call(self.tracking.metric_history, run_id, key)
+        self.reply({"key": key, "history": [m.to_json() for m in history]})
+
+
+class ArtifactsHandler(MlopsLabHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str):
+        artifacts = await self.call(self.tracking.list_artifacts, run_id)
+        self.reply({"artifacts": [a.to_json() for a in artifacts]})
+
+
+class ArtifactHandler(MlopsLabHandler):
+    """The bytes of one artifact, always as a download: an HTML artifact opened from here must
+    not run as a page of the Jupyter origin."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str, path: str):
+        # `path` was percent-decoded once by the router; the service validates it.
+        info, stream = await self.call(self.tracking.open_artifact, run_id, path)
+        try:
+            media_type = info.media_type if _MEDIA_TYPE.match(info.media_type or "") else None
+            content_type = media_type or "application/octet-stream"
+            self.set_header("Content-Type", content_type)
+            self.set_header("Content-Disposition", attachment(info.path.rsplit("/", 1)[-1]))
+            self.set_header("Content-Security-Policy", "sandbox; default-src 'none'")
+            self.set_header("Content-Length", str(info.size))
+            while chunk := await self.call(stream.read, _CHUNK):
+                self.write(chunk)
+                await self.flush()
+        finally:
+            await self.call(stream.close)
+        await self.finish(set_content_type=content_type)
+
+
+# Patterns relative to the server's base URL; every one must also be in openapi/tracking.yaml.
+ROUTES = [
+    (r"store", StoreHandler),
+    (r"experiments", ExperimentsHandler),
+    (r"runs", RunsHandler),
+    (rf"runs/{RUN_ID}", RunHandler),
+    (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+    (rf"runs/{RUN_ID}/artifacts", ArtifactsHandler),
+    (rf"runs/{RUN_ID}/artifacts/(?P<path>.+)", ArtifactHandler),
+]
