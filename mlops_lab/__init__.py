@@ -42,7 +42,10 @@ _LAZY = {
 _LAZY.update({name: "mlops_lab.datasets.api" for name in ()})
 _LAZY.update({name: "mlops_lab.features.api" for name in ()})
 _LAZY.update({name: "mlops_lab.registry.api" for name in ()})
+_LAZY.update({name: "mlops_lab.serving.api" for name in ()})
 _LAZY.update({name: "mlops_lab.pipelines.api" for name in ()})
+_LAZY.update({name: "mlops_lab.pipelines.dags" for name in ()})
+_LAZY.update({name: "mlops_lab.pipelines.automl" for name in ()})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -24,6 +24,7 @@ import { datasetsPlugin } from './datasets/plugin';
 import { featuresPlugin } from './features/plugin';
 import { modelsPlugin } from './models/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
+import { dagsPlugin } from './dags/plugin';
 
 const PLUGIN_ID = 'mlops-lab:plugin';
 
@@ -186,4 +187,11 @@ const plugin: JupyterFrontEndPlugin<IMlopsLab> = {
   }
 };
 
-export default [plugin, datasetsPlugin, featuresPlugin, modelsPlugin, pipelinesPlugin];
+export default [
+  plugin,
+  datasetsPlugin,
+  featuresPlugin,
+  modelsPlugin,
+  pipelinesPlugin,
+  dagsPlugin
+];

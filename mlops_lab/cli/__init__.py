@@ -11,11 +11,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import datasets, features, models, pipelines, runs, store
+from . import dags, datasets, features, models, pipelines, runs, serving, store
 
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 # In the order `mlops-lab --help` lists their commands.
-PARTS = (runs, datasets, features, models, pipelines, store)
+PARTS = (runs, datasets, features, models, serving, pipelines, dags, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

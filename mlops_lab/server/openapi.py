@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 FOLDER = Path(__file__).with_name("openapi")
-PARTS = ("base", "tracking", "datasets", "features", "models", "pipelines")
+PARTS = ("base", "tracking", "datasets", "features", "models", "serving", "pipelines", "dags")
 
 
 @lru_cache(maxsize=1)

@@ -140,4 +140,4 @@ run_links = Table(
 )
 
 # Each part's tables, on this same metadata (imported last: they use `metadata` above).
-from .tables import datasets, features, pipelines, registry  # noqa: E402,F401
+from .tables import dags, datasets, features, pipelines, registry, serving  # noqa: E402,F401

@@ -1,0 +1,7 @@
+"""`mlops-lab` commands for serving (none yet)."""
+
+from __future__ import annotations
+
+
+def register(commands, fmt) -> None:
+    """Adds this part's subcommands to `commands` (an argparse subparsers action)."""
