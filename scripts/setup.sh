@@ -188,3 +188,25 @@ ensure_postgres() {
     fi
     die "PostgreSQL is not reachable at 127.0.0.1:5432 and no local cluster was found; the tests need one (trust auth for 127.0.0.1, database 'test')"
 }
+
+# The feature store's online-store tests use Redis on 127.0.0.1:6379 (nothing kept on disk).
+redis_answers() {
+    command -v redis-cli >/dev/null && [[ "$(redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null)" == "PONG" ]]
+}
+
+ensure_redis() {
+    if redis_answers; then
+        echo "    Redis answering on 127.0.0.1:6379"
+        return
+    fi
+    command -v redis-server >/dev/null || die "Redis is not reachable at 127.0.0.1:6379 and redis-server is not installed (apt-get install redis-server)"
+    echo "    starting redis-server"
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+        --dir /tmp --logfile /tmp/mlops-lab-redis.log
+    local deadline=$((SECONDS + 30))
+    until redis_answers; do
+        ((SECONDS < deadline)) || die "redis-server started but 127.0.0.1:6379 does not answer after 30 s"
+        sleep 0.2
+    done
+    echo "    Redis answering on 127.0.0.1:6379"
+}

@@ -11,6 +11,7 @@ step "frontend build" build_frontend
 step "chromium" ensure_chromium
 step "extensions enabled" check_extensions
 step "postgresql" ensure_postgres
+step "redis" ensure_redis
 
 # pytest exit code 5 means "no tests collected": for a CI run that is a failure.
 run_pytest() {
