@@ -157,6 +157,7 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
         notes += _log_params(svc, run, params)
         for variable, model in models.items():
             notes += _log_model(svc, run.id, variable, model)
+        notes += _link_snapshots(run, user_ns, before)
     except MlopsLabError as error:
         notes.append(f"params or models not recorded: {error}")
     finally:
@@ -203,6 +204,15 @@ def _log_model(svc, run_id, variable, model) -> list[str]:
     return []
 
 
+def _link_snapshots(run, user_ns, before) -> list[str]:
+    """DataFrames the cell bound that equal a stored snapshot become inputs of the run."""
+    if "pandas" not in sys.modules:  # no DataFrame can exist
+        return []
+    from ..datasets.autolink import link_cell_frames
+
+    return link_cell_frames(run, user_ns, before)
+
+
 def _fitted_models(user_ns, before, analysis) -> dict:
     if "sklearn.base" not in sys.modules:
         return {}
@@ -213,9 +223,10 @@ def _fitted_models(user_ns, before, analysis) -> dict:
 
 
 def _namespace_ids(user_ns) -> dict | None:
-    """id of every value before the cell, to see what it rebinds. None while scikit-learn is not
-    imported: no model can exist yet, so every model found afterwards is the cell's."""
-    if "sklearn.base" not in sys.modules:
+    """id of every value before the cell, to see what it rebinds. None while neither
+    scikit-learn nor pandas is imported: no model or DataFrame can exist yet, so every one
+    found afterwards is the cell's."""
+    if "sklearn.base" not in sys.modules and "pandas" not in sys.modules:
         return None
     return {k: id(v) for k, v in user_ns.items()}
 

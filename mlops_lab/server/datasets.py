@@ -1,6 +1,119 @@
-"""REST routes for datasets (none yet)."""
+"""REST routes of datasets: datasets (searchable), their versions, one snapshot in full
+(schema, profile, validation), the runs that read or made it, the diff of two snapshots, and
+a dataset's validation rules. Read-only: snapshots are taken where the data is (Python, the
+CLI), never from a path a client names."""
 
 from __future__ import annotations
 
-# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/<part>.yaml.
-ROUTES: list[tuple[str, type]] = []
+import re
+
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from ..errors import InvalidInput
+from .base import MlopsLabHandler, whole_number
+
+DATASET_ID = r"(?P<dataset_id>[0-9]{1,12})"
+SNAPSHOT_ID = r"(?P<snapshot_id>[0-9a-f]{32})"
+_SNAPSHOT_ID_TEXT = re.compile(r"^[0-9a-f]{32}$")
+
+
+class DatasetsBase(MlopsLabHandler):
+    @property
+    def datasets(self):
+        from ..datasets.service import DatasetService
+
+        return self.service(DatasetService)
+
+
+class DatasetsHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        q = self.get_argument("q", "")
+        limit = whole_number(self.get_argument("limit", "1000"), "limit")
+        found = await self.call(self.datasets.list_datasets, q, limit)
+        self.reply({"datasets": [d.to_json() for d in found]})
+
+
+def _dataset_with_versions(svc, dataset_id: int) -> dict:
+    dataset = svc.get_dataset(dataset_id)
+    versions = svc.list_versions(dataset.id)
+    return {**dataset.to_json(), "rules": dataset.rules,
+            "versions": [v.to_json(full=False) for v in versions]}
+
+
+class DatasetHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, dataset_id: str):
+        self.reply(await self.call(_dataset_with_versions, self.datasets, int(dataset_id)))
+
+
+class VersionsHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, dataset_id: str):
+        versions = await self.call(self.datasets.list_versions, int(dataset_id))
+        self.reply({"versions": [v.to_json(full=False) for v in versions]})
+
+
+def _rules(svc, dataset_id: int) -> dict:
+    dataset = svc.get_dataset(dataset_id)
+    return {"dataset_id": dataset.id, "name": dataset.name, "rules": dataset.rules}
+
+
+class ValidationRulesHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, dataset_id: str):
+        self.reply(await self.call(_rules, self.datasets, int(dataset_id)))
+
+
+class SnapshotHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, snapshot_id: str):
+        version = await self.call(self.datasets.get_snapshot, snapshot_id)
+        self.reply(version.to_json())
+
+
+class LineageHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, snapshot_id: str):
+        self.reply(await self.call(self.datasets.lineage, snapshot_id))
+
+
+def _snapshot_id(text: str, which: str) -> str:
+    text = text.strip()
+    if not _SNAPSHOT_ID_TEXT.match(text):
+        raise InvalidInput(f"Parameter {which} must be a snapshot id (32 hex digits).")
+    return text
+
+
+def _diff(svc, a: str, b: str, key: list[str]):
+    return svc.diff(svc.get_snapshot(a), svc.get_snapshot(b), key=key or None)
+
+
+class DiffHandler(DatasetsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        a = _snapshot_id(self.get_argument("a", ""), "a")
+        b = _snapshot_id(self.get_argument("b", ""), "b")
+        key = [k for k in self.get_arguments("key") if k.strip()]
+        result = await self.call(_diff, self.datasets, a, b, key)
+        self.reply(result.to_json())
+
+
+# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/datasets.yaml.
+ROUTES: list[tuple[str, type]] = [
+    (r"datasets", DatasetsHandler),
+    (rf"datasets/{DATASET_ID}", DatasetHandler),
+    (rf"datasets/{DATASET_ID}/versions", VersionsHandler),
+    (rf"datasets/{DATASET_ID}/validation", ValidationRulesHandler),
+    (r"snapshots/diff", DiffHandler),
+    (rf"snapshots/{SNAPSHOT_ID}", SnapshotHandler),
+    (rf"snapshots/{SNAPSHOT_ID}/lineage", LineageHandler),
+]
