@@ -1,0 +1,80 @@
+/**
+ * Requests to the feature store's REST routes and the JSON shapes they return.
+ */
+import { requestJson } from '../api';
+
+export interface IFeatureFreshness {
+  version: number | null;
+  last_materialized: number | null;
+  newest_event_time: number | null;
+  row_count: number | null;
+  entity_count: number | null;
+}
+
+export interface IFeatureMaterialization {
+  id: string;
+  version_id: string;
+  feature_set: string;
+  version: number;
+  row_count: number;
+  entity_count: number;
+  min_event_time: number | null;
+  max_event_time: number | null;
+  source: { kind: string; ref: string | null; label: string | null };
+  online_store: string | null;
+  run_id: string | null;
+  created_at: number;
+}
+
+export interface IFeatureSetVersion {
+  id: string;
+  feature_set: string;
+  version: number;
+  source: string;
+  source_hash: string;
+  function_name: string;
+  module: string | null;
+  entity: string[];
+  timestamp: string;
+  ttl_ms: number | null;
+  schema: Record<string, string> | null;
+  features: string[];
+  owner: string | null;
+  description: string | null;
+  tags: Record<string, string>;
+  created_at: number;
+  last_materialization: IFeatureMaterialization | null;
+}
+
+export interface IFeatureSet {
+  id: number;
+  name: string;
+  created_at: number;
+  latest_version: number;
+  live_version: number | null;
+  version_count: number;
+  entity: string[];
+  timestamp: string;
+  features: string[];
+  owner: string | null;
+  description: string | null;
+  tags: Record<string, string>;
+  sources: string[];
+  freshness: IFeatureFreshness;
+  versions?: IFeatureSetVersion[];
+}
+
+export async function searchFeatureSets(query: string): Promise<IFeatureSet[]> {
+  const params = new URLSearchParams();
+  if (query.trim()) {
+    params.append('q', query.trim());
+  }
+  const body = await requestJson<{ feature_sets: IFeatureSet[] }>(['feature-sets'], {
+    query: params
+  });
+  return body.feature_sets;
+}
+
+export function getFeatureSet(name: string): Promise<IFeatureSet> {
+  return requestJson<IFeatureSet>(['feature-sets', name]);
+}

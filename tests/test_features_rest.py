@@ -1,0 +1,111 @@
+"""The feature store's REST routes through a real Jupyter server on a real store."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+import pandas as pd
+import pytest
+from tornado.httpclient import HTTPClientError
+
+# pytest-jupyter's fixtures, for this module only (see tests/test_rest.py).
+from pytest_jupyter.jupyter_server import (  # noqa: F401
+    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
+    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
+    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
+    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
+    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
+    jp_system_jupyter_path, jp_template_dir, jp_web_app,
+)
+
+from mlops_lab.features.service import FeatureService
+
+T0 = pd.Timestamp("2024-03-01")
+HOSTILE = "<img src=x onerror=alert(1)> ../stats/\u202e"
+
+
+def stats(orders):
+    return orders
+
+
+@pytest.fixture
+def jp_server_config(store_home):
+    return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}}}
+
+
+@pytest.fixture
+def fsvc(store_home):
+    from mlops_lab.store import open_store
+
+    svc = FeatureService(open_store())
+    frame = pd.DataFrame({"customer_id": [1, 2, 1], "event_time": [T0, T0, T0 + pd.Timedelta("1D")],
+                          "spend": [1.0, 2.0, 3.0]})
+    svc.register("customer_stats", stats, entity="customer_id", timestamp="event_time",
+                 description="Spend per customer", tags={"team": "growth"})
+    svc.materialize("customer_stats", frame)
+    svc.register(HOSTILE, stats, entity="customer_id", timestamp="event_time")
+    return svc
+
+
+@pytest.fixture
+def api(jp_fetch, jp_asyncio_loop):
+    def get(*parts, params=None, expect=200):
+        try:
+            response = jp_asyncio_loop.run_until_complete(
+                jp_fetch("mlops-lab", "api", *parts, params=params))
+        except HTTPClientError as err:
+            response = err.response
+        assert response.code == expect, response.body
+        assert response.headers["Content-Type"].startswith("application/json")
+        return json.loads(response.body)
+
+    return get
+
+
+def test_search_lists_and_filters_feature_sets(api, fsvc):
+    everything = api("feature-sets")["feature_sets"]
+    assert [f["name"] for f in everything] == [HOSTILE, "customer_stats"]
+    found = api("feature-sets", params={"q": "SPEND growth"})["feature_sets"]
+    assert [f["name"] for f in found] == ["customer_stats"]
+    item = found[0]
+    assert item["features"] == ["spend"] and item["entity"] == ["customer_id"]
+    assert item["live_version"] == 1 and item["freshness"]["row_count"] == 3
+    assert item["freshness"]["newest_event_time"] == (T0 + pd.Timedelta("1D")).value // 10**6
+    assert api("feature-sets", params={"tag": "team=web"})["feature_sets"] == []
+    assert api("feature-sets", params={"limit": "x"}, expect=400)["error"] == "InvalidInput"
+
+
+def test_a_feature_set_with_versions_source_and_freshness(api, fsvc):
+    doc = api("feature-sets", "customer_stats")
+    assert doc["name"] == "customer_stats" and doc["version_count"] == 1
+    (version,) = doc["versions"]
+    assert version["source"].startswith("def stats(orders):")
+    assert version["schema"] == {"customer_id": "int64", "event_time": "datetime64[us]",
+                                 "spend": "float64"} or "spend" in version["schema"]
+    assert version["last_materialization"]["row_count"] == 3
+    one = api("feature-sets", "customer_stats", "versions", "1")
+    assert one["id"] == version["id"] and one["source"] == version["source"]
+
+
+def test_names_are_matched_as_text(api, fsvc, jp_fetch, jp_asyncio_loop, http_server_client,
+                                   jp_auth_header, jp_base_url):
+    # The name percent-encoded as one segment ("/" included) reaches the handler decoded once.
+    url = f"{jp_base_url}mlops-lab/api/feature-sets/{quote(HOSTILE, safe='')}"
+    response = jp_asyncio_loop.run_until_complete(http_server_client.fetch(
+        url, headers=jp_auth_header, raise_error=False))
+    assert response.code == 200, response.body
+    assert json.loads(response.body)["name"] == HOSTILE
+    assert api("feature-sets", "no such set", expect=404)["error"] == "NotFound"
+    assert api("feature-sets", "customer_stats", "versions", "7", expect=404)["error"] == \
+        "NotFound"
+    for bad in ["x", "-1", "1.5", "%2e%2e"]:
+        try:
+            response = jp_asyncio_loop.run_until_complete(jp_fetch(
+                "mlops-lab", "api", "feature-sets", "customer_stats", "versions", bad))
+        except HTTPClientError as err:
+            response = err.response
+        assert response.code == 404, bad
+    raw = jp_asyncio_loop.run_until_complete(jp_fetch("mlops-lab", "api", "feature-sets"))
+    assert b"<img" not in raw.body  # stored markup is escaped in the JSON text itself
+    assert quote(HOSTILE, safe="") not in raw.body.decode()
