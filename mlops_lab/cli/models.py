@@ -1,7 +1,203 @@
-"""`mlops-lab` commands for models (none yet)."""
+"""`mlops-lab models`: list models, show a version's card, move aliases, read their history,
+and check that a version loads."""
 
 from __future__ import annotations
+
+from .output import print_json, print_pairs, print_table, printable, when
+
+MODELS_EPILOG = """\
+examples:
+  mlops-lab models
+  mlops-lab models -q churn --json
+  mlops-lab models show churn@champion
+  mlops-lab models versions churn
+  mlops-lab models alias churn champion 3 --reason "better AUC on May data"
+  mlops-lab models alias churn challenger --delete --reason "retired"
+  mlops-lab models history churn
+  mlops-lab models verify churn/3
+"""
+SHOW_EPILOG = """\
+examples:
+  mlops-lab models show churn              (the latest version)
+  mlops-lab models show churn/3
+  mlops-lab models show churn@champion --json
+"""
+VERSIONS_EPILOG = """\
+examples:
+  mlops-lab models versions churn
+  mlops-lab models versions "my model" --json
+"""
+ALIAS_EPILOG = """\
+examples:
+  mlops-lab models alias churn champion 3 --reason "better AUC"   (create or move)
+  mlops-lab models alias churn champion 2 --reason "rollback"
+  mlops-lab models alias churn champion --delete --reason "retired"
+"""
+HISTORY_EPILOG = """\
+examples:
+  mlops-lab models history churn
+  mlops-lab models history churn --alias champion --json
+"""
+VERIFY_EPILOG = """\
+examples:
+  mlops-lab models verify churn@champion
+  mlops-lab models verify legacy/1 --allow-pickle   (only for a pickle you trust: it runs code)
+"""
 
 
 def register(commands, fmt) -> None:
     """Adds this part's subcommands to `commands` (an argparse subparsers action)."""
+    models = commands.add_parser("models", help="list models (or `models show|alias|history …`)",
+                                 description="List registered models, most recently changed "
+                                 "first.", epilog=MODELS_EPILOG, formatter_class=fmt)
+    models.add_argument("-q", "--query", default="", metavar="TEXT",
+                        help="only models whose name contains TEXT")
+    models.add_argument("--json", action="store_true", help="print them as JSON")
+    models.set_defaults(handler=cmd_models)
+    sub = models.add_subparsers(dest="models_command", metavar="show|versions|alias|history|verify")
+
+    show = sub.add_parser("show", help="show a version's model card",
+                          description="Show a model version: its aliases and model card.",
+                          epilog=SHOW_EPILOG, formatter_class=fmt)
+    show.add_argument("ref", metavar="NAME[/VERSION|@ALIAS]")
+    show.add_argument("--json", action="store_true", help="print the version as JSON")
+    show.set_defaults(handler=cmd_show)
+
+    versions = sub.add_parser("versions", help="list a model's versions",
+                              description="List a model's versions, newest first.",
+                              epilog=VERSIONS_EPILOG, formatter_class=fmt)
+    versions.add_argument("name", metavar="NAME")
+    versions.add_argument("--json", action="store_true", help="print them as JSON")
+    versions.set_defaults(handler=cmd_versions)
+
+    alias = sub.add_parser("alias", help="point an alias at a version, or delete it",
+                           description="Create, move or delete an alias of a model; every "
+                           "change is kept in the alias history.", epilog=ALIAS_EPILOG,
+                           formatter_class=fmt)
+    alias.add_argument("name", metavar="NAME")
+    alias.add_argument("alias", metavar="ALIAS")
+    alias.add_argument("version", metavar="VERSION", nargs="?")
+    alias.add_argument("--delete", action="store_true", help="delete the alias")
+    alias.add_argument("--reason", default=None, help="why (kept in the history)")
+    alias.add_argument("--json", action="store_true", help="print the move as JSON")
+    alias.set_defaults(handler=cmd_alias)
+
+    history = sub.add_parser("history", help="every move of a model's aliases",
+                             description="Every alias move of a model, newest first: who, "
+                             "when, from which version to which, and why.",
+                             epilog=HISTORY_EPILOG, formatter_class=fmt)
+    history.add_argument("name", metavar="NAME")
+    history.add_argument("--alias", default=None, help="only this alias")
+    history.add_argument("--json", action="store_true", help="print it as JSON")
+    history.set_defaults(handler=cmd_history)
+
+    verify = sub.add_parser("verify", help="check that a version loads",
+                            description="Load a model version the safe way (skops with its "
+                            "reviewed trusted types) and say whether it loads. A version saved "
+                            "with pickle is refused unless --allow-pickle is given.",
+                            epilog=VERIFY_EPILOG, formatter_class=fmt)
+    verify.add_argument("ref", metavar="NAME[/VERSION|@ALIAS]")
+    verify.add_argument("--allow-pickle", action="store_true",
+                        help="allow loading a pickled version (it can run any code)")
+    verify.set_defaults(handler=cmd_verify)
+
+
+def registry():
+    from ..registry.service import RegistryService
+    from ..store import open_store
+
+    return RegistryService(open_store())
+
+
+def cmd_models(args) -> int:
+    models = registry().list_models(args.query)
+    if args.json:
+        print_json({"models": [m.to_json() for m in models]})
+        return 0
+    if not models:
+        print("No models match." if args.query else
+              "No models yet. Register one with ml.register_model(model, \"name\").")
+        return 0
+    rows = [[m.name, str(m.latest_version),
+             ", ".join(f"{a}→{v}" for a, v in m.aliases.items()), when(m.updated_at)]
+            for m in models]
+    print_table(["name", "latest", "aliases", "updated"], rows)
+    return 0
+
+
+def cmd_show(args) -> int:
+    version = registry().resolve(args.ref)
+    if args.json:
+        print_json(version.to_json())
+        return 0
+    print_pairs([("version", version.ref),
+                 ("aliases", ", ".join(version.aliases) or "-"),
+                 ("created", f"{when(version.created_at)} by {version.created_by}")])
+    print()
+    for line in version.card.splitlines():
+        print(printable(line))
+    return 0
+
+
+def cmd_versions(args) -> int:
+    from ..tracking.entities import format_number
+
+    versions = registry().list_versions(args.name)
+    if args.json:
+        print_json({"name": args.name, "versions": [v.to_json(full=False) for v in versions]})
+        return 0
+    metric_keys = sorted({k for v in versions for k in v.metrics})[:6]
+    rows = []
+    for v in versions:
+        row = [str(v.version), ", ".join(v.aliases), v.format, when(v.created_at),
+               (v.run_id or "")[:8]]
+        row += [format_number(v.metrics[k]) if k in v.metrics else "" for k in metric_keys]
+        rows.append(row)
+    print_table(["version", "aliases", "format", "created", "run"] + metric_keys, rows)
+    return 0
+
+
+def cmd_alias(args) -> int:
+    from ..errors import InvalidInput
+
+    svc = registry()
+    if args.delete:
+        if args.version is not None:
+            raise InvalidInput("Give either a VERSION to point the alias at, or --delete.")
+        move = svc.delete_alias(args.name, args.alias, reason=args.reason)
+    else:
+        if args.version is None:
+            raise InvalidInput("Give the VERSION to point the alias at (or --delete).")
+        move = svc.set_alias(args.name, args.alias, args.version, reason=args.reason)
+    if args.json:
+        print_json(move.to_json())
+    elif move.to_version is None:
+        print(f"Deleted alias {printable(move.alias)} of {printable(move.name)} "
+              f"(was version {move.from_version}).")
+    else:
+        was = f" (was {move.from_version})" if move.from_version is not None else ""
+        print(f"{printable(move.name)}@{printable(move.alias)} → version "
+              f"{move.to_version}{was}.")
+    return 0
+
+
+def cmd_history(args) -> int:
+    history = registry().alias_history(args.name, args.alias)
+    if args.json:
+        print_json({"name": args.name, "history": [h.to_json() for h in history]})
+        return 0
+    if not history:
+        print("No alias of this model was ever set.")
+        return 0
+    rows = [[when(h.moved_at), h.alias, "-" if h.from_version is None else str(h.from_version),
+             "deleted" if h.to_version is None else str(h.to_version), h.moved_by,
+             h.reason or ""] for h in history]
+    print_table(["when", "alias", "from", "to", "who", "reason"], rows)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    version, model = registry().load(args.ref, allow_pickle=args.allow_pickle)
+    print(f"{printable(version.ref)} loads: {type(model).__module__}.{type(model).__qualname__}"
+          f" ({version.format}).")
+    return 0

@@ -1,6 +1,131 @@
-"""REST routes for models (none yet)."""
+"""REST routes of the model registry: models, versions (with lineage and model card), aliases
+with their audited history, and a load check. Parse the request, call the registry service off
+the event loop, shape the JSON.
+
+Model names are free text: in URLs they are one percent-encoded segment (`[^/]+`, decoded once
+by the router) and the service validates them; they are never used as paths. The server never
+unpickles: a version saved with pickle is refused by the load check.
+"""
 
 from __future__ import annotations
 
-# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/<part>.yaml.
-ROUTES: list[tuple[str, type]] = []
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from ..errors import InvalidInput
+from .base import MlopsLabHandler, whole_number
+
+NAME = r"(?P<name>[^/]+)"
+VERSION = r"(?P<version>[0-9]{1,9})"
+ALIAS = r"(?P<alias>[A-Za-z0-9_.-]{1,64})"
+
+
+class RegistryHandler(MlopsLabHandler):
+    @property
+    def registry(self):
+        from ..registry.service import RegistryService
+
+        return self.service(RegistryService)
+
+    def user_name(self) -> str:
+        user = self.current_user
+        return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
+
+    def reason(self, body: dict) -> str | None:
+        reason = body.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise InvalidInput("reason must be text.")
+        return reason
+
+
+class ModelsHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        q = self.get_argument("q", "")
+        limit = whole_number(self.get_argument("limit", "1000"), "limit")
+        models = await self.call(self.registry.list_models, q, limit)
+        self.reply({"models": [m.to_json() for m in models]})
+
+
+class ModelHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str):
+        model = await self.call(self.registry.get_model, name)
+        self.reply(model.to_json())
+
+
+class VersionsHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str):
+        versions = await self.call(self.registry.list_versions, name)
+        self.reply({"name": name, "versions": [v.to_json(full=False) for v in versions]})
+
+
+class VersionHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str):
+        doc = await self.call(_version_with_lineage, self.registry, name, int(version))
+        self.reply(doc)
+
+
+def _version_with_lineage(registry, name: str, version: int) -> dict:
+    return {**registry.get_version(name, version).to_json(),
+            "lineage": registry.lineage(name, version)}
+
+
+class VerifyHandler(RegistryHandler):
+    """Loads the version as a model server would (skops with its reviewed trusted types;
+    pickle never) and says whether it loads."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str, version: str):
+        mv, model = await self.call(self.registry.load, f"{name}/{int(version)}", False)
+        self.reply({"ref": mv.ref, "loads": True, "format": mv.format,
+                    "class": f"{type(model).__module__}.{type(model).__qualname__}"})
+
+
+class AliasesHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, name: str):
+        model = await self.call(self.registry.get_model, name)
+        history = await self.call(self.registry.alias_history, name)
+        self.reply({"name": model.name, "aliases": model.aliases,
+                    "history": [h.to_json() for h in history]})
+
+
+class AliasHandler(RegistryHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, name: str, alias: str):
+        body = self.json_body()
+        if "version" not in body:
+            raise InvalidInput('Give the version to point the alias at: {"version": 3}.')
+        move = await self.call(self.registry.set_alias, name, alias, body["version"],
+                               self.reason(body), self.user_name())
+        self.reply(move.to_json())
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, name: str, alias: str):
+        body = self.json_body()
+        move = await self.call(self.registry.delete_alias, name, alias, self.reason(body),
+                               self.user_name())
+        self.reply(move.to_json())
+
+
+# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/models.yaml.
+ROUTES: list[tuple[str, type]] = [
+    (r"models", ModelsHandler),
+    (rf"models/{NAME}", ModelHandler),
+    (rf"models/{NAME}/versions", VersionsHandler),
+    (rf"models/{NAME}/versions/{VERSION}", VersionHandler),
+    (rf"models/{NAME}/versions/{VERSION}/verify", VerifyHandler),
+    (rf"models/{NAME}/aliases", AliasesHandler),
+    (rf"models/{NAME}/aliases/{ALIAS}", AliasHandler),
+]

@@ -1,0 +1,72 @@
+/**
+ * The "Models" tab of the side panel: a search box and the registered models, newest change
+ * first; selecting one opens its view in the main area.
+ */
+import React, { useState } from 'react';
+import { relativeTime } from '../format';
+import { usePolling } from '../usePolling';
+import { IModel, listModels } from './api';
+import { SearchBox } from '../components/SearchBox';
+
+export interface IModelsPanelProps {
+  visible: boolean;
+  refreshInterval: number;
+  onOpen: (model: IModel) => void;
+}
+
+export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
+  const [query, setQuery] = useState('');
+  // Typing in the search box: one request when it pauses.
+  const polled = usePolling(() => listModels(query), [query], { ...props, debounceMs: 150 });
+  const { data: models, error, reload } = polled;
+
+  return (
+    <div className="mlops-lab-panel-body mlops-lab-models-panel" data-testid="mlops-lab-models-panel">
+      <SearchBox
+        value={query}
+        onChange={setQuery}
+        onRefresh={reload}
+        what="models"
+        testId="mlops-lab-models-query"
+      />
+      {error && (
+        <div className="mlops-lab-banner" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="mlops-lab-table-scroll">
+        {models !== null && models.length === 0 && !error && (
+          <p className="mlops-lab-empty" data-testid="mlops-lab-models-empty">
+            {query
+              ? 'No model name contains this text.'
+              : 'No models yet. Use "Register model" in a notebook toolbar, %register, or ml.register_model().'}
+          </p>
+        )}
+        <ul className="mlops-lab-models-list" data-testid="mlops-lab-models-list">
+          {(models ?? []).map(model => (
+            <li key={model.name}>
+              <button
+                className="mlops-lab-model-row"
+                data-testid="mlops-lab-model-row"
+                title={model.description ? `${model.name}\n${model.description}` : model.name}
+                onClick={() => props.onOpen(model)}
+              >
+                <span className="mlops-lab-model-name">{model.name}</span>
+                <span className="mlops-lab-model-meta">
+                  v{model.latest_version} · {relativeTime(model.updated_at)}
+                </span>
+                <span className="mlops-lab-model-aliases">
+                  {Object.entries(model.aliases).map(([alias, version]) => (
+                    <span className="mlops-lab-alias-chip" key={alias}>
+                      @{alias}→{version}
+                    </span>
+                  ))}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

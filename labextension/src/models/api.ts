@@ -1,0 +1,142 @@
+/**
+ * Requests to the registry's REST routes and the JSON shapes they return.
+ */
+import { MetricValue, requestJson } from '../api';
+
+export interface IColumn {
+  name: string;
+  dtype: string;
+}
+
+export interface ISignature {
+  inputs: IColumn[];
+  outputs: IColumn[];
+}
+
+export interface IModel {
+  name: string;
+  description: string | null;
+  latest_version: number;
+  aliases: Record<string, number>;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ILinkedThing {
+  kind: string;
+  ref: string;
+  label: string;
+}
+
+export interface IModelVersion {
+  name: string;
+  version: number;
+  ref: string;
+  aliases: string[];
+  description: string | null;
+  format: string;
+  model_class: string;
+  size: number;
+  blob: string;
+  created_at: number;
+  created_by: string;
+  run_id: string | null;
+  artifact: string | null;
+  metrics: Record<string, MetricValue>;
+  signature: ISignature;
+}
+
+export interface ILineage {
+  version: string;
+  run: {
+    id: string;
+    name: string;
+    status: string;
+    experiment_id: number;
+    start_time: number;
+    end_time: number | null;
+  } | null;
+  source: {
+    cell?: string;
+    notebook?: string | null;
+    execution_count?: number | null;
+    kind?: string;
+  };
+  inputs: ILinkedThing[];
+  outputs: ILinkedThing[];
+  artifact: string | null;
+}
+
+export interface IModelVersionDetail extends IModelVersion {
+  trusted_types: string[];
+  requirements: Record<string, string>;
+  params: Record<string, string>;
+  source: Record<string, unknown>;
+  inputs: ILinkedThing[];
+  card: string;
+  lineage: ILineage;
+}
+
+export interface IAliasMove {
+  name: string;
+  alias: string;
+  from_version: number | null;
+  to_version: number | null;
+  reason: string | null;
+  moved_by: string;
+  moved_at: number;
+}
+
+export interface IAliases {
+  name: string;
+  aliases: Record<string, number>;
+  history: IAliasMove[];
+}
+
+export async function listModels(q: string): Promise<IModel[]> {
+  const query = new URLSearchParams();
+  if (q.trim()) {
+    query.append('q', q.trim());
+  }
+  const body = await requestJson<{ models: IModel[] }>(['models'], { query });
+  return body.models;
+}
+
+export async function listVersions(name: string): Promise<IModelVersion[]> {
+  const body = await requestJson<{ versions: IModelVersion[] }>(['models', name, 'versions']);
+  return body.versions;
+}
+
+export function getModel(name: string): Promise<IModel> {
+  return requestJson<IModel>(['models', name]);
+}
+
+export function getVersion(name: string, version: number): Promise<IModelVersionDetail> {
+  return requestJson<IModelVersionDetail>(['models', name, 'versions', String(version)]);
+}
+
+export function getAliases(name: string): Promise<IAliases> {
+  return requestJson<IAliases>(['models', name, 'aliases']);
+}
+
+export function setAlias(
+  name: string,
+  alias: string,
+  version: number,
+  reason: string
+): Promise<IAliasMove> {
+  return requestJson<IAliasMove>(['models', name, 'aliases', alias], {
+    method: 'POST',
+    body: { version, reason: reason || null }
+  });
+}
+
+export function deleteAlias(name: string, alias: string, reason: string): Promise<IAliasMove> {
+  return requestJson<IAliasMove>(['models', name, 'aliases', alias], {
+    method: 'DELETE',
+    body: { reason: reason || null }
+  });
+}
+
+/** The alias rule the server applies, so the form can say so before sending. */
+export const ALIAS_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;

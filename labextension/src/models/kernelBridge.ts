@@ -1,0 +1,98 @@
+/**
+ * Talking to the live kernel for one-click registration: silent executions whose answers come
+ * back as user_expressions. Everything the user typed travels as ONE JSON string literal that
+ * the kernel parses with json.loads; no user text is ever part of the code.
+ */
+import { Kernel } from '@jupyterlab/services';
+
+const HELPER = '__mlops_lab_registry_kernel';
+const IMPORT = `import mlops_lab.registry.kernel as ${HELPER}`;
+
+export interface IModelCandidate {
+  name: string;
+  class: string;
+  module: string;
+  params: Record<string, unknown>;
+  n_features: number | null;
+  /** The tracked run that saved this very model: registering keeps its lineage. */
+  run: { id: string; name: string } | null;
+}
+
+export interface IExampleCandidate {
+  name: string;
+  kind: 'DataFrame' | 'ndarray';
+  shape: number[];
+  columns: string[];
+}
+
+export interface ICandidates {
+  models: IModelCandidate[];
+  examples: IExampleCandidate[];
+}
+
+export interface IRegisterRequest {
+  variable: string;
+  name: string;
+  alias: string;
+  description: string;
+  example: string;
+}
+
+export interface IRegisterResult {
+  ok: boolean;
+  error?: string;
+  name?: string;
+  version?: number;
+  ref?: string;
+  aliases?: string[];
+}
+
+/** A Python string literal holding `text`: JSON's escapes are Python's too, and anything
+ * outside ASCII is written as \\uXXXX so the literal is plain ASCII. */
+export function pythonStringLiteral(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\u007f-\uffff]/g,
+    ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
+  );
+}
+
+/** Evaluates one helper call in the kernel, silently; its JSON answer. */
+async function evaluate<T>(kernel: Kernel.IKernelConnection, expression: string): Promise<T> {
+  const future = kernel.requestExecute({
+    code: IMPORT,
+    silent: true,
+    store_history: false,
+    user_expressions: { value: expression },
+    allow_stdin: false,
+    stop_on_error: false
+  });
+  const reply = await future.done;
+  const content = reply.content as any;
+  if (content.status !== 'ok') {
+    throw new Error(
+      `The kernel cannot use mlops-lab (${content.ename ?? 'error'}: ${content.evalue ?? ''}). ` +
+        'Install mlops-lab in the kernel’s environment.'
+    );
+  }
+  const value = content.user_expressions?.value;
+  if (!value || value.status !== 'ok') {
+    throw new Error(`The kernel answered with an error: ${value?.ename ?? ''} ${value?.evalue ?? ''}`);
+  }
+  const data = value.data ?? {};
+  if (data['application/json'] !== undefined) {
+    return data['application/json'] as T;
+  }
+  return JSON.parse(data['text/plain']) as T;
+}
+
+export function fetchCandidates(kernel: Kernel.IKernelConnection): Promise<ICandidates> {
+  return evaluate<ICandidates>(kernel, `${HELPER}.candidates()`);
+}
+
+export function registerInKernel(
+  kernel: Kernel.IKernelConnection,
+  request: IRegisterRequest
+): Promise<IRegisterResult> {
+  const literal = pythonStringLiteral(JSON.stringify(request));
+  return evaluate<IRegisterResult>(kernel, `${HELPER}.register(${literal})`);
+}

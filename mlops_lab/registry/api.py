@@ -1,0 +1,94 @@
+"""The registry's public functions (`import mlops_lab as ml`): register, load and alias models.
+
+    v = ml.register_model(clf, "churn", input_example=X_test, alias="challenger")
+    model = ml.load_model("churn@champion")
+    ml.set_alias("churn", "champion", v.version, reason="better AUC on May data")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .entities import AliasMove, ModelVersion
+from .service import RegistryService
+
+_services: dict[int, RegistryService] = {}
+
+
+def service() -> RegistryService:
+    """The RegistryService of the store the tracking API uses (same discovery rules)."""
+    from ..tracking import fluent
+
+    store = fluent.service().store
+    svc = _services.get(id(store))
+    if svc is None or svc.store is not store:
+        svc = _services[id(store)] = RegistryService(store)
+    return svc
+
+
+def register_model(model: Any = None, name: str | None = None, *, input_example: Any = None,
+                   alias: str | None = None, description: str | None = None,
+                   serialization: str = "skops", run_id: str | None = None,
+                   artifact: str | None = None, reason: str | None = None) -> ModelVersion:
+    """Registers `model` as the next version of `name` and returns that version.
+
+    - `input_example` (a DataFrame or 2-d array of a few rows) gives the signature.
+    - Inside a run (``%%track`` or ``with ml.start_run()``) the version is linked to it: its
+      cell, notebook, params, metrics and input data; otherwise pass `run_id` to link one.
+    - scikit-learn models are saved with skops; ``serialization="pickle"`` is an explicit
+      opt-in (loading such a version then needs ``allow_pickle=True``).
+    - A model a run already logged: ``register_model(name="churn", run_id=run_id,
+      artifact="models/clf.skops")`` (the stored file is reused, not copied).
+    """
+    if run_id is None and artifact is None:
+        run_id = _active_run_id()
+    return service().register(model, name, input_example=input_example, alias=alias,
+                              description=description, serialization=serialization,
+                              run_id=run_id, artifact=artifact, reason=reason)
+
+
+def register_variable(model: Any, variable: str, name: str, *, input_example: Any = None,
+                      alias: str | None = None, description: str | None = None) -> ModelVersion:
+    """What `%register` and the toolbar button do: inside a run, like `register_model`;
+    outside one, if the newest tracked cell of this kernel saved this very model as
+    ``models/<variable>.skops``, that run's file is registered (lineage kept, no copy)."""
+    svc = service()
+    run_id = _active_run_id()
+    logged = svc.run_that_logged(model, variable) if run_id is None else None
+    if logged is not None:
+        return svc.register(name=name, run_id=logged[0], artifact=logged[1],
+                            input_example=input_example, alias=alias, description=description)
+    return svc.register(model, name, input_example=input_example, alias=alias,
+                        description=description, run_id=run_id)
+
+
+def _active_run_id() -> str | None:
+    from ..tracking import fluent
+
+    active = fluent.active_run()
+    return active.id if active is not None else None
+
+
+def load_model(ref: str, allow_pickle: bool = False) -> Any:
+    """The model of "name@alias", "name/3" or "name" (latest). Versions saved with pickle
+    load only with ``allow_pickle=True``."""
+    return service().load(ref, allow_pickle=allow_pickle)[1]
+
+
+def get_model_version(ref: str) -> ModelVersion:
+    return service().resolve(ref)
+
+
+def list_model_versions(name: str) -> list[ModelVersion]:
+    """The model's versions, newest first."""
+    return service().list_versions(name)
+
+
+def set_alias(name: str, alias: str, version: int, reason: str | None = None) -> AliasMove:
+    """Points `alias` ("champion", "production", …) of model `name` at `version`; the move
+    is kept in the alias history with who, when and `reason`."""
+    return service().set_alias(name, alias, version, reason=reason)
+
+
+def delete_alias(name: str, alias: str, reason: str | None = None) -> AliasMove:
+    return service().delete_alias(name, alias, reason=reason)

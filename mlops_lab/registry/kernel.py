@@ -1,0 +1,130 @@
+"""What the notebook toolbar's "Register model" button runs in the live kernel.
+
+The button executes, silently, ``candidates()`` (the fitted models and input examples in the
+namespace) and then ``register('<one JSON string literal>')``. Everything the user typed
+travels inside that one literal and is parsed here with ``json.loads``; variable names must be
+identifiers bound in the namespace, so no user text is ever run as code.
+
+Both return a `Json` value whose text is the JSON document, which the frontend reads from the
+``user_expressions`` reply.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from ..errors import MlopsLabError
+
+MAX_PARAMS = 8
+
+
+class Json:
+    """A JSON document shown as itself, for ``user_expressions``."""
+
+    def __init__(self, doc):
+        self.text = json.dumps(doc, default=str)
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def _repr_json_(self):
+        return json.loads(self.text)
+
+
+def _namespace() -> dict:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return shell.user_ns if shell is not None else {}
+
+
+def _visible(name: str) -> bool:
+    return not name.startswith("_") and name not in ("In", "Out", "exit", "quit")
+
+
+def candidates(namespace: dict | None = None) -> Json:
+    """{"models": [{name, class, params, n_features}], "examples": [{name, kind, shape,
+    columns}]}: fitted scikit-learn models, and DataFrames / 2-d arrays usable as examples."""
+    from ..tracking.capture_models import fitted_estimators, param_value
+
+    ns = _namespace() if namespace is None else namespace
+    names = [n for n in list(ns) if _visible(n)]
+    models = []
+    for name, model in fitted_estimators(ns, names).items():
+        try:
+            params = model.get_params(deep=False)
+        except Exception:
+            params = {}
+        shown = {k: param_value(v) for k, v in sorted(params.items())[:MAX_PARAMS]}
+        models.append({"name": name, "class": type(model).__name__,
+                       "module": type(model).__module__, "params": shown,
+                       "n_features": getattr(model, "n_features_in_", None),
+                       "run": _logged_by(model, name)})
+    examples = []
+    pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
+    for name in names:
+        value = ns.get(name)
+        if pd is not None and isinstance(value, pd.DataFrame) and len(value.columns):
+            examples.append({"name": name, "kind": "DataFrame", "shape": list(value.shape),
+                             "columns": [str(c) for c in value.columns[:50]]})
+        elif np is not None and isinstance(value, np.ndarray) and value.ndim == 2:
+            examples.append({"name": name, "kind": "ndarray", "shape": list(value.shape),
+                             "columns": []})
+    return Json({"models": models, "examples": examples})
+
+
+def _logged_by(model, variable: str) -> dict | None:
+    """{id, name} of the tracked run whose saved file a registration would reuse."""
+    from .api import service
+
+    try:
+        svc = service()
+        found = svc.run_that_logged(model, variable)
+        if found is None:
+            return None
+        return {"id": found[0], "name": svc.tracking.get_run(found[0]).name}
+    except MlopsLabError:
+        return None
+
+
+def register(payload: str, namespace: dict | None = None) -> Json:
+    """Registers the model variable named in `payload` (JSON: variable, name, alias,
+    description, example). Returns {"ok": true, "name", "version", "ref", "aliases"} or
+    {"ok": false, "error": message}; never raises."""
+    try:
+        return Json({"ok": True, **_register(payload, namespace)})
+    except MlopsLabError as exc:
+        return Json({"ok": False, "error": str(exc)})
+    except Exception as exc:  # shown in the dialog; the kernel keeps running
+        return Json({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+
+def _register(payload: str, namespace: dict | None) -> dict:
+    from ..errors import InvalidInput
+    from .api import register_variable
+
+    try:
+        doc = json.loads(payload)
+    except (TypeError, ValueError):
+        raise InvalidInput("The request from the toolbar is not valid JSON.") from None
+    if not isinstance(doc, dict):
+        raise InvalidInput("The request from the toolbar must be a JSON object.")
+    ns = _namespace() if namespace is None else namespace
+    model = _variable(ns, doc.get("variable"), "model")
+    example = _variable(ns, doc["example"], "input example") if doc.get("example") else None
+    text = {key: doc.get(key) or None for key in ("name", "alias", "description")}
+    version = register_variable(model, doc["variable"], text["name"], input_example=example,
+                                alias=text["alias"], description=text["description"])
+    return {"name": version.name, "version": version.version, "ref": version.ref,
+            "aliases": version.aliases, "run_id": version.run_id}
+
+
+def _variable(ns: dict, name, what: str):
+    from ..errors import InvalidInput
+
+    if not isinstance(name, str) or not name.isidentifier() or not _visible(name):
+        raise InvalidInput(f"The {what} must be the name of a variable, not {str(name)[:80]!r}.")
+    if name not in ns:
+        raise InvalidInput(f"There is no variable {name!r} in the kernel (was its cell run?).")
+    return ns[name]

@@ -1,0 +1,71 @@
+"""A version's signature: input columns and dtypes from the input example, and the output the
+model gives on a few of its rows."""
+
+from __future__ import annotations
+
+import sys
+
+from ..errors import InvalidInput
+
+EXAMPLE_ROWS = 5
+
+
+def dtype_word(dtype) -> str:
+    """One word per dtype: float64, int64, bool, string, datetime64[ns], category, …"""
+    kind = getattr(dtype, "kind", None)
+    name = str(dtype)
+    if name in ("category",) or name.startswith("datetime64"):
+        return name
+    if kind in ("O", "U", "S") or name in ("string", "str") or name.startswith("string"):
+        return "string"
+    if kind == "b" or name == "boolean":
+        return "bool"
+    return name.lower()  # float64, int64, Int64 → int64, …
+
+
+def infer(model, input_example) -> dict:
+    """{"inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype"}]} (empty lists without
+    an example)."""
+    if input_example is None:
+        return {"inputs": [], "outputs": []}
+    rows, inputs = _inputs(input_example)
+    return {"inputs": inputs, "outputs": _outputs(model, rows)}
+
+
+def _inputs(example):
+    pd = sys.modules.get("pandas")
+    if pd is not None and isinstance(example, pd.DataFrame):
+        if example.empty or not len(example.columns):
+            raise InvalidInput("The input example is an empty DataFrame: give a few rows.")
+        return example.head(EXAMPLE_ROWS), [
+            {"name": str(c), "dtype": dtype_word(t)} for c, t in example.dtypes.items()]
+    if pd is not None and isinstance(example, pd.Series):
+        return _inputs(example.to_frame())
+    import numpy as np
+
+    array = np.asarray(example)
+    if array.ndim == 1:
+        array = array.reshape(1, -1)
+    if array.ndim != 2 or array.shape[0] == 0:
+        raise InvalidInput("The input example must be a DataFrame or a 2-d array with rows "
+                           f"(got shape {array.shape}).")
+    word = dtype_word(array.dtype)
+    return array[:EXAMPLE_ROWS], [{"name": f"f{i}", "dtype": word} for i in range(array.shape[1])]
+
+
+def _outputs(model, rows) -> list[dict]:
+    predict = getattr(model, "predict", None)
+    if predict is None:
+        return []
+    try:
+        import numpy as np
+
+        out = np.asarray(predict(rows))
+    except Exception as exc:
+        raise InvalidInput(f"The model could not predict on the input example "
+                           f"({type(exc).__name__}: {exc}); pass rows shaped like its "
+                           "training data.") from None
+    if out.ndim <= 1:
+        return [{"name": "prediction", "dtype": dtype_word(out.dtype)}]
+    return [{"name": f"prediction_{i}", "dtype": dtype_word(out.dtype)}
+            for i in range(out.shape[1])]

@@ -1,0 +1,118 @@
+"""`mlops-lab models …` run as a real process against a store of its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+
+from mlops_lab.registry.service import RegistryService
+
+CLI = Path(sys.executable).with_name("mlops-lab")
+
+
+def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([str(CLI), *args], capture_output=True, text=True, cwd=cwd,
+                          env=os.environ.copy(), timeout=120)
+
+
+class Hostile:
+    def __init__(self, path):
+        self.path = str(path)
+
+    def predict(self, rows):  # looks like a model
+        return rows
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
+
+
+@pytest.fixture
+def reg(tracking):
+    return RegistryService(tracking.store)
+
+
+@pytest.fixture
+def churn(reg):
+    X = np.random.default_rng(0).random((30, 2))
+    clf = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    reg.register(clf, "churn", input_example=X[:2], description="first", alias="champion")
+    reg.register(clf, "churn")
+    reg.register(clf, "\u202eevil <b>")
+    return clf
+
+
+@pytest.mark.parametrize("command", [
+    ["models"], ["models", "show"], ["models", "versions"], ["models", "alias"],
+    ["models", "history"], ["models", "verify"],
+])
+def test_every_models_command_has_help_with_examples(tmp_path, command):
+    result = cli(*command, "--help", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "usage: mlops-lab" in result.stdout and "examples:" in result.stdout
+    assert not (tmp_path / ".mlops-lab").exists()
+
+
+def test_list_show_and_versions(tmp_path, churn):
+    listed = cli("models", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert "churn" in listed.stdout and "champion→1" in listed.stdout
+    assert "\u202e" not in listed.stdout and "\\u202eevil" in listed.stdout
+    as_json = json.loads(cli("models", "-q", "CHURN", "--json", cwd=tmp_path).stdout)
+    assert [m["name"] for m in as_json["models"]] == ["churn"]
+    shown = cli("models", "show", "churn@champion", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert "churn/1" in shown.stdout and "# churn — version 1" in shown.stdout
+    assert "| f0 | float64 |" in shown.stdout
+    assert json.loads(cli("models", "show", "churn", "--json", cwd=tmp_path).stdout)[
+        "version"] == 2
+    versions = cli("models", "versions", "churn", cwd=tmp_path).stdout.splitlines()
+    assert versions[0].split()[:2] == ["version", "aliases"]
+    assert versions[2].startswith("2 ") and versions[3].startswith("1 ")
+
+
+def test_alias_moves_and_history(tmp_path, churn):
+    moved = cli("models", "alias", "churn", "champion", "2", "--reason", "better", cwd=tmp_path)
+    assert moved.returncode == 0, moved.stderr
+    assert "churn@champion → version 2 (was 1)" in moved.stdout
+    deleted = cli("models", "alias", "churn", "champion", "--delete", "--reason", "bye",
+                  cwd=tmp_path)
+    assert deleted.returncode == 0 and "Deleted alias champion" in deleted.stdout
+    history = json.loads(cli("models", "history", "churn", "--json", cwd=tmp_path).stdout)
+    assert [(h["from_version"], h["to_version"], h["reason"]) for h in history["history"]] == [
+        (2, None, "bye"), (1, 2, "better"), (None, 1, None)]
+    table = cli("models", "history", "churn", cwd=tmp_path).stdout
+    assert "deleted" in table and "better" in table
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["models", "alias", "churn", "champion"], 2, "VERSION"),
+    (["models", "alias", "churn", "champion", "1", "--delete"], 2, "either"),
+    (["models", "alias", "churn", "bad alias", "1"], 2, "alias"),
+    (["models", "alias", "churn", "champion", "99"], 1, "no version 99"),
+    (["models", "show", "nope"], 1, "No model named 'nope'"),
+    (["models", "history", "nope"], 1, "No model"),
+])
+def test_errors_are_one_line_with_exit_codes(tmp_path, churn, args, code, message):
+    result = cli(*args, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_verify_loads_and_refuses_a_hostile_pickle(tmp_path, reg, churn):
+    assert cli("models", "verify", "churn@champion", cwd=tmp_path).stdout.startswith(
+        "churn/1 loads: sklearn.linear_model")
+    target = tmp_path / "pwned-by-cli.txt"
+    reg.register(Hostile(target), "evil", serialization="pickle")
+    refused = cli("models", "verify", "evil", cwd=tmp_path)
+    assert refused.returncode == 2 and "--allow-pickle" in refused.stderr
+    assert not target.exists()
+    shown = cli("models", "show", "evil", cwd=tmp_path)  # reading the card never loads it
+    assert shown.returncode == 0 and not target.exists()

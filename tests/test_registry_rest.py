@@ -1,0 +1,190 @@
+"""The registry's REST routes through a real Jupyter server with the extension, on a real store."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+from urllib.parse import quote, urlencode
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sqlalchemy import text
+
+from mlops_lab.registry.service import RegistryService
+
+# pytest-jupyter's fixtures, for this module only (see tests/test_rest.py).
+from pytest_jupyter.jupyter_server import (  # noqa: F401
+    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
+    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
+    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
+    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
+    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
+    jp_system_jupyter_path, jp_template_dir, jp_web_app,
+)
+
+EVIL = "<img src=x onerror=alert(1)> ../../etc/passwd"
+
+
+class Hostile:
+    def __init__(self, path):
+        self.path = str(path)
+
+    def predict(self, rows):  # looks like a model
+        return rows
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
+
+
+@pytest.fixture
+def reg(store):
+    if not store.db.is_sqlite:
+        with store.db.write() as conn:
+            conn.execute(text("TRUNCATE models, model_versions, model_aliases, "
+                              "model_alias_history RESTART IDENTITY CASCADE"))
+    return RegistryService(store)
+
+
+@pytest.fixture
+def jp_server_config(reg):
+    # Depends on the store so the server and the test share it.
+    return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}}}
+
+
+@pytest.fixture
+def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
+    """Any request to the server, whatever its status."""
+    def request(path, headers=None, method="GET", body=None, **kwargs):
+        url = f"{jp_base_url}mlops-lab/api/{path}" if not path.startswith("/") else path
+        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
+            url, headers=headers or {}, method=method, raise_error=False, request_timeout=30,
+            body=None if body is None else (body if isinstance(body, (bytes, str))
+                                           else json.dumps(body)),
+            allow_nonstandard_methods=True, **kwargs))
+
+    return request
+
+
+@pytest.fixture
+def models(reg, svc):
+    X = np.random.default_rng(0).random((40, 3))
+    clf = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    exp = svc.get_or_create_experiment("rest")
+    run = svc.create_run(exp.id, name="fit", source={"cell": "clf.fit(X, y)",
+                                                     "notebook": "churn.ipynb",
+                                                     "execution_count": 3})
+    svc.log_metrics(run.id, {"auc": 0.9, "bad": float("nan")})
+    svc.link_run(run.id, "input", "snapshot", "s1", "customers@2")
+    reg.register(clf, "churn", input_example=X[:3], run_id=run.id, alias="champion",
+                 description="first")
+    reg.register(clf, "churn", input_example=X[:3])
+    reg.register(clf, EVIL)
+    return run
+
+
+def ok(response, status=200):
+    assert response.code == status, response.body
+    assert response.headers["Content-Type"].startswith("application/json")
+    return json.loads(response.body, parse_constant=lambda c: pytest.fail(f"literal {c}"))
+
+
+def seg(name: str) -> str:
+    return quote(name, safe="")
+
+
+def test_models_versions_and_card(fetch, jp_auth_header, models):
+    body = ok(fetch("models", headers=jp_auth_header))
+    assert {m["name"] for m in body["models"]} == {"churn", EVIL}
+    assert ok(fetch("models?" + urlencode({"q": "CHU"}), headers=jp_auth_header))[
+        "models"][0]["aliases"] == {"champion": 1}
+    assert ok(fetch(f"models/{seg(EVIL)}", headers=jp_auth_header))["name"] == EVIL
+    versions = ok(fetch("models/churn/versions", headers=jp_auth_header))["versions"]
+    assert [v["version"] for v in versions] == [2, 1]
+    assert versions[1]["metrics"] == {"auc": 0.9, "bad": "NaN"}
+    one = ok(fetch("models/churn/versions/1", headers=jp_auth_header))
+    assert one["aliases"] == ["champion"] and one["card"].startswith("# churn")
+    assert one["lineage"]["run"]["id"] == models.id
+    assert one["lineage"]["source"]["notebook"] == "churn.ipynb"
+    assert one["lineage"]["inputs"] == [{"kind": "snapshot", "ref": "s1", "label": "customers@2"}]
+    assert one["signature"]["inputs"][0] == {"name": "f0", "dtype": "float64"}
+    raw = fetch(f"models/{seg(EVIL)}/versions/1", headers=jp_auth_header).body
+    assert b"<img" not in raw  # markup in names never appears raw in a JSON body
+    assert ok(fetch("models/churn/versions/1/verify", headers=jp_auth_header))["loads"] is True
+
+
+def test_missing_things_and_bad_segments(fetch, jp_auth_header, models):
+    for path, status in [("models/nope", 404), ("models/churn/versions/9", 404),
+                         ("models/churn/versions/x", 404), ("models/churn/versions/-1", 404),
+                         ("models/churn/aliases/..%2fx", 404), ("models/a%00b", 400),
+                         (f"models/{'n' * 5000}", 400), ("models?limit=0", 400)]:
+        response = fetch(path, headers=jp_auth_header)
+        assert response.code == status, (path, response.code)
+        assert set(json.loads(response.body)) == {"error", "message"}
+
+
+def test_aliases_promote_rollback_delete_with_history(fetch, jp_auth_header, jp_serverapp,
+                                                      models):
+    moved = ok(fetch("models/churn/aliases/champion", headers=jp_auth_header, method="POST",
+                     body={"version": 2, "reason": "better auc"}))
+    assert (moved["from_version"], moved["to_version"]) == (1, 2)
+    import getpass
+
+    assert moved["moved_by"] and moved["moved_by"] != getpass.getuser()  # the Jupyter user
+    back = ok(fetch("models/churn/aliases/champion", headers=jp_auth_header, method="POST",
+                    body={"version": 1, "reason": "rollback: latency"}))
+    assert (back["from_version"], back["to_version"]) == (2, 1)
+    ok(fetch("models/churn/aliases/champion", headers=jp_auth_header, method="DELETE",
+             body={"reason": "retired"}))
+    doc = ok(fetch("models/churn/aliases", headers=jp_auth_header))
+    assert doc["aliases"] == {}
+    assert [(h["from_version"], h["to_version"], h["reason"]) for h in doc["history"]] == [
+        (1, None, "retired"), (2, 1, "rollback: latency"), (1, 2, "better auc"), (None, 1, None)]
+    for body, status in [({}, 400), ({"version": 99}, 404), ({"version": "x"}, 400),
+                         ({"version": 1, "reason": 5}, 400), ("[1]", 400), ("{bad", 400)]:
+        response = fetch("models/churn/aliases/champion", headers=jp_auth_header,
+                         method="POST", body=body)
+        assert response.code == status, (body, response.body)
+    assert fetch("models/churn/aliases/nothere", headers=jp_auth_header, method="DELETE",
+                 body={}).code == 404
+    # No route matches an alias outside its pattern (the fallback route only answers GET).
+    assert fetch("models/churn/aliases/a%20b", headers=jp_auth_header, method="POST",
+                 body={"version": 1}).code in (404, 405)
+
+
+def test_the_server_never_unpickles(fetch, jp_auth_header, reg, tmp_path):
+    target = tmp_path / "pwned-by-server.txt"
+    reg.register(Hostile(target), "evil", serialization="pickle")
+    response = fetch("models/evil/versions/1/verify", headers=jp_auth_header)
+    assert response.code == 400 and b"pickle" in response.body
+    assert not target.exists()
+    assert ok(fetch("models/evil/versions/1", headers=jp_auth_header))["format"] == "pickle"
+    assert not target.exists()
+
+
+def test_token_works_and_a_cookie_without_xsrf_is_refused(fetch, jp_auth_header,
+                                                           jp_serverapp, jp_base_url, models):
+    # Log in with the token as password, the way a browser does: a login cookie + _xsrf.
+    login = fetch(f"{jp_base_url}login", method="GET")
+    xsrf = re.search(r"_xsrf=([^;]+)", login.headers.get("Set-Cookie", "")).group(1)
+    token = jp_serverapp.identity_provider.token
+    posted = fetch(f"{jp_base_url}login", method="POST", follow_redirects=False,
+                   headers={"Cookie": f"_xsrf={xsrf}"},
+                   body=urlencode({"password": token, "_xsrf": xsrf}))
+    assert posted.code == 302, posted.body
+    cookies = "; ".join(c.split(";", 1)[0] for c in posted.headers.get_list("Set-Cookie"))
+    cookie = {"Cookie": f"{cookies}; _xsrf={xsrf}"}
+    assert fetch("models", headers=cookie).code == 200  # a GET with the cookie alone
+    route, body = "models/churn/aliases/challenger", {"version": 2, "reason": "try"}
+    refused = fetch(route, headers=cookie, method="POST", body=body)
+    assert refused.code == 403
+    assert ok(fetch("models/churn/aliases", headers=jp_auth_header))["aliases"] == {
+        "champion": 1}
+    assert fetch("models/churn/aliases/champion", headers=cookie, method="DELETE",
+                 body={}).code == 403
+    allowed = fetch(route, headers={**cookie, "X-XSRFToken": xsrf}, method="POST", body=body)
+    assert allowed.code == 200, allowed.body
+    assert ok(fetch(route, headers=jp_auth_header, method="POST",
+                    body={"version": 1}))["from_version"] == 2
+    assert fetch(route, method="POST", body=body).code == 403  # nothing at all

@@ -1,0 +1,362 @@
+"""The model registry's service on a real store: SQLite and the machine's PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.datasets import load_breast_cancer
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sqlalchemy import select, text, update
+
+from mlops_lab.errors import InvalidInput, NotFound
+from mlops_lab.registry.service import RegistryService, parse_ref
+from mlops_lab.store.tables import registry as t
+from mlops_lab.tracking.capture_models import serialize_estimator
+
+
+def clear_registry(store) -> None:
+    """The PostgreSQL database lives for the session: start each test without models."""
+    if not store.db.is_sqlite:
+        with store.db.write() as conn:
+            conn.execute(text("TRUNCATE models, model_versions, model_aliases, "
+                              "model_alias_history RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def reg(store):
+    clear_registry(store)
+    return RegistryService(store)
+
+
+@pytest.fixture(scope="module")
+def data():
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    return (X - X.mean()) / X.std(), y  # standardised: the fit converges at once
+
+
+@pytest.fixture(scope="module")
+def clf(data):
+    X, y = data
+    return LogisticRegression().fit(X, y)
+
+
+class Hostile:
+    """Unpickling this writes a file: what a malicious model upload would do."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def predict(self, rows):  # looks like a model
+        return rows
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
+
+
+# ---- references ---------------------------------------------------------------------------
+
+def test_parse_ref():
+    assert parse_ref("churn@champion") == ("churn", None, "champion")
+    assert parse_ref("churn/3") == ("churn", 3, None)
+    assert parse_ref("churn") == ("churn", None, None)
+    assert parse_ref("a/b@prod") == ("a/b", None, "prod")
+    assert parse_ref("team/churn/12") == ("team/churn", 12, None)
+    with pytest.raises(InvalidInput):
+        parse_ref("  ")
+
+
+def test_register_resolve_and_load(reg, data, clf):
+    X, y = data
+    first = reg.register(clf, "churn", input_example=X.head(), alias="champion",
+                         description="baseline")
+    second = reg.register(clf, "churn")
+    assert (first.version, second.version) == (1, 2)
+    assert first.aliases == ["champion"] and second.aliases == []
+    assert reg.resolve("churn").version == 2
+    assert reg.resolve("churn/1").version == 1
+    assert reg.resolve("churn@champion").version == 1
+    mv, model = reg.load("churn@champion")
+    assert mv.format == "skops" and mv.trusted_types == []
+    assert (model.predict(X) == clf.predict(X)).all()
+    sig = mv.signature
+    assert sig["inputs"][0] == {"name": "mean radius", "dtype": "float64"}
+    assert len(sig["inputs"]) == 30
+    assert sig["outputs"] == [{"name": "prediction", "dtype": "int64"}]
+    assert {"python", "scikit-learn", "numpy", "scipy", "skops", "pandas"} <= set(mv.requirements)
+    assert mv.model_class.endswith("LogisticRegression")
+    assert mv.card.startswith("# churn — version 1") and "mean radius" in mv.card
+    assert second.signature == {"inputs": [], "outputs": []}
+    model_ = reg.get_model("churn")
+    assert model_.latest_version == 2 and model_.aliases == {"champion": 1}
+    assert model_.description == "baseline"
+    assert [v.version for v in reg.list_versions("churn")] == [2, 1]
+
+
+def test_signature_from_arrays_mixed_frames_and_pipelines(reg):
+    X = np.random.default_rng(0).random((40, 3))
+    y = (X[:, 0] > 0.5).astype(int)
+    pipe = make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y)
+    v = reg.register(pipe, "pipe", input_example=X[:3])
+    assert [c["name"] for c in v.signature["inputs"]] == ["f0", "f1", "f2"]
+    assert {c["dtype"] for c in v.signature["inputs"]} == {"float64"}
+    frame = pd.DataFrame({"n": [1, 2], "flag": [True, False], "s": ["a", "b"]})
+    v2 = reg.register(pipe, "pipe", input_example=None)
+    assert v2.signature["inputs"] == []
+    from mlops_lab.registry.signature import infer
+
+    assert infer(None, frame)["inputs"] == [{"name": "n", "dtype": "int64"},
+                                            {"name": "flag", "dtype": "bool"},
+                                            {"name": "s", "dtype": "string"}]
+    with pytest.raises(InvalidInput, match="could not predict"):
+        reg.register(pipe, "pipe", input_example=np.ones((2, 7)))
+
+
+def test_random_forest_records_its_trusted_types(reg):
+    X = np.random.default_rng(1).random((30, 4))
+    forest = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, X[:, 0] > 0.5)
+    v = reg.register(forest, "forest", input_example=X[:2])
+    assert v.trusted_types == ["sklearn.tree._tree.Tree"]
+    _, model = reg.load("forest/1")
+    assert (model.predict(X) == forest.predict(X)).all()
+
+
+# ---- lineage ---------------------------------------------------------------------------------
+
+def test_lineage_from_the_run(reg, svc, data, clf):
+    X, _ = data
+    exp = svc.get_or_create_experiment("lineage")
+    run = svc.create_run(exp.id, name="fit", source={
+        "cell": "clf.fit(X, y)", "notebook": "work/churn.ipynb", "execution_count": 7,
+        "kind": "cell"})
+    svc.log_params(run.id, {"C": 1.0})
+    svc.log_metrics(run.id, {"auc": 0.93, "loss": float("nan")})
+    svc.link_run(run.id, "input", "snapshot", "abc123", "customers@3")
+    svc.link_run(run.id, "input", "feature_set", "fs1", "churn_features@2")
+    v = reg.register(clf, "churn", input_example=X.head(), run_id=run.id)
+    assert v.run_id == run.id
+    assert v.source["notebook"] == "work/churn.ipynb" and v.source["execution_count"] == 7
+    assert v.params == {"C": "1.0"} and v.metrics["auc"] == 0.93
+    assert {(i["kind"], i["label"]) for i in v.inputs} == {
+        ("snapshot", "customers@3"), ("feature_set", "churn_features@2")}
+    stored = reg.get_version("churn", 1)
+    assert np.isnan(stored.metrics["loss"])
+    outputs = [(link.kind, link.ref) for link in svc.run_links(run.id)
+               if link.direction == "output"]
+    assert outputs == [("model_version", "churn/1")]
+    assert svc.runs_linked_to("model_version", "churn/1") == [(run.id, "output")]
+    lineage = reg.lineage("churn", 1)
+    assert lineage["run"]["id"] == run.id and lineage["run"]["name"] == "fit"
+    assert lineage["source"]["cell"] == "clf.fit(X, y)"
+    assert len(lineage["inputs"]) == 2 and lineage["outputs"][0]["label"] == "churn/1"
+    assert "customers@3" in stored.card and "work/churn.ipynb" in stored.card
+
+
+def test_register_a_runs_artifact_reuses_its_blob(reg, svc, clf):
+    exp = svc.get_or_create_experiment("artifacts")
+    run = svc.create_run(exp.id, name="tracked")
+    info = svc.log_artifact_bytes(run.id, serialize_estimator(clf), "models/clf.skops")
+    before = sorted(b for b, _ in reg.store.artifacts.blobs())
+    v = reg.register(name="from-run", run_id=run.id, artifact="models/clf.skops")
+    assert v.blob == info.blob and v.artifact == "models/clf.skops" and v.run_id == run.id
+    assert sorted(b for b, _ in reg.store.artifacts.blobs()) == before  # no copy
+    _, model = reg.load("from-run")
+    assert type(model).__name__ == "LogisticRegression"
+    with pytest.raises(NotFound):
+        reg.register(name="x", run_id=run.id, artifact="models/none.skops")
+    with pytest.raises(InvalidInput):
+        reg.register(name="x", run_id=run.id, artifact="../../etc/passwd")
+    svc.log_artifact_bytes(run.id, b"not a model", "models/raw.pkl")
+    with pytest.raises(InvalidInput, match="serialization='pickle'"):
+        reg.register(name="x", run_id=run.id, artifact="models/raw.pkl")
+
+
+# ---- aliases -----------------------------------------------------------------------------------
+
+def test_alias_set_move_delete_with_audited_history(reg, clf):
+    for _ in range(3):
+        reg.register(clf, "churn")
+    reg.set_alias("churn", "champion", 1, reason="first", user="ana")
+    move = reg.set_alias("churn", "champion", 3, reason="better auc", user="ben")
+    assert (move.from_version, move.to_version, move.moved_by) == (1, 3, "ben")
+    reg.set_alias("churn", "challenger", 2)
+    assert reg.alias_target("churn", "champion") == 3
+    assert reg.resolve("churn@champion").version == 3
+    reg.delete_alias("churn", "challenger", reason="retired", user="ana")
+    assert reg.alias_target("churn", "challenger") is None
+    assert reg.alias_target("no such model", "champion") is None
+    history = reg.alias_history("churn")
+    assert [(h.alias, h.from_version, h.to_version, h.reason) for h in history] == [
+        ("challenger", 2, None, "retired"),
+        ("challenger", None, 2, None),
+        ("champion", 1, 3, "better auc"),
+        ("champion", None, 1, "first"),
+    ]
+    assert all(h.moved_at > 0 for h in history)
+    assert [h.moved_by for h in reg.alias_history("churn", "champion")] == ["ben", "ana"]
+    assert reg.get_model("churn").aliases == {"champion": 3}
+    assert reg.get_version("churn", 3).aliases == ["champion"]
+
+
+def test_alias_errors(reg, clf):
+    reg.register(clf, "churn")
+    with pytest.raises(NotFound, match="no version 9"):
+        reg.set_alias("churn", "champion", 9)
+    with pytest.raises(NotFound):
+        reg.set_alias("nope", "champion", 1)
+    for bad in ("", "a b", "x" * 65, "../x", "7", "<img>"):
+        with pytest.raises(InvalidInput):
+            reg.set_alias("churn", bad, 1)
+    for bad in (0, -1, "x", 1.5, True):
+        with pytest.raises(InvalidInput):
+            reg.set_alias("churn", "champion", bad)
+    with pytest.raises(NotFound):
+        reg.delete_alias("churn", "champion")
+    with pytest.raises(NotFound):
+        reg.resolve("churn@champion")
+    with pytest.raises(NotFound):
+        reg.resolve("churn/5")
+
+
+# ---- names (BAD-INPUTS 1) ---------------------------------------------------------------------
+
+def test_hostile_names_are_stored_as_text(reg, clf):
+    for name in ("../../etc/passwd", "a/b\\c", "<img src=x onerror=alert(1)>", "\u202eevil",
+                 "émoji 🎉", "x@y"):
+        v = reg.register(clf, name)
+        assert reg.get_version(name, 1).name == name == v.name
+        assert reg.get_model(name).name == name
+    assert reg.resolve("x@y").name == "x@y"  # not an alias of "x": falls back to the name
+    for bad in ("", "a\x00b", "n" * 10_000):
+        with pytest.raises(InvalidInput):
+            reg.register(clf, bad)
+    assert [m.name for m in reg.list_models("ETC")] == ["../../etc/passwd"]
+    assert [m.name for m in reg.list_models("%")] == []  # LIKE wildcards are literal
+    blobs = pathlib.Path(reg.store.artifacts.root)
+    assert not any("passwd" in str(p) for p in blobs.rglob("*"))
+
+
+# ---- safe loading (BAD-INPUTS 22) -----------------------------------------------------------
+
+def test_pickle_needs_opt_in_on_both_sides(reg, clf):
+    v = reg.register(clf, "pickled", serialization="pickle")
+    assert v.format == "pickle"
+    with pytest.raises(InvalidInput, match="allow_pickle=True"):
+        reg.load("pickled")
+    _, model = reg.load("pickled", allow_pickle=True)
+    assert type(model).__name__ == "LogisticRegression"
+    with pytest.raises(InvalidInput, match="serialization must be"):
+        reg.register(clf, "x", serialization="dill")
+
+
+def test_hostile_pickle_is_refused_and_never_runs(reg, tmp_path):
+    target = tmp_path / "pwned.txt"
+    reg.register(Hostile(target), "evil", serialization="pickle")
+    assert not target.exists()
+    with pytest.raises(InvalidInput, match="pickle"):
+        reg.load("evil")
+    with pytest.raises(InvalidInput):
+        reg.load("evil", allow_pickle="yes")  # only True itself opts in
+    assert not target.exists()
+
+
+def test_a_pickle_stored_as_skops_is_refused(reg, clf, tmp_path):
+    target = tmp_path / "pwned.txt"
+    import pickle
+
+    reg.register(clf, "liar")
+    blob, _ = reg.store.artifacts.put_bytes(pickle.dumps(Hostile(target)))
+    _point_version_at(reg, "liar", 1, blob)
+    with pytest.raises(InvalidInput, match="not a readable skops"):
+        reg.load("liar")
+    assert not target.exists()
+
+
+def test_a_skops_file_with_unreviewed_types_is_refused(reg, clf):
+    X = np.random.default_rng(2).random((20, 30))
+    forest = RandomForestClassifier(n_estimators=2).fit(X, X[:, 0] > 0.5)
+    reg.register(clf, "swapped")  # reviewed list: [] (a LogisticRegression needs none)
+    blob, _ = reg.store.artifacts.put_bytes(serialize_estimator(forest))
+    _point_version_at(reg, "swapped", 1, blob)
+    with pytest.raises(InvalidInput, match="sklearn.tree._tree.Tree"):
+        reg.load("swapped")
+
+
+def _point_version_at(reg, name, version, blob):
+    with reg.db.write() as conn:
+        model_id = conn.execute(select(t.models.c.id).where(t.models.c.name == name)).scalar()
+        conn.execute(update(t.model_versions).where(
+            t.model_versions.c.model_id == model_id, t.model_versions.c.version == version,
+        ).values(blob=blob))
+
+
+# ---- concurrency (BAD-INPUTS 11) ------------------------------------------------------------
+
+RACER = """
+import os, sys, time
+from pathlib import Path
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from mlops_lab.registry.service import RegistryService
+from mlops_lab.store import open_store
+
+X = np.arange(20, dtype=float).reshape(10, 2)
+clf = LogisticRegression().fit(X, [0, 1] * 5)
+svc = RegistryService(open_store())
+start = Path(sys.argv[1])
+Path(sys.argv[2]).touch()   # ready
+deadline = time.monotonic() + 60
+while not start.exists():   # both processes begin together
+    if time.monotonic() > deadline:
+        sys.exit("never started")
+    time.sleep(0.001)
+for _ in range(100):
+    svc.register(clf, "raced", description=sys.argv[3])
+"""
+
+
+def test_two_processes_registering_at_once_get_1_to_200(reg, tmp_path):
+    start = tmp_path / "start"
+    script = tmp_path / "racer.py"
+    script.write_text(textwrap.dedent(RACER))
+    procs, ready = [], []
+    for who in ("a", "b"):
+        flag = tmp_path / f"ready-{who}"
+        ready.append(flag)
+        procs.append(subprocess.Popen([sys.executable, str(script), str(start), str(flag), who],
+                                      env=os.environ.copy(), stderr=subprocess.PIPE, text=True))
+    deadline = time.monotonic() + 120
+    while not all(f.exists() for f in ready):
+        assert time.monotonic() < deadline and all(p.poll() is None for p in procs), \
+            [p.stderr.read() for p in procs if p.poll() is not None]
+        time.sleep(0.01)
+    start.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    versions = reg.list_versions("raced")
+    assert sorted(v.version for v in versions) == list(range(1, 201))
+    by = [v.description for v in sorted(versions, key=lambda v: v.version)]
+    assert by.count("a") == by.count("b") == 100
+    assert reg.get_model("raced").latest_version == 200
+
+
+def test_gc_keeps_the_files_of_registered_versions(reg, clf):
+    from mlops_lab.store.gc import collect_garbage
+
+    v = reg.register(clf, "kept")
+    orphan, _ = reg.store.artifacts.put_bytes(b"no row points here")
+    result = collect_garbage(reg.store, grace_seconds=0)
+    assert orphan in result["blobs"] and v.blob not in result["blobs"]
+    assert reg.store.artifacts.exists(v.blob)
+    assert type(reg.load("kept")[1]).__name__ == "LogisticRegression"
