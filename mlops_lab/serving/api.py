@@ -1,0 +1,29 @@
+"""The Python API of serving (also as `ml.<name>`)."""
+
+from __future__ import annotations
+
+from .service import ServingService
+
+
+def service() -> ServingService:
+    from ..store import open_store
+
+    return ServingService(open_store())
+
+
+def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = None,
+               progress: bool = True):
+    """Scores a CSV or Parquet file with a model version into a Parquet file of the inputs
+    plus the predictions: `score_file("churn@champion", "in.csv", "out.parquet")`."""
+    return service().score_file(ref, input_path, output_path, chunk_rows=chunk_rows,
+                                progress=progress)
+
+
+def package_model(ref: str, out_dir) -> dict:
+    """Writes a container build context (Dockerfile, requirements, model, entrypoint)."""
+    return service().package(ref, out_dir)
+
+
+def prediction_logs(name: str, version: int | None = None, limit: int = 1000) -> list[dict]:
+    """What the model server answered for a model (a version), oldest first."""
+    return service().prediction_logs(name, version, limit=limit)

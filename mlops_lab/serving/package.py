@@ -1,0 +1,172 @@
+"""`mlops-lab package name@alias -o DIR`: a container build context for one model version.
+
+    DIR/Dockerfile          python slim base, pip install -r requirements.txt, EXPOSE, CMD
+    DIR/requirements.txt    the version's recorded packages plus the serving stack, pinned
+    DIR/model.skops         the model file, byte for byte as registered
+    DIR/model.json          name, version, signature, the reviewed skops types
+    DIR/serve.py            the entrypoint: python serve.py [--host] [--port]
+    DIR/serving_runtime/    the model server's code, copied from mlops_lab/serving/runtime
+
+The container runs the very server code `mlops-lab serve` runs; it needs no store and no
+mlops_lab. Its prediction log goes to stdout as JSON lines, for the platform's log collector.
+The folder is assembled beside DIR and renamed into place, so DIR is whole or absent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+from ..errors import InvalidInput
+
+RUNTIME = Path(__file__).with_name("runtime")
+# The server's own packages, pinned to the versions this mlops-lab runs with.
+SERVING_STACK = ("starlette", "uvicorn", "httptools", "uvloop", "prometheus-client", "anyio", "h11")
+# What every skops model file needs to load, whatever the version recorded.
+MODEL_STACK = ("scikit-learn", "skops", "numpy", "scipy", "pandas")
+PORT = 8080
+
+DOCKERFILE = """\
+# Model server for {ref} (built by `mlops-lab package`).
+FROM python:{python}-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \\
+    PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /srv/model
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY serving_runtime/ serving_runtime/
+COPY model.json {model_file} serve.py ./
+RUN useradd --system --no-create-home model
+USER model
+EXPOSE {port}
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health')"
+CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "{port}"]
+"""
+
+ENTRYPOINT = '''\
+"""Serves the model version in this folder: python serve.py [--host H] [--port P] [--workers N]
+
+POST /predict, GET /health, /metadata, /metrics (see serving_runtime/app.py).
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def load_predictor():
+    import skops.io
+
+    from serving_runtime.predictor import Predictor
+
+    meta = json.loads((HERE / "model.json").read_text(encoding="utf-8"))
+    data = (HERE / meta["file"]).read_bytes()
+    # Only the types reviewed when the version was registered may be loaded.
+    found = sorted(skops.io.get_untrusted_types(data=data))
+    if found != sorted(meta["trusted_types"]):
+        sys.exit(f"Refusing to load {meta['file']}: it holds types that were not reviewed "
+                 f"at registration ({sorted(set(found) - set(meta['trusted_types']))}).")
+    model = skops.io.loads(data, trusted=meta["trusted_types"])
+    return Predictor(meta["name"], meta["version"], model, meta["signature"])
+
+
+def app():
+    from serving_runtime.app import ModelHolder, build_app
+    from serving_runtime.prediction_log import PredictionLog, json_lines_sink
+
+    return build_app(ModelHolder(load_predictor()),
+                     prediction_log=PredictionLog(json_lines_sink(sys.stdout)))
+
+
+def main():
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="0.0.0.0")
+    parser.add_argument("--port", type=int, default={port})
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    options = dict(host=args.host, port=args.port, access_log=False,
+                   timeout_graceful_shutdown=10)
+    if args.workers > 1:
+        uvicorn.run("serve:app", factory=True, workers=args.workers, app_dir=str(HERE),
+                    **options)
+    else:
+        uvicorn.run(app(), **options)
+
+
+if __name__ == "__main__":
+    main()
+'''
+
+
+def _installed(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def requirements_for(recorded: dict[str, str]) -> list[str]:
+    """`name==version` lines: what the version recorded, then the serving stack as installed
+    here; a package the version recorded keeps the recorded version."""
+    pins: dict[str, str] = {}
+    for name, version in (recorded or {}).items():
+        if name != "python" and version:
+            pins[name.lower()] = version
+    for name in MODEL_STACK + SERVING_STACK:
+        if name.lower() not in pins and (version := _installed(name)):
+            pins[name.lower()] = version
+    return [f"{name}=={version}" for name, version in sorted(pins.items())]
+
+
+def build_context(version, model_bytes: bytes, out_dir) -> dict:
+    """Writes the build context of `version` (a registry ModelVersion) to `out_dir`."""
+    if version.format != "skops":
+        raise InvalidInput(f"Model version {version.ref} is saved with {version.format}; a "
+                           "container context is built only for skops models (pickle would "
+                           "run code when the container starts). Register it with skops.")
+    target = Path(out_dir)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InvalidInput(f"{str(target)!r} already exists and is not an empty folder; choose "
+                           "a new output folder.")
+    if not target.parent.is_dir():
+        raise InvalidInput(f"The folder {str(target.parent)!r} does not exist.")
+    python = ".".join((version.requirements or {}).get("python", "3.11").split(".")[:2])
+    requirements = requirements_for(version.requirements)
+    model_file = "model.skops"
+    meta = {"name": version.name, "version": version.version, "ref": version.ref,
+            "file": model_file, "format": version.format,
+            "trusted_types": sorted(version.trusted_types or []),
+            "signature": version.signature or {}, "requirements": version.requirements or {},
+            "model_class": version.model_class}
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        (staging / "Dockerfile").write_text(DOCKERFILE.format(
+            ref=version.ref, python=python, model_file=model_file, port=PORT))
+        (staging / "requirements.txt").write_text("\n".join(requirements) + "\n")
+        (staging / model_file).write_bytes(model_bytes)
+        (staging / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+        (staging / "serve.py").write_text(ENTRYPOINT.replace("{port}", str(PORT)))
+        runtime = staging / "serving_runtime"
+        runtime.mkdir()
+        for source in sorted(RUNTIME.glob("*.py")):
+            shutil.copyfile(source, runtime / source.name)
+        (staging / ".dockerignore").write_text("**/__pycache__\n")
+        if target.exists():
+            target.rmdir()  # empty, checked above
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    return {"ref": version.ref, "output": str(target), "files": files,
+            "requirements": requirements, "python": python, "port": PORT}

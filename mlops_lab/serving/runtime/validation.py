@@ -1,0 +1,392 @@
+"""What a prediction request may contain, checked against the model version's signature.
+
+The one place these rules live: the model server, batch scoring and the Jupyter "Try it" route
+all call it. A request body is a JSON object with exactly one of
+
+    {"records": [{"column": value, ...}, ...]}        one object per row
+    {"columns": {"column": [value, ...], ...}}        one list per column
+
+Rules, per column of the signature (dtype words as the registry records them):
+- float columns take numbers (whole numbers become floats); integer columns take whole numbers
+  (3.0 is 3, 2.5 is refused); bool columns take true/false; string and category columns take
+  text; datetime columns take ISO 8601 text; object columns take any scalar.
+- A missing value (null, NaN, or a record without the column) is accepted only when the model
+  says it handles missing values (scikit-learn's `allow_nan` tag), and never in integer or bool
+  columns. Infinity is always refused.
+- Every signature column must be given; a column the signature does not name is refused
+  (batch scoring ignores extra columns of a file and says which).
+- At most `max_rows` rows; the body size is checked by the caller before it is read.
+Every refusal names the column and, where it applies, the row (counting from 0).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import RequestError
+
+MAX_ROWS = 10_000
+MAX_BODY_BYTES = 8 << 20
+_ABSENT = object()  # a record without the column
+
+_FLOAT = {"float64", "float32", "float16", "float", "double"}
+_INTEGER = {"int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "int"}
+_BOOL = {"bool", "boolean"}
+_STRING = {"string", "str", "category"}
+_KINDS = {"float": "a number", "integer": "a whole number", "boolean": "true or false",
+          "string": "text", "datetime": "an ISO 8601 date-time text", "object": "a scalar"}
+
+
+@dataclass(frozen=True)
+class InputColumn:
+    name: str
+    dtype: str  # the signature's word: float64, int64, bool, string, datetime64[ns], ...
+    kind: str   # float | integer | boolean | string | datetime | object
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "dtype": self.dtype}
+
+
+def kind_of(dtype: str) -> str:
+    word = str(dtype).lower()
+    if word in _FLOAT:
+        return "float"
+    if word in _INTEGER:
+        return "integer"
+    if word in _BOOL:
+        return "boolean"
+    if word in _STRING:
+        return "string"
+    if word.startswith("datetime"):
+        return "datetime"
+    return "object"
+
+
+def input_columns(signature: dict | None) -> list[InputColumn] | None:
+    """The signature's input columns; None when the model was registered without an input
+    example (then any columns of scalars are passed through as given)."""
+    inputs = (signature or {}).get("inputs") or []
+    if not inputs:
+        return None
+    return [InputColumn(str(c["name"]), str(c.get("dtype", "object")),
+                        kind_of(c.get("dtype", "object"))) for c in inputs]
+
+
+def parse_json(body: bytes) -> Any:
+    """The body as JSON. NaN is read as a missing value (then judged per column); a body
+    nested too deeply for the parser is refused like any other malformed body."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise RequestError("The request body is nested too deeply to be read.", 400,
+                           "InvalidJSON") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RequestError(f"The request body is not valid JSON ({exc}).", 400,
+                           "InvalidJSON") from None
+
+
+def frame_from_body(body: bytes, columns: list[InputColumn] | None, *,
+                    allow_missing: bool = False, max_rows: int = MAX_ROWS,
+                    max_body_bytes: int = MAX_BODY_BYTES):
+    if len(body) > max_body_bytes:
+        raise too_large(max_body_bytes)
+    return frame_from_request(parse_json(body), columns, allow_missing=allow_missing,
+                              max_rows=max_rows)
+
+
+def too_large(limit: int) -> RequestError:
+    return RequestError(f"The request body is over the limit of {limit} bytes; send fewer "
+                        "rows per request (or use `mlops-lab predict` for files).", 413,
+                        "BodyTooLarge")
+
+
+def frame_from_request(doc: Any, columns: list[InputColumn] | None, *,
+                       allow_missing: bool = False, max_rows: int = MAX_ROWS):
+    """A pandas DataFrame with the signature's columns, in its order and dtypes."""
+    return _frame(arrays_from_request(doc, columns, allow_missing=allow_missing,
+                                      max_rows=max_rows))
+
+
+def arrays_from_request(doc: Any, columns: list[InputColumn] | None, *,
+                        allow_missing: bool = False, max_rows: int = MAX_ROWS) -> dict:
+    """{column: values} in the signature's order, each a numpy array of its dtype (a list of
+    scalars for a model without signature): what `frame_from_request` builds its frame of."""
+    values = _columns_of(doc, columns, max_rows)
+    if columns is None:
+        return {name: _scalars(name, vals) for name, vals in values.items()}
+    return {c.name: coerce(c, values[c.name], allow_missing) for c in columns}
+
+
+def _columns_of(doc: Any, columns: list[InputColumn] | None, max_rows: int) -> dict[str, list]:
+    """{column: [values]} from either request shape, with the shape's own checks."""
+    if not isinstance(doc, dict):
+        raise RequestError('The request body must be a JSON object: {"records": [...]} or '
+                           '{"columns": {...}}.')
+    keys = set(doc) & {"records", "columns"}
+    if len(keys) != 1 or len(doc) != 1:
+        extra = sorted(set(doc) - {"records", "columns"})
+        hint = f" (not {', '.join(map(repr, extra))})" if extra else ""
+        raise RequestError('The request body must have exactly one key, "records" or '
+                           f'"columns"{hint}.')
+    names = None if columns is None else [c.name for c in columns]
+    if "records" in doc:
+        records = doc["records"]
+        if not isinstance(records, list) or not records:
+            raise RequestError('"records" must be a non-empty list of objects, one per row.')
+        _check_rows(len(records), max_rows)
+        for i, record in enumerate(records):
+            if not isinstance(record, dict):
+                raise RequestError(f'"records" row {i} is not an object of column: value.')
+        if names is None:
+            names = list(records[0])
+        _check_names({k for r in records for k in r}, names, columns is not None)
+        return {n: [r.get(n, _ABSENT) for r in records] for n in names}
+    given = doc["columns"]
+    if not isinstance(given, dict) or not given:
+        raise RequestError('"columns" must be a non-empty object of column: [values].')
+    for name, vals in given.items():
+        if not isinstance(vals, list):
+            raise RequestError(f'"columns" {name!r} must be a list of values, one per row.')
+    lengths = {len(v) for v in given.values()}
+    if len(lengths) != 1:
+        raise RequestError('Every list in "columns" must have the same length (one value per '
+                           f"row); got lengths {sorted(lengths)}.")
+    rows = lengths.pop()
+    if rows == 0:
+        raise RequestError('"columns" has no rows.')
+    _check_rows(rows, max_rows)
+    if names is None:
+        names = list(given)
+    _check_names(set(given), names, columns is not None)
+    missing = [n for n in names if n not in given]
+    if missing:
+        raise RequestError(f"Missing column(s) {_quoted(missing)}; the model takes "
+                           f"{_quoted(names)}.")
+    return {n: given[n] for n in names}
+
+
+def _check_rows(rows: int, max_rows: int) -> None:
+    if rows > max_rows:
+        raise RequestError(f"{rows} rows is more than the {max_rows} rows one request may "
+                           "hold; split it (or use `mlops-lab predict` for files).")
+
+
+def _check_names(given: set, names: list[str], strict: bool) -> None:
+    unknown = sorted(given - set(names))
+    if strict and unknown:
+        raise RequestError(f"Unknown column(s) {_quoted(unknown)}: the model takes "
+                           f"{_quoted(names)}.")
+
+
+def _quoted(names) -> str:
+    shown = [repr(n if len(str(n)) <= 80 else str(n)[:77] + "...") for n in list(names)[:20]]
+    more = f" and {len(names) - 20} more" if len(names) > 20 else ""
+    return ", ".join(shown) + more
+
+
+def _describe(value: Any) -> str:
+    if value is _ABSENT:
+        return "no value"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return f"the text {shown!r}"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return repr(value)
+
+
+def _refuse(column: InputColumn, row: int, value: Any, what: str | None = None):
+    expected = what or f"{_KINDS[column.kind]} ({column.dtype})"
+    return RequestError(f"Column {column.name!r}, row {row}: expected {expected}, got "
+                        f"{_describe(value)}.")
+
+
+def _missing(column: InputColumn, row: int, value: Any, allow_missing: bool):
+    """A missing value where it is allowed, else the error that says why it is not."""
+    if allow_missing and column.kind not in ("integer", "boolean"):
+        return None
+    why = ("integer and bool columns cannot hold missing values" if allow_missing else
+           "this model does not accept missing values")
+    return RequestError(f"Column {column.name!r}, row {row}: missing value ({_describe(value)}"
+                        f"); {why}.")
+
+
+def coerce(column: InputColumn, values: list, allow_missing: bool = False):
+    """The column's values as a numpy array of its dtype, or a RequestError naming the row."""
+    import numpy as np
+
+    kind = column.kind
+    out: list = []
+    append = out.append
+    if kind == "float":
+        for i, v in enumerate(values):
+            t = type(v)
+            if t is float:
+                if v != v:
+                    if (err := _missing(column, i, v, allow_missing)) is not None:
+                        raise err
+                elif v == math.inf or v == -math.inf:
+                    raise _refuse(column, i, v, f"a finite number ({column.dtype})")
+                append(v)
+            elif t is int:
+                try:
+                    append(float(v))
+                except OverflowError:
+                    raise _refuse(column, i, v, f"a finite number ({column.dtype})") from None
+            elif v is None or v is _ABSENT:
+                if (err := _missing(column, i, v, allow_missing)) is not None:
+                    raise err
+                append(math.nan)
+            else:
+                raise _refuse(column, i, v)
+        dtype = column.dtype.lower() if column.dtype.lower() in ("float32", "float16") else "float64"
+        return np.array(out, dtype=dtype)
+    if kind == "integer":
+        for i, v in enumerate(values):
+            t = type(v)
+            if t is int:
+                append(v)
+            elif t is float and v.is_integer():
+                append(int(v))
+            elif v is None or v is _ABSENT or (t is float and v != v):
+                raise _missing(column, i, v, allow_missing)
+            else:
+                raise _refuse(column, i, v)
+        dtype = column.dtype.lower() if column.dtype.lower() != "int" else "int64"
+        try:
+            return np.array(out, dtype=dtype)
+        except OverflowError:
+            raise RequestError(f"Column {column.name!r}: a value is out of range for "
+                               f"{column.dtype}.") from None
+    if kind == "boolean":
+        for i, v in enumerate(values):
+            if type(v) is bool:
+                append(v)
+            elif v is None or v is _ABSENT or (type(v) is float and v != v):
+                raise _missing(column, i, v, allow_missing)
+            else:
+                raise _refuse(column, i, v)
+        return np.array(out, dtype=bool)
+    if kind == "datetime":
+        import pandas as pd
+
+        for i, v in enumerate(values):
+            if type(v) is str:
+                try:
+                    append(pd.Timestamp(v))
+                except ValueError:
+                    raise _refuse(column, i, v) from None
+            elif v is None or v is _ABSENT or (type(v) is float and v != v):
+                if (err := _missing(column, i, v, allow_missing)) is not None:
+                    raise err
+                append(pd.NaT)
+            else:
+                raise _refuse(column, i, v)
+        return pd.DatetimeIndex(out).tz_localize(None) if out else np.array(out)
+    for i, v in enumerate(values):  # string, category, object
+        t = type(v)
+        if t is str:
+            append(v)
+        elif v is None or v is _ABSENT or (t is float and v != v):
+            if (err := _missing(column, i, v, allow_missing)) is not None:
+                raise err
+            append(None)
+        elif kind == "object" and t in (int, float, bool):
+            if t is float and (v == math.inf or v == -math.inf):
+                raise _refuse(column, i, v, "a finite number or text")
+            append(v)
+        else:
+            raise _refuse(column, i, v)
+    arr = np.empty(len(out), dtype=object)
+    arr[:] = out
+    return arr
+
+
+def _scalars(name: str, values: list) -> list:
+    """A column of a model without signature: scalars only, passed through."""
+    for i, v in enumerate(values):
+        if v is _ABSENT:
+            raise RequestError(f"Row {i} has no value for column {name!r}.")
+        if isinstance(v, (list, dict)):
+            raise RequestError(f"Column {name!r}, row {i}: expected a scalar, got "
+                               f"{_describe(v)}.")
+        if isinstance(v, float) and (v == math.inf or v == -math.inf):
+            raise RequestError(f"Column {name!r}, row {i}: expected a finite number, got {v}.")
+    return values
+
+
+def _frame(data: dict):
+    import pandas as pd
+
+    return pd.DataFrame(data, copy=False)
+
+
+def check_frame(frame, columns: list[InputColumn] | None, *, allow_missing: bool = False,
+                first_row: int = 0):
+    """A DataFrame read from a file (batch scoring), held to the same rules as a request.
+    Returns (frame with the signature's columns in order, columns ignored)."""
+    import numpy as np
+
+    if columns is None:
+        return frame, []
+    names = [c.name for c in columns]
+    missing = [n for n in names if n not in frame.columns]
+    if missing:
+        raise RequestError(f"Missing column(s) {_quoted(missing)}; the model takes "
+                           f"{_quoted(names)}.")
+    ignored = [str(c) for c in frame.columns if c not in set(names)]
+    data = {}
+    for column in columns:
+        series = frame[column.name]
+        dtype = series.dtype
+        kind = getattr(dtype, "kind", "O")
+        fast = None
+        if column.kind == "float" and kind in "iuf":
+            arr = series.to_numpy(dtype="float64", na_value=np.nan)
+            if not np.isinf(arr).any() and (allow_missing or not np.isnan(arr).any()):
+                fast = arr.astype(column.dtype.lower()) if column.dtype.lower() in (
+                    "float32", "float16") else arr
+        elif column.kind == "integer" and kind in "iu":
+            fast = series.to_numpy().astype(column.dtype.lower() if column.dtype != "int"
+                                            else "int64")
+        elif column.kind == "boolean" and kind == "b":
+            fast = series.to_numpy()
+        if fast is None:  # the per-value rules, which name the row that breaks them
+            values = series.tolist()
+            try:
+                fast = coerce(column, values, allow_missing)
+            except RequestError as exc:
+                raise _shift_rows(exc, first_row) from None
+        data[column.name] = fast
+    out = _frame(data)
+    out.index = frame.index
+    return out, ignored
+
+
+def _shift_rows(exc: RequestError, first_row: int) -> RequestError:
+    """The same error with the row counted from the start of the file, not of the chunk."""
+    if not first_row:
+        return exc
+    import re
+
+    text = re.sub(r", row (\d+):", lambda m: f", row {int(m.group(1)) + first_row}:", str(exc),
+                  count=1)
+    return RequestError(text, exc.status, exc.error)
+
+
+def example_request(columns: list[InputColumn] | None) -> dict:
+    """A one-row request that fits the signature (the "Try it" form starts from it)."""
+    samples = {"float": 0.0, "integer": 0, "boolean": False, "string": "",
+               "datetime": "2024-01-01T00:00:00", "object": ""}
+    if not columns:
+        return {"records": [{}]}
+    return {"records": [{c.name: samples[c.kind] for c in columns}]}

@@ -1,0 +1,134 @@
+"""Serving rules on top of the registry: which model version to serve, scoring one request for
+the "Try it" form, and the prediction log's table.
+
+Entry points (the `serve`, `predict` and `package` commands, the Jupyter "Try it" route, the
+Python API) call these methods; request validation itself lives in `runtime/validation.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import insert, select
+
+from ..errors import InvalidInput
+from ..store import Store
+from ..store.tables import serving as t
+from .runtime.predictor import Predictor
+from .runtime.validation import MAX_ROWS, example_request, frame_from_body, input_columns
+
+# Versions kept loaded by the "Try it" route (a model file can be large; keep a few).
+TRY_IT_CACHE = 4
+
+
+class ServingService:
+    def __init__(self, store: Store):
+        from ..registry.service import RegistryService
+
+        self.store = store
+        self.registry = RegistryService(store)
+        self._loaded: OrderedDict[tuple[str, int], Predictor] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # ---- loading ---------------------------------------------------------------------------
+
+    def load_predictor(self, ref: str, allow_pickle: bool = False) -> Predictor:
+        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely."""
+        version, model = self.registry.load(ref, allow_pickle=allow_pickle)
+        return Predictor(version.name, version.version, model, version.signature or {})
+
+    def cached_predictor(self, name: str, version: int, allow_pickle: bool = False) -> Predictor:
+        """A version loaded once and kept (a few, least recently used first out)."""
+        key = (name, int(version))
+        with self._lock:
+            found = self._loaded.get(key)
+            if found is not None:
+                self._loaded.move_to_end(key)
+                return found
+        predictor = self.load_predictor(f"{name}/{int(version)}", allow_pickle=allow_pickle)
+        if predictor.name != name or predictor.version != int(version):
+            # a model whose own name contains '/' resolved by its whole name: not this version
+            predictor = self._exact(name, int(version), allow_pickle)
+        with self._lock:
+            self._loaded[key] = predictor
+            while len(self._loaded) > TRY_IT_CACHE:
+                self._loaded.popitem(last=False)
+        return predictor
+
+    def _exact(self, name: str, version: int, allow_pickle: bool) -> Predictor:
+        from ..registry import serialization
+
+        mv = self.registry.get_version(name, version)
+        model = serialization.load_bytes(self.store.artifacts.read(mv.blob), mv.format,
+                                         mv.trusted_types, allow_pickle=allow_pickle,
+                                         what=f"model version {mv.ref}")
+        return Predictor(mv.name, mv.version, model, mv.signature or {})
+
+    # ---- one request (the "Try it" form) ---------------------------------------------------
+
+    def request_example(self, name: str, version: int) -> dict:
+        """The input columns of a version and a one-row request that fits them (the "Try it"
+        form starts from it); nothing is loaded."""
+        mv = self.registry.get_version(name, version)
+        columns = input_columns(mv.signature)
+        return {"model": mv.name, "version": mv.version, "format": mv.format,
+                "inputs": [c.to_json() for c in columns or []],
+                "example": example_request(columns)}
+
+    def try_predict(self, name: str, version: int, body: bytes, *, allow_pickle: bool = False,
+                    max_body_bytes: int = 1 << 20, max_rows: int = MAX_ROWS) -> dict:
+        """Scores one JSON request body with a model version, by the model server's rules.
+        Not logged for monitoring: these are people trying a version, not traffic."""
+        predictor = self.cached_predictor(name, version, allow_pickle=allow_pickle)
+        frame = frame_from_body(body, predictor.columns, allow_missing=predictor.allow_missing,
+                                max_rows=max_rows, max_body_bytes=max_body_bytes)
+        outputs = predictor.predict(frame)
+        return {"predictions": outputs, "model": predictor.name, "version": predictor.version}
+
+    # ---- files -----------------------------------------------------------------------------
+
+    def score_file(self, ref: str, input_path, output_path, *, chunk_rows: int | None = None,
+                   progress: bool = True, allow_pickle: bool = False):
+        """Batch scoring of a CSV/Parquet file into a Parquet file (see batch.py)."""
+        from .batch import CHUNK_ROWS, score_file
+
+        if chunk_rows is not None and (not isinstance(chunk_rows, int) or chunk_rows < 1):
+            raise InvalidInput("chunk_rows must be a whole number of at least 1.")
+        predictor = self.load_predictor(ref, allow_pickle=allow_pickle)
+        return score_file(predictor, input_path, output_path,
+                          chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress)
+
+    def package(self, ref: str, out_dir) -> dict:
+        """A container build context for the version `ref` names (see package.py)."""
+        from .package import build_context
+
+        version = self.registry.resolve(ref)
+        return build_context(version, self.store.artifacts.read(version.blob), out_dir)
+
+    # ---- the prediction log ----------------------------------------------------------------
+
+    def write_prediction_logs(self, rows: list[dict]) -> None:
+        """One batch of the server's log queue, in one short transaction."""
+        if rows:
+            with self.store.db.write() as conn:
+                conn.execute(insert(t.prediction_logs), rows)
+
+    def prediction_logs(self, name: str, version: int | None = None, limit: int = 1000,
+                        since: int | None = None) -> list[dict]:
+        """Logged predictions of a model (a version), oldest first, inputs/outputs decoded."""
+        if not isinstance(limit, int) or not 1 <= limit <= 100_000:
+            raise InvalidInput("limit must be a whole number from 1 to 100000.")
+        c = t.prediction_logs.c
+        query = select(t.prediction_logs).where(c.model_name == name)
+        if version is not None:
+            query = query.where(c.model_version == int(version))
+        if since is not None:
+            query = query.where(c.created_at >= int(since))
+        with self.store.db.read() as conn:
+            rows = conn.execute(query.order_by(c.id).limit(limit)).all()
+        return [{"request_id": r.request_id, "model": r.model_name, "version": r.model_version,
+                 "created_at": r.created_at, "row_count": r.row_count,
+                 "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
+                for r in rows]

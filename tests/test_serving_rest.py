@@ -1,0 +1,201 @@
+"""The "Try it" route (POST models/{name}/versions/{version}/predict) through a real Jupyter
+server with the extension, on a real store (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pathlib
+import re
+from urllib.parse import quote, urlencode
+
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sqlalchemy import text
+
+from mlops_lab.registry.service import RegistryService
+
+# pytest-jupyter's fixtures, for this module only (see tests/test_rest.py).
+from pytest_jupyter.jupyter_server import (  # noqa: F401
+    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
+    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
+    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
+    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
+    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
+    jp_system_jupyter_path, jp_template_dir, jp_web_app,
+)
+
+NAME = "churn <b>&</b> / ü"
+
+
+class Hostile:
+    def __init__(self, path):
+        self.path = str(path)
+
+    def predict(self, rows):
+        return rows
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
+
+
+@pytest.fixture
+def allow_pickle():
+    return False
+
+
+@pytest.fixture
+def reg(store):
+    if not store.db.is_sqlite:
+        with store.db.write() as conn:
+            conn.execute(text("TRUNCATE models, model_versions, model_aliases, "
+                              "model_alias_history RESTART IDENTITY CASCADE"))
+    return RegistryService(store)
+
+
+@pytest.fixture
+def jp_server_config(reg, allow_pickle):
+    # Depends on the store so the server and the test share it.
+    return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}},
+            "MlopsLabApp": {"allow_pickle": allow_pickle}}
+
+
+@pytest.fixture
+def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
+    def request(path, headers=None, method="POST", body=None, **kwargs):
+        url = f"{jp_base_url}mlops-lab/api/{path}" if not path.startswith("/") else path
+        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
+            url, headers=headers or {}, method=method, raise_error=False, request_timeout=60,
+            body=None if body is None else (body if isinstance(body, (bytes, str))
+                                           else json.dumps(body)),
+            allow_nonstandard_methods=True, **kwargs))
+
+    return request
+
+
+@pytest.fixture
+def model(reg):
+    import pandas as pd
+
+    X = pd.DataFrame({"tenure": [1.0, 20.0, 3.0, 40.0], "calls": [5, 0, 7, 1]})
+    clf = LogisticRegression().fit(X, [1, 0, 1, 0])
+    reg.register(clf, NAME, input_example=X)
+    return X, clf
+
+
+def route(name=NAME, version=1) -> str:
+    return f"models/{quote(name, safe='')}/versions/{version}/predict"
+
+
+def answer(response, status):
+    assert response.code == status, response.body
+    assert response.headers["Content-Type"].startswith("application/json")
+    return json.loads(response.body)
+
+
+def test_try_it_predicts_by_the_servers_rules(fetch, jp_auth_header, model):
+    X, clf = model
+    doc = answer(fetch(route(), jp_auth_header, body={"records": X.to_dict("records")}), 200)
+    assert doc == {"predictions": clf.predict(X).tolist(), "model": NAME, "version": 1}
+    doc = answer(fetch(route(), jp_auth_header, body={"columns": X.to_dict("list")}), 200)
+    assert doc["predictions"] == clf.predict(X).tolist()
+    bad = answer(fetch(route(), jp_auth_header,
+                       body={"records": [{"tenure": "long", "calls": 1}]}), 422)
+    assert bad == {"error": "InvalidInput",
+                   "message": "Column 'tenure', row 0: expected a number (float64), got the "
+                              "text 'long'."}
+    assert answer(fetch(route(), jp_auth_header, body=b"{oops"), 400)["error"] == "InvalidJSON"
+    assert "nested too deeply" in answer(fetch(route(), jp_auth_header,
+                                               body=b"[" * 50_000 + b"]" * 50_000), 400)["message"]
+    nan = answer(fetch(route(), jp_auth_header,
+                       body=b'{"records": [{"tenure": NaN, "calls": 1}]}'), 422)
+    assert "missing value" in nan["message"]
+    # every answer is JSON with markup escaped, even with a hostile model name echoed back
+    raw = fetch(route(), jp_auth_header, body={"records": X.head(1).to_dict("records")}).body
+    assert b"<b>" not in raw
+
+
+def test_missing_models_versions_and_bad_segments(fetch, jp_auth_header, model):
+    body = {"records": [{"tenure": 1.0, "calls": 1}]}
+    assert answer(fetch(route("nope"), jp_auth_header, body=body), 404)["error"] == "NotFound"
+    assert answer(fetch(route(version=9), jp_auth_header, body=body), 404)["error"] == "NotFound"
+    # not a route of ours (the version is not a number): the API's fallback refuses it
+    assert fetch(f"models/{quote(NAME, safe='')}/versions/x/predict", jp_auth_header,
+                 body=body).code in (404, 405)
+    assert fetch(route(), jp_auth_header, method="PUT", body=body).code == 405
+    assert answer(fetch(route("nope"), jp_auth_header, method="GET"), 404)["error"] == "NotFound"
+
+
+def test_the_example_fits_the_signature_and_predicts(fetch, jp_auth_header, model):
+    doc = answer(fetch(route(), jp_auth_header, method="GET"), 200)
+    assert doc["inputs"] == [{"name": "tenure", "dtype": "float64"},
+                             {"name": "calls", "dtype": "int64"}]
+    assert doc["example"] == {"records": [{"tenure": 0.0, "calls": 0}]}
+    assert doc["format"] == "skops" and doc["model"] == NAME
+    answer(fetch(route(), jp_auth_header, body=doc["example"]), 200)
+
+
+def test_bodies_over_the_limit_are_refused_before_they_are_read(fetch, jp_auth_header, model,
+                                                                jp_http_port, jp_base_url,
+                                                                jp_asyncio_loop):
+    big = b'{"records": [' + b" " * (2 << 20) + b"]}"
+    refused = answer(fetch(route(), jp_auth_header, body=big), 413)
+    assert refused["error"] == "BodyTooLarge"
+    # declared 100 MB, nothing sent: the answer comes back anyway (the server runs on this
+    # thread's event loop, so the raw connection is made from it too)
+    async def declare_only():
+        reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+        auth = jp_auth_header["Authorization"]
+        writer.write(f"POST {jp_base_url}mlops-lab/api/{route()} HTTP/1.1\r\n"
+                     f"Host: 127.0.0.1:{jp_http_port}\r\n"
+                     f"Authorization: {auth}\r\nContent-Type: application/json\r\n"
+                     f"Content-Length: 104857600\r\n\r\n".encode())
+        await writer.drain()
+        received = b""
+        while b"BodyTooLarge" not in received and (chunk := await reader.read(65536)):
+            received += chunk
+        writer.close()
+        return received
+
+    received = jp_asyncio_loop.run_until_complete(asyncio.wait_for(declare_only(), 30))
+    assert received.startswith(b"HTTP/1.1 413"), received[:200]
+
+
+def test_credentials_and_xsrf(fetch, jp_serverapp, jp_base_url, model):
+    body = {"records": [{"tenure": 1.0, "calls": 1}]}
+    assert fetch(route(), body=body).code == 403
+    assert fetch(route(), method="GET").code == 403
+    assert fetch(route(), {"Authorization": "token nope"}, body=body).code == 403
+    login = fetch(f"{jp_base_url}login", method="GET")
+    xsrf = re.search(r"_xsrf=([^;]+)", login.headers.get("Set-Cookie", "")).group(1)
+    posted = fetch(f"{jp_base_url}login", headers={"Cookie": f"_xsrf={xsrf}"},
+                   follow_redirects=False,
+                   body=urlencode({"password": jp_serverapp.identity_provider.token,
+                                   "_xsrf": xsrf}))
+    assert posted.code == 302, posted.body
+    cookies = "; ".join(c.split(";", 1)[0] for c in posted.headers.get_list("Set-Cookie"))
+    cookie = {"Cookie": f"{cookies}; _xsrf={xsrf}"}
+    assert fetch(route(), cookie, body=body).code == 403
+    assert fetch(route(), {**cookie, "X-XSRFToken": xsrf}, body=body).code == 200
+
+
+def test_a_pickled_version_is_never_loaded_without_the_opt_in(fetch, jp_auth_header, reg,
+                                                              tmp_path):
+    target = tmp_path / "pwned-by-try-it.txt"
+    reg.register(Hostile(target), "evil", serialization="pickle")
+    refused = answer(fetch(route("evil"), jp_auth_header, body={"records": [{"a": 1}]}), 400)
+    assert "pickle" in refused["message"]
+    assert not target.exists()
+
+
+@pytest.mark.parametrize("allow_pickle", [True])
+def test_the_server_config_opt_in_loads_a_pickled_version(fetch, jp_auth_header, reg,
+                                                          allow_pickle):
+    import numpy as np
+
+    X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    reg.register(LogisticRegression().fit(X, [0, 0, 1, 1]), "pickled", input_example=X,
+                 serialization="pickle")
+    doc = answer(fetch(route("pickled"), jp_auth_header,
+                       body={"records": [{"f0": 0.0}, {"f0": 3.0}]}), 200)
+    assert doc["predictions"] == [0, 1]
