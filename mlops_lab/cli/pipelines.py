@@ -1,7 +1,425 @@
-"""`mlops-lab` commands for pipelines (none yet)."""
+"""`mlops-lab run`, `pipeline-runs`, `schedules`, `scheduler` and `reproduce`: notebooks as
+pipeline runs (papermill), their cron schedules, and re-executing a run to check it."""
 
 from __future__ import annotations
 
+import json
+import sys
+
+from .options import positive_int
+from .output import duration, print_json, print_pairs, print_table, printable, when
+
+ID_WIDTH = 8
+
+RUN_EPILOG = """\
+examples:
+  mlops-lab run train.ipynb -p alpha 0.5 -p model rf
+  mlops-lab run train.ipynb -o out/train-run.ipynb --timeout 600 --retries 2
+  mlops-lab run train.ipynb -p layers '[64, 32]' --json
+  mlops-lab run train.ipynb --no-wait          (queue it; see `mlops-lab pipeline-runs`)
+
+Values are read as papermill reads them: True/False/None, numbers, else text; -P takes JSON.
+The command exits 1 when the run fails and prints the failing cell's error.
+"""
+PIPELINE_RUNS_EPILOG = """\
+examples:
+  mlops-lab pipeline-runs
+  mlops-lab pipeline-runs --status FAILED -n 20
+  mlops-lab pipeline-runs show 3f2a9c1e --log
+  mlops-lab pipeline-runs cancel 3f2a9c1e
+"""
+SCHEDULES_EPILOG = """\
+examples:
+  mlops-lab schedules create train.ipynb --cron "0 6 * * 1-5" --tz Europe/Paris -p alpha 0.5
+  mlops-lab schedules create report.ipynb --cron "*/15 * * * *" --missed run_once --keep-last 10
+  mlops-lab schedules list
+  mlops-lab schedules disable "nightly train"
+  mlops-lab schedules edit "nightly train" --cron "0 7 * * *"
+  mlops-lab schedules delete 3f2a9c1e0b7d4e5f8a6b1c2d3e4f5a6b
+"""
+SCHEDULER_EPILOG = """\
+examples:
+  mlops-lab scheduler                    (runs until stopped; several may run, each tick fires once)
+  nohup mlops-lab scheduler >scheduler.log 2>&1 &
+
+The Jupyter server runs the same scheduler while it runs; this daemon keeps schedules firing
+when it does not.
+"""
+REPRODUCE_EPILOG = """\
+examples:
+  mlops-lab reproduce 3f2a9c1e               (a pipeline run, or a run tracked inside one)
+  mlops-lab reproduce 3f2a9c1e --check       (only check inputs and the environment)
+  mlops-lab reproduce 3f2a9c1e --json
+"""
+
 
 def register(commands, fmt) -> None:
-    """Adds this part's subcommands to `commands` (an argparse subparsers action)."""
+    run = commands.add_parser("run", help="run a notebook as a pipeline run (papermill)",
+                              description="Run a notebook with papermill as a pipeline run: "
+                              "parameters injected, output notebook stored, tracked.",
+                              epilog=RUN_EPILOG, formatter_class=fmt)
+    run.add_argument("notebook", metavar="NOTEBOOK.ipynb")
+    run.add_argument("-o", "--output", metavar="OUTPUT.ipynb",
+                     help="where to write the executed notebook (default: "
+                     "<folder>/<name>.runs/<pipeline run id>.ipynb)")
+    _parameter_options(run)
+    run.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the run after this")
+    run.add_argument("--retries", type=int, default=0, metavar="N",
+                     help="run again up to N times after a failure (backoff doubles)")
+    run.add_argument("--retry-backoff", type=float, default=1.0, metavar="SECONDS")
+    run.add_argument("-k", "--kernel", metavar="NAME", help="kernel (default: the notebook's)")
+    run.add_argument("-e", "--experiment", metavar="NAME", help="experiment of its tracked run")
+    run.add_argument("--no-wait", action="store_true", help="queue it and return at once")
+    run.add_argument("--json", action="store_true", help="print the pipeline run as JSON")
+    run.set_defaults(handler=cmd_run)
+
+    runs = commands.add_parser("pipeline-runs", help="list, show or cancel pipeline runs",
+                               description="Pipeline runs, newest first.",
+                               epilog=PIPELINE_RUNS_EPILOG, formatter_class=fmt)
+    runs.add_argument("--status", metavar="STATUS",
+                      help="QUEUED, RUNNING, SUCCEEDED, FAILED or CANCELLED")
+    runs.add_argument("-n", "--limit", type=positive_int, default=50, metavar="N")
+    runs.add_argument("--json", action="store_true")
+    runs.set_defaults(handler=cmd_pipeline_runs)
+    sub = runs.add_subparsers(dest="pipeline_runs_command", metavar="{show,cancel}")
+    show = sub.add_parser("show", help="one pipeline run in full", epilog=PIPELINE_RUNS_EPILOG,
+                          description="One pipeline run: parameters, outputs, error, log.",
+                          formatter_class=fmt)
+    show.add_argument("pipeline_run_id", metavar="ID", help="the id or a unique prefix")
+    show.add_argument("--log", action="store_true", help="also print its log")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_pipeline_run_show)
+    cancel = sub.add_parser("cancel", help="cancel a queued or running pipeline run",
+                            description="Cancel a pipeline run; a running kernel is killed.",
+                            epilog=PIPELINE_RUNS_EPILOG, formatter_class=fmt)
+    cancel.add_argument("pipeline_run_id", metavar="ID")
+    cancel.set_defaults(handler=cmd_pipeline_run_cancel)
+
+    schedules = commands.add_parser("schedules", help="cron schedules of notebooks",
+                                    description="Create, list, edit, enable, disable and delete "
+                                    "cron schedules.", epilog=SCHEDULES_EPILOG,
+                                    formatter_class=fmt)
+    schedules.set_defaults(handler=cmd_schedules_list, json=False)
+    ssub = schedules.add_subparsers(dest="schedules_command",
+                                    metavar="{create,list,show,edit,enable,disable,delete}")
+    create = ssub.add_parser("create", help="schedule a notebook", epilog=SCHEDULES_EPILOG,
+                             description="Schedule a notebook with cron in a time zone.",
+                             formatter_class=fmt)
+    create.add_argument("notebook", metavar="NOTEBOOK.ipynb")
+    create.add_argument("--cron", required=True, help='e.g. "0 6 * * 1-5"')
+    create.add_argument("--tz", "--timezone", dest="timezone", default="UTC",
+                        help="IANA time zone the cron is read in (default UTC)")
+    create.add_argument("--name", help="a name (default: notebook name and cron)")
+    _schedule_options(create)
+    _parameter_options(create)
+    create.add_argument("--disabled", action="store_true", help="create it disabled")
+    create.add_argument("--json", action="store_true")
+    create.set_defaults(handler=cmd_schedules_create)
+    listing = ssub.add_parser("list", help="list schedules with their next fire times",
+                              description="Schedules and their next fire times.",
+                              epilog=SCHEDULES_EPILOG, formatter_class=fmt)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_schedules_list)
+    for name, helptext in (("show", "show one schedule"), ("enable", "enable a schedule"),
+                           ("disable", "disable a schedule"), ("delete", "delete a schedule")):
+        p = ssub.add_parser(name, help=helptext, description=helptext.capitalize() + ".",
+                            epilog=SCHEDULES_EPILOG, formatter_class=fmt)
+        p.add_argument("schedule", metavar="ID_OR_NAME")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(handler=cmd_schedule_action, action=name)
+    edit = ssub.add_parser("edit", help="change a schedule", epilog=SCHEDULES_EPILOG,
+                           description="Change what is given; the rest stays.",
+                           formatter_class=fmt)
+    edit.add_argument("schedule", metavar="ID_OR_NAME")
+    edit.add_argument("--notebook", metavar="NOTEBOOK.ipynb")
+    edit.add_argument("--cron")
+    edit.add_argument("--tz", "--timezone", dest="timezone")
+    edit.add_argument("--name")
+    _schedule_options(edit, defaults=False)
+    _parameter_options(edit)
+    edit.add_argument("--json", action="store_true")
+    edit.set_defaults(handler=cmd_schedules_edit)
+
+    scheduler = commands.add_parser("scheduler", help="run the scheduler daemon",
+                                    description="Fire scheduled notebooks until stopped.",
+                                    epilog=SCHEDULER_EPILOG, formatter_class=fmt)
+    scheduler.add_argument("--grace", type=float, default=60.0, metavar="SECONDS",
+                           help="a tick later than this counts as missed (default 60)")
+    scheduler.set_defaults(handler=cmd_scheduler)
+
+    reproduce = commands.add_parser("reproduce", help="re-execute a run and compare",
+                                    description="Re-execute the notebook snapshot of a pipeline "
+                                    "run with the same parameters, after checking its inputs and "
+                                    "environment; then compare metrics and outputs.",
+                                    epilog=REPRODUCE_EPILOG, formatter_class=fmt)
+    reproduce.add_argument("run_id", metavar="RUN_ID", help="pipeline run or tracked run id")
+    reproduce.add_argument("--check", action="store_true", help="only check, do not run")
+    reproduce.add_argument("--force", action="store_true",
+                           help="run even if an input snapshot is gone")
+    reproduce.add_argument("--json", action="store_true")
+    reproduce.set_defaults(handler=cmd_reproduce)
+
+
+def _parameter_options(parser) -> None:
+    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                        metavar=("NAME", "VALUE"), help="a parameter (repeatable)")
+    parser.add_argument("-P", "--parameter-json", nargs=2, action="append", default=[],
+                        metavar=("NAME", "JSON"), help="a parameter given as JSON")
+
+
+def _schedule_options(parser, defaults: bool = True) -> None:
+    parser.add_argument("--missed", choices=("skip", "run_once"),
+                        default="skip" if defaults else None,
+                        help="ticks missed while no scheduler ran: skip them, or run once")
+    parser.add_argument("--keep-last", type=positive_int, metavar="N",
+                        help="keep the output notebooks of the newest N runs only")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS")
+    parser.add_argument("--retries", type=int, default=0 if defaults else None, metavar="N")
+
+
+def _parameters(args) -> dict:
+    from ..errors import InvalidInput
+    from ..pipelines.parameters import parse_cli_value
+
+    params = {name: parse_cli_value(value) for name, value in args.parameter}
+    for name, text in args.parameter_json:
+        try:
+            params[name] = json.loads(text)
+        except ValueError:
+            raise InvalidInput(f"-P {name}: {text[:100]!r} is not JSON.") from None
+    return params
+
+
+def _store():
+    from ..store import open_store
+
+    return open_store()
+
+
+def _pipelines():
+    from ..pipelines.service import PipelineService
+
+    return PipelineService(_store())
+
+
+def _schedules():
+    from ..pipelines.schedules import ScheduleService
+
+    return ScheduleService(_store())
+
+
+# ---- run and pipeline runs ----------------------------------------------------------------
+
+def cmd_run(args) -> int:
+    run = _pipelines().run_notebook(
+        args.notebook, _parameters(args), output=args.output, timeout=args.timeout,
+        retries=args.retries, retry_backoff=args.retry_backoff, kernel_name=args.kernel,
+        experiment=args.experiment, wait=not args.no_wait)
+    if args.json:
+        print_json(run.to_json())
+    else:
+        _print_run(run)
+    if run.status in ("FAILED", "CANCELLED"):
+        _print_failure(run)
+        return 1
+    return 0
+
+
+def _print_failure(run) -> None:
+    print(f"mlops-lab: pipeline run {run.id} {run.status}: {printable(run.error or '')}",
+          file=sys.stderr)
+    cell = run.failing_cell
+    if cell:
+        print(f"\nfailing cell {cell.get('execution_count') or cell.get('index')}:",
+              file=sys.stderr)
+        for line in (cell.get("source") or "").splitlines():
+            print(f"    {printable(line)}", file=sys.stderr)
+        print("", file=sys.stderr)
+        for line in "\n".join(cell.get("traceback") or []).splitlines()[-15:]:
+            print(printable(line), file=sys.stderr)
+
+
+def _print_run(run) -> None:
+    pairs = [("pipeline run", run.id), ("status", run.status), ("notebook", run.notebook),
+             ("parameters", json.dumps(run.parameters)),
+             ("started", when(run.started_at)), ("duration", duration(run.duration_ms))]
+    if run.outputs:
+        pairs.append(("outputs", json.dumps(run.outputs)))
+    if run.output_notebook and run.output_blob:
+        pairs.append(("output notebook", run.output_notebook))
+    if run.run_id:
+        pairs.append(("tracked run", run.run_id))
+    if run.attempt > 1:
+        pairs.append(("attempts", str(run.attempt)))
+    if run.schedule_id:
+        pairs.append(("schedule", run.schedule_id))
+    if run.reproduce_of:
+        pairs.append(("reproduces", run.reproduce_of))
+    if run.error:
+        pairs.append(("error", run.error))
+    print_pairs(pairs)
+
+
+def cmd_pipeline_runs(args) -> int:
+    runs = _pipelines().list_runs(status=args.status, limit=args.limit)
+    if args.json:
+        print_json({"pipeline_runs": [r.to_json() for r in runs]})
+        return 0
+    print_table(["ID", "STATUS", "NOTEBOOK", "STARTED", "DURATION", "PARAMETERS"],
+                [[r.id[:ID_WIDTH], r.status, r.notebook.rsplit("/", 1)[-1], when(r.started_at),
+                  duration(r.duration_ms), _short(json.dumps(r.parameters))] for r in runs])
+    return 0
+
+
+def cmd_pipeline_run_show(args) -> int:
+    svc = _pipelines()
+    run = svc.find(args.pipeline_run_id)
+    if args.json:
+        doc = run.to_json()
+        if args.log:
+            doc["log"] = svc.log(run.id)
+        print_json(doc)
+        return 0
+    _print_run(run)
+    if run.failing_cell:
+        _print_failure(run)
+    if args.log:
+        print("\nlog:")
+        print(printable(svc.log(run.id)).replace("\\n", "\n"))
+    return 0
+
+
+def cmd_pipeline_run_cancel(args) -> int:
+    svc = _pipelines()
+    run = svc.cancel(svc.find(args.pipeline_run_id).id)
+    print(f"pipeline run {run.id}: {run.status}")
+    return 0
+
+
+def _short(text: str, width: int = 60) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---- schedules ----------------------------------------------------------------------------
+
+def _print_schedule(s) -> None:
+    print_pairs([("schedule", s.id), ("name", s.name), ("notebook", s.notebook),
+                 ("cron", f"{s.cron} ({s.timezone})"), ("enabled", "yes" if s.enabled else "no"),
+                 ("parameters", json.dumps(s.parameters)), ("missed ticks", s.missed),
+                 ("keep last", str(s.keep_last) if s.keep_last else "all"),
+                 ("next fire times", ", ".join(when(t) for t in s.next_fire_times) or "-")])
+
+
+def cmd_schedules_create(args) -> int:
+    schedule = _schedules().create(
+        args.notebook, args.cron, _parameters(args), name=args.name, timezone=args.timezone,
+        missed=args.missed, keep_last=args.keep_last, timeout=args.timeout,
+        retries=args.retries, enabled=not args.disabled)
+    print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
+    return 0
+
+
+def cmd_schedules_list(args) -> int:
+    schedules = _schedules().list()
+    if getattr(args, "json", False):
+        print_json({"schedules": [s.to_json() for s in schedules]})
+        return 0
+    print_table(["ID", "NAME", "CRON", "TZ", "ENABLED", "NEXT", "NOTEBOOK"],
+                [[s.id[:ID_WIDTH], s.name, s.cron, s.timezone, "yes" if s.enabled else "no",
+                  when(s.next_fire_times[0]) if s.next_fire_times else "-",
+                  s.notebook.rsplit("/", 1)[-1]] for s in schedules])
+    return 0
+
+
+def cmd_schedule_action(args) -> int:
+    svc = _schedules()
+    if args.action == "delete":
+        schedule = svc.get(args.schedule)
+        svc.delete(schedule.id)
+        print(f"deleted schedule {schedule.name!r} ({schedule.id})")
+        return 0
+    schedule = {"show": svc.get, "enable": svc.enable, "disable": svc.disable}[args.action](
+        args.schedule)
+    print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
+    return 0
+
+
+def cmd_schedules_edit(args) -> int:
+    changes = {k: getattr(args, k) for k in ("notebook", "cron", "timezone", "name", "missed",
+                                             "keep_last", "timeout", "retries")
+               if getattr(args, k) is not None}
+    params = _parameters(args)
+    if params:
+        changes["parameters"] = params
+    schedule = _schedules().update(args.schedule, **changes)
+    print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
+    return 0
+
+
+def cmd_scheduler(args) -> int:
+    import logging
+    import signal
+    import threading
+
+    from ..pipelines.scheduler import Scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = Scheduler(_store(), grace_seconds=args.grace)
+    logging.getLogger("mlops_lab.scheduler").info("scheduler %s started", scheduler.holder)
+    scheduler.run_forever(stop)
+    return 0
+
+
+# ---- reproduce ----------------------------------------------------------------------------
+
+def cmd_reproduce(args) -> int:
+    from ..pipelines.reproduce import ReproduceService
+
+    svc = ReproduceService(_store())
+    report = svc.check(args.run_id) if args.check else svc.reproduce(args.run_id,
+                                                                      force=args.force)
+    if args.json:
+        print_json(report)
+        return 0 if not report.get("problems") or args.force else 1
+    original = report["original"]
+    print(f"original: pipeline run {original['id']} ({original['status']}) of "
+          f"{printable(original['notebook'])}")
+    print(f"parameters: {json.dumps(original['parameters'])}")
+    print("\ninputs:")
+    for item in report["inputs"] or [{"label": "(none recorded)", "kind": "", "exists": None}]:
+        state = {True: "still there", False: "GONE", None: item.get("note") or ""}[item["exists"]]
+        print(f"  {printable(item['label'])} {item['kind']}: {state}".rstrip(": "))
+    print("\nenvironment changes:")
+    changes = report["environment_changes"]
+    if changes is None:
+        print("  (the original run recorded no environment)")
+    elif not changes:
+        print("  none")
+    else:
+        for key in ("python", "platform", "git_commit"):
+            if key in changes:
+                print(f"  {key}: {changes[key]['before']} -> {changes[key]['after']}")
+        for name, change in (changes.get("packages") or {}).items():
+            print(f"  {name}: {change['before'] or '-'} -> {change['after'] or '-'}")
+    for problem in report["problems"]:
+        print(f"problem: {problem}", file=sys.stderr)
+    if args.check:
+        return 1 if report["problems"] else 0
+    new, comparison = report["reproduction"], report["comparison"]
+    print(f"\nreproduction: pipeline run {new['id']} ({new['status']})")
+    if comparison:
+        rows = [[kind, row["name"], _value(row["original"]), _value(row["reproduction"]),
+                 "same" if row["same"] else "DIFFERENT"]
+                for kind in ("outputs", "metrics") for row in comparison[kind]]
+        if rows:
+            print_table(["KIND", "NAME", "ORIGINAL", "REPRODUCTION", ""], rows)
+        print("result: " + ("reproduced (same outputs and metrics)" if comparison["same"]
+                            else "DIFFERENT from the original"))
+    return 0 if new["status"] == "SUCCEEDED" else 1
+
+
+def _value(value) -> str:
+    return "-" if value is None else _short(json.dumps(value), 30)

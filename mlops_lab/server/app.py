@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Float, Unicode
+from traitlets import Bool, Float, Unicode
 
 from .. import config
 
@@ -43,6 +43,16 @@ class MlopsLabApp(ExtensionApp):
     sweep_interval = Float(
         30.0, help="Seconds between sweeps that mark runs of dead processes KILLED; 0 turns it off."
     ).tag(config=True)
+    allow_pickle = Bool(
+        False,
+        help="Let the model \"Try it\" route load pickled model versions. Unpickling runs code "
+        "from the file: turn on only if everyone who can register models is trusted.",
+    ).tag(config=True)
+
+    run_scheduler = Bool(
+        True, help="Fire scheduled notebooks (and start queued pipeline runs) while the server "
+        "runs; `mlops-lab scheduler` does it when no server runs. Several may run at once.",
+    ).tag(config=True)
 
     def initialize_settings(self) -> None:
         from ..errors import MlopsLabError
@@ -52,6 +62,7 @@ class MlopsLabApp(ExtensionApp):
         self._export_location()
         self.tracking = None
         self.settings["mlops_lab_services"] = {}
+        self.settings["mlops_lab_allow_pickle"] = self.allow_pickle
         try:
             store = open_store()
         except MlopsLabError as exc:
@@ -91,6 +102,11 @@ class MlopsLabApp(ExtensionApp):
             await self.sweep()  # runs left RUNNING by kernels that died while no server ran
             self._sweeper = PeriodicCallback(self.sweep, self.sweep_interval * 1000)
             self._sweeper.start()
+        self._scheduler = None
+        if self.run_scheduler and self.tracking is not None:
+            from ..pipelines.scheduler import start_in_thread
+
+            self._scheduler = start_in_thread(self.tracking.store)
 
     async def sweep(self) -> int:
         """Marks KILLED the runs whose process is gone (off the event loop)."""
@@ -107,3 +123,8 @@ class MlopsLabApp(ExtensionApp):
         sweeper = getattr(self, "_sweeper", None)
         if sweeper is not None:
             sweeper.stop()
+        scheduler = getattr(self, "_scheduler", None)
+        if scheduler is not None:
+            thread, stop = scheduler
+            stop.set()
+            await asyncio.to_thread(thread.join, 10)

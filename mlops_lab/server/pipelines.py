@@ -1,6 +1,203 @@
-"""REST routes for pipelines (none yet)."""
+"""REST routes of pipelines: pipeline runs (start, list, show, cancel, log), the parameters of a
+notebook, schedules, and reproducing a run. Notebook paths are relative to the server's root
+and must stay inside it; the services do the rest."""
 
 from __future__ import annotations
 
-# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/<part>.yaml.
-ROUTES: list[tuple[str, type]] = []
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from ..errors import InvalidInput
+from .base import MlopsLabHandler, whole_number
+
+ID = r"[0-9a-f]{32}"
+
+
+class PipelineHandler(MlopsLabHandler):
+    @property
+    def root(self) -> str:
+        return self.settings.get("server_root_dir") or self.serverapp.root_dir
+
+    @property
+    def pipelines(self):
+        from ..pipelines.service import PipelineService
+
+        return self.service(PipelineService)
+
+    @property
+    def schedules(self):
+        from ..pipelines.schedules import ScheduleService
+
+        return self.service(ScheduleService)
+
+    def notebook(self, relative) -> str:
+        from ..pipelines.notebooks import notebook_in_root
+
+        if not isinstance(relative, str):
+            raise InvalidInput("notebook must be a path relative to the server's root.")
+        return str(notebook_in_root(self.root, relative))
+
+    def run_json(self, run) -> dict:
+        """The pipeline run, with its paths relative to the root for JupyterLab to open."""
+        from ..pipelines.notebooks import relative_to_root
+
+        doc = run.to_json()
+        doc["notebook_path"] = relative_to_root(self.root, run.notebook)
+        doc["output_path"] = (relative_to_root(self.root, run.output_notebook)
+                              if run.output_blob else None)
+        doc.pop("cwd", None)
+        return doc
+
+    def schedule_json(self, schedule) -> dict:
+        from ..pipelines.notebooks import relative_to_root
+
+        return {**schedule.to_json(),
+                "notebook_path": relative_to_root(self.root, schedule.notebook)}
+
+
+class PipelineRunsHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        runs = await self.call(self.pipelines.list_runs,
+                               status=self.get_argument("status", "") or None,
+                               schedule_id=self.get_argument("schedule", "") or None,
+                               limit=whole_number(self.get_argument("limit", "100"), "limit"))
+        self.reply({"pipeline_runs": [self.run_json(r) for r in runs]})
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self):
+        body = self.json_body()
+        notebook = await self.call(self.notebook, body.get("notebook"))
+        run = await self.call(
+            self.pipelines.run_notebook, notebook, body.get("parameters") or {},
+            timeout=body.get("timeout"), retries=body.get("retries", 0),
+            tags=body.get("tags"), wait=False)
+        self.set_status(201)
+        self.reply(self.run_json(run))
+
+
+class PipelineRunHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, pipeline_run_id: str):
+        self.reply(self.run_json(await self.call(self.pipelines.get, pipeline_run_id)))
+
+
+class PipelineRunCancelHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, pipeline_run_id: str):
+        self.reply(self.run_json(await self.call(self.pipelines.cancel, pipeline_run_id)))
+
+
+class PipelineRunLogHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, pipeline_run_id: str):
+        self.reply({"log": await self.call(self.pipelines.log, pipeline_run_id)})
+
+
+class PipelineRunComparisonHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, pipeline_run_id: str):
+        from ..pipelines.reproduce import ReproduceService
+
+        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id))
+
+
+class NotebookParametersHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        from ..pipelines.notebooks import inspect_parameters
+        from pathlib import Path
+
+        notebook = await self.call(self.notebook, self.get_argument("notebook", ""))
+        found = await self.call(inspect_parameters, Path(notebook))
+        self.reply({"notebook": self.get_argument("notebook"), "parameters": found})
+
+
+class ReproduceHandler(PipelineHandler):
+    """GET: what reproducing would start from (inputs, environment changes). POST: start it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str):
+        from ..pipelines.reproduce import ReproduceService
+
+        report = await self.call(self.service(ReproduceService).check, run_id)
+        self.reply(report)
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, run_id: str):
+        from ..pipelines.reproduce import ReproduceService
+
+        force = bool(self.json_body().get("force", False))
+        report = await self.call(self.service(ReproduceService).reproduce, run_id, wait=False,
+                                 force=force)
+        self.set_status(201)
+        self.reply(report)
+
+
+class SchedulesHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        schedules = await self.call(self.schedules.list)
+        self.reply({"schedules": [self.schedule_json(s) for s in schedules]})
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self):
+        body = self.json_body()
+        notebook = await self.call(self.notebook, body.get("notebook"))
+        options = {k: body[k] for k in ("name", "timezone", "missed", "keep_last", "timeout",
+                                        "retries", "enabled") if k in body}
+        schedule = await self.call(self.schedules.create, notebook, body.get("cron"),
+                                   body.get("parameters") or {}, **options)
+        self.set_status(201)
+        self.reply(self.schedule_json(schedule))
+
+
+class ScheduleHandler(PipelineHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, schedule_id: str):
+        self.reply(self.schedule_json(await self.call(self.schedules.get, schedule_id)))
+
+    @tornado.web.authenticated
+    @authorized
+    async def patch(self, schedule_id: str):
+        body = self.json_body()
+        changes = {k: body[k] for k in ("name", "cron", "timezone", "missed", "keep_last",
+                                        "timeout", "retries", "enabled", "parameters")
+                   if k in body}
+        if "notebook" in body:
+            changes["notebook"] = await self.call(self.notebook, body["notebook"])
+        schedule = await self.call(lambda: self.schedules.update(schedule_id, **changes))
+        self.reply(self.schedule_json(schedule))
+
+    @tornado.web.authenticated
+    @authorized
+    async def delete(self, schedule_id: str):
+        await self.call(self.schedules.delete, schedule_id)
+        self.set_status(204)
+        self.finish()
+
+
+# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/pipelines.yaml.
+ROUTES: list[tuple[str, type]] = [
+    (r"pipeline-runs", PipelineRunsHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})", PipelineRunHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/cancel", PipelineRunCancelHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/log", PipelineRunLogHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/comparison", PipelineRunComparisonHandler),
+    (r"pipelines/parameters", NotebookParametersHandler),
+    (rf"reproductions/(?P<run_id>{ID})", ReproduceHandler),
+    (r"schedules", SchedulesHandler),
+    (rf"schedules/(?P<schedule_id>{ID})", ScheduleHandler),
+]

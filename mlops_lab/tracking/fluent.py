@@ -111,19 +111,40 @@ def start_run(name: str | None = None, experiment: str | None = None,
     svc = service()
     _sweep_once(svc)
     parent = _stack[-1] if _stack else None
+    outer = None if parent else _pipeline_parent(svc)  # the pipeline run this kernel serves
     if experiment is not None:
         experiment_id = svc.get_or_create_experiment(experiment).id
     elif parent is not None:
         experiment_id = parent.info.experiment_id
+    elif outer is not None:
+        experiment_id = outer.experiment_id
     else:
         name_ = _experiment_name or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
         experiment_id = svc.get_or_create_experiment(name_).id
-    run = svc.create_run(experiment_id, name=name, parent_run_id=parent.id if parent else None,
+    parent_id = parent.id if parent else outer.id if outer else None
+    run = svc.create_run(experiment_id, name=name, parent_run_id=parent_id,
                          tags=tags, source=source, environment=environment)
     active = ActiveRun(run, svc)
     _stack.append(active)
     _start_heartbeat()
     return active
+
+
+_pipeline_parents: dict[str, Run | None] = {}
+
+
+def _pipeline_parent(svc: TrackingService) -> Run | None:
+    """The tracking run of the pipeline run this process executes (env MLOPS_LAB_PARENT_RUN,
+    set by the pipeline worker): top-level runs started here become its children."""
+    run_id = os.environ.get("MLOPS_LAB_PARENT_RUN")
+    if not run_id:
+        return None
+    if run_id not in _pipeline_parents:
+        try:
+            _pipeline_parents[run_id] = svc.get_run(run_id)
+        except Exception:  # an unknown or unreadable parent: runs stay top-level
+            _pipeline_parents[run_id] = None
+    return _pipeline_parents[run_id]
 
 
 def active_run() -> ActiveRun | None:

@@ -10,7 +10,10 @@ import { KeyValueTable } from './KeyValueTable';
 import { MetricHistories } from './MetricHistories';
 import { RunEnvironment } from './RunEnvironment';
 import { RunSource } from './RunSource';
+import { RunLinks } from './RunLinks';
 import { StatusBadge } from './StatusBadge';
+import { ReproduceButton } from '../pipelines/ReproduceButton';
+import { ViewStatus } from './ViewStatus';
 
 export interface IRunViewProps {
   runId: string;
@@ -45,17 +48,8 @@ export function RunView(props: IRunViewProps): JSX.Element {
   };
   useEffect(load, [props.runId]);
 
-  if (error) {
-    return (
-      <div className="mlops-lab-view">
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      </div>
-    );
-  }
   if (!run) {
-    return <div className="mlops-lab-view mlops-lab-muted">Loading run…</div>;
+    return <ViewStatus error={error} what="run" />;
   }
 
   const metricKeys = Object.keys(run.metrics);
@@ -64,6 +58,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
       <header className="mlops-lab-view-header">
         <h2 title={run.name}>{run.name}</h2>
         <StatusBadge status={run.status} />
+        <ReproduceButton run={run} />
         <button className="mlops-lab-link-button" onClick={load} title="Load the run again">
           Reload
         </button>
@@ -130,6 +125,9 @@ export function RunView(props: IRunViewProps): JSX.Element {
       </div>
       <Section title="Artifacts">
         <ArtifactList runId={run.id} artifacts={artifacts} />
+      </Section>
+      <Section title="Inputs and outputs">
+        <RunLinks links={run.links} />
       </Section>
     </div>
   );

@@ -1,0 +1,244 @@
+/**
+ * A pipeline run in the main area: status, notebook, parameters, outputs, the failing cell
+ * with its error, the log, the output notebook (opened in JupyterLab), cancel and reproduce;
+ * for a reproduction, the comparison with the original.
+ */
+import React, { useEffect, useState } from 'react';
+import { ApiError } from '../api';
+import { absoluteTime, formatDuration } from '../format';
+import {
+  cancelPipelineRun,
+  ENDED,
+  getComparison,
+  getPipelineRun,
+  IComparison,
+  IPipelineRun,
+  pipelineRunLog
+} from './api';
+import { ReproduceButton } from './ReproduceButton';
+import { fileName, openPipelineRun, PipelineStatusBadge, showValue } from './shared';
+
+export interface IPipelineRunViewProps {
+  id: string;
+  onOpenNotebook: (path: string) => void;
+  onOpenRun: (runId: string) => void;
+  onLoaded?: (run: IPipelineRun) => void;
+}
+
+export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
+  const [run, setRun] = useState<IPipelineRun | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [log, setLog] = useState<string | null>(null);
+  const [comparison, setComparison] = useState<IComparison | null>(null);
+  const [tick, setTick] = useState(0);
+
+  useEffect(() => {
+    let live = true;
+    getPipelineRun(props.id).then(
+      found => {
+        if (!live) {
+          return;
+        }
+        setRun(found);
+        setError(null);
+        props.onLoaded?.(found);
+        if (ENDED.includes(found.status)) {
+          pipelineRunLog(found.id).then(text => live && setLog(text), () => undefined);
+          if (found.reproduce_of) {
+            getComparison(found.id).then(c => live && setComparison(c), () => undefined);
+          }
+        }
+      },
+      (reason: ApiError) => live && setError(reason.message)
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.id, tick]);
+
+  // Follow a run that has not ended yet.
+  useEffect(() => {
+    if (run && ENDED.includes(run.status)) {
+      return;
+    }
+    const timer = setTimeout(() => setTick(n => n + 1), 1000);
+    return () => clearTimeout(timer);
+  }, [run, tick]);
+
+  if (error) {
+    return (
+      <div className="mlops-lab-banner" role="alert">
+        {error}
+      </div>
+    );
+  }
+  if (!run) {
+    return <p className="mlops-lab-empty">Loading…</p>;
+  }
+  const cell = run.failing_cell;
+  return (
+    <div className="mlops-lab-view mlops-lab-pipeline-view" data-testid="mlops-lab-pipeline-view">
+      <div className="mlops-lab-view-header">
+        <h2>Pipeline run of {fileName(run.notebook)}</h2>
+        <PipelineStatusBadge status={run.status} />
+        {run.output_path && (
+          <button
+            className="jp-mod-styled mlops-lab-button"
+            data-testid="mlops-lab-open-output"
+            onClick={() => props.onOpenNotebook(run.output_path!)}
+          >
+            Open output notebook
+          </button>
+        )}
+        {!ENDED.includes(run.status) && (
+          <button
+            className="jp-mod-styled mlops-lab-button"
+            onClick={() => cancelPipelineRun(run.id).then(() => setTick(n => n + 1), (r: ApiError) => setError(r.message))}
+          >
+            Cancel
+          </button>
+        )}
+        {ENDED.includes(run.status) && <ReproduceButton pipelineRunId={run.id} />}
+      </div>
+      <section className="mlops-lab-section">
+        <table className="mlops-lab-kv">
+          <tbody>
+            <tr>
+              <th>Notebook</th>
+              <td>
+                {run.notebook_path ? (
+                  <button className="mlops-lab-link-button" onClick={() => props.onOpenNotebook(run.notebook_path!)}>
+                    {run.notebook_path}
+                  </button>
+                ) : (
+                  run.notebook
+                )}
+              </td>
+            </tr>
+            <tr>
+              <th>Snapshot</th>
+              <td>
+                <code>{(run.notebook_hash ?? '-').slice(0, 16)}</code>
+              </td>
+            </tr>
+            <tr>
+              <th>Started</th>
+              <td>{absoluteTime(run.started_at ?? run.created_at)}</td>
+            </tr>
+            <tr>
+              <th>Duration</th>
+              <td>{formatDuration(run.duration_ms)}</td>
+            </tr>
+            {run.attempt > 1 && (
+              <tr>
+                <th>Attempts</th>
+                <td>{run.attempt}</td>
+              </tr>
+            )}
+            {run.run_id && (
+              <tr>
+                <th>Tracked run</th>
+                <td>
+                  <button className="mlops-lab-link-button" onClick={() => props.onOpenRun(run.run_id!)}>
+                    {run.run_id.slice(0, 8)}
+                  </button>
+                </td>
+              </tr>
+            )}
+            {run.reproduce_of && (
+              <tr>
+                <th>Reproduces</th>
+                <td>
+                  <button className="mlops-lab-link-button" onClick={() => openPipelineRun(run.reproduce_of!)}>
+                    {run.reproduce_of.slice(0, 8)}
+                  </button>
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </section>
+      <section className="mlops-lab-section">
+        <h3>Parameters</h3>
+        <ValueTable values={run.parameters} empty="No parameters (the notebook's defaults)." />
+      </section>
+      <section className="mlops-lab-section">
+        <h3>Outputs</h3>
+        <ValueTable values={run.outputs} empty="Nothing recorded with ml.output()." />
+      </section>
+      {run.error && (
+        <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-error">
+          <h3>Error</h3>
+          <div className="mlops-lab-banner" role="alert">
+            {run.error}
+          </div>
+          {cell && (
+            <>
+              <h4>
+                Failing cell {cell.execution_count ?? cell.index} — {cell.ename}
+              </h4>
+              <pre className="mlops-lab-pipeline-code">{cell.source}</pre>
+              <pre className="mlops-lab-pipeline-traceback">{cell.traceback.join('\n')}</pre>
+            </>
+          )}
+        </section>
+      )}
+      {comparison && (
+        <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-comparison">
+          <h3>Compared with the original: {comparison.same ? 'the same' : 'different'}</h3>
+          <table className="mlops-lab-kv">
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Original</th>
+                <th>Reproduction</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {[...comparison.outputs, ...comparison.metrics].map(row => (
+                <tr key={row.name}>
+                  <td>{row.name}</td>
+                  <td>{showValue(row.original)}</td>
+                  <td>{showValue(row.reproduction)}</td>
+                  <td>{row.same ? 'same' : 'different'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+      <section className="mlops-lab-section">
+        <h3>Log</h3>
+        {log === null ? (
+          <p className="mlops-lab-empty">
+            {ENDED.includes(run.status) ? 'No log.' : 'The log is stored when the run ends.'}
+          </p>
+        ) : (
+          <pre className="mlops-lab-pipeline-log" data-testid="mlops-lab-pipeline-log">
+            {log}
+          </pre>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function ValueTable(props: { values: Record<string, unknown>; empty: string }): JSX.Element {
+  const entries = Object.entries(props.values);
+  if (entries.length === 0) {
+    return <p className="mlops-lab-empty">{props.empty}</p>;
+  }
+  return (
+    <table className="mlops-lab-kv">
+      <tbody>
+        {entries.map(([key, value]) => (
+          <tr key={key}>
+            <th>{key}</th>
+            <td>{showValue(value)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

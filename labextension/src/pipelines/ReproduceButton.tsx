@@ -1,0 +1,122 @@
+/**
+ * "Reproduce": check what re-executing a run would start from (input snapshots still there,
+ * what changed in the environment), confirm, start it, and open the new pipeline run, whose
+ * view then compares metrics and outputs with the original.
+ */
+import React, { useState } from 'react';
+import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { IReproductionCheck, checkReproduction, startReproduction } from './api';
+import { openPipelineRun } from './shared';
+
+function CheckSummary(props: { check: IReproductionCheck }): JSX.Element {
+  const { check } = props;
+  const env = check.environment_changes;
+  const packages = Object.entries(env?.packages ?? {});
+  return (
+    <div className="mlops-lab-reproduce-check" data-testid="mlops-lab-reproduce-check">
+      <p>
+        Re-executes the notebook snapshot of pipeline run {check.original.id.slice(0, 8)} with
+        the same parameters.
+      </p>
+      <h4>Inputs</h4>
+      {check.inputs.length === 0 ? (
+        <p className="mlops-lab-empty">No input snapshots were recorded.</p>
+      ) : (
+        <ul>
+          {check.inputs.map(input => (
+            <li key={`${input.kind}:${input.ref}`}>
+              {input.label} ({input.kind}):{' '}
+              {input.exists === true ? 'still there' : input.exists === false ? 'GONE' : input.note}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h4>Environment changes</h4>
+      {env === null ? (
+        <p className="mlops-lab-empty">The original run recorded no environment.</p>
+      ) : Object.keys(env).length === 0 ? (
+        <p>None.</p>
+      ) : (
+        <ul>
+          {env.python && <li>Python {env.python.before} → {env.python.after}</li>}
+          {env.platform && <li>Platform {env.platform.before} → {env.platform.after}</li>}
+          {env.git_commit && (
+            <li>
+              git commit {(env.git_commit.before ?? '-').slice(0, 10)} →{' '}
+              {(env.git_commit.after ?? '-').slice(0, 10)}
+            </li>
+          )}
+          {packages.slice(0, 20).map(([name, change]) => (
+            <li key={name}>
+              {name} {change.before ?? '-'} → {change.after ?? '-'}
+            </li>
+          ))}
+          {packages.length > 20 && <li>… and {packages.length - 20} more packages</li>}
+        </ul>
+      )}
+      {check.problems.map(problem => (
+        <div className="mlops-lab-banner" role="alert" key={problem}>
+          {problem}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+export async function reproduce(runId: string): Promise<void> {
+  let check: IReproductionCheck;
+  try {
+    check = await checkReproduction(runId);
+  } catch (error) {
+    await showErrorMessage('Reproduce', (error as Error).message);
+    return;
+  }
+  const blocked = check.problems.length > 0;
+  const result = await showDialog({
+    title: 'Reproduce this run',
+    body: <CheckSummary check={check} />,
+    buttons: [
+      Dialog.cancelButton(),
+      Dialog.okButton({ label: blocked ? 'Run anyway' : 'Reproduce', displayType: blocked ? 'warn' : 'default' })
+    ]
+  });
+  if (!result.button.accept) {
+    return;
+  }
+  try {
+    const started = await startReproduction(runId, blocked);
+    if (started.reproduction) {
+      openPipelineRun(started.reproduction.id);
+    }
+  } catch (error) {
+    await showErrorMessage('Reproduce', (error as Error).message);
+  }
+}
+
+/** The button on a run's view and on a pipeline run's view. */
+export function ReproduceButton(props: {
+  run?: { id: string; tags?: Record<string, string>; parent_run_id?: string | null };
+  pipelineRunId?: string;
+}): JSX.Element | null {
+  const [busy, setBusy] = useState(false);
+  const run = props.run;
+  const id = props.pipelineRunId ?? run?.id;
+  // A tracked run can be reproduced when a pipeline run made it or it ran inside one.
+  if (!id || (run && !props.pipelineRunId && run.tags?.['mlops_lab.kind'] !== 'pipeline' && !run.parent_run_id)) {
+    return null;
+  }
+  return (
+    <button
+      className="jp-mod-styled mlops-lab-button mlops-lab-reproduce-button"
+      data-testid="mlops-lab-reproduce"
+      disabled={busy}
+      title="Re-execute the same notebook snapshot with the same parameters and compare"
+      onClick={() => {
+        setBusy(true);
+        void reproduce(id).finally(() => setBusy(false));
+      }}
+    >
+      Reproduce
+    </button>
+  );
+}

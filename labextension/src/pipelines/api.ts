@@ -1,0 +1,190 @@
+/**
+ * Requests to the pipelines REST API and the JSON shapes it returns.
+ */
+import { requestJson } from '../api';
+
+export type PipelineStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+
+export const ENDED: PipelineStatus[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export interface IFailingCell {
+  index: number;
+  execution_count: number | null;
+  source: string;
+  ename: string;
+  evalue: string;
+  traceback: string[];
+}
+
+export interface IPipelineRun {
+  id: string;
+  notebook: string;
+  notebook_path: string | null;
+  notebook_hash: string | null;
+  kernel_name: string | null;
+  status: PipelineStatus;
+  parameters: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+  error: string | null;
+  failing_cell: IFailingCell | null;
+  output_notebook: string | null;
+  output_path: string | null;
+  has_output: boolean;
+  has_log: boolean;
+  run_id: string | null;
+  parent_run_id: string | null;
+  schedule_id: string | null;
+  fire_time: number | null;
+  reproduce_of: string | null;
+  tags: Record<string, string>;
+  timeout: number | null;
+  retries: number;
+  attempt: number;
+  created_at: number;
+  started_at: number | null;
+  ended_at: number | null;
+  duration_ms: number | null;
+}
+
+export interface INotebookParameter {
+  name: string;
+  type: string;
+  default: string;
+  value: unknown;
+  help: string;
+}
+
+export interface ISchedule {
+  id: string;
+  name: string;
+  notebook: string;
+  notebook_path: string | null;
+  parameters: Record<string, unknown>;
+  cron: string;
+  timezone: string;
+  enabled: boolean;
+  missed: 'skip' | 'run_once';
+  keep_last: number | null;
+  timeout: number | null;
+  retries: number;
+  next_fire_times: number[];
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IScheduleInput {
+  notebook?: string;
+  cron?: string;
+  timezone?: string;
+  name?: string;
+  parameters?: Record<string, unknown>;
+  enabled?: boolean;
+  missed?: 'skip' | 'run_once';
+  keep_last?: number | null;
+}
+
+export interface IComparisonRow {
+  name: string;
+  original: unknown;
+  reproduction: unknown;
+  same: boolean;
+  delta?: number;
+}
+
+export interface IComparison {
+  original_id: string;
+  reproduction_id: string;
+  status: { original: string; reproduction: string };
+  outputs: IComparisonRow[];
+  metrics: IComparisonRow[];
+  same: boolean;
+  same_notebook: boolean;
+}
+
+export interface IReproductionCheck {
+  original: IPipelineRun;
+  inputs: {
+    kind: string;
+    ref: string;
+    label: string;
+    exists: boolean | null;
+    note: string | null;
+  }[];
+  environment_changes: {
+    python?: { before: string; after: string };
+    platform?: { before: string; after: string };
+    git_commit?: { before: string | null; after: string | null };
+    packages?: Record<string, { before: string | null; after: string | null }>;
+  } | null;
+  environment_recorded: boolean;
+  problems: string[];
+  reproduction?: IPipelineRun;
+}
+
+export async function listPipelineRuns(limit = 200): Promise<IPipelineRun[]> {
+  const body = await requestJson<{ pipeline_runs: IPipelineRun[] }>(['pipeline-runs'], {
+    query: new URLSearchParams({ limit: String(limit) })
+  });
+  return body.pipeline_runs;
+}
+
+export function getPipelineRun(id: string): Promise<IPipelineRun> {
+  return requestJson<IPipelineRun>(['pipeline-runs', id]);
+}
+
+export function startPipelineRun(
+  notebook: string,
+  parameters: Record<string, unknown>
+): Promise<IPipelineRun> {
+  return requestJson<IPipelineRun>(['pipeline-runs'], {
+    method: 'POST',
+    body: { notebook, parameters }
+  });
+}
+
+export function cancelPipelineRun(id: string): Promise<IPipelineRun> {
+  return requestJson<IPipelineRun>(['pipeline-runs', id, 'cancel'], { method: 'POST' });
+}
+
+export async function pipelineRunLog(id: string): Promise<string> {
+  return (await requestJson<{ log: string }>(['pipeline-runs', id, 'log'])).log;
+}
+
+export function getComparison(id: string): Promise<IComparison> {
+  return requestJson<IComparison>(['pipeline-runs', id, 'comparison']);
+}
+
+export async function notebookParameters(notebook: string): Promise<INotebookParameter[]> {
+  const body = await requestJson<{ parameters: INotebookParameter[] }>(
+    ['pipelines', 'parameters'],
+    { query: new URLSearchParams({ notebook }) }
+  );
+  return body.parameters;
+}
+
+export function checkReproduction(runId: string): Promise<IReproductionCheck> {
+  return requestJson<IReproductionCheck>(['reproductions', runId]);
+}
+
+export function startReproduction(runId: string, force = false): Promise<IReproductionCheck> {
+  return requestJson<IReproductionCheck>(['reproductions', runId], {
+    method: 'POST',
+    body: { force }
+  });
+}
+
+export async function listSchedules(): Promise<ISchedule[]> {
+  return (await requestJson<{ schedules: ISchedule[] }>(['schedules'])).schedules;
+}
+
+export function createSchedule(input: IScheduleInput): Promise<ISchedule> {
+  return requestJson<ISchedule>(['schedules'], { method: 'POST', body: input });
+}
+
+export function editSchedule(id: string, input: IScheduleInput): Promise<ISchedule> {
+  return requestJson<ISchedule>(['schedules', id], { method: 'PATCH', body: input });
+}
+
+export function deleteSchedule(id: string): Promise<void> {
+  return requestJson<void>(['schedules', id], { method: 'DELETE' });
+}

@@ -1,0 +1,1 @@
+"""Pipelines: notebooks run with papermill as pipeline runs, cron schedules, reproduction."""

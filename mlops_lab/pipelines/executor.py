@@ -1,0 +1,146 @@
+"""The queue of pipeline runs and the worker processes that execute them.
+
+A run waits QUEUED in the database. Whoever has capacity — the server extension, the CLI, the
+scheduler daemon or a worker that just finished — claims the oldest QUEUED run in one write
+transaction (the concurrency limit is counted in that same transaction, so two claimers can
+never exceed it) and starts `python -m mlops_lab.pipelines.worker <id>` in its own session.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from sqlalchemy import func, select, text, update
+
+from ..store import Store
+from ..store.tables.pipelines import pipeline_runs as pr
+
+HOST = socket.gethostname()
+DEFAULT_WORKERS = 4
+_QUEUE_LOCK = 70070007  # PostgreSQL advisory lock serialising claims
+
+# Workers this process started, so it can wait for them and reap them.
+_children: dict[str, subprocess.Popen] = {}
+_children_lock = threading.Lock()
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def max_workers(explicit: int | None = None) -> int:
+    if explicit:
+        return max(1, int(explicit))
+    try:
+        return max(1, int(os.environ.get("MLOPS_LAB_PIPELINE_WORKERS", DEFAULT_WORKERS)))
+    except ValueError:
+        return DEFAULT_WORKERS
+
+
+def claim(store: Store, limit: int) -> str | None:
+    """Marks the oldest QUEUED run RUNNING if fewer than `limit` run; returns its id."""
+    with store.db.write() as conn:
+        if not store.db.is_sqlite:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _QUEUE_LOCK})
+        running = conn.execute(select(func.count()).select_from(pr)
+                               .where(pr.c.status == "RUNNING")).scalar()
+        if running >= limit:
+            return None
+        run_id = conn.execute(select(pr.c.id).where(pr.c.status == "QUEUED")
+                              .order_by(pr.c.created_at, pr.c.id).limit(1)).scalar()
+        if run_id is None:
+            return None
+        now = now_ms()
+        done = conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "QUEUED").values(
+            status="RUNNING", started_at=now, heartbeat_at=now, host=HOST, pid=None))
+        return run_id if done.rowcount else None
+
+
+def dispatch(store: Store, limit: int | None = None) -> list[str]:
+    """Starts a worker for each QUEUED run there is capacity for; returns their ids."""
+    started, limit = [], max_workers(limit)
+    while (run_id := claim(store, limit)) is not None:
+        start_worker(store, run_id, limit)
+        started.append(run_id)
+    return started
+
+
+def worker_environment(store: Store, limit: int | None = None) -> dict[str, str]:
+    """The worker (and the kernel it starts) use exactly this process's store, and the worker
+    starts the next queued run under the same concurrency limit."""
+    env = dict(os.environ)
+    if limit:
+        env["MLOPS_LAB_PIPELINE_WORKERS"] = str(limit)
+    env["MLOPS_LAB_URI"] = store.db.uri
+    env["MLOPS_LAB_ARTIFACTS"] = store.artifacts.url
+    env.pop("MLOPS_LAB_PIPELINE_RUN", None)
+    env.pop("MLOPS_LAB_PARENT_RUN", None)
+    return env
+
+
+def start_worker(store: Store, run_id: str, limit: int | None = None) -> subprocess.Popen:
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mlops_lab.pipelines.worker", run_id],
+            env=worker_environment(store, limit), stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )
+    except OSError as exc:
+        with store.db.write() as conn:
+            conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "RUNNING").values(
+                status="FAILED", ended_at=now_ms(), error=f"The worker could not start: {exc}"))
+        raise
+    with store.db.write() as conn:
+        conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "RUNNING")
+                     .values(pid=proc.pid))
+    with _children_lock:
+        _children[run_id] = proc
+    # Reap it when it ends (a long-lived server must not collect zombies).
+    threading.Thread(target=_reap, args=(run_id, proc), daemon=True,
+                     name=f"mlops-lab-reap-{run_id[:8]}").start()
+    return proc
+
+
+def _reap(run_id: str, proc: subprocess.Popen) -> None:
+    proc.wait()
+    with _children_lock:
+        if _children.get(run_id) is proc:
+            del _children[run_id]
+
+
+def child(run_id: str) -> subprocess.Popen | None:
+    with _children_lock:
+        return _children.get(run_id)
+
+
+def pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        import psutil
+
+        proc = psutil.Process(pid)
+        return proc.status() != psutil.STATUS_ZOMBIE
+    except Exception:  # noqa: BLE001 - NoSuchProcess, AccessDenied…
+        return False
+
+
+def kill_tree(pid: int, include_self: bool = True) -> None:
+    """Kills a process's descendants (the kernel papermill started) and the process."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        victims = proc.children(recursive=True) + ([proc] if include_self else [])
+    except psutil.Error:
+        return
+    for victim in victims:
+        try:
+            victim.kill()
+        except psutil.Error:
+            pass

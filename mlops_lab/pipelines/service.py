@@ -1,0 +1,339 @@
+"""Pipeline runs: a notebook executed by papermill in a worker process of its own.
+
+Entry points (`ml.run_notebook`, `mlops-lab run`, REST, the scheduler, DAGs and sweeps) call
+`PipelineService.run_notebook` / `submit`; the rules live here: parameters are checked, the input
+notebook is snapshotted (a content-addressed blob) and checked before anything runs, and the run
+is queued for a worker (executor.py). Status: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from ..errors import InvalidInput, NotFound
+from ..naming import clean_key, clean_name
+from ..store import Store
+from ..store.tables.pipelines import pipeline_outputs as po
+from ..store.tables.pipelines import pipeline_runs as pr
+from . import executor
+from .entities import STATUSES, PipelineRun
+from .notebooks import check_notebook, local_notebook, read_bytes
+from .parameters import check_parameters
+
+RUN_ID_LENGTH = 32
+MAX_LIMIT = 10_000
+# How often `wait` looks at the database when the run is not this process's child.
+POLL_SECONDS = 0.05
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def default_output(notebook: Path, run_id: str) -> Path:
+    """Next to the input, in a visible folder so JupyterLab can open it:
+    `<folder>/<stem>.runs/<pipeline run id>.ipynb`."""
+    return notebook.parent / f"{notebook.stem}.runs" / f"{run_id}.ipynb"
+
+
+class PipelineService:
+    def __init__(self, store: Store, max_workers: int | None = None):
+        self.store = store
+        self.db = store.db
+        self.max_workers = max_workers
+
+    # ---- starting runs ----------------------------------------------------------------
+
+    def run_notebook(self, notebook: str | os.PathLike, parameters: dict | None = None, *,
+                     output: str | os.PathLike | None = None, timeout: float | None = None,
+                     parent_run_id: str | None = None, tags: dict | None = None,
+                     wait: bool = True, retries: int = 0, retry_backoff: float = 1.0,
+                     kernel_name: str | None = None, cwd: str | os.PathLike | None = None,
+                     experiment: str | None = None) -> PipelineRun:
+        """Runs a local notebook with papermill as a pipeline run; with `wait`, returns once it
+        ended. A notebook that cannot run (not JSON, not nbformat 4, missing kernel) gives a
+        FAILED run whose error says why; bad parameters raise InvalidInput."""
+        path = local_notebook(notebook)
+        run = self.submit(path, read_bytes(path), parameters, output=output, timeout=timeout,
+                          parent_run_id=parent_run_id, tags=tags, retries=retries,
+                          retry_backoff=retry_backoff, kernel_name=kernel_name, cwd=cwd,
+                          experiment=experiment)
+        if wait and not run.ended:
+            return self.wait(run.id)
+        return run
+
+    def submit(self, notebook: Path, data: bytes, parameters: dict | None = None, *,
+               output=None, timeout=None, parent_run_id=None, tags=None, retries=0,
+               retry_backoff=1.0, kernel_name=None, cwd=None, experiment=None,
+               schedule_id=None, fire_time=None, reproduce_of=None, dispatch=True,
+               conn=None) -> PipelineRun:
+        """Stores the run (QUEUED, or FAILED if the notebook cannot run) and starts a worker
+        if there is capacity. `conn`: insert inside the caller's write transaction (the
+        scheduler's fire row and the run commit together); the caller dispatches after."""
+        row = self.prepare(notebook, data, parameters, output=output, timeout=timeout,
+                           parent_run_id=parent_run_id, tags=tags, retries=retries,
+                           retry_backoff=retry_backoff, kernel_name=kernel_name, cwd=cwd,
+                           experiment=experiment, schedule_id=schedule_id,
+                           fire_time=fire_time, reproduce_of=reproduce_of)
+        if conn is not None:
+            conn.execute(insert(pr).values(row))
+            return _entity(row, {})
+        with self.db.write() as c:
+            c.execute(insert(pr).values(row))
+        if dispatch and row["status"] == "QUEUED":
+            self.dispatch()
+        return self.get(row["id"])
+
+    def prepare(self, notebook: Path, data: bytes, parameters: dict | None, *, output=None,
+                timeout=None, parent_run_id=None, tags=None, retries=0, retry_backoff=1.0,
+                kernel_name=None, cwd=None, experiment=None, schedule_id=None,
+                fire_time=None, reproduce_of=None, problem: str | None = None) -> dict:
+        """The row of a new run: checked, its notebook snapshot stored (blob first). With
+        `problem` (e.g. the scheduled notebook is gone) the run is stored FAILED with it."""
+        parameters = check_parameters(parameters)
+        timeout = _positive(timeout, "timeout")
+        if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
+            raise InvalidInput("retries must be a whole number from 0 to 100.")
+        retry_backoff = _positive(retry_backoff, "retry_backoff") or 0.0
+        if tags is not None and not isinstance(tags, dict):
+            raise InvalidInput("tags must be an object of name -> text.")
+        tags = {clean_key(k, "tag name"): clean_name(str(v), "tag value", 5000)
+                for k, v in (tags or {}).items()}
+        if parent_run_id is not None:
+            parent_run_id = _run_id(parent_run_id, "parent run id")
+        if experiment is not None:
+            experiment = clean_name(experiment, "experiment name")
+        run_id = uuid.uuid4().hex
+        if problem is None:
+            kernel, problem = check_notebook(data, kernel_name)
+            blob, _ = self.store.artifacts.put_bytes(data)
+        else:
+            kernel, blob = kernel_name, None
+        out = Path(output).expanduser().resolve() if output else default_output(notebook, run_id)
+        now = now_ms()
+        return dict(
+            id=run_id, notebook=str(notebook), notebook_blob=blob, kernel_name=kernel,
+            cwd=str(Path(cwd).expanduser().resolve()) if cwd else str(notebook.parent),
+            parameters=json.dumps(parameters), status="FAILED" if problem else "QUEUED",
+            error=problem, output_path=str(out), parent_run_id=parent_run_id,
+            schedule_id=schedule_id, fire_time=fire_time, reproduce_of=reproduce_of,
+            experiment=experiment, tags=json.dumps(tags), timeout=timeout, retries=retries,
+            retry_backoff=retry_backoff, attempt=1, created_at=now,
+            ended_at=now if problem else None, started_at=now if problem else None,
+        )
+
+    def dispatch(self) -> list[str]:
+        """Starts workers for queued runs while there is capacity."""
+        return executor.dispatch(self.store, self.max_workers)
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def get(self, pipeline_run_id: str) -> PipelineRun:
+        run_id = _run_id(pipeline_run_id, "pipeline run id")
+        with self.db.read() as conn:
+            row = conn.execute(select(pr).where(pr.c.id == run_id)).first()
+            if row is None:
+                raise NotFound(f"No pipeline run with id {run_id!r} "
+                               "(see `mlops-lab pipeline-runs`).")
+            outputs = self._outputs(conn, [run_id])
+        return _entity(row._mapping, outputs.get(run_id, {}))
+
+    def find(self, text: str) -> PipelineRun:
+        """A pipeline run by its id or a unique prefix of at least 4 characters."""
+        prefix = str(text).strip().lower()
+        if not (4 <= len(prefix) <= 32) or any(c not in "0123456789abcdef" for c in prefix):
+            raise InvalidInput(f"{text!r} is not a pipeline run id: give the id or a unique "
+                               "prefix of at least 4 of its characters.")
+        if len(prefix) == 32:
+            return self.get(prefix)
+        with self.db.read() as conn:
+            ids = conn.execute(select(pr.c.id).where(pr.c.id.like(prefix + "%")).limit(2)).scalars().all()
+        if not ids:
+            raise NotFound(f"No pipeline run id starts with {prefix!r}.")
+        if len(ids) > 1:
+            raise InvalidInput(f"More than one pipeline run id starts with {prefix!r}.")
+        return self.get(ids[0])
+
+    def by_tracking_run(self, run_id: str) -> PipelineRun | None:
+        with self.db.read() as conn:
+            found = conn.execute(select(pr.c.id).where(pr.c.run_id == run_id)).scalar()
+        return None if found is None else self.get(found)
+
+    def list_runs(self, status: str | None = None, notebook: str | None = None,
+                  schedule_id: str | None = None, limit: int = 100) -> list[PipelineRun]:
+        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+            raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        query = select(pr)
+        if status:
+            if status not in STATUSES:
+                raise InvalidInput(f"status is one of {', '.join(STATUSES)}, not {status!r}.")
+            query = query.where(pr.c.status == status)
+        if notebook:
+            query = query.where(pr.c.notebook.contains(notebook, autoescape=True))
+        if schedule_id:
+            query = query.where(pr.c.schedule_id == schedule_id)
+        query = query.order_by(pr.c.created_at.desc(), pr.c.id).limit(limit)
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+            outputs = self._outputs(conn, [r.id for r in rows])
+        return [_entity(r._mapping, outputs.get(r.id, {})) for r in rows]
+
+    def _outputs(self, conn, ids: list[str]) -> dict[str, dict]:
+        found: dict[str, dict] = {}
+        if ids:
+            for row in conn.execute(select(po.c.pipeline_run_id, po.c.name, po.c.value)
+                                    .where(po.c.pipeline_run_id.in_(ids)).order_by(po.c.created_at)):
+                found.setdefault(row.pipeline_run_id, {})[row.name] = json.loads(row.value)
+        return found
+
+    def output_notebook(self, pipeline_run_id: str) -> bytes:
+        run = self.get(pipeline_run_id)
+        if run.output_blob is None:
+            raise NotFound(f"Pipeline run {run.id} has no output notebook "
+                           f"({'it is ' + run.status if not run.ended else 'none was written'}).")
+        return self.store.artifacts.read(run.output_blob)
+
+    def input_notebook(self, pipeline_run_id: str) -> bytes:
+        run = self.get(pipeline_run_id)
+        if run.notebook_hash is None:
+            raise NotFound(f"Pipeline run {run.id} kept no snapshot of its notebook.")
+        return self.store.artifacts.read(run.notebook_hash)
+
+    def log(self, pipeline_run_id: str) -> str:
+        run = self.get(pipeline_run_id)
+        if run.log_blob is None:
+            return ""
+        return self.store.artifacts.read(run.log_blob).decode("utf-8", "replace")
+
+    # ---- waiting and cancelling -----------------------------------------------------------
+
+    def wait(self, pipeline_run_id: str, timeout: float | None = None) -> PipelineRun:
+        """The run once it has ended (polls the store; waits on the worker if it is ours)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        dispatched = 0.0
+        while True:
+            run = self.get(pipeline_run_id)
+            if run.ended:
+                return run
+            if deadline is not None and time.monotonic() > deadline:
+                return run
+            proc = executor.child(run.id)
+            if proc is not None:
+                try:
+                    proc.wait(timeout=POLL_SECONDS if deadline is None
+                              else max(0.0, min(1.0, deadline - time.monotonic())))
+                except Exception:  # noqa: BLE001 - subprocess.TimeoutExpired: look again
+                    pass
+                if proc.poll() is not None:
+                    run = self.get(run.id)
+                    if not run.ended:  # the worker died without ending the run
+                        self.mark_dead(run.id, "The worker process ended without finishing.")
+                    continue
+            elif run.status == "QUEUED" and time.monotonic() - dispatched > 1.0:
+                dispatched = time.monotonic()  # a claim is a write: at most one a second
+                self.dispatch()
+            time.sleep(POLL_SECONDS)  # polling the store for a state change, not synchronising
+
+    def cancel(self, pipeline_run_id: str) -> PipelineRun:
+        """QUEUED or RUNNING -> CANCELLED; a running kernel is killed. Ended runs stay as they are."""
+        run = self.get(pipeline_run_id)
+        if run.ended:
+            return run
+        with self.db.write() as conn:
+            conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status.in_(("QUEUED", "RUNNING")))
+                         .values(status="CANCELLED", ended_at=now_ms(),
+                                 error="Cancelled by the user."))
+        if (run.status == "RUNNING" and run.host == executor.HOST and run.pid
+                and run.pid != os.getpid()):
+            # The kernel goes at once; the worker sees CANCELLED, keeps the partial output and
+            # logs, and ends its tracking run.
+            executor.kill_tree(run.pid, include_self=False)
+        self.dispatch()
+        return self.get(run.id)
+
+    # ---- what notebooks record -------------------------------------------------------
+
+    def record_output(self, pipeline_run_id: str, name: str, value: Any) -> None:
+        name = clean_key(name, "output name")
+        try:
+            text = json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise InvalidInput(f"Output {name!r} must be JSON-typed (text, finite number, "
+                               f"true/false, null, list, dict), not {type(value).__name__}.") from None
+        run_id = _run_id(pipeline_run_id, "pipeline run id")
+        with self.db.write() as conn:
+            if conn.execute(select(pr.c.id).where(pr.c.id == run_id)).first() is None:
+                raise NotFound(f"No pipeline run with id {run_id!r}.")
+            conn.execute(delete(po).where(po.c.pipeline_run_id == run_id, po.c.name == name))
+            conn.execute(insert(po).values(pipeline_run_id=run_id, name=name, value=text,
+                                           created_at=now_ms()))
+
+    # ---- crashed workers ----------------------------------------------------------------
+
+    def mark_dead(self, pipeline_run_id: str, why: str) -> bool:
+        with self.db.write() as conn:
+            done = conn.execute(update(pr).where(pr.c.id == pipeline_run_id,
+                                                 pr.c.status == "RUNNING")
+                                .values(status="FAILED", ended_at=now_ms(), error=why))
+        return bool(done.rowcount)
+
+    def sweep_dead_runs(self, why: str = "The worker process ended while the run was active",
+                        stale_seconds: float = 120.0) -> int:
+        """Marks FAILED the RUNNING runs whose worker is gone: on this host a pid that no longer
+        runs; anywhere, no heartbeat for `stale_seconds`."""
+        stale_before = now_ms() - int(stale_seconds * 1000)
+        with self.db.read() as conn:
+            rows = conn.execute(select(pr.c.id, pr.c.host, pr.c.pid, pr.c.heartbeat_at)
+                                .where(pr.c.status == "RUNNING")).all()
+        count = 0
+        for row in rows:
+            # pid None: claimed, its worker not started yet (the heartbeat covers a claimer
+            # that died before starting it).
+            dead_here = (row.host == executor.HOST and row.pid is not None
+                         and not executor.pid_alive(row.pid))
+            if dead_here or (row.heartbeat_at or 0) < stale_before:
+                count += self.mark_dead(row.id, f"{why} (process {row.pid} on {row.host}).")
+        return count
+
+
+def _positive(value, name: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0 \
+            or value == float("inf"):
+        raise InvalidInput(f"{name} must be a number of seconds (0 or more).")
+    return float(value) or None
+
+
+def _run_id(value, what: str) -> str:
+    text = str(value).strip().lower() if isinstance(value, str) else ""
+    if len(text) != RUN_ID_LENGTH or any(c not in "0123456789abcdef" for c in text):
+        raise InvalidInput(f"{str(value)[:80]!r} is not a {what} (32 hex characters).")
+    return text
+
+
+def _entity(row, outputs: dict) -> PipelineRun:
+    return PipelineRun(
+        id=row["id"], notebook=row["notebook"], status=row["status"],
+        parameters=json.loads(row["parameters"] or "{}"), created_at=row["created_at"],
+        notebook_hash=row.get("notebook_blob"), kernel_name=row.get("kernel_name"),
+        cwd=row.get("cwd"),
+        outputs=outputs, error=row.get("error"),
+        failing_cell=json.loads(row["failing_cell"]) if row.get("failing_cell") else None,
+        output_notebook=row.get("output_path"), output_blob=row.get("output_blob"),
+        log_blob=row.get("log_blob"), run_id=row.get("run_id"),
+        parent_run_id=row.get("parent_run_id"), schedule_id=row.get("schedule_id"),
+        fire_time=row.get("fire_time"), reproduce_of=row.get("reproduce_of"),
+        experiment=row.get("experiment"), tags=json.loads(row.get("tags") or "{}"),
+        timeout=row.get("timeout"), retries=row.get("retries") or 0,
+        retry_backoff=row.get("retry_backoff") if row.get("retry_backoff") is not None else 1.0,
+        attempt=row.get("attempt") or 1, started_at=row.get("started_at"),
+        ended_at=row.get("ended_at"), host=row.get("host"), pid=row.get("pid"),
+    )

@@ -1,0 +1,289 @@
+"""One pipeline run, executed: `python -m mlops_lab.pipelines.worker <pipeline run id>`.
+
+Started by executor.py in a session of its own. It opens a tracking run (kind "pipeline",
+params = parameters) that runs in the kernel become children of, executes the notebook snapshot
+with papermill (the kernel is papermill's own subprocess), stores the output notebook and the log
+as blobs (blob first, row after), and ends the run. A watcher thread keeps heartbeats, enforces the
+timeout and notices a cancellation made from anywhere; either kills the kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import update
+
+from ..store.tables.pipelines import pipeline_runs as pr
+from . import executor
+from .service import PipelineService, now_ms
+
+WATCH_SECONDS = 0.25
+LOG_LIMIT = 5 << 20
+
+
+class Watcher(threading.Thread):
+    """Heartbeats, timeout and cancellation for the run this worker executes."""
+
+    def __init__(self, svc: PipelineService, run_id: str, timeout: float | None):
+        super().__init__(daemon=True, name="mlops-lab-pipeline-watch")
+        self.svc, self.run_id, self.timeout = svc, run_id, timeout
+        self.started = time.monotonic()
+        self.stop = threading.Event()
+        self.ended_by: str | None = None  # "cancelled" | "timeout"
+        self.tracking_run: str | None = None
+        self.tracking = None
+
+    def run(self) -> None:
+        from ..config import heartbeat_seconds
+
+        beat_every, last_beat = heartbeat_seconds(), time.monotonic()
+        while not self.stop.wait(WATCH_SECONDS):
+            try:
+                if self.timeout and time.monotonic() - self.started > self.timeout:
+                    if self.svc.mark_dead(self.run_id, f"Timed out after {self.timeout:g} s; "
+                                                       "the kernel was stopped."):
+                        self.ended_by = "timeout"
+                    self.kill_kernel()
+                    return
+                run = self.svc.get(self.run_id)
+                if run.status == "CANCELLED":
+                    self.ended_by = "cancelled"
+                    self.kill_kernel()
+                    return
+                if time.monotonic() - last_beat >= beat_every:
+                    last_beat = time.monotonic()
+                    with self.svc.db.write() as conn:
+                        conn.execute(update(pr).where(pr.c.id == self.run_id)
+                                     .values(heartbeat_at=now_ms()))
+                    if self.tracking is not None and self.tracking_run:
+                        self.tracking.heartbeat([self.tracking_run])
+            except Exception:  # noqa: BLE001 - a busy store must not stop the watcher
+                logging.getLogger("mlops_lab").warning("watcher", exc_info=True)
+
+    def kill_kernel(self) -> None:
+        executor.kill_tree(os.getpid(), include_self=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if len(argv) != 1:
+        print("usage: python -m mlops_lab.pipelines.worker PIPELINE_RUN_ID", file=sys.stderr)
+        return 2
+    from ..store import open_store
+
+    store = open_store()
+    svc = PipelineService(store)
+    try:
+        execute(svc, argv[0])
+    finally:
+        try:
+            svc.dispatch()  # the next queued run takes this worker's place
+        except Exception:  # noqa: BLE001
+            logging.getLogger("mlops_lab").warning("dispatch after run failed", exc_info=True)
+    return 0
+
+
+def execute(svc: PipelineService, run_id: str) -> None:
+    run = svc.get(run_id)
+    if run.status != "RUNNING":
+        return  # cancelled while queued
+    with svc.db.write() as conn:
+        conn.execute(update(pr).where(pr.c.id == run_id)
+                     .values(pid=os.getpid(), host=executor.HOST, heartbeat_at=now_ms()))
+    work = Path(tempfile.mkdtemp(prefix="mlops-lab-pipeline-"))
+    log_path = work / "run.log"
+    handler = _capture_logs(log_path)
+    watcher = Watcher(svc, run_id, run.timeout)
+    tracking = tracking_run = None
+    status, error, failing_cell = "FAILED", None, None
+    try:
+        tracking, tracking_run = _start_tracking_run(svc, run)
+        watcher.tracking, watcher.tracking_run = tracking, tracking_run
+        watcher.start()
+        os.environ["MLOPS_LAB_PIPELINE_RUN"] = run.id
+        os.environ["MLOPS_LAB_PARENT_RUN"] = tracking_run
+        source = work / "input.ipynb"
+        source.write_bytes(svc.store.artifacts.read(run.notebook_hash))
+        output = work / "output.ipynb"
+        attempt = 1
+        while True:
+            status, error, failing_cell = _attempt(run, source, output)
+            if status == "SUCCEEDED" or watcher.ended_by or attempt > run.retries:
+                break
+            delay = run.retry_backoff * (2 ** (attempt - 1))
+            logging.getLogger("mlops_lab").warning(
+                "Attempt %d failed (%s); retrying in %.1f s", attempt, error, delay)
+            if watcher.stop.wait(delay) or watcher.ended_by:
+                break
+            attempt += 1
+            with svc.db.write() as conn:
+                conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING")
+                             .values(attempt=attempt))
+    except BaseException as exc:  # noqa: BLE001 - whatever happens, the run must end
+        status, error = "FAILED", f"{type(exc).__name__}: {exc}"
+    finally:
+        watcher.stop.set()
+        _finish(svc, run, work, log_path, handler, status, error, failing_cell, tracking,
+                tracking_run, watcher.ended_by)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _attempt(run, source: Path, output: Path) -> tuple[str, str | None, dict | None]:
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    try:
+        pm.execute_notebook(
+            str(source), str(output), parameters=run.parameters, kernel_name=run.kernel_name,
+            cwd=run.cwd if run.cwd and os.path.isdir(run.cwd) else None,
+            progress_bar=False, log_output=True, request_save_on_cell_execute=True,
+        )
+        return "SUCCEEDED", None, None
+    except PapermillExecutionError as exc:
+        cell = {"index": exc.cell_index, "execution_count": exc.exec_count,
+                "source": exc.source, "ename": exc.ename, "evalue": exc.evalue,
+                "traceback": _plain(exc.traceback)}
+        return "FAILED", f"Cell {exc.exec_count or exc.cell_index}: {exc.ename}: {exc.evalue}", cell
+    except Exception as exc:  # noqa: BLE001 - a dead kernel, a kernel that did not start…
+        return "FAILED", f"{type(exc).__name__}: {exc}".strip(), None
+
+
+def _plain(traceback: list[str]) -> list[str]:
+    import re
+
+    ansi = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+    return [ansi.sub("", line) for line in traceback or []]
+
+
+def _start_tracking_run(svc: PipelineService, run):
+    from ..tracking.service import TrackingService
+
+    tracking = TrackingService(svc.store)
+    name = run.experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or "Default"
+    experiment_id = None
+    if run.parent_run_id:
+        try:
+            experiment_id = tracking.get_run(run.parent_run_id).experiment_id
+        except Exception:  # noqa: BLE001 - an unknown parent: the run stays top-level
+            run = run.__class__(**{**run.__dict__, "parent_run_id": None})
+    if experiment_id is None or run.experiment:
+        experiment_id = tracking.get_or_create_experiment(name).id
+    tags = {"mlops_lab.kind": "pipeline", "mlops_lab.pipeline_run": run.id, **run.tags}
+    if run.schedule_id:
+        tags["mlops_lab.schedule"] = run.schedule_id
+    created = tracking.create_run(
+        experiment_id, name=Path(run.notebook).stem, parent_run_id=run.parent_run_id, tags=tags,
+        source={"notebook": run.notebook, "notebook_hash": run.notebook_hash,
+                "pipeline_run": run.id, "kind": "pipeline"})
+    if run.parameters:
+        try:
+            tracking.log_params(created.id, {k: v if isinstance(v, str) else json.dumps(v)
+                                             for k, v in run.parameters.items()})
+        except Exception as exc:  # noqa: BLE001 - e.g. a value too long to be a param
+            logging.getLogger("mlops_lab").warning("Parameters not logged as params: %s", exc)
+    with svc.db.write() as conn:
+        conn.execute(update(pr).where(pr.c.id == run.id).values(run_id=created.id))
+    # The environment (packages, Python, git) for `reproduce`, gathered while the kernel runs;
+    # joined before the run ends.
+    _environment_thread.append(threading.Thread(
+        target=_record_environment, args=(tracking, created.id, run.cwd), daemon=True))
+    _environment_thread[-1].start()
+    return tracking, created.id
+
+
+_environment_thread: list[threading.Thread] = []
+
+
+def _record_environment(tracking, run_id: str, folder: str | None) -> None:
+    try:
+        from .environment import current_environment
+
+        tracking.update_run_info(run_id, environment=current_environment(folder))
+    except Exception:  # noqa: BLE001 - the environment is a nicety, never a failure
+        logging.getLogger("mlops_lab").warning("environment capture failed", exc_info=True)
+
+
+def _capture_logs(path: Path) -> logging.Handler:
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    return handler
+
+
+def _finish(svc, run, work, log_path, handler, status, error, failing_cell, tracking,
+            tracking_run, ended_by) -> None:
+    store = svc.store
+    values: dict = {}
+    output = work / "output.ipynb"
+    if output.is_file():
+        try:
+            blob, _ = store.artifacts.put_file(output)
+            values["output_blob"] = blob
+            if run.output_notebook:
+                _write_copy(output, Path(run.output_notebook))
+            if tracking is not None and tracking_run:
+                tracking.log_artifact_bytes(tracking_run, output.read_bytes(), "output.ipynb",
+                                            "application/x-ipynb+json")
+        except Exception as exc:  # noqa: BLE001 - a run whose output cannot be kept says so
+            logging.getLogger("mlops_lab").error("Storing the output notebook failed: %s", exc)
+            if status == "SUCCEEDED":
+                status, error = "FAILED", f"The output notebook could not be stored: {exc}"
+    handler.flush()
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    try:
+        data = log_path.read_bytes() if log_path.is_file() else b""
+        if len(data) > LOG_LIMIT:
+            data = b"[...earlier lines cut...]\n" + data[-LOG_LIMIT:]
+        values["log_blob"] = store.artifacts.put_bytes(data)[0]
+    except Exception:  # noqa: BLE001
+        pass
+    if ended_by is None:
+        values.update(status=status, error=error, ended_at=now_ms(),
+                      failing_cell=json.dumps(failing_cell) if failing_cell else None)
+    elif failing_cell and ended_by == "timeout":
+        values["failing_cell"] = json.dumps(failing_cell)
+    for thread in _environment_thread:
+        thread.join(timeout=60)
+    # The tracking run ends first: whoever sees the pipeline run ended sees its run ended too.
+    if tracking is not None and tracking_run:
+        final = status if ended_by is None else svc.get(run.id).status
+        try:
+            tracking.end_run(tracking_run,
+                             {"SUCCEEDED": "FINISHED", "CANCELLED": "KILLED"}.get(final, "FAILED"),
+                             error if ended_by is None else svc.get(run.id).error)
+        except Exception:  # noqa: BLE001
+            pass
+    with svc.db.write() as conn:
+        if ended_by is None:
+            conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING").values(values))
+            values = {k: v for k, v in values.items() if k in ("output_blob", "log_blob")}
+        conn.execute(update(pr).where(pr.c.id == run.id).values(values))
+
+
+def _write_copy(source: Path, target: Path) -> None:
+    """The output copy users open in JupyterLab: temp file + rename, never half-written."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".ipynb")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(source.read_bytes())
+        os.replace(tmp, target)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,93 @@
+"""`mlops-lab run`, `pipeline-runs`, `schedules`, `reproduce` as a user runs them: real
+subprocesses, exit codes, the failing cell's error on stderr."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from test_pipelines import notebook
+
+SUBCOMMANDS = [["run"], ["pipeline-runs"], ["pipeline-runs", "show"], ["pipeline-runs", "cancel"],
+               ["schedules"], ["schedules", "create"], ["schedules", "edit"], ["scheduler"],
+               ["reproduce"]]
+
+
+@pytest.fixture
+def cli(store_home, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def run(*args, expect=0):
+        done = subprocess.run([sys.executable, "-m", "mlops_lab.cli", *args], cwd=work,
+                              capture_output=True, text=True, env=dict(os.environ), timeout=300)
+        assert done.returncode == expect, (done.stdout, done.stderr)
+        return done
+
+    run.work = work
+    return run
+
+
+@pytest.mark.parametrize("words", SUBCOMMANDS)
+def test_help_has_examples(cli, words):
+    assert "examples:" in cli(*words, "--help").stdout
+
+
+def test_run_succeeds_and_lists(cli):
+    notebook(cli.work / "ok.ipynb", "import mlops_lab as ml\nml.output('double', alpha * 2)")
+    done = cli("run", "ok.ipynb", "-p", "alpha", "21", "--json")
+    run = json.loads(done.stdout)
+    assert run["status"] == "SUCCEEDED" and run["outputs"] == {"double": 42}
+    assert run["parameters"] == {"alpha": 21}
+    listed = cli("pipeline-runs").stdout
+    assert run["id"][:8] in listed and "SUCCEEDED" in listed
+    shown = cli("pipeline-runs", "show", run["id"][:8], "--log").stdout
+    assert "SUCCEEDED" in shown and "Executing" in shown
+    out = cli.work / "custom" / "out.ipynb"
+    cli("run", "ok.ipynb", "-o", str(out), "-P", "alpha", "[1, 2]")
+    assert out.is_file()
+
+
+def test_a_failing_run_exits_1_and_prints_the_failing_cell(cli):
+    notebook(cli.work / "fails.ipynb", "x = alpha", "raise ValueError(f'bad {x}')")
+    done = cli("run", "fails.ipynb", "-p", "alpha", "7", expect=1)
+    assert "FAILED" in done.stdout
+    assert "ValueError: bad 7" in done.stderr
+    assert "raise ValueError(f'bad {x}')" in done.stderr
+
+
+def test_bad_input_exits_2_and_an_unrunnable_notebook_exits_1(cli):
+    notebook(cli.work / "ok.ipynb", "pass")
+    assert "identifier" in cli("run", "ok.ipynb", "-p", "1x", "1", expect=2).stderr
+    assert "finite" in cli("run", "ok.ipynb", "-p", "alpha", "nan", expect=2).stderr
+    (cli.work / "broken.ipynb").write_text("not json")
+    assert "not valid JSON" in cli("run", "broken.ipynb", expect=1).stderr
+    assert "No notebook" in cli("run", "missing.ipynb", expect=1).stderr
+
+
+def test_schedules_from_the_command_line(cli):
+    notebook(cli.work / "job.ipynb", "pass")
+    made = json.loads(cli("schedules", "create", "job.ipynb", "--cron", "0 6 * * 1-5",
+                          "--tz", "Europe/Paris", "--name", "weekday", "-p", "alpha", "2",
+                          "--missed", "run_once", "--keep-last", "3", "--json").stdout)
+    assert made["parameters"] == {"alpha": 2} and made["missed"] == "run_once"
+    assert "weekday" in cli("schedules", "list").stdout
+    assert "enabled          no" in cli("schedules", "disable", "weekday").stdout
+    edited = json.loads(cli("schedules", "edit", "weekday", "--cron", "30 7 * * *",
+                            "--json").stdout)
+    assert edited["cron"] == "30 7 * * *" and edited["enabled"] is False
+    assert "not a cron" in cli("schedules", "edit", "weekday", "--cron", "x", expect=2).stderr
+    cli("schedules", "delete", made["id"])
+    assert "weekday" not in cli("schedules", "list").stdout
+
+
+def test_reproduce_from_the_command_line(cli):
+    notebook(cli.work / "ok.ipynb", "import mlops_lab as ml\nml.output('v', alpha)")
+    run = json.loads(cli("run", "ok.ipynb", "-p", "alpha", "3", "--json").stdout)
+    assert "environment changes" in cli("reproduce", run["id"][:10], "--check").stdout
+    done = cli("reproduce", run["id"])
+    assert "reproduced (same outputs and metrics)" in done.stdout
