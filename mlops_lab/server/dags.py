@@ -1,6 +1,57 @@
-"""REST routes for dags (none yet)."""
+"""REST routes of DAGs: DAG runs with their steps and edges, and resuming a failed one.
+Parse the request, call the DAG service off the event loop, shape the JSON."""
 
 from __future__ import annotations
 
-# (pattern relative to /mlops-lab/api/, handler class); each also in openapi/<part>.yaml.
-ROUTES: list[tuple[str, type]] = []
+import tornado.web
+from jupyter_server.auth.decorator import authorized
+
+from .base import MlopsLabHandler, whole_number
+
+DAG_RUN_ID = r"(?P<dag_run_id>[0-9a-f]{32})"
+
+
+class _DagHandler(MlopsLabHandler):
+    @property
+    def dags(self):
+        from ..pipelines.dag_service import DagService
+
+        return self.service(DagService)
+
+
+class DagRunsHandler(_DagHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        status = self.get_argument("status", "") or None
+        limit = whole_number(self.get_argument("limit", "100"), "limit")
+        runs = await self.call(self.dags.list_runs, status, limit)
+        self.reply({"dag_runs": [r.to_json(with_steps=False) for r in runs]})
+
+
+class DagRunHandler(_DagHandler):
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, dag_run_id: str):
+        run = await self.call(self.dags.get, dag_run_id)
+        self.reply(run.to_json())
+
+
+class ResumeHandler(_DagHandler):
+    """Starts a new attempt in the server and answers at once (202); poll the DAG run."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, dag_run_id: str):
+        self.json_body()  # an optional empty object; anything malformed is a 400
+        run = await self.call(self.dags.resume, dag_run_id, wait=False)
+        self.set_status(202)
+        self.reply(run.to_json())
+
+
+# Patterns relative to the server's base URL; every one must also be in openapi/dags.yaml.
+ROUTES = [
+    (r"dag-runs", DagRunsHandler),
+    (rf"dag-runs/{DAG_RUN_ID}", DagRunHandler),
+    (rf"dag-runs/{DAG_RUN_ID}/resume", ResumeHandler),
+]

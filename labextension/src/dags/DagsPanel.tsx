@@ -1,0 +1,69 @@
+/**
+ * The "DAGs" tab of the side panel: DAG runs, newest first, with their steps counted by
+ * status; selecting one opens its graph in the main area.
+ */
+import React from 'react';
+import { relativeTime } from '../format';
+import { usePolling } from '../usePolling';
+import { IDagRunSummary, listDagRuns } from './api';
+import { DagStatus } from './DagStatus';
+
+export interface IDagsPanelProps {
+  visible: boolean;
+  refreshInterval: number;
+  onOpen: (run: IDagRunSummary) => void;
+}
+
+export function DagsPanel(props: IDagsPanelProps): JSX.Element {
+  const { data: runs, error, reload } = usePolling(listDagRuns, [], props);
+
+  return (
+    <div className="mlops-lab-panel-body mlops-lab-dags-panel" data-testid="mlops-lab-dags-panel">
+      <div className="mlops-lab-dags-toolbar">
+        <span className="mlops-lab-muted">DAG runs</span>
+        <button
+          className="mlops-lab-link-button"
+          title="Load the DAG runs again"
+          onClick={reload}
+        >
+          Refresh
+        </button>
+      </div>
+      {error && (
+        <div className="mlops-lab-banner" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="mlops-lab-table-scroll">
+        {runs !== null && runs.length === 0 && !error && (
+          <p className="mlops-lab-empty" data-testid="mlops-lab-dags-empty">
+            No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or
+            ml.run_dag("pipeline.yaml").
+          </p>
+        )}
+        <ul className="mlops-lab-dags-list" data-testid="mlops-lab-dags-list">
+          {(runs ?? []).map(run => (
+            <li key={run.id}>
+              <button
+                className="mlops-lab-dag-row"
+                data-testid="mlops-lab-dag-row"
+                title={`${run.name}\n${run.file}${run.error ? '\n' + run.error : ''}`}
+                onClick={() => props.onOpen(run)}
+              >
+                <span className="mlops-lab-dag-row-name">{run.name}</span>
+                <DagStatus status={run.status} />
+                <span className="mlops-lab-dag-row-meta">
+                  {Object.entries(run.counts)
+                    .map(([status, n]) => `${n} ${status.toLowerCase()}`)
+                    .join(' · ')}
+                  {run.attempt > 1 ? ` · attempt ${run.attempt}` : ''} ·{' '}
+                  {relativeTime(run.created_at)}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+"""DAGs of notebooks and sweeps, as users call them (`import mlops_lab as ml`).
+
+    run = ml.run_dag("pipeline.yaml", {"alpha": 0.5})     # waits; run.status, run.steps
+    run = ml.resume_dag(run.id)                            # after fixing a failed step
+    ml.get_dag_run(run.id); ml.list_dag_runs()
+    result = ml.sweep("train.ipynb", grid={"alpha": [0.1, 1, 10]})
+
+The pipeline file's format is described in mlops_lab/pipelines/dag_file.py and the README.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .dag_entities import DagRun
+from .sweeps import sweep  # noqa: F401  (public: `ml.sweep`)
+
+
+def _service():
+    from ..store import open_store
+    from .dag_service import DagService
+
+    return DagService(open_store())
+
+
+def run_dag(path: str | os.PathLike, parameters: dict[str, Any] | None = None, *,
+            concurrency: int | None = None, wait: bool = True) -> DagRun:
+    """Runs the pipeline file at `path`: each step a pipeline run, in parallel where the graph
+    allows. `parameters`: {"name": value} for every step that has `name`, {"step.name": value}
+    for one step."""
+    return _service().run(path, parameters, concurrency=concurrency, wait=wait)
+
+
+def resume_dag(dag_run_id: str, *, wait: bool = True) -> DagRun:
+    """Runs the failed and skipped steps of a FAILED DAG run again (a new attempt)."""
+    return _service().resume(dag_run_id, wait=wait)
+
+
+def get_dag_run(dag_run_id: str) -> DagRun:
+    return _service().get(dag_run_id)
+
+
+def list_dag_runs(status: str | None = None, limit: int = 100) -> list[DagRun]:
+    return _service().list_runs(status, limit)

@@ -1,0 +1,98 @@
+"""`mlops-lab dag …` and `mlops-lab sweep` as a user runs them: subprocesses on a real store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+
+def cli(*args, home, cwd, check_rc=None):
+    env = {**os.environ, "MLOPS_LAB_HOME": str(home)}
+    for name in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS"):
+        env.pop(name, None)
+    done = subprocess.run([sys.executable, "-m", "mlops_lab.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+    if check_rc is not None:
+        assert done.returncode == check_rc, done.stdout + done.stderr
+    return done
+
+
+def notebook(path, parameters: str, body: str) -> None:
+    cell = new_code_cell(parameters)
+    cell.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[cell, new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+@pytest.mark.parametrize("command", [["dag"], ["dag", "run"], ["dag", "resume"], ["dag", "show"],
+                                     ["dag", "list"], ["sweep"]])
+def test_every_command_has_help_with_examples(command, store_home, tmp_path):
+    done = cli(*command, "--help", home=store_home, cwd=tmp_path, check_rc=0)
+    assert "examples:" in done.stdout and "mlops-lab " + command[0] in done.stdout
+
+
+def test_run_show_list_and_resume_a_dag(store_home, tmp_path):
+    notebook(tmp_path / "a.ipynb", "x = 1", "import mlops_lab as ml\nml.output('y', x + 1)")
+    notebook(tmp_path / "b.ipynb", "x = 0",
+             "import pathlib\nassert pathlib.Path('fixed').exists(), 'not fixed yet'\n"
+             "import mlops_lab as ml\nml.output('y', x * 2)")
+    (tmp_path / "pipeline.yaml").write_text(
+        "name: cli-dag\nsteps:\n  a: {notebook: a.ipynb, parameters: {x: 1}}\n"
+        "  b: {notebook: b.ipynb, depends_on: [a], parameters: {x: '${a.y}'}}\n")
+
+    failed = cli("dag", "run", "pipeline.yaml", "-p", "a.x=10", home=store_home, cwd=tmp_path,
+                 check_rc=1)
+    assert "a: SUCCEEDED" in failed.stdout and "b: FAILED" in failed.stdout
+    assert "not fixed yet" in failed.stdout
+    run_id = failed.stdout.split()[2]
+
+    listed = cli("dag", "list", "--json", home=store_home, cwd=tmp_path, check_rc=0)
+    [row] = json.loads(listed.stdout)["dag_runs"]
+    assert row["id"] == run_id and row["status"] == "FAILED"
+    assert row["counts"] == {"SUCCEEDED": 1, "FAILED": 1}
+
+    (tmp_path / "fixed").touch()
+    resumed = cli("dag", "resume", run_id[:8], "--json", home=store_home, cwd=tmp_path,
+                  check_rc=0)
+    doc = json.loads(resumed.stdout)
+    assert doc["status"] == "SUCCEEDED" and doc["attempt"] == 2
+    assert [s["outputs"] for s in doc["steps"]] == [{"y": 11}, {"y": 22}]
+
+    shown = cli("dag", "show", run_id, home=store_home, cwd=tmp_path, check_rc=0)
+    assert "SUCCEEDED" in shown.stdout and "cli-dag" in shown.stdout
+
+
+def test_bad_input_exits_2_with_a_message(store_home, tmp_path):
+    (tmp_path / "a.ipynb").write_text("{}")
+    (tmp_path / "pipeline.yaml").write_text("steps:\n  a: {notebook: a.ipynb, depends_on: [z]}\n")
+    done = cli("dag", "run", "pipeline.yaml", home=store_home, cwd=tmp_path, check_rc=2)
+    assert "Step 'a' depends on 'z'" in done.stderr and "Traceback" not in done.stderr
+    done = cli("dag", "show", "../etc", home=store_home, cwd=tmp_path, check_rc=2)
+    assert "is not a DAG run id" in done.stderr
+    done = cli("sweep", "a.ipynb", "--random", "20", home=store_home, cwd=tmp_path, check_rc=2)
+    assert "must look like n=20" in done.stderr
+    done = cli("sweep", "a.ipynb", "--param", "lr=uniform:0:1", home=store_home, cwd=tmp_path,
+               check_rc=2)
+    assert "--param needs --random n=N" in done.stderr
+
+
+def test_a_sweep_from_the_command_line(store_home, tmp_path):
+    notebook(tmp_path / "train.ipynb", "alpha = 1\nlr = 0.1",
+             "import mlops_lab as ml\nml.output('score', alpha * 10 + lr)")
+    done = cli("sweep", "train.ipynb", "--grid", "alpha=1,2", "--random", "n=1", "--param",
+               "lr=choice:0.5", "--workers", "2", "--json", home=store_home, cwd=tmp_path,
+               check_rc=0)
+    doc = json.loads(done.stdout)
+    assert doc["status"] == "SUCCEEDED" and doc["executor"] == "local"
+    assert [p["metrics"]["score"] for p in doc["points"]] == [10.5, 20.5]
+    table = cli("runs", "-f", f"tags.`mlops_lab.sweep` = '{doc['id']}'", home=store_home,
+                cwd=tmp_path, check_rc=0)
+    assert table.stdout.count("FINISHED") == 2
