@@ -39,13 +39,24 @@ _LAZY = {
     )
 }
 # Each part's public names, by the module that defines them (one block per part).
-_LAZY.update({name: "mlops_lab.datasets.api" for name in ()})
-_LAZY.update({name: "mlops_lab.features.api" for name in ()})
-_LAZY.update({name: "mlops_lab.registry.api" for name in ()})
-_LAZY.update({name: "mlops_lab.serving.api" for name in ()})
-_LAZY.update({name: "mlops_lab.pipelines.api" for name in ()})
-_LAZY.update({name: "mlops_lab.pipelines.dags" for name in ()})
-_LAZY.update({name: "mlops_lab.pipelines.automl" for name in ()})
+_LAZY.update({name: "mlops_lab.datasets.api" for name in (
+    "snapshot", "load_snapshot", "get_snapshot", "list_snapshots", "list_datasets",
+    "diff_snapshots", "expect", "set_validation", "get_validation")})
+_LAZY.update({name: "mlops_lab.features.api" for name in (
+    "feature_set", "materialize", "get_training_set", "get_online_features", "search_features",
+    "get_feature_set", "get_feature_set_version",
+)})
+_LAZY.update({name: "mlops_lab.registry.api" for name in (
+    "register_model", "load_model", "set_alias", "delete_alias", "list_model_versions",
+    "get_model_version")})
+_LAZY.update({name: "mlops_lab.serving.api"
+              for name in ("score_file", "package_model", "prediction_logs")})
+_LAZY.update({name: "mlops_lab.pipelines.api" for name in (
+    "run_notebook", "output", "get_pipeline_run", "list_pipeline_runs", "cancel_pipeline_run",
+    "schedule_notebook", "list_schedules", "reproduce")})
+_LAZY.update({name: "mlops_lab.pipelines.dags"
+              for name in ("run_dag", "resume_dag", "get_dag_run", "list_dag_runs", "sweep")})
+_LAZY.update({name: "mlops_lab.pipelines.automl" for name in ("automl",)})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -70,9 +70,31 @@ def live_routes(serverapp) -> list[tuple[str, type]]:
     return routes
 
 
+# A value each kind of id pattern accepts, for routes whose test does not name the group.
+PLACEHOLDERS = ["0" * 32, "1", "champion", "x"]
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
 def url_for(pattern: str, **values: str) -> str:
     values.setdefault("rest", "no/such/route")
-    return GROUP.sub(lambda m: values[m.group(1)], pattern).removesuffix("$")
+
+    def value(match):
+        if match.group(1) in values:
+            return values[match.group(1)]
+        group = re.compile(match.group(0))
+        return next(v for v in PLACEHOLDERS if group.fullmatch(v))
+
+    return GROUP.sub(value, pattern).removesuffix("$")
+
+
+def methods_of(handler: type) -> list[str]:
+    """The HTTP methods a handler class itself answers (not tornado's 405 defaults)."""
+    return [m for m in METHODS
+            if getattr(handler, m).__qualname__.split(".")[0] != "RequestHandler"]
+
+
+def is_tracking(handler: type) -> bool:
+    return handler.__module__ == "mlops_lab.server.tracking"
 
 
 def api_path(pattern: str, base_url: str) -> str:
@@ -91,22 +113,40 @@ def fetch(http_server_client, jp_asyncio_loop):
     return request
 
 
+def _send(fetch, url, method, headers=None):
+    body = b"{}" if method in ("post", "put", "patch") else None
+    return fetch(url, headers=headers, method=method.upper(), body=body,
+                 allow_nonstandard_methods=True)
+
+
 def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run):
+    """Every method of every live route: 403 without credentials or with a bad token; with the
+    token, an answer of the route itself (tracking's GETs: 200; others: never 403 or 5xx)."""
     token = jp_serverapp.identity_provider.token
     for pattern, handler in live_routes(jp_serverapp):
         url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
-        anonymous = fetch(url)
-        assert anonymous.code == 403, url
-        assert json.loads(anonymous.body)["error"] == "Forbidden"
-        assert "token" in json.loads(anonymous.body)["message"]
-        assert token not in anonymous.body.decode()
-        for bad in (f"token {token[:-1]}x", "token ", "Bearer nonsense", f"token {token} x"):
-            refused = fetch(url, headers={"Authorization": bad})
-            assert refused.code == 403, (url, bad)
-        allowed = fetch(url, headers=jp_auth_header)
-        assert allowed.code == (404 if handler is NotFoundHandler else 200), (url, allowed.body)
-        assert allowed.headers["Content-Type"].startswith(
-            "application/json" if "(?P<path>" not in pattern else "text/plain")
+        for method in methods_of(handler):
+            anonymous = _send(fetch, url, method)
+            assert anonymous.code == 403, (method, url)
+            assert json.loads(anonymous.body)["error"] == "Forbidden"
+            if method == "get":  # a write is refused earlier, for its missing XSRF token
+                assert "token" in json.loads(anonymous.body)["message"]
+            assert token not in anonymous.body.decode()
+            for bad in (f"token {token[:-1]}x", "token ", "Bearer nonsense", f"token {token} x"):
+                refused = _send(fetch, url, method, {"Authorization": bad})
+                assert refused.code == 403, (method, url, bad)
+            if method != "get":
+                continue  # what a write does with an empty body is each part's own test
+            allowed = _send(fetch, url, method, jp_auth_header)
+            if handler is NotFoundHandler:
+                assert allowed.code == 404
+            elif is_tracking(handler):
+                assert allowed.code == 200, (url, allowed.body)
+            else:
+                assert allowed.code not in (403, 405) and allowed.code < 500, (url, allowed.body)
+            raw = "(?P<path>" in pattern and allowed.code == 200  # an artifact's own bytes
+            assert allowed.headers["Content-Type"].startswith(
+                "text/plain" if raw else "application/json"), url
 
 
 def test_ids_outside_the_pattern_are_404(jp_serverapp, jp_auth_header, fetch, run):
@@ -135,14 +175,24 @@ def test_artifact_paths_cannot_leave_the_run(jp_serverapp, jp_auth_header, fetch
 
 
 def test_methods_a_route_lacks_are_json_405(jp_serverapp, jp_auth_header, fetch, run):
-    for pattern, _ in live_routes(jp_serverapp):
+    for pattern, handler in live_routes(jp_serverapp):
         url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
-        for method in ("POST", "PUT", "PATCH", "DELETE"):
-            response = fetch(url, headers=jp_auth_header, method=method,
-                             body=b"{}" if method != "DELETE" else None,
-                             allow_nonstandard_methods=True)
+        for method in set(METHODS) - set(methods_of(handler)):
+            response = _send(fetch, url, method, jp_auth_header)
             assert response.code == 405, (method, url)
             assert json.loads(response.body)["error"] == "MethodNotAllowed"
+
+
+def test_writes_with_a_cookie_need_the_xsrf_token(jp_serverapp, fetch, run):
+    """A login cookie alone (what a foreign page can make a browser send) may not write."""
+    writes = [(p, h) for p, h in live_routes(jp_serverapp) if set(methods_of(h)) - {"get"}]
+    assert writes
+    cookie = {"Cookie": "_xsrf=forged; username-127-0-0-1=\"forged-login\""}
+    for pattern, handler in writes:
+        url = url_for(pattern, run_id=run.id)
+        for method in set(methods_of(handler)) - {"get"}:
+            response = _send(fetch, url, method, cookie)
+            assert response.code == 403, (method, url)
 
 
 class DenyMlopsLab(Authorizer):
@@ -164,13 +214,15 @@ class TestAuthorizer:
 
     def test_every_route_asks_the_authorizer(self, jp_serverapp, jp_auth_header, fetch,
                                                    run):
-        routes = live_routes(jp_serverapp)
-        for pattern, _ in routes:
+        expected = []
+        for pattern, handler in live_routes(jp_serverapp):
             url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
-            response = fetch(url, headers=jp_auth_header)
-            assert response.code == 403, url
-            assert json.loads(response.body)["error"] == "Forbidden"
-        assert DenyMlopsLab.asked == [("read", "mlops_lab")] * len(routes)
+            for method in methods_of(handler):
+                response = _send(fetch, url, method, jp_auth_header)
+                assert response.code == 403, (method, url)
+                assert json.loads(response.body)["error"] == "Forbidden"
+                expected.append(("read" if method == "get" else "write", "mlops_lab"))
+        assert DenyMlopsLab.asked == expected
 
 
 def test_openapi_document_is_valid_and_matches_the_live_routes(jp_serverapp):
@@ -211,7 +263,7 @@ def test_hostile_run_name_is_json_encoded(jp_serverapp, jp_auth_header, fetch, t
     run = tracking.create_run(exp.id, name=name)
     tracking.end_run(run.id, "FAILED", error="<script>alert(1)</script>")
     for pattern, handler in live_routes(jp_serverapp):
-        if "(?P<path>" in pattern or handler is NotFoundHandler:
+        if "(?P<path>" in pattern or not is_tracking(handler):
             continue
         url = url_for(pattern, run_id=run.id, key="auc")
         response = fetch(url, headers=jp_auth_header)
@@ -219,7 +271,8 @@ def test_hostile_run_name_is_json_encoded(jp_serverapp, jp_auth_header, fetch, t
         assert response.headers["Content-Type"].startswith("application/json")
         assert b"<img" not in response.body and b"<script" not in response.body
         assert b"<b>" not in response.body
-    (run_route,) = [p for p, _ in live_routes(jp_serverapp) if p.endswith("[0-9a-f]{32})$")]
+    (run_route,) = [p for p, _ in live_routes(jp_serverapp)
+                    if p.endswith("/runs/(?P<run_id>[0-9a-f]{32})$")]
     doc = json.loads((fetch(url_for(run_route, run_id=run.id), headers=jp_auth_header)).body)
     assert doc["name"] == name and doc["error"] == "<script>alert(1)</script>"
 

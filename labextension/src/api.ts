@@ -63,6 +63,16 @@ export interface IRun {
   tags: Record<string, string>;
   source?: IRunSource;
   environment?: IRunEnvironment;
+  /** What the run read (inputs) and made (outputs): snapshots, feature sets, model versions. */
+  links?: IRunLink[];
+}
+
+export interface IRunLink {
+  direction: 'input' | 'output';
+  kind: string;
+  ref: string;
+  label: string;
+  created_at: number;
 }
 
 export interface IMetric {

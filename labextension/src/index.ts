@@ -94,8 +94,6 @@ const plugin: JupyterFrontEndPlugin<IMlopsLab> = {
       compare: (runs: IRun[]) =>
         commands.execute(CommandIDs.compare, { ids: runs.map(run => run.id) })
     });
-    content.title.label = 'Runs';
-    content.id = 'mlops-lab-runs-tab';
     const tabs = new TabPanel({ tabPlacement: 'top' });
     tabs.addClass('mlops-lab-tabs');
     tabs.tabBar.addClass('mlops-lab-tabbar');

@@ -3,6 +3,8 @@
  * tab instead of navigating. One delegated listener covers every output, present
  * and future, so nothing has to hook into the notebook's renderers.
  */
+import { listenForLinks } from './links';
+
 const RUN_ID = /^[0-9a-f]{32}$/;
 const LINK_SELECTOR = 'a.mlops-lab-run-link';
 // Untrusted outputs lose data-* attributes to the sanitizer but keep the href.
@@ -22,28 +24,10 @@ export function runIdOfLink(link: Element): string | null {
   return match ? match[1] : null;
 }
 
-/**
- * Call `open(runId)` when a summary link inside `node` is clicked. The listener
- * captures, so the link's own hash handling never navigates first. Returns a
- * function that removes the listener.
- */
+/** Calls `open(runId)` when a summary link inside `node` is clicked. */
 export function listenForRunLinks(
   node: HTMLElement,
   open: (runId: string) => void
 ): () => void {
-  const onClick = (event: MouseEvent) => {
-    const target = event.target;
-    const link = target instanceof Element ? target.closest(LINK_SELECTOR) : null;
-    if (!link) {
-      return;
-    }
-    // The hash these links carry means nothing to the page: never follow it.
-    event.preventDefault();
-    const runId = runIdOfLink(link);
-    if (runId !== null) {
-      open(runId);
-    }
-  };
-  node.addEventListener('click', onClick, true);
-  return () => node.removeEventListener('click', onClick, true);
+  return listenForLinks(node, LINK_SELECTOR, runIdOfLink, open);
 }

@@ -15,21 +15,17 @@ export interface IPanelSettings {
   defaultExperiment: string;
 }
 
-/** The side panel's content; it polls only while shown. */
-export class RunsPanelWidget extends ReactWidget {
-  constructor(
-    private readonly actions: {
-      openRun: (run: IRun) => void;
-      compare: (runs: IRun[]) => void;
-    }
-  ) {
+/**
+ * A tab of the side panel (every part's tab extends it). It renders again when shown or
+ * hidden, so its view can poll only while visible (`this.isVisible`).
+ */
+export abstract class PanelTabWidget extends ReactWidget {
+  constructor(id: string, label: string) {
     super();
     this.addClass('mlops-lab-panel');
-  }
-
-  set settings(value: IPanelSettings) {
-    this._settings = value;
-    this.update();
+    this.id = id;
+    this.title.label = label;
+    this.title.caption = label; // the tab's tooltip, when a narrow panel shortens it
   }
 
   protected onAfterShow(msg: Message): void {
@@ -39,6 +35,23 @@ export class RunsPanelWidget extends ReactWidget {
 
   protected onAfterHide(msg: Message): void {
     super.onAfterHide(msg);
+    this.update();
+  }
+}
+
+/** The Runs tab. */
+export class RunsPanelWidget extends PanelTabWidget {
+  constructor(
+    private readonly actions: {
+      openRun: (run: IRun) => void;
+      compare: (runs: IRun[]) => void;
+    }
+  ) {
+    super('mlops-lab-runs-tab', 'Runs');
+  }
+
+  set settings(value: IPanelSettings) {
+    this._settings = value;
     this.update();
   }
 

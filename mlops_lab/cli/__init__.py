@@ -24,8 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="mlops-lab", formatter_class=fmt,
-        description="mlops-lab: search and maintain the store your notebooks track runs in.",
-        epilog="examples:\n  mlops-lab runs -f \"metrics.auc > 0.9\"\n  mlops-lab experiments\n"
+        description="mlops-lab: runs, snapshots, feature sets, models, pipelines and "
+                    "schedules of the store your notebooks write to.",
+        epilog="examples:\n  mlops-lab runs -f \"metrics.auc > 0.9\"\n"
+               "  mlops-lab snapshot data/customers.csv customers\n"
+               "  mlops-lab models show churn@champion\n"
+               "  mlops-lab serve churn@champion --port 8080\n"
+               "  mlops-lab run train.ipynb -p alpha 0.5\n"
                "  mlops-lab db upgrade\n  mlops-lab gc --dry-run\n\n"
                "`mlops-lab COMMAND --help` shows each command's options.",
     )

@@ -6,6 +6,7 @@ import React, { useEffect, useState } from 'react';
 import { ApiError, getRun, IRun } from '../api';
 import { MetricHistoryChart, ParallelCoordinates } from './CompareCharts';
 import { MetricsTable, ParamsDiffTable } from './CompareTables';
+import { ViewStatus } from './ViewStatus';
 
 export function CompareView(props: { runIds: string[] }): JSX.Element {
   const [runs, setRuns] = useState<IRun[] | null>(null);
@@ -23,17 +24,8 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
     );
   }, [props.runIds.join(',')]);
 
-  if (error) {
-    return (
-      <div className="mlops-lab-view">
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      </div>
-    );
-  }
   if (!runs) {
-    return <div className="mlops-lab-view mlops-lab-muted">Loading runs…</div>;
+    return <ViewStatus error={error} what="runs" />;
   }
   const keys = metricKeys(runs);
   return (
