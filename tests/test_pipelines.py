@@ -326,6 +326,28 @@ def test_runs_in_a_pipeline_kernel_become_children_of_its_tracking_run(store, mo
     fluent._pipeline_parents.clear()
 
 
+def test_snapshots_outside_runs_in_a_pipeline_kernel_link_to_its_tracking_run(store,
+                                                                              monkeypatch):
+    """A snapshot taken (or loaded) in a pipeline notebook outside any %%track cell belongs
+    to the pipeline run: its tracked run records it."""
+    import pandas as pd
+
+    import mlops_lab as ml
+    from mlops_lab.tracking import fluent
+    from mlops_lab.tracking.service import TrackingService
+
+    tracking = TrackingService(store)
+    experiment = tracking.get_or_create_experiment("pipelines-exp")
+    parent = tracking.create_run(experiment.id, name="pipeline")
+    monkeypatch.setenv("MLOPS_LAB_PARENT_RUN", parent.id)
+    fluent._pipeline_parents.clear()
+    version = ml.snapshot(pd.DataFrame({"x": [1, 2, 3]}), "pipeline-made", progress=False)
+    ml.load_snapshot("pipeline-made")
+    links = {(link.direction, link.kind, link.ref) for link in tracking.get_run(parent.id).links}
+    assert links == {("output", "snapshot", version.id), ("input", "snapshot", version.id)}
+    fluent._pipeline_parents.clear()
+
+
 def test_list_find_and_prefixes(pipelines, work):
     nb = notebook(work / "n.ipynb", "pass")
     made = [pipelines.submit(nb.resolve(), nb.read_bytes(), {"alpha": i}, dispatch=False)

@@ -36,10 +36,9 @@ def service() -> DatasetService:
 
 
 def _run_id() -> str | None:
-    from ..tracking.fluent import active_run
+    from ..tracking.fluent import current_run_id
 
-    run = active_run()
-    return run.id if run is not None else None
+    return current_run_id()
 
 
 def snapshot(data, name: str, *, description: str | None = None,

@@ -34,10 +34,9 @@ def service() -> FeatureService:
 
 
 def _run_id() -> str | None:
-    from ..tracking.fluent import active_run
+    from ..tracking.fluent import current_run_id
 
-    run = active_run()
-    return run.id if run is not None else None
+    return current_run_id()
 
 
 def feature_set(name: str, *, entity, timestamp: str, ttl=None, description: str | None = None,

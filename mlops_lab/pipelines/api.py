@@ -35,10 +35,9 @@ def run_notebook(notebook: str | os.PathLike, parameters: dict | None = None, *,
     from a tracked run (or another pipeline run), the new run is its child unless
     `parent_run_id` says otherwise."""
     if parent_run_id is None:
-        from ..tracking.fluent import active_run
+        from ..tracking.fluent import current_run_id
 
-        active = active_run()
-        parent_run_id = active.id if active else os.environ.get("MLOPS_LAB_PARENT_RUN") or None
+        parent_run_id = current_run_id()
     return _pipelines().run_notebook(
         notebook, parameters, output=output, timeout=timeout, parent_run_id=parent_run_id,
         tags=tags, wait=wait, retries=retries, retry_backoff=retry_backoff,

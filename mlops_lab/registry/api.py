@@ -65,8 +65,7 @@ def register_variable(model: Any, variable: str, name: str, *, input_example: An
 def _active_run_id() -> str | None:
     from ..tracking import fluent
 
-    active = fluent.active_run()
-    return active.id if active is not None else None
+    return fluent.current_run_id()
 
 
 def load_model(ref: str, allow_pickle: bool = False) -> Any:

@@ -151,6 +151,17 @@ def active_run() -> ActiveRun | None:
     return _stack[-1] if _stack else None
 
 
+def current_run_id() -> str | None:
+    """The run what this process reads and makes belongs to: the innermost active run, else
+    the tracked run of the pipeline run this kernel executes, else None."""
+    if _stack:
+        return _stack[-1].id
+    if not os.environ.get("MLOPS_LAB_PARENT_RUN"):
+        return None  # no store is opened just to find out
+    outer = _pipeline_parent(service())
+    return outer.id if outer is not None else None
+
+
 def end_run(status: str = "FINISHED", error: str | None = None) -> None:
     """Ends the innermost active run (and with it any runs it still has open)."""
     if _stack:
