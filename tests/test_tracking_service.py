@@ -173,3 +173,14 @@ def test_run_links_record_what_a_run_read_and_made(svc, exp):
         svc.link_run(run.id, "sideways", "snapshot", "x", "x")
     with pytest.raises(NotFound):
         svc.link_run("0" * 32, "input", "snapshot", "x", "x")
+
+
+def test_forget_artifact_removes_the_row_and_keeps_the_blob_for_gc(svc, exp):
+    run = svc.create_run(exp.id)
+    kept = svc.log_artifact_bytes(run.id, b"{}", "output.ipynb")
+    svc.log_artifact_bytes(run.id, b"other", "notes.txt")
+    svc.forget_artifact(run.id, "output.ipynb")
+    assert [a.path for a in svc.list_artifacts(run.id)] == ["notes.txt"]
+    assert svc.store.artifacts.exists(kept.blob)  # `mlops-lab gc` collects it later
+    with pytest.raises(InvalidInput):
+        svc.forget_artifact(run.id, "../outside")

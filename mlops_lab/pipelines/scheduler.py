@@ -21,7 +21,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import and_, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store import Store
@@ -161,8 +161,9 @@ class Scheduler:
         """Keeps the output notebooks of the newest `keep_last` ended runs of the schedule;
         older ones lose their output (the copy on disk and the blob reference, which
         `mlops-lab gc` then collects). Their rows, parameters and outputs stay."""
-        from ..store import schema as t
+        from ..tracking.service import TrackingService
 
+        tracking = TrackingService(self.store)
         with self.db.read() as conn:
             keep = conn.execute(select(sc.c.keep_last).where(sc.c.id == schedule_id)).scalar()
             if not keep:
@@ -181,8 +182,7 @@ class Scheduler:
                 conn.execute(update(pr).where(pr.c.id == row.id)
                              .values(output_blob=None, output_path=None))
                 if row.run_id:
-                    conn.execute(delete(t.artifacts).where(and_(
-                        t.artifacts.c.run_id == row.run_id, t.artifacts.c.path == "output.ipynb")))
+                    tracking.forget_artifact(row.run_id, "output.ipynb", conn)
         for row in old:
             if row.output_path and row.output_path.endswith(f"{row.id}.ipynb"):
                 try:

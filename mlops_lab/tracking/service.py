@@ -19,7 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, BinaryIO, Iterable
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
@@ -466,6 +466,17 @@ class TrackingService:
                 set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at")},
             ), {"run_id": run_id, **info.__dict__})
         return info
+
+    def forget_artifact(self, run_id: str, path: str, conn=None) -> None:
+        """Removes the run's artifact `path` (its blob stays until `mlops-lab gc`). With `conn`,
+        inside the caller's write transaction."""
+        statement = delete(t.artifacts).where(t.artifacts.c.run_id == run_id,
+                                              t.artifacts.c.path == validate_artifact_path(path))
+        if conn is not None:
+            conn.execute(statement)
+            return
+        with self.db.write() as conn:
+            conn.execute(statement)
 
     def list_artifacts(self, run_id: str) -> list[ArtifactInfo]:
         a = t.artifacts.c
