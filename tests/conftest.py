@@ -125,3 +125,36 @@ def tracking(store_home):
     from mlops_lab.tracking.service import TrackingService
 
     return TrackingService(open_store())
+
+
+@pytest.fixture(scope="module")
+def shell():
+    """An IPython shell with `%load_ext mlops_lab` done (the magics' tests)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    ip = InteractiveShell.instance(config=config)
+    ip.colors = "nocolor"
+    ip.run_cell("%load_ext mlops_lab")
+    return ip
+
+
+@pytest.fixture
+def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
+    """Any request to the test Jupyter server, whatever its status (for modules that import
+    pytest-jupyter's fixtures): `path` under /mlops-lab/api/ or absolute; `body` a dict (sent
+    as JSON), bytes or text; POST when a body is given, else GET."""
+    import json
+
+    def request(path, headers=None, method=None, body=None, **kwargs):
+        url = f"{jp_base_url}mlops-lab/api/{path}" if not path.startswith("/") else path
+        if body is not None and not isinstance(body, (bytes, str)):
+            body = json.dumps(body)
+        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
+            url, headers=headers or {}, method=method or ("POST" if body is not None else "GET"),
+            body=body, raise_error=False, request_timeout=60, allow_nonstandard_methods=True,
+            **kwargs))
+
+    return request

@@ -5,22 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
 
 import mlops_lab as ml
 from mlops_lab.tracking import fluent
-
-
-@pytest.fixture(scope="module")
-def shell():
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    ip = InteractiveShell.instance(config=config)
-    ip.colors = "nocolor"
-    ip.run_cell("%load_ext mlops_lab")
-    return ip
 
 
 @pytest.fixture

@@ -7,22 +7,10 @@ import subprocess
 
 import pytest
 from IPython.core.error import UsageError
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
 
 import mlops_lab as ml
 from mlops_lab.tracking import capture_git, fluent
-
-
-@pytest.fixture(scope="module")
-def shell():
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    ip = InteractiveShell.instance(config=config)
-    ip.colors = "nocolor"
-    ip.run_cell("%load_ext mlops_lab")
-    return ip
 
 
 @pytest.fixture

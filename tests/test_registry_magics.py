@@ -6,9 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from IPython.core.interactiveshell import InteractiveShell
 from IPython.utils.capture import capture_output
-from traitlets.config import Config
 
 import mlops_lab as ml
 from mlops_lab.registry import kernel
@@ -21,16 +19,6 @@ X = np.random.default_rng(0).random((40, 3))
 y = (X[:, 0] > 0.5).astype(int)
 clf = LogisticRegression().fit(X, y)
 """
-
-
-@pytest.fixture(scope="module")
-def shell():
-    config = Config()
-    config.HistoryManager.hist_file = ":memory:"
-    ip = InteractiveShell.instance(config=config)
-    ip.colors = "nocolor"
-    ip.run_cell("%load_ext mlops_lab")
-    return ip
 
 
 @pytest.fixture

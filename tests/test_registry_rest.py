@@ -54,20 +54,6 @@ def jp_server_config(reg):
 
 
 @pytest.fixture
-def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
-    """Any request to the server, whatever its status."""
-    def request(path, headers=None, method="GET", body=None, **kwargs):
-        url = f"{jp_base_url}mlops-lab/api/{path}" if not path.startswith("/") else path
-        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
-            url, headers=headers or {}, method=method, raise_error=False, request_timeout=30,
-            body=None if body is None else (body if isinstance(body, (bytes, str))
-                                           else json.dumps(body)),
-            allow_nonstandard_methods=True, **kwargs))
-
-    return request
-
-
-@pytest.fixture
 def models(reg, svc):
     X = np.random.default_rng(0).random((40, 3))
     clf = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))

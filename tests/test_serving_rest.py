@@ -61,19 +61,6 @@ def jp_server_config(reg, allow_pickle):
 
 
 @pytest.fixture
-def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
-    def request(path, headers=None, method="POST", body=None, **kwargs):
-        url = f"{jp_base_url}mlops-lab/api/{path}" if not path.startswith("/") else path
-        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
-            url, headers=headers or {}, method=method, raise_error=False, request_timeout=60,
-            body=None if body is None else (body if isinstance(body, (bytes, str))
-                                           else json.dumps(body)),
-            allow_nonstandard_methods=True, **kwargs))
-
-    return request
-
-
-@pytest.fixture
 def model(reg):
     import pandas as pd
 
