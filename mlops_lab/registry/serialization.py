@@ -15,6 +15,7 @@ import io
 import pickle
 
 from ..errors import InvalidInput
+from ..skops_import import skops_io
 
 FORMATS = ("skops", "pickle")
 
@@ -22,10 +23,8 @@ FORMATS = ("skops", "pickle")
 def dump(model, serialization: str = "skops") -> tuple[bytes, str, list[str]]:
     """(bytes, format, trusted types) of `model`."""
     if serialization == "skops":
-        import skops.io
-
         try:
-            data = skops.io.dumps(model)
+            data = skops_io().dumps(model)
         except Exception as exc:  # skops cannot save every object; say what to do
             raise InvalidInput(
                 f"skops cannot save this {type(model).__name__}: {type(exc).__name__}: {exc}. "
@@ -42,10 +41,9 @@ def dump(model, serialization: str = "skops") -> tuple[bytes, str, list[str]]:
 
 
 def untrusted_types(data: bytes) -> list[str]:
-    import skops.io
-
+    skops = skops_io()
     try:
-        return sorted(skops.io.get_untrusted_types(data=data))
+        return sorted(skops.get_untrusted_types(data=data))
     except Exception as exc:
         raise InvalidInput(f"This is not a readable skops model file ({type(exc).__name__}: "
                            f"{exc}).") from None
@@ -55,8 +53,6 @@ def load_bytes(data: bytes, format: str, trusted_types: list[str], allow_pickle:
                what: str = "this model version"):
     """The model in `data`, after the checks above; InvalidInput when refused."""
     if format == "skops":
-        import skops.io
-
         found = untrusted_types(data)
         stored = sorted(trusted_types)
         if found != stored:
@@ -67,7 +63,7 @@ def load_bytes(data: bytes, format: str, trusted_types: list[str], allow_pickle:
                 "Register the model again from a trusted source."
             )
         try:
-            return skops.io.loads(data, trusted=stored)
+            return skops_io().loads(data, trusted=stored)
         except Exception as exc:
             raise InvalidInput(f"Could not load {what}: {type(exc).__name__}: {exc}") from None
     if format == "pickle":

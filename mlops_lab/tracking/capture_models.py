@@ -59,6 +59,6 @@ def model_artifact_path(variable: str) -> str:
 
 def serialize_estimator(estimator) -> bytes:
     """The estimator as skops bytes (loadable later with an explicit list of trusted types)."""
-    import skops.io
+    from ..skops_import import skops_io
 
-    return skops.io.dumps(estimator)
+    return skops_io().dumps(estimator)
