@@ -145,6 +145,16 @@ def test_serve_refuses_an_unknown_model_clearly(store):
     assert "No model named 'no-such'" in proc.stderr
 
 
+def test_serve_never_unpickles_without_the_opt_in(registry, tmp_path, hostile_model):
+    target = tmp_path / "pwned-by-serve.txt"
+    registry.register(hostile_model(target), "evil", serialization="pickle")
+    proc = subprocess.run([sys.executable, "-m", "mlops_lab.cli", "serve", "evil", "--port",
+                           str(free_port())], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "saved with pickle" in proc.stderr and "--allow-pickle" in proc.stderr
+    assert not target.exists()
+
+
 def test_hot_swap_while_the_alias_moves_drops_no_request(registry):
     name = f"swap-{uuid.uuid4().hex[:8]}"
     register(registry, name, 1.0, alias="champion")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import getpass
 import json
 import math
-import re
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -27,10 +26,10 @@ from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
 from .entities import AliasMove, Model, ModelVersion
+from .refs import ALIAS, parse_ref
 
 # A version's ref ("name/12") is also its run link ref, a column of 200 characters.
 MODEL_NAME_MAX = 180
-ALIAS = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 REASON_MAX = 2000
 DESCRIPTION_MAX = 20_000
 LIST_LIMIT = 10_000
@@ -67,23 +66,6 @@ def _clean_text(value, what: str, limit: int) -> str | None:
     if len(value) > limit:
         raise InvalidInput(f"The {what} may be at most {limit} characters long.")
     return value.strip() or None
-
-
-def parse_ref(ref: str) -> tuple[str, int | None, str | None]:
-    """"name@alias" -> (name, None, alias); "name/3" -> (name, 3, None); "name" -> (name, None,
-    None). The alias is what follows the last '@', the version the digits after the last '/'."""
-    if not isinstance(ref, str) or not ref.strip():
-        raise InvalidInput("A model reference is 'name', 'name/3' or 'name@alias'.")
-    ref = ref.strip()
-    if "@" in ref:
-        name, _, alias = ref.rpartition("@")
-        if name and ALIAS.match(alias) and not alias.isdigit():
-            return name, None, alias
-    if "/" in ref:
-        name, _, number = ref.rpartition("/")
-        if name and number.isdigit():
-            return name, int(number), None
-    return ref, None, None
 
 
 def _user(user: str | None) -> str:
@@ -491,13 +473,19 @@ class RegistryService:
     def load(self, ref: str, allow_pickle: bool = False) -> tuple[ModelVersion, Any]:
         """The version `ref` names and its model, loaded safely: skops with exactly the
         trusted types stored with the version; pickle only with `allow_pickle=True`."""
-        mv = self.resolve(ref)
+        mv, data = self.read(ref, allow_pickle)
         what = f"model version {mv.ref}"
-        if mv.format == "pickle" and allow_pickle is not True:
-            model_files.load_bytes(b"", mv.format, [], allow_pickle=False, what=what)
-        data = self.store.artifacts.read(mv.blob)
         return mv, model_files.load_bytes(data, mv.format, mv.trusted_types,
                                             allow_pickle=allow_pickle, what=what)
+
+    def read(self, ref: str, allow_pickle: bool = False) -> tuple[ModelVersion, bytes]:
+        """The version `ref` names and its model file's bytes, not loaded (a pickled version
+        is refused here already unless `allow_pickle=True`)."""
+        mv = self.resolve(ref)
+        if mv.format == "pickle" and allow_pickle is not True:
+            model_files.load_bytes(b"", mv.format, [], allow_pickle=False,
+                                   what=f"model version {mv.ref}")
+        return mv, self.store.artifacts.read(mv.blob)
 
 
 _VERSION_FIELDS = ("name", "version", "format", "model_class", "blob", "size", "created_at",

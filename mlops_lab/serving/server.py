@@ -1,10 +1,11 @@
 """`mlops-lab serve name@alias`: the model server on the store, with hot swap and the
 prediction log.
 
-The version is loaded once at start. When serving an alias, a background task asks the registry
-every `poll_seconds` where the alias points; when it moved, the new version is loaded in a
-thread (the event loop keeps answering with the old one) and then swapped in with one
-reference assignment, so no request fails or waits while the alias moves.
+The version is loaded once at start (startup.py keeps that short). When serving an alias, a
+background task asks the registry every `poll_seconds` where the alias points; when it moved,
+the new version is loaded in a thread (the event loop keeps answering with the old one) and
+then swapped in with one reference assignment, so no request fails or waits while the alias
+moves.
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ class ServeSettings:
 
 def build_server_app(settings: ServeSettings):
     """The ASGI app for `settings`, its model loaded (NotFound/InvalidInput when it cannot be)."""
-    from ..registry.service import parse_ref
-    from ..store import open_store
+    from ..registry.refs import parse_ref
     from .runtime.app import Limits, ModelHolder, build_app
     from .runtime.prediction_log import PredictionLog
-    from .service import ServingService
+    from .startup import LazyServingService, load_at_start
 
-    service = ServingService(open_store())
-    predictor = service.load_predictor(settings.ref, allow_pickle=settings.allow_pickle)
+    predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle)
+    service = LazyServingService()
     holder = ModelHolder(predictor)
     name, _, alias = parse_ref(settings.ref)
     background = []
@@ -64,11 +64,12 @@ async def watch_alias(service, holder, name: str, alias: str, settings: ServeSet
         await asyncio.sleep(settings.poll_seconds)
         target = None
         try:
-            target = await asyncio.to_thread(service.registry.alias_target, name, alias)
+            target = await asyncio.to_thread(lambda: service.get().registry.alias_target(
+                name, alias))
             if target is None or target == holder.current.version or target == failed_version:
                 continue
             predictor = await asyncio.to_thread(
-                service.load_predictor, f"{name}/{target}", settings.allow_pickle)
+                lambda: service.get().load_predictor(f"{name}/{target}", settings.allow_pickle))
             holder.swap(predictor)
             failed_version = None
         except asyncio.CancelledError:

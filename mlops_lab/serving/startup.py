@@ -1,0 +1,84 @@
+"""The model server's start: the version is read from the store in a helper process while this
+process imports the model's libraries, and the store is opened here only once serving.
+
+Nearly all of a start is imports: scikit-learn and skops for the model, SQLAlchemy for the
+store. Python imports one module at a time per process, so the store lookup (its imports, the
+query and the model file) runs in a short-lived helper process on another core, and this
+process opens the store for itself later, from the prediction log's writer or the alias
+watcher, after the first requests were answered.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+
+from ..errors import MlopsLabError
+from .runtime.predictor import Predictor
+
+
+def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
+    """The version `ref` names, loaded safely, as `ServingService.load_predictor` would."""
+    from ..registry import serialization
+    from ..skops_import import skops_io
+
+    answers, send = multiprocessing.Pipe(duplex=False)
+    helper = multiprocessing.Process(target=_read_version, args=(ref, allow_pickle, send),
+                                     name="mlops-lab-serve-lookup", daemon=True)
+    helper.start()
+    send.close()
+    try:
+        skops_io()  # the model's libraries, imported while the helper reads the store
+        try:
+            answer = answers.recv()
+        except EOFError:
+            raise MlopsLabError(f"Could not read {ref!r} from the store: the process reading "
+                                f"it ended with exit code {helper.exitcode}.") from None
+    finally:
+        answers.close()
+        helper.join()
+    if isinstance(answer, BaseException):
+        raise answer
+    version, data = answer
+    model = serialization.load_bytes(data, version.format, version.trusted_types,
+                                     allow_pickle=allow_pickle,
+                                     what=f"model version {version.ref}")
+    return Predictor(version.name, version.version, model, version.signature or {})
+
+
+def _read_version(ref: str, allow_pickle: bool, send) -> None:
+    """In the helper process: (version, model file bytes), or the error to raise instead."""
+    try:
+        from ..registry.service import RegistryService
+        from ..store import open_store
+
+        answer = RegistryService(open_store()).read(ref, allow_pickle)
+    except Exception as exc:  # the server raises it: same message as a lookup in-process
+        answer = exc
+    try:
+        send.send(answer)
+    except Exception as exc:  # an error that cannot cross processes: send what it said
+        send.send(MlopsLabError(f"{type(answer).__name__}: {answer} ({exc})"))
+    finally:
+        send.close()
+
+
+class LazyServingService:
+    """The serving service over the store, opened on first use (by the prediction log's
+    writer thread or the alias watcher), so opening the store is not part of the start."""
+
+    def __init__(self):
+        self._service = None
+        self._lock = threading.Lock()
+
+    def get(self):
+        with self._lock:
+            if self._service is None:
+                from ..store import open_store
+                from .service import ServingService
+
+                self._service = ServingService(open_store())
+            return self._service
+
+    def write_prediction_logs(self, rows: list[dict]) -> None:
+        self.get().write_prediction_logs(rows)
