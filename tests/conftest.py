@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pathlib
 import uuid
 
 import pytest
@@ -158,3 +159,22 @@ def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
             **kwargs))
 
     return request
+
+
+class HostileModel:
+    """Unpickling this writes a file: what a malicious model upload would do."""
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def predict(self, rows):  # looks like a model
+        return rows
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
+
+
+@pytest.fixture
+def hostile_model():
+    """Makes a model whose unpickling writes the file it is given."""
+    return HostileModel

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pathlib
 import subprocess
 import sys
 from pathlib import Path
@@ -21,17 +20,6 @@ CLI = Path(sys.executable).with_name("mlops-lab")
 def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([str(CLI), *args], capture_output=True, text=True, cwd=cwd,
                           env=os.environ.copy(), timeout=120)
-
-
-class Hostile:
-    def __init__(self, path):
-        self.path = str(path)
-
-    def predict(self, rows):  # looks like a model
-        return rows
-
-    def __reduce__(self):
-        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
 
 
 @pytest.fixture
@@ -106,11 +94,11 @@ def test_errors_are_one_line_with_exit_codes(tmp_path, churn, args, code, messag
     assert message in result.stderr and "Traceback" not in result.stderr
 
 
-def test_verify_loads_and_refuses_a_hostile_pickle(tmp_path, reg, churn):
+def test_verify_loads_and_refuses_a_hostile_pickle(tmp_path, reg, churn, hostile_model):
     assert cli("models", "verify", "churn@champion", cwd=tmp_path).stdout.startswith(
         "churn/1 loads: sklearn.linear_model")
     target = tmp_path / "pwned-by-cli.txt"
-    reg.register(Hostile(target), "evil", serialization="pickle")
+    reg.register(hostile_model(target), "evil", serialization="pickle")
     refused = cli("models", "verify", "evil", cwd=tmp_path)
     assert refused.returncode == 2 and "--allow-pickle" in refused.stderr
     assert not target.exists()

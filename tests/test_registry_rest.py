@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import pathlib
 import re
 from urllib.parse import quote, urlencode
 
@@ -25,17 +24,6 @@ from pytest_jupyter.jupyter_server import (  # noqa: F401
 )
 
 EVIL = "<img src=x onerror=alert(1)> ../../etc/passwd"
-
-
-class Hostile:
-    def __init__(self, path):
-        self.path = str(path)
-
-    def predict(self, rows):  # looks like a model
-        return rows
-
-    def __reduce__(self):
-        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
 
 
 @pytest.fixture
@@ -139,9 +127,9 @@ def test_aliases_promote_rollback_delete_with_history(fetch, jp_auth_header, jp_
                  body={"version": 1}).code in (404, 405)
 
 
-def test_the_server_never_unpickles(fetch, jp_auth_header, reg, tmp_path):
+def test_the_server_never_unpickles(fetch, jp_auth_header, reg, tmp_path, hostile_model):
     target = tmp_path / "pwned-by-server.txt"
-    reg.register(Hostile(target), "evil", serialization="pickle")
+    reg.register(hostile_model(target), "evil", serialization="pickle")
     response = fetch("models/evil/versions/1/verify", headers=jp_auth_header)
     assert response.code == 400 and b"pickle" in response.body
     assert not target.exists()

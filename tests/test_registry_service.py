@@ -51,19 +51,6 @@ def clf(data):
     return LogisticRegression().fit(X, y)
 
 
-class Hostile:
-    """Unpickling this writes a file: what a malicious model upload would do."""
-
-    def __init__(self, path):
-        self.path = str(path)
-
-    def predict(self, rows):  # looks like a model
-        return rows
-
-    def __reduce__(self):
-        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
-
-
 # ---- references ---------------------------------------------------------------------------
 
 def test_parse_ref():
@@ -259,9 +246,9 @@ def test_pickle_needs_opt_in_on_both_sides(reg, clf):
         reg.register(clf, "x", serialization="dill")
 
 
-def test_hostile_pickle_is_refused_and_never_runs(reg, tmp_path):
+def test_hostile_pickle_is_refused_and_never_runs(reg, tmp_path, hostile_model):
     target = tmp_path / "pwned.txt"
-    reg.register(Hostile(target), "evil", serialization="pickle")
+    reg.register(hostile_model(target), "evil", serialization="pickle")
     assert not target.exists()
     with pytest.raises(InvalidInput, match="pickle"):
         reg.load("evil")
@@ -270,12 +257,12 @@ def test_hostile_pickle_is_refused_and_never_runs(reg, tmp_path):
     assert not target.exists()
 
 
-def test_a_pickle_stored_as_skops_is_refused(reg, clf, tmp_path):
+def test_a_pickle_stored_as_skops_is_refused(reg, clf, tmp_path, hostile_model):
     target = tmp_path / "pwned.txt"
     import pickle
 
     reg.register(clf, "liar")
-    blob, _ = reg.store.artifacts.put_bytes(pickle.dumps(Hostile(target)))
+    blob, _ = reg.store.artifacts.put_bytes(pickle.dumps(hostile_model(target)))
     _point_version_at(reg, "liar", 1, blob)
     with pytest.raises(InvalidInput, match="not a readable skops"):
         reg.load("liar")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import pathlib
 import re
 from urllib.parse import quote, urlencode
 
@@ -26,17 +25,6 @@ from pytest_jupyter.jupyter_server import (  # noqa: F401
 )
 
 NAME = "churn <b>&</b> / ü"
-
-
-class Hostile:
-    def __init__(self, path):
-        self.path = str(path)
-
-    def predict(self, rows):
-        return rows
-
-    def __reduce__(self):
-        return (pathlib.Path.write_text, (pathlib.Path(self.path), "pwned"))
 
 
 @pytest.fixture
@@ -167,9 +155,9 @@ def test_credentials_and_xsrf(fetch, jp_serverapp, jp_base_url, model):
 
 
 def test_a_pickled_version_is_never_loaded_without_the_opt_in(fetch, jp_auth_header, reg,
-                                                              tmp_path):
+                                                              tmp_path, hostile_model):
     target = tmp_path / "pwned-by-try-it.txt"
-    reg.register(Hostile(target), "evil", serialization="pickle")
+    reg.register(hostile_model(target), "evil", serialization="pickle")
     refused = answer(fetch(route("evil"), jp_auth_header, body={"records": [{"a": 1}]}), 400)
     assert "pickle" in refused["message"]
     assert not target.exists()
