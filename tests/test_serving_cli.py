@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import socket
 import subprocess
 import sys
@@ -101,7 +102,8 @@ def test_package_writes_a_build_context_and_refuses_to_overwrite(iris_model, tmp
     assert summary["ref"] == "iris/1"
     names = set(summary["files"])
     assert {"Dockerfile", "requirements.txt", "model.skops", "model.json", "serve.py",
-            "serving_runtime/app.py", "serving_runtime/validation.py"} <= names
+            "serving_runtime/app.py", "serving_runtime/validation.py",
+            "serving_runtime/skops_import.py"} <= names
     dockerfile = (out / "Dockerfile").read_text()
     assert "FROM python:3." in dockerfile and "-slim" in dockerfile
     assert "pip install -r requirements.txt" in dockerfile and "EXPOSE 8080" in dockerfile
@@ -132,6 +134,13 @@ def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MLOPS_LAB")}
     env.pop("PYTHONPATH", None)
+    # The image's build step that keeps skops's list of estimators, run as the Dockerfile does.
+    env["XDG_CACHE_HOME"] = str(tmp_path / "image-cache")
+    [warm] = [line for line in (ctx / "Dockerfile").read_text().splitlines()
+              if line.startswith("RUN python -c")]
+    subprocess.run([str(python), *shlex.split(warm)[2:]], cwd=ctx, env=env, check=True,
+                   timeout=300)
+    assert list((tmp_path / "image-cache" / "mlops-lab").glob("skops-sklearn-types-*.json"))
     proc = subprocess.Popen([str(python), "serve.py", "--host", "127.0.0.1", "--port", str(port)],
                             cwd=ctx, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
