@@ -17,6 +17,7 @@ import { Panel, TabPanel, Widget } from '@lumino/widgets';
 import { IRun } from './api';
 import { mlopsIcon } from './icon';
 import { isRunId, listenForRunLinks } from './runLinks';
+import { wrapTabRows } from './tabRows';
 import { canTrackActiveCell, trackActiveCell } from './trackCell';
 import { IMlopsLab } from './tokens';
 import { createCompareWidget, createRunWidget, RunsPanelWidget } from './widgets';
@@ -97,6 +98,7 @@ const plugin: JupyterFrontEndPlugin<IMlopsLab> = {
     const tabs = new TabPanel({ tabPlacement: 'top' });
     tabs.addClass('mlops-lab-tabs');
     tabs.tabBar.addClass('mlops-lab-tabbar');
+    wrapTabRows(tabs);
     const ranks = new Map<Widget, number>([[content, 0]]);
     tabs.addWidget(content);
     const panel = new SidePanel({ content: new Panel() });

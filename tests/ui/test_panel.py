@@ -91,6 +91,27 @@ def test_panel_lists_recorded_runs(lab, runs, screenshot):
     screenshot(lab, "01-panel")
 
 
+def test_every_panel_tab_shows_its_whole_name(lab, runs):
+    """At the panel's default width the tabs wrap onto rows instead of being cut to "D…"
+    (Data and DAGs), and the rows push the tab's content down rather than covering it."""
+    open_panel(lab)
+    tabs = lab.locator("#mlops-lab-panel .mlops-lab-tabbar .lm-TabBar-tab")
+    expect(tabs).to_have_count(6, timeout=TIMEOUT_MS)
+    names = tabs.locator(".lm-TabBar-tabLabel")
+    assert names.all_inner_texts() == ["Runs", "Data", "Features", "Models", "Pipelines",
+                                       "DAGs"]
+    for label in names.all():
+        assert label.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
+    lab.wait_for_function(
+        "() => { const bar = document.querySelector('#mlops-lab-panel .mlops-lab-tabbar');"
+        " const last = [...bar.querySelectorAll('.lm-TabBar-tab')].pop();"
+        " return last.getBoundingClientRect().bottom <= bar.getBoundingClientRect().bottom + 1; }",
+        timeout=TIMEOUT_MS)
+    bar = lab.locator("#mlops-lab-panel .mlops-lab-tabbar").bounding_box()
+    body = lab.get_by_test_id("mlops-lab-filter").bounding_box()
+    assert body["y"] >= bar["y"] + bar["height"]
+
+
 def test_names_are_text_not_html(lab, runs):
     open_panel(lab)
     name_cell = row(lab, "onerror").locator(".mlops-lab-run-name")
