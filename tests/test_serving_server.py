@@ -4,7 +4,6 @@ store: predictions, bad inputs, metrics, the prediction log, and hot swap while 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import socket
 import subprocess
@@ -135,6 +134,35 @@ def assert_refused_before_the_body_is_sent(url: str) -> None:
         answer = answer.decode()
     assert answer.startswith("HTTP/1.1 413"), answer
     assert "BodyTooLarge" in answer
+
+
+def metric(text: str, line_start: str) -> float:
+    [value] = [line.rsplit(" ", 1)[1] for line in text.splitlines() if line.startswith(line_start)]
+    return float(value)
+
+
+def test_metrics_add_up_every_worker(registry):
+    """With --workers 2, any worker answering a scrape reports the whole server: requests
+    spread over both workers (a connection each) are all counted in every scrape."""
+    name = f"workers-{uuid.uuid4().hex[:8]}"
+    register(registry, name, 3.0, alias="champion")
+    with serving(f"{name}@champion", "--workers", "2") as url:
+        for _ in range(20):
+            assert httpx.post(f"{url}/predict", json={"records": [{"x": 1.0, "n": 1}]},
+                              headers={"Connection": "close"}).status_code == 200
+        deadline = time.monotonic() + 30
+        while True:  # the log writers of both workers catch up
+            text = httpx.get(f"{url}/metrics", headers={"Connection": "close"}).text
+            if metric(text, "mlops_lab_prediction_log_written_total") == 20:
+                break
+            assert time.monotonic() < deadline, text
+            time.sleep(0.05)
+        for _ in range(10):
+            text = httpx.get(f"{url}/metrics", headers={"Connection": "close"}).text
+            assert metric(text, 'mlops_lab_requests_total{path="/predict",status="200"}') == 20
+            assert metric(text, "mlops_lab_predictions_total") == 20
+            assert metric(text, "mlops_lab_prediction_log_queued") == 0
+            assert metric(text, f'mlops_lab_model_version{{model="{name}"}}') == 1
 
 
 def test_serve_refuses_an_unknown_model_clearly(store):

@@ -105,8 +105,11 @@ def main():
     options = dict(host=args.host, port=args.port, access_log=False,
                    timeout_graceful_shutdown=10)
     if args.workers > 1:
-        uvicorn.run("serve:app", factory=True, workers=args.workers, app_dir=str(HERE),
-                    **options)
+        from serving_runtime.metrics import shared_between_workers
+
+        with shared_between_workers():  # /metrics adds up every worker's counts
+            uvicorn.run("serve:app", factory=True, workers=args.workers, app_dir=str(HERE),
+                        **options)
     else:
         uvicorn.run(app(), **options)
 

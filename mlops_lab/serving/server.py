@@ -96,9 +96,12 @@ def serve(settings: ServeSettings, host: str = "127.0.0.1", port: int = 8080,
     common = dict(host=host, port=port, log_level=log_level, access_log=False,
                   timeout_graceful_shutdown=10)
     if workers > 1:
+        from .runtime.metrics import shared_between_workers
+
         os.environ[SETTINGS_ENV] = json.dumps(asdict(settings))
         build_server_app(settings)  # fail fast, in the parent, on a bad reference
-        uvicorn.run("mlops_lab.serving.server:app_from_environment", factory=True,
-                    workers=workers, **common)
+        with shared_between_workers():  # /metrics adds up every worker's counts
+            uvicorn.run("mlops_lab.serving.server:app_from_environment", factory=True,
+                        workers=workers, **common)
         return
     uvicorn.run(build_server_app(settings), **common)

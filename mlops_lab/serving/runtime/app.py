@@ -88,10 +88,11 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
     from starlette.routing import Route
 
     limits = limits or Limits()
-    metrics = ServerMetrics(prediction_log.stats if prediction_log else None,
-                            lambda: (holder.current.name, holder.current.version))
+    metrics = ServerMetrics(holder.current.name, holder.current.version)
+    if prediction_log is not None:
+        prediction_log.on_count = metrics.count_log
     holder.on_swap = lambda old, new: (
-        metrics.swaps.inc(),
+        metrics.swapped(new.name, new.version),
         log.info("mlops-lab: now serving %s version %s (was %s)", new.name, new.version,
                  old.version))
 
@@ -175,6 +176,7 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
                     pass
             if prediction_log is not None:
                 await prediction_log.stop()
+            metrics.close()
 
     app = Starlette(
         routes=[Route("/predict", predict, methods=["POST"]),

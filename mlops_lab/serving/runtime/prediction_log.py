@@ -28,21 +28,31 @@ class PredictionLog:
         self.dropped = 0    # rows refused because the queue was full
         self.written = 0    # rows the sink stored
         self.failed = 0     # rows lost because the sink raised
+        # Told of every change as it happens (the server's metrics): (what, rows), where
+        # what is "queued" (negative when rows leave the queue), "written", "dropped", "failed".
+        self.on_count: Callable[[str, int], None] | None = None
         self._queue: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
+
+    def _count(self, what: str, rows: int) -> None:
+        if what != "queued":
+            setattr(self, what, getattr(self, what) + rows)
+        if self.on_count is not None:
+            self.on_count(what, rows)
 
     def submit(self, request_id: str, name: str, version: int, inputs, outputs: list) -> bool:
         """Queues one answered request; False (and counted) when the queue is full."""
         if self._queue is None:
-            self.dropped += 1
+            self._count("dropped", 1)
             return False
         try:
             self._queue.put_nowait((request_id, name, version, time.time_ns() // 1_000_000,
                                     inputs, outputs))
         except asyncio.QueueFull:
-            self.dropped += 1
+            self._count("dropped", 1)
             return False
         self.submitted += 1
+        self._count("queued", 1)
         return True
 
     async def start(self) -> None:
@@ -55,11 +65,12 @@ class PredictionLog:
             batch = [await queue.get()]
             while len(batch) < self.batch_size and not queue.empty():
                 batch.append(queue.get_nowait())
+            self._count("queued", -len(batch))
             try:
                 await asyncio.to_thread(self._write, batch)
-                self.written += len(batch)
+                self._count("written", len(batch))
             except Exception:
-                self.failed += len(batch)
+                self._count("failed", len(batch))
                 log.warning("mlops-lab: could not write %d prediction log row(s)", len(batch),
                             exc_info=True)
             finally:
@@ -81,7 +92,8 @@ class PredictionLog:
             await asyncio.wait_for(self._queue.join(), timeout)
         except asyncio.TimeoutError:
             left = self._queue.qsize()
-            self.failed += left
+            self._count("queued", -left)
+            self._count("failed", left)
             log.warning("mlops-lab: %d prediction log row(s) not written at shutdown", left)
         self._task.cancel()
         try:
