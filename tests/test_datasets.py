@@ -231,7 +231,7 @@ def test_concurrent_snapshots_get_contiguous_versions(ds, store):
 
 
 def test_a_failed_write_leaves_no_row_no_temp_file_and_earlier_versions_intact(ds, store, monkeypatch):
-    first = ds.snapshot(frame(50, 1), "disk", show_progress=False)
+    ds.snapshot(frame(50, 1), "disk", show_progress=False)
     before = blob_files(store)
 
     def full_disk(fd):

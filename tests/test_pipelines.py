@@ -4,7 +4,6 @@ PostgreSQL. Synchronisation is by polling the store with a deadline, never by sl
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 

@@ -39,7 +39,7 @@ def _validity(v) -> str:
     if v.valid is None:
         return "no validation rules"
     if v.valid:
-        return f'<span style="color: var(--jp-success-color1, #388e3c)">valid</span>'
+        return '<span style="color: var(--jp-success-color1, #388e3c)">valid</span>'
     return '<span style="color: var(--jp-error-color1, #d32f2f); font-weight: 600">INVALID</span>'
 
 
