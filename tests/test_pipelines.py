@@ -229,6 +229,25 @@ def test_cancel_kills_the_kernel(pipelines, work, store):
     assert pipelines.cancel(run.id).status == "CANCELLED"  # cancelling again changes nothing
 
 
+def test_the_log_can_be_read_while_the_run_goes_on(pipelines, work):
+    """The end of the log is kept while the notebook runs (it waits here for a file the test
+    writes once it has read the first cell's output), the whole log once it ended."""
+    go = work / "go"
+    nb = notebook(work / "slow.ipynb", "print('first cell done')",
+                  f"import pathlib, time\nwhile not pathlib.Path({str(go)!r}).exists():\n"
+                  "    time.sleep(0.05)\nprint('second cell done')")
+    run = pipelines.run_notebook(nb, {}, wait=False)
+    live = poll(lambda: "first cell done" in (text := pipelines.log(run.id)) and text,
+                "the first cell's output in the log of the running run")
+    assert pipelines.get(run.id).status == "RUNNING"
+    assert "second cell done" not in live
+    go.write_text("")
+    final = pipelines.wait(run.id, timeout=DEADLINE)
+    assert final.status == "SUCCEEDED"
+    whole = pipelines.log(run.id)
+    assert "first cell done" in whole and "second cell done" in whole
+
+
 def test_a_failed_attempt_is_retried(pipelines, work):
     counter = work / "attempts"
     nb = notebook(work / "flaky.ipynb",

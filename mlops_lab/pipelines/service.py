@@ -207,10 +207,12 @@ class PipelineService:
         return self.store.artifacts.read(run.notebook_hash)
 
     def log(self, pipeline_run_id: str) -> str:
+        """The run's log: whole once it ended, its last 64 KB while it runs."""
         run = self.get(pipeline_run_id)
-        if run.log_blob is None:
-            return ""
-        return self.store.artifacts.read(run.log_blob).decode("utf-8", "replace")
+        if run.log_blob is not None:
+            return self.store.artifacts.read(run.log_blob).decode("utf-8", "replace")
+        with self.db.read() as conn:
+            return conn.execute(select(pr.c.log_tail).where(pr.c.id == run.id)).scalar() or ""
 
     # ---- waiting and cancelling -----------------------------------------------------------
 

@@ -27,14 +27,21 @@ from .service import PipelineService, now_ms
 
 WATCH_SECONDS = 0.25
 LOG_LIMIT = 5 << 20
+# While the run goes on, its log's last LOG_TAIL bytes are kept in its row, every
+# LOG_TAIL_SECONDS when the log grew, for the run view and `pipeline-runs show --log`.
+LOG_TAIL = 64 << 10
+LOG_TAIL_SECONDS = 1.0
+LOG_TAIL_CUT = b"[...earlier lines: the whole log is kept when the run ends...]\n"
 
 
 class Watcher(threading.Thread):
     """Heartbeats, timeout and cancellation for the run this worker executes."""
 
-    def __init__(self, svc: PipelineService, run_id: str, timeout: float | None):
+    def __init__(self, svc: PipelineService, run_id: str, timeout: float | None,
+                 log_path: Path):
         super().__init__(daemon=True, name="mlops-lab-pipeline-watch")
-        self.svc, self.run_id, self.timeout = svc, run_id, timeout
+        self.svc, self.run_id, self.timeout, self.log_path = svc, run_id, timeout, log_path
+        self.log_size, self.log_saved_at = 0, 0.0
         self.started = time.monotonic()
         self.stop = threading.Event()
         self.ended_by: str | None = None  # "cancelled" | "timeout"
@@ -65,8 +72,28 @@ class Watcher(threading.Thread):
                                      .values(heartbeat_at=now_ms()))
                     if self.tracking is not None and self.tracking_run:
                         self.tracking.heartbeat([self.tracking_run])
+                if time.monotonic() - self.log_saved_at >= LOG_TAIL_SECONDS:
+                    self.save_log_tail()
             except Exception:  # noqa: BLE001 - a busy store must not stop the watcher
                 logging.getLogger("mlops_lab").warning("watcher", exc_info=True)
+
+    def save_log_tail(self) -> None:
+        self.log_saved_at = time.monotonic()
+        try:
+            size = self.log_path.stat().st_size
+        except OSError:
+            return
+        if size == self.log_size:
+            return
+        with self.log_path.open("rb") as file:
+            file.seek(max(0, size - LOG_TAIL))
+            data = file.read(LOG_TAIL)
+        if size > LOG_TAIL:  # from the first whole line on
+            data = LOG_TAIL_CUT + data[data.find(b"\n") + 1:]
+        with self.svc.db.write() as conn:
+            conn.execute(update(pr).where(pr.c.id == self.run_id, pr.c.status == "RUNNING")
+                         .values(log_tail=data.decode("utf-8", "replace")))
+        self.log_size = size
 
     def kill_kernel(self) -> None:
         executor.kill_tree(os.getpid(), include_self=False)
@@ -101,7 +128,7 @@ def execute(svc: PipelineService, run_id: str) -> None:
     work = Path(tempfile.mkdtemp(prefix="mlops-lab-pipeline-"))
     log_path = work / "run.log"
     handler = _capture_logs(log_path)
-    watcher = Watcher(svc, run_id, run.timeout)
+    watcher = Watcher(svc, run_id, run.timeout, log_path)
     tracking = tracking_run = None
     status, error, failing_cell = "FAILED", None, None
     try:
@@ -246,6 +273,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         if len(data) > LOG_LIMIT:
             data = b"[...earlier lines cut...]\n" + data[-LOG_LIMIT:]
         values["log_blob"] = store.artifacts.put_bytes(data)[0]
+        values["log_tail"] = None  # the whole log is in the blob now
     except Exception:  # noqa: BLE001
         pass
     if ended_by is None:
@@ -267,7 +295,8 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
     with svc.db.write() as conn:
         if ended_by is None:
             conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING").values(values))
-            values = {k: v for k, v in values.items() if k in ("output_blob", "log_blob")}
+            values = {k: v for k, v in values.items()
+                      if k in ("output_blob", "log_blob", "log_tail")}
         conn.execute(update(pr).where(pr.c.id == run.id).values(values))
 
 

@@ -22,7 +22,7 @@ from ..errors import SchemaError
 from .db import Database
 
 # The newest revision in migrations/versions (a test checks it against Alembic's head).
-HEAD = "0009"
+HEAD = "0010"
 _PG_LOCK_KEY = 0x6D6C6F7073  # "mlops"
 _MIGRATIONS = Path(__file__).parent / "migrations"
 

@@ -142,3 +142,43 @@ def test_create_and_disable_a_schedule_from_the_panel(lab, notebook_path, screen
     screenshot(lab, "pipelines-06-schedule-light")
     row.get_by_role("button", name="Disable").click()
     expect(row).to_contain_text("disabled", timeout=TIMEOUT_MS)
+
+
+def test_the_log_of_a_running_pipeline_shows_as_it_grows(lab, isolated_lab_server, screenshot):
+    """A run started through the REST API whose second cell waits for a file: its view shows
+    the first cell's output while it runs, then the rest once the file is there."""
+    import httpx
+    import nbformat
+
+    base_url, token, root = isolated_lab_server
+    go = root / "go-live-log"
+    cells = [nbformat.v4.new_code_cell("print('first cell done')"),
+             nbformat.v4.new_code_cell(f"import pathlib, time\nwhile not pathlib.Path("
+                                       f"{str(go)!r}).exists():\n    time.sleep(0.05)\n"
+                                       "print('second cell done')")]
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, str(root / "slow.ipynb"))
+    started = httpx.post(f"{base_url.rstrip('/')}/mlops-lab/api/pipeline-runs",
+                         json={"notebook": "slow.ipynb"},
+                         headers={"Authorization": f"token {token}"}, timeout=30)
+    assert started.status_code == 201, started.text
+
+    panel = open_pipelines_tab(lab)
+    row = panel.get_by_test_id("mlops-lab-pipeline-row").filter(has_text="slow.ipynb")
+    expect(row.get_by_test_id("mlops-lab-pipeline-status")).to_have_text(
+        "running", timeout=RUN_TIMEOUT_MS)
+    row.click()
+    view = lab.locator("#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden) "
+                       "[data-testid=mlops-lab-pipeline-view]")
+    log = view.get_by_test_id("mlops-lab-pipeline-log")
+    expect(log).to_contain_text("first cell done", timeout=RUN_TIMEOUT_MS)
+    expect(view.get_by_test_id("mlops-lab-pipeline-status")).to_have_text("running")
+    expect(log).not_to_contain_text("second cell done")
+    expect(view).to_contain_text(" so far")
+    screenshot(lab, "pipelines-09-live-log-light")
+    go.write_text("")
+    expect(log).to_contain_text("second cell done", timeout=RUN_TIMEOUT_MS)
+    expect(view.get_by_test_id("mlops-lab-pipeline-status")).to_have_text(
+        "succeeded", timeout=RUN_TIMEOUT_MS)

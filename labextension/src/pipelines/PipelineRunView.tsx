@@ -3,7 +3,7 @@
  * with its error, the log, the output notebook (opened in JupyterLab), cancel and reproduce;
  * for a reproduction, the comparison with the original.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api';
 import { absoluteTime, formatDuration } from '../format';
 import {
@@ -42,8 +42,9 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         setRun(found);
         setError(null);
         props.onLoaded?.(found);
+        // While the run goes on its log's end is kept; once it ended, the whole log.
+        pipelineRunLog(found.id).then(text => live && setLog(text || null), () => undefined);
         if (ENDED.includes(found.status)) {
-          pipelineRunLog(found.id).then(text => live && setLog(text), () => undefined);
           if (found.reproduce_of) {
             getComparison(found.id).then(c => live && setComparison(c), () => undefined);
           }
@@ -127,7 +128,11 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
             </tr>
             <tr>
               <th>Duration</th>
-              <td>{formatDuration(run.duration_ms)}</td>
+              <td>
+                {run.duration_ms !== null || run.started_at === null
+                  ? formatDuration(run.duration_ms)
+                  : `${formatDuration(Date.now() - run.started_at)} so far`}
+              </td>
             </tr>
             {run.attempt > 1 && (
               <tr>
@@ -212,12 +217,10 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         <h3>Log</h3>
         {log === null ? (
           <p className="mlops-lab-empty">
-            {ENDED.includes(run.status) ? 'No log.' : 'The log is stored when the run ends.'}
+            {ENDED.includes(run.status) ? 'No log.' : 'No log lines yet.'}
           </p>
         ) : (
-          <pre className="mlops-lab-pipeline-log" data-testid="mlops-lab-pipeline-log">
-            {log}
-          </pre>
+          <FollowedLog text={log} />
         )}
       </section>
     </div>
@@ -240,5 +243,29 @@ function ValueTable(props: { values: Record<string, unknown>; empty: string }): 
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** The log, kept scrolled to its end as lines arrive unless the reader scrolled up. */
+function FollowedLog(props: { text: string }): JSX.Element {
+  const node = useRef<HTMLPreElement>(null);
+  const atEnd = useRef(true);
+  useEffect(() => {
+    if (node.current && atEnd.current) {
+      node.current.scrollTop = node.current.scrollHeight;
+    }
+  }, [props.text]);
+  return (
+    <pre
+      ref={node}
+      className="mlops-lab-pipeline-log"
+      data-testid="mlops-lab-pipeline-log"
+      onScroll={event => {
+        const pre = event.currentTarget;
+        atEnd.current = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+      }}
+    >
+      {props.text}
+    </pre>
   );
 }

@@ -25,6 +25,7 @@ pipeline_runs = Table(
     Column("output_path", Text, nullable=True),  # the copy users open in JupyterLab
     Column("output_blob", String(64), nullable=True, info={"blob": True}),
     Column("log_blob", String(64), nullable=True, info={"blob": True}),
+    Column("log_tail", Text, nullable=True),  # the log's end while running; then the blob
     Column("run_id", String(32), nullable=True),  # its tracking run
     Column("parent_run_id", String(32), nullable=True),  # tracking run it is a child of
     Column("schedule_id", String(32), nullable=True),
