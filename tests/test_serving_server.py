@@ -165,6 +165,27 @@ def test_metrics_add_up_every_worker(registry):
             assert metric(text, f'mlops_lab_model_version{{model="{name}"}}') == 1
 
 
+def _helper_dies(*args):
+    os._exit(3)
+
+
+def test_the_start_reads_the_version_in_a_helper_and_says_when_it_died(registry, monkeypatch):
+    from mlops_lab.errors import MlopsLabError, NotFound
+    from mlops_lab.serving import startup
+
+    name = f"start-{uuid.uuid4().hex[:8]}"
+    register(registry, name, 1.0)
+    register(registry, name, 2.0, alias="champion")
+    predictor = startup.load_at_start(f"{name}@champion")
+    assert (predictor.name, predictor.version) == (name, 2)
+    assert predictor.predict_arrays({"x": [1.0], "n": [1]}) == [2.0]
+    with pytest.raises(NotFound, match="has no alias 'prod'"):
+        startup.load_at_start(f"{name}@prod")
+    monkeypatch.setattr(startup, "_read_version", _helper_dies)  # killed, out of memory...
+    with pytest.raises(MlopsLabError, match="ended with exit code 3"):
+        startup.load_at_start(f"{name}/1")
+
+
 def test_serve_refuses_an_unknown_model_clearly(store):
     proc = subprocess.run([sys.executable, "-m", "mlops_lab.cli", "serve", "no-such@champion",
                            "--port", str(free_port())], capture_output=True, text=True,
