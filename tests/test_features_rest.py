@@ -74,6 +74,10 @@ def test_search_lists_and_filters_feature_sets(api, fsvc):
     assert item["freshness"]["newest_event_time"] == (T0 + pd.Timedelta("1D")).value // 10**6
     assert api("feature-sets", params={"tag": "team=web"})["feature_sets"] == []
     assert api("feature-sets", params={"limit": "x"}, expect=400)["error"] == "InvalidInput"
+    assert api("feature-sets", params={"limit": "10000"}, expect=400)["error"] == "InvalidInput"
+    cut = api("feature-sets", params={"limit": "1"})
+    assert [f["name"] for f in cut["feature_sets"]] == [HOSTILE] and cut["truncated"] is True
+    assert api("feature-sets", params={"limit": "2"})["truncated"] is False
 
 
 def test_a_feature_set_with_versions_source_and_freshness(api, fsvc):

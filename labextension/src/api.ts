@@ -104,6 +104,12 @@ export interface IRunQuery {
 }
 
 /** An error answered by the server: `message` is written for the user. */
+/** The rows of a side-panel list and whether the server had more than it sent. */
+export interface IListPage<T> {
+  items: T[];
+  truncated: boolean;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -11,7 +11,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
-from .base import MlopsLabHandler, whole_number
+from .base import MlopsLabHandler
 
 DATASET_ID = r"(?P<dataset_id>[0-9]{1,12})"
 SNAPSHOT_ID = r"(?P<snapshot_id>[0-9a-f]{32})"
@@ -31,9 +31,8 @@ class DatasetsHandler(DatasetsBase):
     @authorized
     async def get(self):
         q = self.get_argument("q", "")
-        limit = whole_number(self.get_argument("limit", "1000"), "limit")
-        found = await self.call(self.datasets.list_datasets, q, limit)
-        self.reply({"datasets": [d.to_json() for d in found]})
+        found, truncated = await self.first_rows(lambda n: self.datasets.list_datasets(q, n))
+        self.reply({"datasets": [d.to_json() for d in found], "truncated": truncated})
 
 
 def _dataset_with_versions(svc, dataset_id: int) -> dict:

@@ -19,10 +19,10 @@ class FeatureSetsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        limit = whole_number(self.get_argument("limit", "1000"), "limit")
-        found = await self.call(self.service(FeatureService).search, self.get_argument("q", ""),
-                                self.get_argument("tag", "") or None, max(1, min(limit, 10_000)))
-        self.reply({"feature_sets": [f.to_json() for f in found]})
+        q, tag = self.get_argument("q", ""), self.get_argument("tag", "") or None
+        found, truncated = await self.first_rows(
+            lambda n: self.service(FeatureService).search(q, tag, n))
+        self.reply({"feature_sets": [f.to_json() for f in found], "truncated": truncated})
 
 
 class FeatureSetHandler(MlopsLabHandler):

@@ -13,7 +13,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
-from .base import MlopsLabHandler, whole_number
+from .base import MlopsLabHandler
 
 NAME = r"(?P<name>[^/]+)"
 VERSION = r"(?P<version>[0-9]{1,9})"
@@ -43,9 +43,8 @@ class ModelsHandler(RegistryHandler):
     @authorized
     async def get(self):
         q = self.get_argument("q", "")
-        limit = whole_number(self.get_argument("limit", "1000"), "limit")
-        models = await self.call(self.registry.list_models, q, limit)
-        self.reply({"models": [m.to_json() for m in models]})
+        models, truncated = await self.first_rows(lambda n: self.registry.list_models(q, n))
+        self.reply({"models": [m.to_json() for m in models], "truncated": truncated})
 
 
 class ModelHandler(RegistryHandler):

@@ -6,6 +6,7 @@ import React, { useState } from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { getDataset, ISnapshotSummary, listDatasets } from './api';
+import { ListCutNote } from '../components/ListCutNote';
 import { SearchBox } from '../components/SearchBox';
 
 export interface IDataPanelProps {
@@ -35,7 +36,7 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
     [selected],
     props
   );
-  const datasets = list.data;
+  const datasets = list.data?.items ?? null;
   const detail = chosen.data;
   const error = list.error ?? chosen.error;
   const reload = () => {
@@ -112,6 +113,7 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
             </li>
           ))}
         </ul>
+        <ListCutNote page={list.data} what="datasets" />
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 /**
  * Requests to the datasets REST routes and the JSON shapes they return.
  */
-import { requestJson } from '../api';
+import { IListPage, requestJson } from '../api';
 
 export interface IDataset {
   id: number;
@@ -124,13 +124,15 @@ export interface ISnapshotDiff {
   stats: IStatShift[];
 }
 
-export async function listDatasets(q: string): Promise<IDataset[]> {
+export async function listDatasets(q: string): Promise<IListPage<IDataset>> {
   const query = new URLSearchParams();
   if (q.trim()) {
     query.set('q', q.trim());
   }
-  const body = await requestJson<{ datasets: IDataset[] }>(['datasets'], { query });
-  return body.datasets;
+  const body = await requestJson<{ datasets: IDataset[]; truncated: boolean }>(['datasets'], {
+    query
+  });
+  return { items: body.datasets, truncated: body.truncated };
 }
 
 export function getDataset(id: number): Promise<IDatasetDetail> {

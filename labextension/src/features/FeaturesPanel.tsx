@@ -6,6 +6,7 @@ import React, { useState } from 'react';
 import { absoluteTime, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IFeatureSet, searchFeatureSets } from './api';
+import { ListCutNote } from '../components/ListCutNote';
 import { SearchBox } from '../components/SearchBox';
 
 export interface IFeaturesPanelProps {
@@ -21,7 +22,8 @@ export function FeaturesPanel(props: IFeaturesPanelProps): JSX.Element {
     ...props,
     debounceMs: 150
   });
-  const { data: sets, error, reload } = polled;
+  const { data: page, error, reload } = polled;
+  const sets = page?.items ?? null;
 
   return (
     <div
@@ -86,6 +88,7 @@ export function FeaturesPanel(props: IFeaturesPanelProps): JSX.Element {
             </li>
           ))}
         </ul>
+        <ListCutNote page={page} what="feature sets" />
       </div>
     </div>
   );

@@ -1,7 +1,7 @@
 /**
  * Requests to the feature store's REST routes and the JSON shapes they return.
  */
-import { requestJson } from '../api';
+import { IListPage, requestJson } from '../api';
 
 export interface IFeatureFreshness {
   version: number | null;
@@ -64,15 +64,16 @@ export interface IFeatureSet {
   versions?: IFeatureSetVersion[];
 }
 
-export async function searchFeatureSets(query: string): Promise<IFeatureSet[]> {
+export async function searchFeatureSets(query: string): Promise<IListPage<IFeatureSet>> {
   const params = new URLSearchParams();
   if (query.trim()) {
     params.append('q', query.trim());
   }
-  const body = await requestJson<{ feature_sets: IFeatureSet[] }>(['feature-sets'], {
-    query: params
-  });
-  return body.feature_sets;
+  const body = await requestJson<{ feature_sets: IFeatureSet[]; truncated: boolean }>(
+    ['feature-sets'],
+    { query: params }
+  );
+  return { items: body.feature_sets, truncated: body.truncated };
 }
 
 export function getFeatureSet(name: string): Promise<IFeatureSet> {

@@ -6,6 +6,7 @@ import React, { useState } from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IModel, listModels } from './api';
+import { ListCutNote } from '../components/ListCutNote';
 import { SearchBox } from '../components/SearchBox';
 
 export interface IModelsPanelProps {
@@ -18,7 +19,8 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
   const [query, setQuery] = useState('');
   // Typing in the search box: one request when it pauses.
   const polled = usePolling(() => listModels(query), [query], { ...props, debounceMs: 150 });
-  const { data: models, error, reload } = polled;
+  const { data: page, error, reload } = polled;
+  const models = page?.items ?? null;
 
   return (
     <div className="mlops-lab-panel-body mlops-lab-models-panel" data-testid="mlops-lab-models-panel">
@@ -66,6 +68,7 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
             </li>
           ))}
         </ul>
+        <ListCutNote page={page} what="models" />
       </div>
     </div>
   );

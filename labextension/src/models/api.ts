@@ -1,7 +1,7 @@
 /**
  * Requests to the registry's REST routes and the JSON shapes they return.
  */
-import { MetricValue, requestJson } from '../api';
+import { IListPage, MetricValue, requestJson } from '../api';
 
 export interface IColumn {
   name: string;
@@ -93,13 +93,15 @@ export interface IAliases {
   history: IAliasMove[];
 }
 
-export async function listModels(q: string): Promise<IModel[]> {
+export async function listModels(q: string): Promise<IListPage<IModel>> {
   const query = new URLSearchParams();
   if (q.trim()) {
     query.append('q', q.trim());
   }
-  const body = await requestJson<{ models: IModel[] }>(['models'], { query });
-  return body.models;
+  const body = await requestJson<{ models: IModel[]; truncated: boolean }>(['models'], {
+    query
+  });
+  return { items: body.models, truncated: body.truncated };
 }
 
 export async function listVersions(name: string): Promise<IModelVersion[]> {
