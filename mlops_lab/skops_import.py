@@ -44,11 +44,19 @@ def skops_io():
         if names is not None and _import_with_names(names):
             return sys.modules["skops.io"]
         import skops.io
-        from skops.io import _trusted_types
 
-        if path is not None:
-            write_names(path, _trusted_types.SKLEARN_ESTIMATOR_TYPE_NAMES)
+        found = estimator_names()
+        if path is not None and found:
+            write_names(path, found)
         return skops.io
+
+
+def estimator_names() -> list[str] | None:
+    """The scikit-learn estimators the imported skops trusts by default (None from a skops
+    that keeps them elsewhere: then nothing is cached)."""
+    trusted_types = sys.modules.get("skops.io._trusted_types")
+    names = getattr(trusted_types, "SKLEARN_ESTIMATOR_TYPE_NAMES", None)
+    return names if isinstance(names, list) else None
 
 
 def cache_path() -> Path | None:
@@ -125,14 +133,15 @@ def _import_with_names(names: list[str]) -> bool:
     sklearn.utils.all_estimators = lambda *args, **kwargs: [_stand_in(n) for n in names]
     try:
         import skops.io  # noqa: F401
-        from skops.io import _trusted_types
     except Exception:
         _forget_new_skops_modules(before)
         return False
     finally:
         sklearn.utils.all_estimators = real
-    _trusted_types.all_estimators = real
-    if _trusted_types.SKLEARN_ESTIMATOR_TYPE_NAMES != names:  # a skops that names differently
+    trusted_types = sys.modules.get("skops.io._trusted_types")
+    if getattr(trusted_types, "all_estimators", None) is not None:
+        trusted_types.all_estimators = real
+    if estimator_names() != names:  # a skops that builds or keeps its list differently
         _forget_new_skops_modules(before)
         return False
     return True
