@@ -236,7 +236,7 @@ def test_the_log_can_be_read_while_the_run_goes_on(pipelines, work):
     nb = notebook(work / "slow.ipynb", "print('first cell done')",
                   f"import pathlib, time\nwhile not pathlib.Path({str(go)!r}).exists():\n"
                   "    time.sleep(0.05)\nprint('second cell done')")
-    run = pipelines.run_notebook(nb, {}, wait=False)
+    run = pipelines.run_notebook(nb, {}, wait=False, timeout=DEADLINE)  # never left running
     live = poll(lambda: "first cell done" in (text := pipelines.log(run.id)) and text,
                 "the first cell's output in the log of the running run")
     assert pipelines.get(run.id).status == "RUNNING"

@@ -161,7 +161,7 @@ def test_the_log_of_a_running_pipeline_shows_as_it_grows(lab, isolated_lab_serve
                                        "language": "python"}
     nbformat.write(notebook, str(root / "slow.ipynb"))
     started = httpx.post(f"{base_url.rstrip('/')}/mlops-lab/api/pipeline-runs",
-                         json={"notebook": "slow.ipynb"},
+                         json={"notebook": "slow.ipynb", "timeout": 300},  # never left running
                          headers={"Authorization": f"token {token}"}, timeout=30)
     assert started.status_code == 201, started.text
 
