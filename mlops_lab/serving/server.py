@@ -42,6 +42,8 @@ def build_server_app(settings: ServeSettings):
     from .startup import LazyServingService, load_at_start
 
     predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle)
+    log.info("mlops-lab: serving %s version %s (%s): POST /predict, GET /health, /metadata, "
+             "/metrics", predictor.name, predictor.version, settings.ref)
     service = LazyServingService()
     holder = ModelHolder(predictor)
     name, _, alias = parse_ref(settings.ref)
@@ -93,6 +95,7 @@ def serve(settings: ServeSettings, host: str = "127.0.0.1", port: int = 8080,
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a schema upgrade says it in one line
     common = dict(host=host, port=port, log_level=log_level, access_log=False,
                   timeout_graceful_shutdown=10)
     if workers > 1:

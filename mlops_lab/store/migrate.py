@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from sqlalchemy import text
 
 from ..errors import SchemaError
 from .db import Database
+
+log = logging.getLogger("mlops_lab.store")
 
 # The newest revision in migrations/versions (a test checks it against Alembic's head).
 HEAD = "0010"
@@ -48,7 +51,10 @@ def ensure_schema(db: Database) -> None:
                 f"The database is at schema {revision}; this mlops-lab needs {HEAD}. "
                 "Back it up (pg_dump), then run `mlops-lab db upgrade`."
             )
-        _upgrade(db, revision)
+        backup = _upgrade(db, revision)
+        if backup:
+            log.info("mlops-lab: upgraded the store's database from schema %s to %s; the "
+                     "database before it is kept at %s", revision, HEAD, backup)
 
 
 def upgrade(db: Database) -> dict:
