@@ -7,9 +7,8 @@ import os
 import subprocess
 import sys
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from test_pipelines import step_notebook as notebook
 
 
 def cli(*args, home, cwd, check_rc=None):
@@ -21,15 +20,6 @@ def cli(*args, home, cwd, check_rc=None):
     if check_rc is not None:
         assert done.returncode == check_rc, done.stdout + done.stderr
     return done
-
-
-def notebook(path, parameters: str, body: str) -> None:
-    cell = new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(path))
 
 
 @pytest.mark.parametrize("command", [["dag"], ["dag", "run"], ["dag", "resume"], ["dag", "show"],

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 from sqlalchemy import delete
 
 from mlops_lab.pipelines.dag_service import DagService
 from mlops_lab.pipelines.service import PipelineService
 from mlops_lab.store.tables.dags import dag_runs
+from test_pipelines import step_notebook as notebook
 
 
 @pytest.fixture
@@ -17,15 +16,6 @@ def dag_store(store):
     with store.db.write() as conn:
         conn.execute(delete(dag_runs))
     return store
-
-
-def notebook(path, parameters: str, body: str) -> None:
-    cell = new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(path))
 
 
 # Each of the two middle steps marks that it started, then waits (with a deadline) until the

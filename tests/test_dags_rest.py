@@ -6,24 +6,15 @@ from __future__ import annotations
 import json
 import time
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 from sqlalchemy import delete
 
 from mlops_lab.pipelines.dag_executor import StepOutcome
 from mlops_lab.pipelines.dag_service import DagService
 from mlops_lab.store.tables.dags import dag_runs
 
-# pytest-jupyter's fixtures, for this module only (see tests/test_rest.py).
-from pytest_jupyter.jupyter_server import (  # noqa: F401
-    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
-    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
-    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
-    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
-    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
-    jp_system_jupyter_path, jp_template_dir, jp_web_app,
-)
+from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
+from test_pipelines import step_notebook as notebook
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -38,25 +29,6 @@ def dag_store(store):
 @pytest.fixture
 def jp_server_config(dag_store):
     return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}}}
-
-
-@pytest.fixture
-def fetch(http_server_client, jp_asyncio_loop, jp_base_url):
-    def request(path, headers=None, method="GET", body=None):
-        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
-            f"{jp_base_url}mlops-lab/api/{path}", headers=headers or {}, method=method,
-            raise_error=False, request_timeout=60, body=body, allow_nonstandard_methods=True))
-
-    return request
-
-
-def notebook(path, parameters: str, body: str) -> None:
-    cell = new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(path))
 
 
 @pytest.fixture

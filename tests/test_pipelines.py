@@ -32,6 +32,11 @@ def notebook(path: Path, *cells: str, parameters: str | None = "alpha = 1", kern
     return path
 
 
+def step_notebook(path: Path, parameters: str, body: str) -> Path:
+    """A DAG step: a tagged parameters cell, then `body`."""
+    return notebook(path, body, parameters=parameters)
+
+
 def poll(condition, what: str, deadline: float = DEADLINE):
     """Polls `condition` until it returns something truthy (a state change, not a timer)."""
     end = time.monotonic() + deadline

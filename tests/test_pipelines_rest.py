@@ -10,15 +10,7 @@ import time
 import pytest
 from tornado.httpclient import HTTPClientError
 
-# pytest-jupyter's fixtures, for this module only (see tests/test_rest.py).
-from pytest_jupyter.jupyter_server import (  # noqa: F401
-    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
-    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
-    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
-    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
-    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
-    jp_system_jupyter_path, jp_template_dir, jp_web_app,
-)
+from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 
 from test_pipelines import DEADLINE, clear_pipeline_tables, notebook
 

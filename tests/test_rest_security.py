@@ -16,16 +16,7 @@ from tornado.routing import PathMatches, RuleRouter
 from mlops_lab.server.handlers import NotFoundHandler
 from mlops_lab.server.openapi import document
 
-# pytest-jupyter's fixtures, for this module only: registered as a plugin (pytest_plugins) its
-# autouse event-loop fixtures would wrap every test of the suite, the browser tests included.
-from pytest_jupyter.jupyter_server import (  # noqa: F401
-    echo_kernel_spec, http_server, http_server_client, http_server_port, io_loop, jp_argv,
-    jp_asyncio_loop, jp_auth_header, jp_base_url, jp_config_dir, jp_configurable_serverapp,
-    jp_data_dir, jp_env_config_path, jp_env_jupyter_path, jp_environ, jp_extension_environ,
-    jp_fetch, jp_home_dir, jp_http_port, jp_kernel_dir, jp_logging_stream, jp_nbconvert_templates,
-    jp_root_dir, jp_runtime_dir, jp_server_cleanup, jp_serverapp, jp_system_config_path,
-    jp_system_jupyter_path, jp_template_dir, jp_web_app,
-)
+from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 
 GROUP = re.compile(r"\(\?P<(\w+)>[^()]*\)")
 BAD_IDS = ["../x", "%2e%2e", "..%2f", "%2E%2E%2Fx", "0" * 31, "0" * 33, "A" * 32]
@@ -102,21 +93,9 @@ def api_path(pattern: str, base_url: str) -> str:
     return "/" + GROUP.sub(r"{\1}", pattern).removesuffix("$")[len(base_url):]
 
 
-@pytest.fixture
-def fetch(http_server_client, jp_asyncio_loop):
-    """Any request to the test server, whatever its status; the server answers while the
-    loop runs."""
-    def request(url, headers=None, **kwargs):
-        return jp_asyncio_loop.run_until_complete(http_server_client.fetch(
-            url, headers=headers or {}, raise_error=False, request_timeout=20, **kwargs))
-
-    return request
-
-
 def _send(fetch, url, method, headers=None):
     body = b"{}" if method in ("post", "put", "patch") else None
-    return fetch(url, headers=headers, method=method.upper(), body=body,
-                 allow_nonstandard_methods=True)
+    return fetch(url, headers=headers, method=method.upper(), body=body)
 
 
 def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run):

@@ -4,27 +4,17 @@ the server, names shown as text. Light and dark screenshots."""
 
 from __future__ import annotations
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
 from playwright.sync_api import expect
 
 from lab_helpers import open_panel_tab, set_theme
+from test_pipelines import step_notebook as notebook
 
 pytestmark = pytest.mark.ui
 
 EVIL = "<img src=x onerror=alert(1)>"
 TIMEOUT_MS = 30_000
 RESUME_TIMEOUT_MS = 180_000
-
-
-def notebook(path, parameters: str, body: str) -> None:
-    cell = new_code_cell(parameters)
-    cell.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(path))
 
 
 @pytest.fixture(scope="module")
