@@ -34,8 +34,8 @@ import time
 import warnings
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MLFLOW_PYTHON = REPO / ".venv-bench" / "bin" / "python"
+from peers import pick_mlflow_python  # benchmarks/peers.py
+
 TARGETS = {"register_ms": 50}
 
 
@@ -116,18 +116,6 @@ def side_in_subprocess(python: str, side: str, reps: int) -> dict:
     out = subprocess.run([python, str(Path(__file__).resolve()), "--side", side, "--reps",
                           str(reps)], check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def pick_mlflow_python(arg: str | None) -> str | None:
-    if arg:
-        return arg
-    if DEFAULT_MLFLOW_PYTHON.exists():
-        return str(DEFAULT_MLFLOW_PYTHON)
-    try:
-        import mlflow  # noqa: F401
-    except ImportError:
-        return None
-    return sys.executable
 
 
 def main() -> None:

@@ -35,8 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-DEFAULT_MLFLOW_PYTHON = REPO / ".venv-bench" / "bin" / "python"
+from peers import pick_mlflow_python  # benchmarks/peers.py
+
 
 TARGETS = {  # mlops-lab goals; higher is better for log_metric_per_s, lower for the rest
     "log_metric_per_s": 10_000,
@@ -270,18 +270,6 @@ def side_in_subprocess(python: str, side: str, reps: int, search_runs: int) -> d
         check=True, stdout=subprocess.PIPE, text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def pick_mlflow_python(arg: str | None) -> str | None:
-    if arg:
-        return arg
-    if DEFAULT_MLFLOW_PYTHON.exists():
-        return str(DEFAULT_MLFLOW_PYTHON)
-    try:
-        import mlflow  # noqa: F401
-    except ImportError:
-        return None
-    return sys.executable
 
 
 def against_targets(ours: dict) -> dict:
