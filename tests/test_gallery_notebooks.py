@@ -1,6 +1,7 @@
 """Notebooks shaped like scikit-learn gallery examples (tests/notebooks/gallery/), run as a user
 runs them: under papermill, and as pipeline runs with `mlops-lab run`. The records are checked:
-each `%%track` cell is a run with its params and metrics, a child of the pipeline's run."""
+each `%%track` cell is a run with its params and metrics, a child of the pipeline's run, naming
+its notebook; the pipeline's run records every parameter, given or default."""
 
 from __future__ import annotations
 
@@ -79,11 +80,19 @@ def test_gallery_notebook_under_mlops_lab_run_records_children_of_the_pipeline_r
     pipeline_run = json.loads(done.stdout)
     assert pipeline_run["status"] == "SUCCEEDED" and output in pipeline_run["outputs"]
     assert pipeline_run["parameters"] == {param: value}
+    effective = pipeline_run["effective_parameters"]
+    assert effective[param] == {"value": value, "from": "given"}
+    assert len(effective) > 1 and all(
+        info["from"] == "default" for key, info in effective.items() if key != param)
     outer = tracking.get_run(pipeline_run["run_id"])
     assert outer.status == "FINISHED" and outer.params[param] == json.dumps(value)
+    assert set(outer.params) == set(effective)  # the defaults are recorded too
+    assert json.loads(outer.tags["mlops_lab.parameter_sources"]) == {
+        key: info["from"] for key, info in effective.items()}
+    assert outer.name == f"gallery/{name}"
     runs = cell_runs(tracking, parent=outer.id)
     assert set(runs) == set(expected)
     for run_name, (param_key, metric) in expected.items():
         run = runs[run_name]
-        assert run.status == "FINISHED"
+        assert run.status == "FINISHED" and run.source["notebook"] == f"gallery/{name}"
         assert param_key in run.params and metric in run.metrics, (run.params, run.metrics)

@@ -91,3 +91,21 @@ def test_reproduce_from_the_command_line(cli):
     assert "environment changes" in cli("reproduce", run["id"][:10], "--check").stdout
     done = cli("reproduce", run["id"])
     assert "reproduced (same outputs and metrics)" in done.stdout
+
+
+def test_run_refuses_an_undeclared_parameter_before_anything_runs(cli):
+    notebook(cli.work / "nb.ipynb", "import mlops_lab as ml\nml.output('v', alpha)")
+    done = cli("run", "nb.ipynb", "-p", "alpah", "5.0", expect=2)
+    assert "does not declare alpah" in done.stderr and "declares: alpha" in done.stderr
+    assert "--allow-undeclared" in done.stderr and "Traceback" not in done.stderr
+    notebook(cli.work / "plain.ipynb", "print(1)", parameters=None)
+    done = cli("run", "plain.ipynb", "-p", "cv", "5", expect=2)
+    assert "no cell tagged `parameters`, so cv would not" in done.stderr
+    assert json.loads(cli("pipeline-runs", "--json").stdout)["pipeline_runs"] == []
+
+
+def test_run_with_allow_undeclared_records_it_as_not_declared(cli):
+    notebook(cli.work / "nb.ipynb", "import mlops_lab as ml\nml.output('v', alpha)",
+             parameters="alpha = 1\ncv = 5")
+    done = cli("run", "nb.ipynb", "-p", "alpah", "5.0", "-p", "cv", "3", "--allow-undeclared")
+    assert "alpha=1 (default), cv=3 (given), alpah=5.0 (not declared)" in done.stdout

@@ -110,6 +110,27 @@ def test_bad_parameters_are_400(api, train, params, message):
     assert message in error["message"]
 
 
+def test_an_undeclared_parameter_is_400_naming_the_declared_ones(api, train):
+    error = api("pipeline-runs", method="POST", expect=400,
+                body={"notebook": "jobs/train.ipynb", "parameters": {"alpah": 5.0}})
+    assert "does not declare alpah" in error["message"]
+    assert "declares: alpha, name, layers" in error["message"]
+    assert api("pipeline-runs")["pipeline_runs"] == []
+    api("pipeline-runs", method="POST", expect=400, body={
+        "notebook": "jobs/train.ipynb", "parameters": {"alpah": 5.0}, "allow_undeclared": "yes"})
+
+
+def test_an_allowed_undeclared_parameter_is_recorded_as_not_declared(api, train):
+    run = api("pipeline-runs", method="POST", expect=201, body={
+        "notebook": "jobs/train.ipynb", "parameters": {"alpah": 5.0, "name": "x"},
+        "allow_undeclared": True})
+    assert run["effective_parameters"] == {
+        "alpha": {"value": 0.5, "from": "default"}, "name": {"value": "x", "from": "given"},
+        "layers": {"value": [1, 2], "from": "default"},
+        "alpah": {"value": 5.0, "from": "not declared"}}
+    assert wait_ended(api, run["id"])["outputs"] == {"score": 5.0}
+
+
 def test_a_notebook_that_is_not_json_is_a_failed_run(api, jp_root_dir):
     (jp_root_dir / "broken.ipynb").write_text("{ this is not json")
     run = api("pipeline-runs", method="POST", body={"notebook": "broken.ipynb"}, expect=201)

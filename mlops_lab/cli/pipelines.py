@@ -19,7 +19,11 @@ examples:
   mlops-lab run train.ipynb --no-wait          (queue it; see `mlops-lab pipeline-runs`)
 
 Values are read as papermill reads them: True/False/None, numbers, else text; -P takes JSON.
-The command exits 1 when the run fails and prints the failing cell's error.
+A parameter the notebook's `parameters` cell does not declare is refused before anything runs
+(the message lists the declared ones) unless --allow-undeclared is given. The run records every
+parameter it used: given, or the cell's default. The kernel runs in the notebook's folder
+(papermill's CLI uses the caller's). The command exits 1 when the run fails and prints the
+failing cell's error.
 """
 PIPELINE_RUNS_EPILOG = """\
 examples:
@@ -69,6 +73,9 @@ def register(commands, fmt) -> None:
     run.add_argument("--retry-backoff", type=float, default=1.0, metavar="SECONDS")
     run.add_argument("-k", "--kernel", metavar="NAME", help="kernel (default: the notebook's)")
     run.add_argument("-e", "--experiment", metavar="NAME", help="experiment of its tracked run")
+    run.add_argument("--allow-undeclared", action="store_true",
+                     help="pass parameters the notebook's `parameters` cell does not declare "
+                     "(refused otherwise; recorded as not declared)")
     run.add_argument("--no-wait", action="store_true", help="queue it and return at once")
     run.add_argument("--json", action="store_true", help="print the pipeline run as JSON")
     run.set_defaults(handler=cmd_run)
@@ -214,7 +221,8 @@ def cmd_run(args) -> int:
     run = _pipelines().run_notebook(
         args.notebook, _parameters(args), output=args.output, timeout=args.timeout,
         retries=args.retries, retry_backoff=args.retry_backoff, kernel_name=args.kernel,
-        experiment=args.experiment, wait=not args.no_wait)
+        experiment=args.experiment, wait=not args.no_wait,
+        allow_undeclared=args.allow_undeclared)
     if args.json:
         print_json(run.to_json())
     else:
@@ -241,7 +249,7 @@ def _print_failure(run) -> None:
 
 def _print_run(run) -> None:
     pairs = [("pipeline run", run.id), ("status", run.status), ("notebook", run.notebook),
-             ("parameters", json.dumps(run.parameters)),
+             ("parameters", _parameters_text(run)),
              ("started", when(run.started_at)), ("duration", duration(run.duration_ms))]
     if run.outputs:
         pairs.append(("outputs", json.dumps(run.outputs)))
@@ -260,13 +268,24 @@ def _print_run(run) -> None:
     print_pairs(pairs)
 
 
+def _parameters_text(run) -> str:
+    """Each parameter the run used, with where it came from: `alpha=0.5 (given), cv=5 (default)`."""
+    if not run.effective_parameters:
+        return json.dumps(run.parameters)
+    return ", ".join(
+        f"{name}={info['expression'] if 'expression' in info else json.dumps(info['value'])}"
+        f" ({info['from']})" for name, info in run.effective_parameters.items())
+
+
 def cmd_pipeline_runs(args) -> int:
     runs = _pipelines().list_runs(status=args.status, limit=args.limit)
     if args.json:
         print_json({"pipeline_runs": [r.to_json() for r in runs]})
         return 0
+    from ..pipelines.notebooks import path_in_store
+
     print_table(["ID", "STATUS", "NOTEBOOK", "STARTED", "DURATION", "PARAMETERS"],
-                [[r.id[:ID_WIDTH], r.status, r.notebook.rsplit("/", 1)[-1], when(r.started_at),
+                [[r.id[:ID_WIDTH], r.status, path_in_store(r.notebook), when(r.started_at),
                   duration(r.duration_ms), _short(json.dumps(r.parameters))] for r in runs])
     return 0
 

@@ -25,13 +25,16 @@ def run_notebook(notebook: str | os.PathLike, parameters: dict | None = None, *,
                  output: str | os.PathLike | None = None, timeout: float | None = None,
                  parent_run_id: str | None = None, tags: dict | None = None, wait: bool = True,
                  retries: int = 0, retry_backoff: float = 1.0,
-                 kernel_name: str | None = None, experiment: str | None = None) -> PipelineRun:
+                 kernel_name: str | None = None, experiment: str | None = None,
+                 allow_undeclared: bool = False) -> PipelineRun:
     """Runs `notebook` with papermill as a pipeline run (in a worker process of its own).
 
         run = ml.run_notebook("train.ipynb", {"alpha": 0.5})
         run.status, run.outputs, run.output_notebook
 
-    Parameters replace the defaults of the notebook's `parameters` cell. Inside a run started
+    Parameters replace the defaults of the notebook's `parameters` cell; a name the cell does
+    not declare raises InvalidInput unless `allow_undeclared` (it is then recorded as "not
+    declared"). `run.effective_parameters` holds every value used, given or default. Inside a run started
     from a tracked run (or another pipeline run), the new run is its child unless
     `parent_run_id` says otherwise."""
     if parent_run_id is None:
@@ -41,7 +44,7 @@ def run_notebook(notebook: str | os.PathLike, parameters: dict | None = None, *,
     return _pipelines().run_notebook(
         notebook, parameters, output=output, timeout=timeout, parent_run_id=parent_run_id,
         tags=tags, wait=wait, retries=retries, retry_backoff=retry_backoff,
-        kernel_name=kernel_name, experiment=experiment)
+        kernel_name=kernel_name, experiment=experiment, allow_undeclared=allow_undeclared)
 
 
 def output(name: str, value: Any) -> Any:

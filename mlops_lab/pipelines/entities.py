@@ -42,6 +42,8 @@ class PipelineRun:
     ended_at: int | None = None
     host: str | None = None
     pid: int | None = None
+    # Every parameter the run used, marked "given", "default" or "not declared".
+    effective_parameters: dict[str, dict] = field(default_factory=dict)
 
     @property
     def ended(self) -> bool:
@@ -57,7 +59,8 @@ class PipelineRun:
         return {
             "id": self.id, "notebook": self.notebook, "notebook_hash": self.notebook_hash,
             "kernel_name": self.kernel_name, "cwd": self.cwd, "status": self.status,
-            "parameters": self.parameters, "outputs": self.outputs, "error": self.error,
+            "parameters": self.parameters,
+            "effective_parameters": self.effective_parameters, "outputs": self.outputs, "error": self.error,
             "failing_cell": self.failing_cell, "output_notebook": self.output_notebook,
             "has_output": self.output_blob is not None, "has_log": self.log_blob is not None,
             "run_id": self.run_id, "parent_run_id": self.parent_run_id,

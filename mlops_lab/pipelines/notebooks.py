@@ -56,6 +56,20 @@ def relative_to_root(root: str | os.PathLike, path: str | None) -> str | None:
         return None
 
 
+def path_in_store(notebook: str | os.PathLike) -> str:
+    """The notebook's path relative to the store's root (the folder holding `.mlops-lab`), the
+    way a Jupyter session names it: `jobs/train.ipynb`, so two `train.ipynb` differ. The
+    absolute path when no store lies above the notebook."""
+    from ..config import find_home
+
+    path = Path(notebook).resolve()
+    home = find_home(path.parent, create=False)
+    try:
+        return path.relative_to(home.parent).as_posix() if home.is_dir() else str(path)
+    except ValueError:
+        return str(path)
+
+
 def read_bytes(path: Path) -> bytes:
     size = path.stat().st_size
     if size > MAX_NOTEBOOK_BYTES:
@@ -99,42 +113,22 @@ def check_notebook(data: bytes, kernel_name: str | None = None) -> tuple[str | N
 
 def inspect_parameters(path: Path) -> list[dict]:
     """The `parameters` cell's names, defaults (as source text), inferred types and help."""
-    _, problem = check_notebook(read_bytes(path))
+    from .parameters import declared_parameters, literal
+
+    data = read_bytes(path)
+    _, problem = check_notebook(data)
     if problem:
         raise InvalidInput(problem)
-    from papermill.inspection import inspect_notebook
-
-    found = inspect_notebook(str(path))
     params = []
-    for p in found.values():
-        value, known = _literal(p["default"])
-        kind = p["inferred_type_name"]
+    for name, p in (declared_parameters(data) or {}).items():
+        value, known = literal(p["default"])
+        kind = p["type"]
         if kind in (None, "None") and known:  # no annotation: the default's type
             kind = _TYPE_NAMES.get(type(value), "None")
-        params.append({"name": p["name"], "type": kind, "default": p["default"],
+        params.append({"name": name, "type": kind, "default": p["default"],
                        "value": value if known else None, "help": p["help"]})
     return params
 
 
 _TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
                dict: "dict", type(None): "None"}
-
-
-def _literal(source: str):
-    """(value, True) when the default is a JSON-typed Python literal, else (None, False)."""
-    import ast
-    import math
-
-    try:
-        value = ast.literal_eval(source)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return None, False
-    if isinstance(value, tuple):
-        value = list(value)
-    try:
-        json.dumps(value, allow_nan=False)
-    except (TypeError, ValueError):
-        return None, False
-    if isinstance(value, float) and not math.isfinite(value):
-        return None, False
-    return value, True

@@ -66,3 +66,94 @@ def parse_cli_value(text: str) -> Any:
     from papermill.cli import _resolve_type
 
     return _resolve_type(text)
+
+
+# ---- what the notebook declares ------------------------------------------------------------
+
+GIVEN, DEFAULT, NOT_DECLARED = "given", "default", "not declared"
+
+
+def declared_parameters(data: bytes) -> dict[str, dict] | None:
+    """The names the notebook's `parameters` cell assigns, read as papermill reads them:
+    {name: {"default": source text, "type", "help"}}; None when there is no such cell."""
+    import nbformat
+    from papermill.translators import papermill_translators
+    from papermill.utils import find_first_tagged_cell_index, nb_kernel_name, nb_language
+
+    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    for cell in nb.cells:  # as papermill's own loader does
+        cell.metadata.setdefault("tags", [])
+    index = find_first_tagged_cell_index(nb, "parameters")
+    if index < 0:
+        return None
+    try:
+        translator = papermill_translators.find_translator(nb_kernel_name(nb), nb_language(nb))
+        found = translator.inspect(nb.cells[index])
+    except (ValueError, NotImplementedError):  # a kernel papermill cannot read parameters of
+        return None
+    return {p.name: {"default": p.default, "type": p.inferred_type_name, "help": p.help}
+            for p in found}
+
+
+def effective_parameters(data: bytes, given: dict[str, Any], allow_undeclared: bool = False,
+                         notebook: str = "the notebook") -> dict[str, dict]:
+    """What the run will use: each declared parameter with its value and where it comes from
+    ("given", or "default" with the cell's value), plus given names the notebook does not
+    declare ("not declared"), which are refused unless `allow_undeclared` — papermill would
+    inject them, the notebook would never read them, and the record would say they were used."""
+    declared = declared_parameters(data)
+    unknown = [name for name in given if name not in (declared or {})]
+    if unknown and not allow_undeclared:
+        names = ", ".join(unknown)
+        if declared is None:
+            why = (f"{notebook} has no cell tagged `parameters`, so {names} would not change "
+                   "what it computes")
+        else:
+            why = (f"{notebook} does not declare {names} in its `parameters` cell (it declares: "
+                   f"{', '.join(declared) or 'nothing'})")
+        raise InvalidInput(f"Parameter{'s' if len(unknown) > 1 else ''} not declared: {why}. "
+                           "Fix the name, or allow it explicitly (--allow-undeclared, "
+                           "allow_undeclared=True) and it is recorded as not declared.")
+    found = {}
+    for name, info in (declared or {}).items():
+        if name in given:
+            found[name] = {"value": given[name], "from": GIVEN}
+            continue
+        value, known = literal(info["default"])
+        found[name] = ({"value": value, "from": DEFAULT} if known
+                       else {"expression": info["default"], "from": DEFAULT})
+    for name in unknown:
+        found[name] = {"value": given[name], "from": NOT_DECLARED}
+    return found
+
+
+def literal(source: str):
+    """(value, True) when `source` is a JSON-typed Python literal, else (None, False)."""
+    import ast
+
+    try:
+        value = ast.literal_eval(source)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None, False
+    if isinstance(value, tuple):
+        value = list(value)
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError):
+        return None, False
+    return value, True
+
+
+def check_declared(path, parameters: dict | None) -> None:
+    """The rule of `effective_parameters` for a schedule, checked when it is made or edited
+    (its ticks are checked again when they fire: the notebook may have changed)."""
+    from pathlib import Path
+
+    from .notebooks import check_notebook, read_bytes
+
+    path = Path(path)
+    if not path.is_file():  # a scheduled notebook that is gone: its ticks say so
+        return
+    data = read_bytes(path)
+    if check_notebook(data)[1] is None:  # a notebook that cannot run fails its runs anyway
+        effective_parameters(data, check_parameters(parameters), notebook=path.name)

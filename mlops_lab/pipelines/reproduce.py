@@ -76,7 +76,7 @@ class ReproduceService:
             retries=original.retries, retry_backoff=original.retry_backoff,
             kernel_name=original.kernel_name, cwd=original.cwd, experiment=original.experiment,
             tags={**original.tags, "mlops_lab.reproduce_of": original.id},
-            reproduce_of=original.id)
+            reproduce_of=original.id, allow_undeclared=True)  # what ran once runs again
         if wait and not new.ended:
             new = self.pipelines.wait(new.id)
         return {**checked, "reproduction": new.to_json(),

@@ -24,7 +24,7 @@ from ..store import Store
 from ..store.tables.pipelines import schedules as sc
 from .entities import MISSED_POLICIES, Schedule
 from .notebooks import local_notebook
-from .parameters import check_parameters
+from .parameters import check_declared, check_parameters
 
 NEXT_TIMES = 5
 _UNSET = object()
@@ -89,6 +89,7 @@ class ScheduleService:
                enabled: bool = True, experiment: str | None = None,
                now: int | None = None) -> Schedule:
         path = local_notebook(notebook)
+        check_declared(path, parameters)
         cron, timezone = check_cron(cron), check_timezone(timezone)
         now = now_ms() if now is None else now
         row = dict(
@@ -157,6 +158,10 @@ class ScheduleService:
             values["experiment"] = clean_name(experiment, "experiment") if experiment else None
         if enabled is not _UNSET:
             values["enabled"] = _bool(enabled, "enabled")
+        if "notebook" in values or "parameters" in values:
+            check_declared(values.get("notebook", current.notebook),
+                           json.loads(values["parameters"]) if "parameters" in values
+                           else current.parameters)
         turned_on = values.get("enabled") is True and not current.enabled
         if "cron" in values or "timezone" in values or turned_on:
             # From now on: a changed or re-enabled schedule does not fire ticks of the past.

@@ -25,7 +25,7 @@ from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
 from .entities import STATUSES, PipelineRun
 from .notebooks import check_notebook, local_notebook, read_bytes
-from .parameters import check_parameters
+from .parameters import check_parameters, effective_parameters
 
 RUN_ID_LENGTH = 32
 MAX_LIMIT = 10_000
@@ -56,15 +56,17 @@ class PipelineService:
                      parent_run_id: str | None = None, tags: dict | None = None,
                      wait: bool = True, retries: int = 0, retry_backoff: float = 1.0,
                      kernel_name: str | None = None, cwd: str | os.PathLike | None = None,
-                     experiment: str | None = None) -> PipelineRun:
+                     experiment: str | None = None,
+                     allow_undeclared: bool = False) -> PipelineRun:
         """Runs a local notebook with papermill as a pipeline run; with `wait`, returns once it
         ended. A notebook that cannot run (not JSON, not nbformat 4, missing kernel) gives a
-        FAILED run whose error says why; bad parameters raise InvalidInput."""
+        FAILED run whose error says why; bad parameters, and parameters the notebook's
+        `parameters` cell does not declare (unless `allow_undeclared`), raise InvalidInput."""
         path = local_notebook(notebook)
         run = self.submit(path, read_bytes(path), parameters, output=output, timeout=timeout,
                           parent_run_id=parent_run_id, tags=tags, retries=retries,
                           retry_backoff=retry_backoff, kernel_name=kernel_name, cwd=cwd,
-                          experiment=experiment)
+                          experiment=experiment, allow_undeclared=allow_undeclared)
         if wait and not run.ended:
             return self.wait(run.id)
         return run
@@ -73,7 +75,7 @@ class PipelineService:
                output=None, timeout=None, parent_run_id=None, tags=None, retries=0,
                retry_backoff=1.0, kernel_name=None, cwd=None, experiment=None,
                schedule_id=None, fire_time=None, reproduce_of=None, dispatch=True,
-               conn=None) -> PipelineRun:
+               conn=None, allow_undeclared=False) -> PipelineRun:
         """Stores the run (QUEUED, or FAILED if the notebook cannot run) and starts a worker
         if there is capacity. `conn`: insert inside the caller's write transaction (the
         scheduler's fire row and the run commit together); the caller dispatches after."""
@@ -81,7 +83,8 @@ class PipelineService:
                            parent_run_id=parent_run_id, tags=tags, retries=retries,
                            retry_backoff=retry_backoff, kernel_name=kernel_name, cwd=cwd,
                            experiment=experiment, schedule_id=schedule_id,
-                           fire_time=fire_time, reproduce_of=reproduce_of)
+                           fire_time=fire_time, reproduce_of=reproduce_of,
+                           allow_undeclared=allow_undeclared)
         if conn is not None:
             conn.execute(insert(pr).values(row))
             return _entity(row, {})
@@ -94,10 +97,17 @@ class PipelineService:
     def prepare(self, notebook: Path, data: bytes, parameters: dict | None, *, output=None,
                 timeout=None, parent_run_id=None, tags=None, retries=0, retry_backoff=1.0,
                 kernel_name=None, cwd=None, experiment=None, schedule_id=None,
-                fire_time=None, reproduce_of=None, problem: str | None = None) -> dict:
+                fire_time=None, reproduce_of=None, problem: str | None = None,
+                allow_undeclared: bool = False) -> dict:
         """The row of a new run: checked, its notebook snapshot stored (blob first). With
-        `problem` (e.g. the scheduled notebook is gone) the run is stored FAILED with it."""
+        `problem` (e.g. the scheduled notebook is gone) the run is stored FAILED with it.
+
+        Parameters the notebook does not declare are refused (InvalidInput) before anything is
+        stored, unless `allow_undeclared`; a schedule's tick cannot be refused to anyone, so it
+        is stored FAILED with the same message instead."""
         parameters = check_parameters(parameters)
+        if not isinstance(allow_undeclared, bool):
+            raise InvalidInput("allow_undeclared must be true or false.")
         timeout = _positive(timeout, "timeout")
         if isinstance(retries, bool) or not isinstance(retries, int) or not 0 <= retries <= 100:
             raise InvalidInput("retries must be a whole number from 0 to 100.")
@@ -111,8 +121,17 @@ class PipelineService:
         if experiment is not None:
             experiment = clean_name(experiment, "experiment name")
         run_id = uuid.uuid4().hex
+        effective = {}
         if problem is None:
             kernel, problem = check_notebook(data, kernel_name)
+            if problem is None:
+                try:
+                    effective = effective_parameters(data, parameters, allow_undeclared,
+                                                     notebook.name)
+                except InvalidInput as exc:
+                    if schedule_id is None:
+                        raise
+                    problem = str(exc)
             blob, _ = self.store.artifacts.put_bytes(data)
         else:
             kernel, blob = kernel_name, None
@@ -121,7 +140,8 @@ class PipelineService:
         return dict(
             id=run_id, notebook=str(notebook), notebook_blob=blob, kernel_name=kernel,
             cwd=str(Path(cwd).expanduser().resolve()) if cwd else str(notebook.parent),
-            parameters=json.dumps(parameters), status="FAILED" if problem else "QUEUED",
+            parameters=json.dumps(parameters), effective_parameters=json.dumps(effective),
+            status="FAILED" if problem else "QUEUED",
             error=problem, output_path=str(out), parent_run_id=parent_run_id,
             schedule_id=schedule_id, fire_time=fire_time, reproduce_of=reproduce_of,
             experiment=experiment, tags=json.dumps(tags), timeout=timeout, retries=retries,
@@ -338,4 +358,5 @@ def _entity(row, outputs: dict) -> PipelineRun:
         retry_backoff=row.get("retry_backoff") if row.get("retry_backoff") is not None else 1.0,
         attempt=row.get("attempt") or 1, started_at=row.get("started_at"),
         ended_at=row.get("ended_at"), host=row.get("host"), pid=row.get("pid"),
+        effective_parameters=json.loads(row.get("effective_parameters") or "{}"),
     )

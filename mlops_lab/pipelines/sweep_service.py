@@ -42,6 +42,7 @@ class SweepService:
             spec: dict | None = None) -> SweepResult:
         from ..tracking.service import DEFAULT_EXPERIMENT, TrackingService
         from .notebooks import local_notebook
+        from .parameters import check_declared
 
         path = local_notebook(notebook)
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -51,6 +52,8 @@ class SweepService:
             raise InvalidInput(f"dask is a scheduler address like tcp://host:8786, not {dask!r}.")
         if not points:
             raise InvalidInput("The sweep has no points.")
+        # A name the notebook does not declare is refused before any point runs.
+        check_declared(path, {k: v for point in points for k, v in point.items()})
         tracking = TrackingService(self.store)
         experiment = experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
         experiment_id = tracking.get_or_create_experiment(experiment).id

@@ -23,6 +23,7 @@ from sqlalchemy import update
 
 from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
+from .notebooks import path_in_store
 from .service import PipelineService, now_ms
 
 WATCH_SECONDS = 0.25
@@ -137,6 +138,9 @@ def execute(svc: PipelineService, run_id: str) -> None:
         watcher.start()
         os.environ["MLOPS_LAB_PIPELINE_RUN"] = run.id
         os.environ["MLOPS_LAB_PARENT_RUN"] = tracking_run
+        # The kernel names its notebook as a Jupyter session would, so `%%track` cells record
+        # where they come from (ipykernel copies it to `__session__`).
+        os.environ["JPY_SESSION_NAME"] = path_in_store(run.notebook)
         source = work / "input.ipynb"
         source.write_bytes(svc.store.artifacts.read(run.notebook_hash))
         output = work / "output.ipynb"
@@ -206,14 +210,17 @@ def _start_tracking_run(svc: PipelineService, run):
     tags = {"mlops_lab.kind": "pipeline", "mlops_lab.pipeline_run": run.id, **run.tags}
     if run.schedule_id:
         tags["mlops_lab.schedule"] = run.schedule_id
+    params, sources = _tracked_parameters(run)
+    if sources:
+        tags["mlops_lab.parameter_sources"] = json.dumps(sources)
+    notebook = path_in_store(run.notebook)  # `jobs/train.ipynb`, not only `train`
     created = tracking.create_run(
-        experiment_id, name=Path(run.notebook).stem, parent_run_id=run.parent_run_id, tags=tags,
-        source={"notebook": run.notebook, "notebook_hash": run.notebook_hash,
+        experiment_id, name=notebook, parent_run_id=run.parent_run_id, tags=tags,
+        source={"notebook": notebook, "notebook_hash": run.notebook_hash,
                 "pipeline_run": run.id, "kind": "pipeline"})
-    if run.parameters:
+    if params:
         try:
-            tracking.log_params(created.id, {k: v if isinstance(v, str) else json.dumps(v)
-                                             for k, v in run.parameters.items()})
+            tracking.log_params(created.id, params)
         except Exception as exc:  # noqa: BLE001 - e.g. a value too long to be a param
             logging.getLogger("mlops_lab").warning("Parameters not logged as params: %s", exc)
     with svc.db.write() as conn:
@@ -227,6 +234,22 @@ def _start_tracking_run(svc: PipelineService, run):
 
 
 _environment_thread: list[threading.Thread] = []
+
+
+def _tracked_parameters(run) -> tuple[dict[str, str], dict[str, str]]:
+    """The params of the pipeline's tracking run: every parameter the notebook used (the
+    `parameters` cell's defaults too), and where each came from (given, default, not declared)."""
+    effective = run.effective_parameters or {
+        name: {"value": value, "from": "given"} for name, value in run.parameters.items()}
+    params, sources = {}, {}
+    for name, info in effective.items():
+        value = info.get("value", info.get("expression"))
+        if "expression" in info or isinstance(value, str):
+            params[name] = str(value)
+        else:
+            params[name] = json.dumps(value)
+        sources[name] = info["from"]
+    return params, sources
 
 
 def _record_environment(tracking, run_id: str, folder: str | None) -> None:
@@ -254,6 +277,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
     output = work / "output.ipynb"
     if output.is_file():
         try:
+            _name_paths(output, run)
             blob, _ = store.artifacts.put_file(output)
             values["output_blob"] = blob
             if run.output_notebook:
@@ -298,6 +322,16 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
             values = {k: v for k, v in values.items()
                       if k in ("output_blob", "log_blob", "log_tail")}
         conn.execute(update(pr).where(pr.c.id == run.id).values(values))
+
+
+def _name_paths(output: Path, run) -> None:
+    """papermill names the worker's temporary copies in the output notebook's metadata; name
+    the notebook that was run and the copy users open instead."""
+    doc = json.loads(output.read_bytes())
+    meta = doc.get("metadata", {}).get("papermill")
+    if isinstance(meta, dict):
+        meta.update(input_path=run.notebook, output_path=run.output_notebook)
+        output.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _write_copy(source: Path, target: Path) -> None:

@@ -73,7 +73,8 @@ class PipelineRunsHandler(PipelineHandler):
         run = await self.call(
             self.pipelines.run_notebook, notebook, body.get("parameters") or {},
             timeout=body.get("timeout"), retries=body.get("retries", 0),
-            tags=body.get("tags"), wait=False)
+            tags=body.get("tags"), wait=False,
+            allow_undeclared=body.get("allow_undeclared", False))
         self.set_status(201)
         self.reply(self.run_json(run))
 

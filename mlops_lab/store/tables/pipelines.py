@@ -18,7 +18,9 @@ pipeline_runs = Table(
     Column("notebook_blob", String(64), nullable=True, info={"blob": True}),
     Column("kernel_name", String(255), nullable=True),
     Column("cwd", Text, nullable=True),
-    Column("parameters", Text, nullable=False),  # JSON object
+    Column("parameters", Text, nullable=False),  # JSON object: the values given
+    # JSON: {name: {"value" | "expression", "from": "given" | "default" | "not declared"}}
+    Column("effective_parameters", Text, nullable=True),
     Column("status", String(16), nullable=False),
     Column("error", Text, nullable=True),
     Column("failing_cell", Text, nullable=True),  # JSON: index, source, ename, evalue, traceback
