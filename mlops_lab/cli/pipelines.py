@@ -97,7 +97,9 @@ def register(commands, fmt) -> None:
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=cmd_pipeline_run_show)
     cancel = sub.add_parser("cancel", help="cancel a queued or running pipeline run",
-                            description="Cancel a pipeline run; a running kernel is killed.",
+                            description="Cancel a pipeline run at whatever moment it is in: its "
+                            "kernel is stopped, nothing after the cancel is kept as a result, "
+                            "and its error says where it stopped.",
                             epilog=PIPELINE_RUNS_EPILOG, formatter_class=fmt)
     cancel.add_argument("pipeline_run_id", metavar="ID")
     cancel.set_defaults(handler=cmd_pipeline_run_cancel)

@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..errors import InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
 from ..store.tables.pipelines import pipeline_outputs as po
 from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
-from .entities import STATUSES, PipelineRun
+from .entities import ENDED, STATUSES, PipelineRun
 from .notebooks import check_notebook, local_notebook, read_bytes
 from .parameters import check_parameters, effective_parameters
 
@@ -264,14 +264,22 @@ class PipelineService:
             time.sleep(POLL_SECONDS)  # polling the store for a state change, not synchronising
 
     def cancel(self, pipeline_run_id: str) -> PipelineRun:
-        """QUEUED or RUNNING -> CANCELLED; a running kernel is killed. Ended runs stay as they are."""
+        """QUEUED or RUNNING -> CANCELLED; a running kernel is killed. Ended runs stay as they are.
+
+        The worker stops at any moment (it looks before each step that starts work and kills
+        any kernel started after the cancel), stores nothing of it as a result (no output
+        notebook; `ml.output` is refused; runs started inside end KILLED) and says in the
+        error where the run stopped."""
         run = self.get(pipeline_run_id)
         if run.ended:
             return run
         with self.db.write() as conn:
-            conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status.in_(("QUEUED", "RUNNING")))
-                         .values(status="CANCELLED", ended_at=now_ms(),
-                                 error="Cancelled by the user."))
+            for status, where in (("QUEUED", "while queued"),
+                                  ("RUNNING", "before its worker started" if run.pid is None
+                                   else "while running")):
+                conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == status)
+                             .values(status="CANCELLED", ended_at=now_ms(),
+                                     error=f"Cancelled by the user {where}."))
         if (run.status == "RUNNING" and run.host == executor.HOST and run.pid
                 and run.pid != os.getpid()):
             # The kernel goes at once; the worker sees CANCELLED, keeps the partial output and
@@ -279,6 +287,12 @@ class PipelineService:
             executor.kill_tree(run.pid, include_self=False)
         self.dispatch()
         return self.get(run.id)
+
+    def note_cancelled(self, pipeline_run_id: str, stage: str) -> None:
+        """The worker's word on where a cancelled run stopped ("running cell 3", …)."""
+        with self.db.write() as conn:
+            conn.execute(update(pr).where(pr.c.id == pipeline_run_id, pr.c.status == "CANCELLED")
+                         .values(error=f"Cancelled by the user while {stage}."))
 
     # ---- what notebooks record -------------------------------------------------------
 
@@ -291,8 +305,12 @@ class PipelineService:
                                f"true/false, null, list, dict), not {type(value).__name__}.") from None
         run_id = _run_id(pipeline_run_id, "pipeline run id")
         with self.db.write() as conn:
-            if conn.execute(select(pr.c.id).where(pr.c.id == run_id)).first() is None:
+            status = conn.execute(select(pr.c.status).where(pr.c.id == run_id)).scalar()
+            if status is None:
                 raise NotFound(f"No pipeline run with id {run_id!r}.")
+            if status in ENDED:  # e.g. cancelled: what the notebook does after is no result
+                raise Conflict(f"Pipeline run {run_id} is {status}: output {name!r} is not "
+                               "recorded.")
             conn.execute(delete(po).where(po.c.pipeline_run_id == run_id, po.c.name == name))
             conn.execute(insert(po).values(pipeline_run_id=run_id, name=name, value=text,
                                            created_at=now_ms()))

@@ -48,6 +48,8 @@ class Watcher(threading.Thread):
         self.ended_by: str | None = None  # "cancelled" | "timeout"
         self.tracking_run: str | None = None
         self.tracking = None
+        # Where the run is, for the record of a cancel: papermill's "Executing Cell N" moves it.
+        self.stage = "starting the worker"
 
     def run(self) -> None:
         from ..config import heartbeat_seconds
@@ -55,17 +57,20 @@ class Watcher(threading.Thread):
         beat_every, last_beat = heartbeat_seconds(), time.monotonic()
         while not self.stop.wait(WATCH_SECONDS):
             try:
+                if self.ended_by:  # a kernel papermill starts after the end goes too
+                    self.kill_kernel()
+                    continue
                 if self.timeout and time.monotonic() - self.started > self.timeout:
                     if self.svc.mark_dead(self.run_id, f"Timed out after {self.timeout:g} s; "
                                                        "the kernel was stopped."):
                         self.ended_by = "timeout"
                     self.kill_kernel()
-                    return
+                    continue
                 run = self.svc.get(self.run_id)
                 if run.status == "CANCELLED":
                     self.ended_by = "cancelled"
                     self.kill_kernel()
-                    return
+                    continue
                 if time.monotonic() - last_beat >= beat_every:
                     last_beat = time.monotonic()
                     with self.svc.db.write() as conn:
@@ -99,6 +104,27 @@ class Watcher(threading.Thread):
     def kill_kernel(self) -> None:
         executor.kill_tree(os.getpid(), include_self=False)
 
+    def stopped(self) -> bool:
+        """Cancelled or timed out. Asked before each step that would start work: the store
+        says, not the watcher's next tick."""
+        if self.ended_by is None and self.svc.get(self.run_id).status == "CANCELLED":
+            self.ended_by = "cancelled"
+        return self.ended_by is not None
+
+    def emit_stage(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.startswith("Executing Cell "):
+            self.stage = "running cell " + text[len("Executing Cell "):].rstrip("-")
+
+
+class _StageHandler(logging.Handler):
+    def __init__(self, watcher: Watcher):
+        super().__init__(logging.INFO)
+        self.watcher = watcher
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.watcher.emit_stage(record)
+
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
@@ -106,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m mlops_lab.pipelines.worker PIPELINE_RUN_ID", file=sys.stderr)
         return 2
     from ..store import open_store
-
     store = open_store()
     svc = PipelineService(store)
     try:
@@ -132,10 +157,12 @@ def execute(svc: PipelineService, run_id: str) -> None:
     watcher = Watcher(svc, run_id, run.timeout, log_path)
     tracking = tracking_run = None
     status, error, failing_cell = "FAILED", None, None
+    stages = _StageHandler(watcher)
+    logging.getLogger("papermill").addHandler(stages)
     try:
+        watcher.start()  # from the start: a cancel while the worker starts is seen too
         tracking, tracking_run = _start_tracking_run(svc, run)
         watcher.tracking, watcher.tracking_run = tracking, tracking_run
-        watcher.start()
         os.environ["MLOPS_LAB_PIPELINE_RUN"] = run.id
         os.environ["MLOPS_LAB_PARENT_RUN"] = tracking_run
         # The kernel names its notebook as a Jupyter session would, so `%%track` cells record
@@ -145,9 +172,10 @@ def execute(svc: PipelineService, run_id: str) -> None:
         source.write_bytes(svc.store.artifacts.read(run.notebook_hash))
         output = work / "output.ipynb"
         attempt = 1
-        while True:
+        while not watcher.stopped():
+            watcher.stage = "starting the kernel"
             status, error, failing_cell = _attempt(run, source, output)
-            if status == "SUCCEEDED" or watcher.ended_by or attempt > run.retries:
+            if status == "SUCCEEDED" or watcher.stopped() or attempt > run.retries:
                 break
             delay = run.retry_backoff * (2 ** (attempt - 1))
             logging.getLogger("mlops_lab").warning(
@@ -162,6 +190,12 @@ def execute(svc: PipelineService, run_id: str) -> None:
         status, error = "FAILED", f"{type(exc).__name__}: {exc}"
     finally:
         watcher.stop.set()
+        logging.getLogger("papermill").removeHandler(stages)
+        if watcher.ended_by is None and svc.get(run.id).status == "CANCELLED":
+            watcher.ended_by = "cancelled"  # the kernel was killed before the watcher looked
+        if watcher.ended_by == "cancelled":
+            watcher.kill_kernel()
+            svc.note_cancelled(run.id, watcher.stage)
         _finish(svc, run, work, log_path, handler, status, error, failing_cell, tracking,
                 tracking_run, watcher.ended_by)
         shutil.rmtree(work, ignore_errors=True)
@@ -275,7 +309,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
     store = svc.store
     values: dict = {}
     output = work / "output.ipynb"
-    if output.is_file():
+    if output.is_file() and ended_by != "cancelled":  # a cancelled run's output is no result
         try:
             _name_paths(output, run)
             blob, _ = store.artifacts.put_file(output)
@@ -310,6 +344,8 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
     # The tracking run ends first: whoever sees the pipeline run ended sees its run ended too.
     if tracking is not None and tracking_run:
         final = status if ended_by is None else svc.get(run.id).status
+        if ended_by == "cancelled":
+            _kill_children(tracking, tracking_run, svc.get(run.id).ended_at or now_ms())
         try:
             tracking.end_run(tracking_run,
                              {"SUCCEEDED": "FINISHED", "CANCELLED": "KILLED"}.get(final, "FAILED"),
@@ -322,6 +358,26 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
             values = {k: v for k, v in values.items()
                       if k in ("output_blob", "log_blob", "log_tail")}
         conn.execute(update(pr).where(pr.c.id == run.id).values(values))
+
+
+def _kill_children(tracking, parent: str, cancelled_at: int) -> None:
+    """Runs the notebook started inside a cancelled pipeline run end KILLED, also one that
+    finished in the moment between the cancel and the kernel's end: nothing after a cancel
+    counts as a result."""
+    from ..tracking.service import MAX_RESULTS_LIMIT
+
+    started = tracking.get_run(parent).start_time  # children start after their parent
+    runs = tracking.search_runs(filter=f"start_time >= {started}",
+                                max_results=MAX_RESULTS_LIMIT).runs
+    parents, found = {parent}, True
+    while found:
+        found = False
+        for run in runs:
+            if run.parent_run_id in parents and run.id not in parents:
+                parents.add(run.id)
+                found = True
+                if run.status == "RUNNING" or (run.end_time or 0) >= cancelled_at:
+                    tracking.end_run(run.id, "KILLED", "The pipeline run was cancelled.")
 
 
 def _name_paths(output: Path, run) -> None:
