@@ -1,9 +1,12 @@
 """Pipelines: the overhead of a pipeline run over a bare papermill subprocess on the same
-notebook, and the scheduler sustaining 20 scheduled runs per minute (no missed or doubled fire,
-fire jitter) with two scheduler daemons running at once. Prints one JSON document.
+notebook; `mlops-lab run` against the `papermill` CLI on the gallery-style test notebooks
+(tests/notebooks/gallery/, scikit-learn examples), side by side; and the scheduler sustaining
+20 scheduled runs per minute (no missed or doubled fire, fire jitter) with two scheduler
+daemons running at once. Prints one JSON document.
 
-    .venv/bin/python benchmarks/bench_pipelines.py                  # about 4 minutes
+    .venv/bin/python benchmarks/bench_pipelines.py                  # about 8 minutes
     .venv/bin/python benchmarks/bench_pipelines.py --repeat 5 --minutes 1
+    .venv/bin/python benchmarks/bench_pipelines.py --only gallery --gallery-repeat 5
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PAPERMILL = str(Path(PYTHON).with_name("papermill"))
+GALLERY = Path(__file__).resolve().parent.parent / "tests" / "notebooks" / "gallery"
 
 
 def two_cell_notebook(path: Path) -> Path:
@@ -59,6 +63,39 @@ def overhead(work: Path, repeat: int) -> dict:
             "overhead_pct": round(100 * (p - b) / b, 1), "repeat": repeat,
             "papermill_cli_all_s": [round(x, 3) for x in bare],
             "pipeline_run_all_s": [round(x, 3) for x in pipeline]}
+
+
+def gallery(work: Path, repeat: int) -> dict:
+    """Per gallery notebook: the `mlops-lab run` command (waits for the end) and the `papermill`
+    command, each a fresh process as a user types them, alternating; medians of `repeat`.
+    Both run the kernel in the notebook's folder (`--cwd` for papermill, as `mlops-lab run`)."""
+    import shutil
+
+    folder = work / "gallery"
+    shutil.copytree(GALLERY, folder)
+    found = {}
+    for nb in sorted(folder.glob("*.ipynb")):
+        bare, pipeline = [], []
+        for i in range(repeat + 1):  # the first pair warms the file caches: not counted
+            start = time.perf_counter()
+            subprocess.run([PAPERMILL, "-k", "python3", nb.name, str(work / "bare-out.ipynb"),
+                            "--cwd", str(folder), "--no-progress-bar"], check=True,
+                           capture_output=True, cwd=folder)
+            took_bare = time.perf_counter() - start
+            start = time.perf_counter()
+            subprocess.run([PYTHON, "-m", "mlops_lab.cli", "run", nb.name], check=True,
+                           capture_output=True, cwd=folder)
+            took_pipeline = time.perf_counter() - start
+            if i:
+                bare.append(took_bare)
+                pipeline.append(took_pipeline)
+        b, p = statistics.median(bare), statistics.median(pipeline)
+        found[nb.stem] = {"papermill_cli_s": round(b, 2), "mlops_lab_run_s": round(p, 2),
+                          "difference_s": round(p - b, 2)}
+    found["median_difference_s"] = round(statistics.median(
+        v["difference_s"] for v in found.values()), 2)
+    found["repeat"] = repeat
+    return found
 
 
 def scheduler(work: Path, minutes: float) -> dict:
@@ -130,6 +167,10 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=9, help="runs of each side (overhead)")
     parser.add_argument("--minutes", type=float, default=2.0, help="scheduler window")
+    parser.add_argument("--gallery-repeat", type=int, default=3,
+                        help="runs of each side per gallery notebook")
+    parser.add_argument("--only", choices=("overhead", "gallery", "scheduler"),
+                        help="measure only this")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-pipelines-") as tmp:
         work = Path(tmp)
@@ -137,9 +178,12 @@ def main() -> None:
         for name in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS"):
             os.environ.pop(name, None)
         os.chdir(work)
-        result = {"cpu_count": os.cpu_count(), "load_before": os.getloadavg()[0],
-                  "overhead": overhead(work, args.repeat),
-                  "scheduler": scheduler(work, args.minutes)}
+        result = {"cpu_count": os.cpu_count(), "load_before": os.getloadavg()[0]}
+        for name, measure in (("overhead", lambda: overhead(work, args.repeat)),
+                              ("gallery", lambda: gallery(work, args.gallery_repeat)),
+                              ("scheduler", lambda: scheduler(work, args.minutes))):
+            if args.only in (None, name):
+                result[name] = measure()
         result["load_after"] = os.getloadavg()[0]
     print(json.dumps(result, indent=2))
 

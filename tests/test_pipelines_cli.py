@@ -109,3 +109,15 @@ def test_run_with_allow_undeclared_records_it_as_not_declared(cli):
              parameters="alpha = 1\ncv = 5")
     done = cli("run", "nb.ipynb", "-p", "alpah", "5.0", "-p", "cv", "3", "--allow-undeclared")
     assert "alpha=1 (default), cv=3 (given), alpah=5.0 (not declared)" in done.stdout
+
+
+def test_run_does_not_build_the_grammars_of_an_unused_schema_format(cli, monkeypatch):
+    """Importing nbformat imports jsonschema, which compiles rfc3987_syntax's 38 grammars
+    (seconds per process start) for IRI checks nbformat never makes: `run` skips them."""
+    notebook(cli.work / "nb.ipynb", "print(alpha)")
+    monkeypatch.setenv("PYTHONPROFILEIMPORTTIME", "1")
+    done = cli("run", "nb.ipynb", "-p", "alpha", "2")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "nbformat" in imported and "jsonschema" in imported
+    assert "lark" not in imported  # the grammar library rfc3987_syntax builds them with

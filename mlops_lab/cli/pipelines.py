@@ -220,6 +220,9 @@ def _schedules():
 # ---- run and pipeline runs ----------------------------------------------------------------
 
 def cmd_run(args) -> int:
+    from ..pipelines.lean_imports import skip_unused_imports
+
+    skip_unused_imports()
     run = _pipelines().run_notebook(
         args.notebook, _parameters(args), output=args.output, timeout=args.timeout,
         retries=args.retries, retry_backoff=args.retry_backoff, kernel_name=args.kernel,

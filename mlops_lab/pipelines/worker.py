@@ -132,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m mlops_lab.pipelines.worker PIPELINE_RUN_ID", file=sys.stderr)
         return 2
     from ..store import open_store
+    from .lean_imports import skip_unused_imports
+
+    skip_unused_imports()
     store = open_store()
     svc = PipelineService(store)
     try:
