@@ -121,3 +121,21 @@ def test_run_does_not_build_the_grammars_of_an_unused_schema_format(cli, monkeyp
                 if line.startswith("import time:")}
     assert "nbformat" in imported and "jsonschema" in imported
     assert "lark" not in imported  # the grammar library rfc3987_syntax builds them with
+
+
+def test_run_executes_the_notebook_in_its_own_process(cli):
+    """A waiting `run` is its run's worker: no second process start and papermill import."""
+    notebook(cli.work / "nb.ipynb", "import mlops_lab as ml\nml.output('v', alpha)")
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_lab.cli", "run", "nb.ipynb", "--json"],
+                            cwd=cli.work, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=dict(os.environ))
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    run = json.loads(out)
+    assert run["status"] == "SUCCEEDED" and run["outputs"] == {"v": 1}
+    shown = json.loads(cli("pipeline-runs", "show", run["id"], "--json").stdout)
+    assert shown["status"] == "SUCCEEDED"
+    from mlops_lab.pipelines.service import PipelineService
+    from mlops_lab.store import open_store
+
+    assert PipelineService(open_store()).get(run["id"]).pid == proc.pid

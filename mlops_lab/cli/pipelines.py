@@ -227,7 +227,7 @@ def cmd_run(args) -> int:
         args.notebook, _parameters(args), output=args.output, timeout=args.timeout,
         retries=args.retries, retry_backoff=args.retry_backoff, kernel_name=args.kernel,
         experiment=args.experiment, wait=not args.no_wait,
-        allow_undeclared=args.allow_undeclared)
+        allow_undeclared=args.allow_undeclared, in_this_process=True)
     if args.json:
         print_json(run.to_json())
     else:

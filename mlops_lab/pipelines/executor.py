@@ -42,8 +42,10 @@ def max_workers(explicit: int | None = None) -> int:
         return DEFAULT_WORKERS
 
 
-def claim(store: Store, limit: int) -> str | None:
-    """Marks the oldest QUEUED run RUNNING if fewer than `limit` run; returns its id."""
+def claim(store: Store, limit: int, run_id: str | None = None) -> str | None:
+    """Marks the oldest QUEUED run (or `run_id` if it is QUEUED) RUNNING if fewer than `limit`
+    run; returns its id."""
+    wanted = run_id
     with store.db.write() as conn:
         if not store.db.is_sqlite:
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _QUEUE_LOCK})
@@ -51,8 +53,10 @@ def claim(store: Store, limit: int) -> str | None:
                                .where(pr.c.status == "RUNNING")).scalar()
         if running >= limit:
             return None
-        run_id = conn.execute(select(pr.c.id).where(pr.c.status == "QUEUED")
-                              .order_by(pr.c.created_at, pr.c.id).limit(1)).scalar()
+        queued = select(pr.c.id).where(pr.c.status == "QUEUED")
+        if wanted is not None:
+            queued = queued.where(pr.c.id == wanted)
+        run_id = conn.execute(queued.order_by(pr.c.created_at, pr.c.id).limit(1)).scalar()
         if run_id is None:
             return None
         now = now_ms()

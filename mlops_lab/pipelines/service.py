@@ -56,17 +56,25 @@ class PipelineService:
                      parent_run_id: str | None = None, tags: dict | None = None,
                      wait: bool = True, retries: int = 0, retry_backoff: float = 1.0,
                      kernel_name: str | None = None, cwd: str | os.PathLike | None = None,
-                     experiment: str | None = None,
-                     allow_undeclared: bool = False) -> PipelineRun:
+                     experiment: str | None = None, allow_undeclared: bool = False,
+                     in_this_process: bool = False) -> PipelineRun:
         """Runs a local notebook with papermill as a pipeline run; with `wait`, returns once it
         ended. A notebook that cannot run (not JSON, not nbformat 4, missing kernel) gives a
         FAILED run whose error says why; bad parameters, and parameters the notebook's
-        `parameters` cell does not declare (unless `allow_undeclared`), raise InvalidInput."""
+        `parameters` cell does not declare (unless `allow_undeclared`), raise InvalidInput.
+
+        `in_this_process` (with `wait`; for `mlops-lab run`): this process executes the run
+        itself when there is capacity, instead of starting a worker process that would import
+        papermill again."""
         path = local_notebook(notebook)
+        here = in_this_process and wait
         run = self.submit(path, read_bytes(path), parameters, output=output, timeout=timeout,
                           parent_run_id=parent_run_id, tags=tags, retries=retries,
                           retry_backoff=retry_backoff, kernel_name=kernel_name, cwd=cwd,
-                          experiment=experiment, allow_undeclared=allow_undeclared)
+                          experiment=experiment, allow_undeclared=allow_undeclared,
+                          dispatch=not here)
+        if here and not run.ended:
+            self.execute_here(run.id)
         if wait and not run.ended:
             return self.wait(run.id)
         return run
@@ -148,6 +156,15 @@ class PipelineService:
             retry_backoff=retry_backoff, attempt=1, created_at=now,
             ended_at=now if problem else None, started_at=now if problem else None,
         )
+
+    def execute_here(self, pipeline_run_id: str) -> None:
+        """Runs a QUEUED run in this process if it is within the limit of runs at once (else a
+        worker takes it when one is free), then starts workers for what else is queued."""
+        if executor.claim(self.store, executor.max_workers(self.max_workers), pipeline_run_id):
+            from .worker import execute
+
+            execute(self, pipeline_run_id)
+        self.dispatch()
 
     def dispatch(self) -> list[str]:
         """Starts workers for queued runs while there is capacity."""
