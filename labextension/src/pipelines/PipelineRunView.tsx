@@ -165,7 +165,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
       </section>
       <section className="mlops-lab-section">
         <h3>Parameters</h3>
-        <ValueTable values={run.parameters} empty="No parameters (the notebook's defaults)." />
+        <ValueTable values={parameterValues(run)} empty="No parameters." />
       </section>
       <section className="mlops-lab-section">
         <h3>Outputs</h3>
@@ -224,6 +224,20 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         )}
       </section>
     </div>
+  );
+}
+
+/** Each parameter the run used, marked given, default or not declared (older runs: the given). */
+function parameterValues(run: IPipelineRun): Record<string, unknown> {
+  const effective = run.effective_parameters ?? {};
+  if (Object.keys(effective).length === 0) {
+    return run.parameters;
+  }
+  return Object.fromEntries(
+    Object.entries(effective).map(([name, p]) => [
+      name,
+      `${p.expression ?? JSON.stringify(p.value)} (${p.from})`
+    ])
   );
 }
 

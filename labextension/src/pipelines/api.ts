@@ -16,6 +16,13 @@ export interface IFailingCell {
   traceback: string[];
 }
 
+export interface IEffectiveParameter {
+  value?: unknown;
+  /** A default that is not a literal, as written in the `parameters` cell. */
+  expression?: string;
+  from: 'given' | 'default' | 'not declared';
+}
+
 export interface IPipelineRun {
   id: string;
   notebook: string;
@@ -24,6 +31,8 @@ export interface IPipelineRun {
   kernel_name: string | null;
   status: PipelineStatus;
   parameters: Record<string, unknown>;
+  /** Every parameter the run used: given, the notebook's default, or not declared. */
+  effective_parameters?: Record<string, IEffectiveParameter>;
   outputs: Record<string, unknown>;
   error: string | null;
   failing_cell: IFailingCell | null;
