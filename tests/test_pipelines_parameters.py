@@ -88,3 +88,16 @@ def test_a_sweep_over_an_undeclared_name_is_refused_before_any_point_runs(store,
     with pytest.raises(InvalidInput, match="does not declare alhpa"):
         SweepService(store).run(train, [{"alpha": 1}, {"alhpa": 2}])
     assert TrackingService(store).search_runs().runs == []
+
+
+def test_a_dag_step_with_an_undeclared_parameter_fails_saying_so_and_runs_nothing(
+        pipelines, store, train):
+    from mlops_lab.pipelines.dag_service import DagService
+
+    (train.parent / "pipeline.yaml").write_text(
+        "name: typo\nsteps:\n  train: {notebook: train.ipynb, parameters: {alpah: 1}}\n")
+    dag_run = DagService(store).run(train.parent / "pipeline.yaml")
+    assert dag_run.status == "FAILED"
+    [step] = dag_run.steps
+    assert step.status == "FAILED" and "does not declare alpah" in step.error
+    assert pipelines.list_runs() == []
