@@ -17,7 +17,7 @@ from typing import Any
 
 from .. import config
 from . import background
-from .entities import Experiment, Run, RunPage
+from .entities import ArtifactInfo, Experiment, Run, RunPage
 from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
 
 _stack: list["ActiveRun"] = []
@@ -247,6 +247,25 @@ def log_figure(figure, artifact_path: str):
     raise InvalidInput(f"log_figure takes a plotly or matplotlib figure, not {type(figure).__name__}.")
 
 
+def list_artifacts(run_id: str, path: str | None = None) -> list[ArtifactInfo]:
+    """The run's artifacts (path, size, media type…); with `path`, that file or the files
+    below that folder."""
+    return service().list_artifacts(run_id, path)
+
+
+def download_artifact(run_id: str, path: str, dst: str | os.PathLike | None = None,
+                      overwrite: bool = False) -> str:
+    """Writes the run's artifact `path` to local disk and returns where.
+
+    A file goes to `dst` (or into `dst` when it is a folder; `./NAME` by default); a folder's
+    files go below `dst` (`./FOLDER` by default) keeping their paths inside it. Each file is
+    written whole (temp file, then rename) and checked against its content hash. Existing
+    files are refused unless `overwrite=True`; nothing is written outside `dst`.
+    """
+    local, _ = service().download_artifact(run_id, path, dst, overwrite)
+    return str(local)
+
+
 def get_run(run_id: str) -> Run:
     return service().get_run(run_id)
 
@@ -254,7 +273,8 @@ def get_run(run_id: str) -> Run:
 def search_runs(experiment=None, filter: str = "", order_by: list[str] | str | None = None,
                 max_results: int = 100, page_token: str | None = None) -> RunPage:
     """Runs matching `filter` (e.g. "metrics.auc > 0.9 and params.model = 'rf'"), ordered by
-    `order_by` (e.g. ["metrics.auc desc"]); pass `.next_page_token` back for the next page."""
+    `order_by` (e.g. ["metrics.auc desc"]). The page iterates and has a length like a list of
+    runs (also `.runs`); pass `.next_page_token` (or `.token`) back for the next page."""
     if isinstance(order_by, str):
         order_by = [order_by]
     svc = service()

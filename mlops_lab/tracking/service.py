@@ -28,7 +28,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
 from ..store import schema as t
-from . import search
+from . import downloads, search
 from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
 from .run_names import new_run_name
 
@@ -478,14 +478,35 @@ class TrackingService:
         with self.db.write() as conn:
             conn.execute(statement)
 
-    def list_artifacts(self, run_id: str) -> list[ArtifactInfo]:
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactInfo]:
+        """The run's artifacts by path; with `path`, that file or the files below that folder."""
         a = t.artifacts.c
+        query = select(a.path, a.size, a.blob, a.media_type, a.created_at).where(a.run_id == run_id)
+        if path is not None:
+            name = validate_artifact_path(path.rstrip("/"))
+            query = query.where((a.path == name) | a.path.startswith(f"{name}/", autoescape=True))
         with self.db.read() as conn:
-            rows = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
-                                .where(a.run_id == run_id).order_by(a.path)).all()
+            rows = conn.execute(query.order_by(a.path)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
+        if path is not None and not rows:
+            raise NotFound(f"Run {run_id} has no artifact or folder {name!r}: list them with "
+                           f"`mlops-lab runs artifacts {run_id[:8]}`.")
         return [ArtifactInfo(**row._mapping) for row in rows]
+
+    def download_artifact(self, run_id: str, path: str, dst: str | os.PathLike | None = None,
+                          overwrite: bool = False) -> tuple[Path, list[ArtifactInfo]]:
+        """Writes the artifact `path` (a file, or every file below a folder) to local disk; see
+        `downloads` for where each file goes. Returns the local file or folder and what was
+        written. Existing files are kept (InvalidInput) unless `overwrite`."""
+        found = self.list_artifacts(run_id, path)
+        name = validate_artifact_path(path.rstrip("/"))
+        exact = [a for a in found if a.path == name]
+        local, pairs = downloads.plan(name, exact or found, dst, overwrite)
+        for info, target in pairs:
+            with self.store.artifacts.open(info.blob) as stream:
+                downloads.write(stream, target, info.blob)
+        return local, [info for info, _ in pairs]
 
     def open_artifact(self, run_id: str, path: str) -> tuple[ArtifactInfo, BinaryIO]:
         name = validate_artifact_path(path)
