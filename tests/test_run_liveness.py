@@ -158,3 +158,13 @@ def test_upgrade_from_0010_keeps_runs_and_sweeps_them(backend, tmp_path, request
         assert svc.get_run("b" * 32).status == "RUNNING"
     finally:
         close_all()
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-5", "nan"])
+def test_a_bad_heartbeat_setting_is_a_clear_error(store_home, monkeypatch, value):
+    import mlops_lab as ml
+    from mlops_lab.errors import InvalidInput
+
+    monkeypatch.setenv("MLOPS_LAB_HEARTBEAT", value)
+    with pytest.raises(InvalidInput, match="MLOPS_LAB_HEARTBEAT must be a number of seconds"):
+        ml.start_run("x")

@@ -503,7 +503,7 @@ class TrackingService:
         a = t.artifacts.c
         query = select(a.path, a.size, a.blob, a.media_type, a.created_at).where(a.run_id == run_id)
         if path is not None:
-            name = validate_artifact_path(path.rstrip("/"))
+            name = _artifact_prefix(path)
             query = query.where((a.path == name) | a.path.startswith(f"{name}/", autoescape=True))
         with self.db.read() as conn:
             rows = conn.execute(query.order_by(a.path)).all()
@@ -520,7 +520,7 @@ class TrackingService:
         `downloads` for where each file goes. Returns the local file or folder and what was
         written. Existing files are kept (InvalidInput) unless `overwrite`."""
         found = self.list_artifacts(run_id, path)
-        name = validate_artifact_path(path.rstrip("/"))
+        name = _artifact_prefix(path)
         exact = [a for a in found if a.path == name]
         local, pairs = downloads.plan(name, exact or found, dst, overwrite)
         for info, target in pairs:
@@ -589,6 +589,11 @@ def _run(row, details: dict, full: bool) -> Run:
         source=_load(row.source) if full else {},
         environment=_load(row.environment) if full else {},
     )
+
+
+def _artifact_prefix(path: str) -> str:
+    """An artifact path or folder as stored ('models/' names the folder 'models')."""
+    return validate_artifact_path(path.rstrip("/") if isinstance(path, str) else path)
 
 
 def param_text(value: Any) -> str:
