@@ -171,6 +171,16 @@ def test_runs_show(tmp_path, runs, tracking):
     assert shown.returncode == 0, shown.stderr
     assert runs[0] in shown.stdout and "model.fit(X, y)" in shown.stdout
     assert "3.11.7" in shown.stdout and "auc" in shown.stdout
+    lines = {line.split(None, 1)[0]: line.split(None, 1)[1] for line in shown.stdout.splitlines()
+             if line.startswith(("children", "artifacts"))}
+    assert lines == {"children": "none", "artifacts": "none"}
+    child = tracking.create_run(tracking.get_run(runs[0]).experiment_id, parent_run_id=runs[0])
+    tracking.log_artifact_bytes(runs[0], b"x", "notes.txt")
+    shown = cli("runs", "show", runs[0][:8], cwd=tmp_path).stdout
+    assert f"""1  (mlops-lab runs -f "parent_run_id = '{runs[0]}'")""" in shown
+    assert f"1  (mlops-lab runs artifacts {runs[0][:8]})" in shown
+    listed = cli("runs", "-f", f"parent_run_id = '{runs[0]}'", "--json", cwd=tmp_path).stdout
+    assert [r["id"] for r in json.loads(listed)["runs"]] == [child.id]
     doc = json.loads(cli("runs", "show", runs[0], "--json", cwd=tmp_path).stdout)
     assert doc["id"] == runs[0] and doc["source"]["kind"] == "cell"
 

@@ -144,7 +144,16 @@ def cmd_runs_show(args) -> int:
     if args.json:
         print_json(run.to_json())
         return 0
-    print_run(run)
+    # Where to look next: the run's children and files, with the commands that list them.
+    children = svc.search_runs(filter=f"parent_run_id = '{run.id}'", max_results=100)
+    artifacts = svc.list_artifacts(run.id)
+    more = "+" if children.token else ""
+    print_run(run, [
+        ("children", f"{len(children)}{more}  (mlops-lab runs -f \"parent_run_id = '{run.id}'\")"
+         if len(children) else "none"),
+        ("artifacts", f"{len(artifacts)}  (mlops-lab runs artifacts {run.id[:8]})"
+         if artifacts else "none"),
+    ])
     return 0
 
 
@@ -187,11 +196,12 @@ def cmd_experiments(args) -> int:
     return 0
 
 
-def print_run(run) -> None:
+def print_run(run, related=()) -> None:
     fields = [
         ("id", run.id), ("name", run.name), ("experiment", str(run.experiment_id)),
         ("status", run.status), ("start", when(run.start_time)), ("end", when(run.end_time)),
         ("duration", duration(run.duration_ms)), ("parent", run.parent_run_id or "-"),
+        *related,
     ]
     if run.error:
         fields.append(("error", run.error))
