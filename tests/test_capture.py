@@ -158,6 +158,34 @@ def test_fitted_estimators_params_and_skops_bytes():
     assert loaded.predict(X).tolist() == fitted.predict(X).tolist()
 
 
+def test_params_are_stable_text_whatever_the_process():
+    import functools
+
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import GradientBoostingRegressor, VotingRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
+
+    class Thing:
+        pass
+
+    assert capture_models.param_value(len) == "len"
+    assert capture_models.param_value(capture_models.estimator_params) == (
+        "mlops_lab.tracking.capture_models.estimator_params")
+    assert capture_models.param_value(functools.partial(max, 1)) == "partial(max)"
+    assert "0x" not in capture_models.param_value(Thing())
+    assert capture_models.param_value({"C": [1, 10]}) == '{"C": [1, 10]}'
+
+    vote = VotingRegressor([("gb", GradientBoostingRegressor(max_depth=2)), ("lr", LinearRegression())])
+    params = capture_models.estimator_params("vote", vote)
+    assert params["vote.estimators"] == '["gb: GradientBoostingRegressor", "lr: LinearRegression"]'
+    assert params["vote.gb.max_depth"] == 2 and params["vote.lr.fit_intercept"] is True
+    columns = ColumnTransformer([("num", StandardScaler(), [0, 1]), ("rest", "passthrough", [2])])
+    params = capture_models.estimator_params("ct", columns)
+    assert params["ct.transformers"] == '["num: StandardScaler [0, 1]", "rest: passthrough [2]"]'
+    assert params["ct.num.with_mean"] is True
+
+
 def test_long_param_reprs_are_cut():
     value = capture_models.param_value(list(range(1000)))
     assert len(value) == 500 and value.endswith("\u2026")

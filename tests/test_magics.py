@@ -177,6 +177,45 @@ def test_a_model_skops_cannot_save_is_reported_not_fatal(ip):
     assert "model &#x27;odd&#x27; not saved" in summary["text/html"]
 
 
+def test_two_identical_runs_record_identical_params(ip):
+    """Callables by qualified name, nested estimators by structure: no memory address."""
+    cell = ("%%track\n"
+            "import numpy as np\n"
+            "from sklearn.model_selection import GridSearchCV\n"
+            "from sklearn.pipeline import Pipeline\n"
+            "from sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.svm import SVC\n"
+            "def refit_strategy(cv_results):\n"
+            "    return 0\n"
+            "X, y = [[0.0], [1.0], [2.0], [3.0], [0.5], [2.5]], [0, 0, 1, 1, 0, 1]\n"
+            "pipe = Pipeline([('scaler', StandardScaler()),\n"
+            "                 ('svc', SVC(random_state=np.random.RandomState(0)))])\n"
+            "grid_search = GridSearchCV(pipe, {'svc__C': [1, 10]}, cv=2, refit=refit_strategy)\n"
+            "grid_search.fit(X, y)\n")
+    run(ip, cell)
+    run(ip, cell)
+    first, second = runs()
+    assert first.params == second.params
+    assert first.params["grid_search.refit"] == "__main__.refit_strategy"
+    assert first.params["grid_search.estimator"] == "Pipeline"
+    assert first.params["grid_search.estimator.steps"] == '["scaler: StandardScaler", "svc: SVC"]'
+    assert first.params["grid_search.estimator.svc.C"] == "1.0"
+    assert not any("0x" in value for value in first.params.values())
+
+
+def test_the_summary_shows_literals_and_telling_params_first(ip):
+    run(ip, "%%track\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "depth = 3\n"
+            "forest = RandomForestClassifier(n_estimators=5, max_depth=depth, random_state=0)\n"
+            "forest.fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")
+    [summary] = summaries(ip)
+    shown = summary["text/plain"].split("params: ")[1].split("\n")[0]
+    assert shown.startswith("depth=3, forest.n_estimators=5, forest.max_depth=3, ")
+    assert "forest.random_state=0" in shown
+    assert shown.index("forest.random_state=") < shown.index("forest.bootstrap=")  # alphabetical after
+
+
 # --- how the cell ends ---------------------------------------------------------------------------
 
 

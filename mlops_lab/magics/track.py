@@ -19,7 +19,9 @@ exceptions) and a run is recorded with:
   and tuple unpacking of literals included; not inside functions, loops, ``if``/``with``/``try``
   blocks; names starting with ``_`` skipped; the last top-level binding wins), plus the
   ``get_params(deep=False)`` of each fitted scikit-learn model the cell created, rebound or
-  called ``fit`` on, prefixed by its variable (``clf.C``);
+  called ``fit`` on, prefixed by its variable (``clf.C``); nested estimators by their structure
+  (``pipe.steps = ["scaler: StandardScaler", "svc: SVC"]``) and their params as dotted keys
+  (``pipe.svc.C``); callables by qualified name, so identical runs record identical params;
 - metrics and anything else logged in the cell with ``mlops_lab`` (they go to this run);
 - each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle);
 - the status: FINISHED, FAILED with the error message when the cell raises, KILLED on
@@ -27,7 +29,9 @@ exceptions) and a run is recorded with:
 
 Each execution is a new run. A tracked cell run while another run is open (``with
 ml.start_run():`` in progress, or ``ml.start_run()`` without ``with``) becomes its child. Under
-the cell, after its own output, a short summary shows the run and a link to the panel.
+the cell, after its own output, a short summary shows the run and a link to the panel: the
+cell's own literals first, then the most telling estimator params (``n_estimators``,
+``max_depth``, ``C``, ``random_state``, ...).
 Top-level ``await`` is not supported in a tracked cell.
 """
 
@@ -45,7 +49,7 @@ from IPython.core.interactiveshell import ExecutionResult
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
-from ..tracking import capture, capture_env, capture_models
+from ..tracking import capture, capture_env, capture_models, summary_order
 from ..tracking.capture_git import GitRecorder
 from ..tracking.entities import format_number
 
@@ -314,8 +318,8 @@ def _show_summary(run, notes) -> None:
             raw=True)
 
 
-def _items(mapping: dict) -> tuple[list[tuple[str, str]], int]:
-    keys = sorted(mapping)
+def _items(mapping: dict, label: str) -> tuple[list[tuple[str, str]], int]:
+    keys = summary_order.ordered_params(mapping) if label == "params" else sorted(mapping)
     shown = keys[:SUMMARY_ITEMS]
     return [(k, format_number(mapping[k])) for k in shown], len(keys) - len(shown)
 
@@ -332,7 +336,7 @@ def summary_text(run, notes=()) -> str:
     lines = [f"run {run.name} ({run.id}) {run.status}"
              + (f" in {_duration(run)}" if _duration(run) else "")]
     for label, mapping in (("params", run.params), ("metrics", run.metrics)):
-        items, more = _items(mapping)
+        items, more = _items(mapping, label)
         if items:
             lines.append(f"{label}: " + ", ".join(f"{k}={v}" for k, v in items)
                          + (f" (+{more} more)" if more else ""))
@@ -364,7 +368,7 @@ def summary_html(run, notes=()) -> str:
                  f'href="#mlops-lab/runs/{e(run.id)}" title="Open this run in the MLOps Lab panel">'
                  'open in MLOps Lab</a>')
     for label, mapping in (("params", run.params), ("metrics", run.metrics)):
-        items, more = _items(mapping)
+        items, more = _items(mapping, label)
         if items:
             cells = ", ".join(f"<code>{e(k)}</code>={e(v)}" for k, v in items)
             parts.append(f"<div>{label}: {cells}" + (f" (+{more} more)" if more else "") + "</div>")
