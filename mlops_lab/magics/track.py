@@ -23,7 +23,12 @@ exceptions) and a run is recorded with:
   (``pipe.steps = ["scaler: StandardScaler", "svc: SVC"]``) and their params as dotted keys
   (``pipe.svc.C``); callables by qualified name, so identical runs record identical params;
 - metrics and anything else logged in the cell with ``mlops_lab`` (they go to this run);
-- each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle);
+- each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle),
+  once: a model inside another one the cell saves (an ensemble's member, a pipeline's step)
+  is in that file and gets none of its own. The files are written after the cell returns;
+  the run ends once they are in place (``ml.flush()`` waits; so does the next cell), and the
+  summary says what is being saved. A file that cannot be saved is named in the run's tag
+  ``models.not_saved`` and on the next cell's stderr;
 - the status: FINISHED, FAILED with the error message when the cell raises, KILLED on
   KeyboardInterrupt or ``sys.exit()``.
 
@@ -49,7 +54,7 @@ from IPython.core.interactiveshell import ExecutionResult
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
-from ..tracking import capture, capture_env, capture_models, summary_order
+from ..tracking import capture, capture_env, capture_models, model_saving, summary_order
 from ..tracking.capture_git import GitRecorder
 from ..tracking.entities import format_number
 
@@ -153,21 +158,27 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
 
     svc = run.service
     notes: list[str] = []
+    to_save: dict = {}
     try:
         params = dict(analysis.params)
         models = _fitted_models(user_ns, before, analysis)
         for variable, model in models.items():
             params.update(capture_models.estimator_params(variable, model))
         notes += _log_params(svc, run, params)
-        for variable, model in models.items():
-            notes += _log_model(svc, run.id, variable, model)
+        to_save, inside = model_saving.models_to_save(models)
+        notes += _saved_note(to_save, inside)
         notes += _link_snapshots(run, user_ns, before)
     except MlopsLabError as error:
         notes.append(f"params or models not recorded: {error}")
     finally:
         try:
             # The fluent API's own rule: exception -> FAILED, KeyboardInterrupt/SystemExit -> KILLED.
-            run.__exit__(type(exc) if exc is not None else None, exc, None)
+            kind = type(exc) if exc is not None else None
+            if to_save:  # written after the cell returns; the run ends once they are in place
+                _wait_before_next_cell()
+                model_saving.write_then_end(run, kind, exc, to_save, _log_model)
+            else:
+                run.__exit__(kind, exc, None)
         except MlopsLabError as error:
             _warn(f"could not end run {run.id}: {error}")
     packages = capture_env.environment()["packages"]
@@ -175,6 +186,25 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
     _after_cell[run.id] = (svc, folder, run.info.environment.get("git"), changed)
     _git_recorder().record(run.id, folder)
     _show_summary(run.summary(), notes)
+
+
+def _saved_note(to_save: dict, inside: dict) -> list[str]:
+    if not to_save:
+        return []
+    text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
+    if inside:
+        text += " (" + ", ".join(f"{v} inside {holder}" for v, holder in inside.items()) + ")"
+    return [text + "; the run ends when they are written (ml.flush() waits)"]
+
+
+def _wait_before_next_cell() -> None:
+    """The next cell waits for model files still being written, so it cannot change a model
+    while it is saved."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and model_saving.wait_for_writes not in shell.events.callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", model_saving.wait_for_writes)
 
 
 def _log_params(svc, run, params) -> list[str]:
