@@ -186,6 +186,26 @@ def test_params_are_stable_text_whatever_the_process():
     assert params["ct.num.with_mean"] is True
 
 
+def test_the_data_a_model_is_fitted_on_and_the_calls_bound_to_names():
+    analysis = capture.analyze_cell(
+        "clf = LogisticRegression().fit(X, y)\n"
+        "gs.fit(X_train, y_train)\n"
+        "tree.fit(X, y, sample_weight=w)\n"
+        "knn.fit(X[:10], y[:10])\n"
+        "acc = accuracy_score(y, clf.predict(X))\n"
+        "folds = model_selection.cross_val_score(clf, X, y)\n"
+        "f1: float = m.f1_score(y, p)\n"
+        "changed = accuracy_score(y, p)\n"
+        "changed += 1\n"
+        "rebound = accuracy_score(y, p)\n"
+        "rebound = 0.5\n"
+        "for i in range(3):\n"
+        "    inner = accuracy_score(y, p)\n")
+    assert analysis.fit_data == {"clf": ("X", "y"), "gs": ("X_train", "y_train")}
+    assert analysis.score_calls == {"acc": "accuracy_score", "folds": "model_selection.cross_val_score",
+                                    "f1": "m.f1_score"}
+
+
 def test_long_param_reprs_are_cut():
     value = capture_models.param_value(list(range(1000)))
     assert len(value) == 500 and value.endswith("\u2026")

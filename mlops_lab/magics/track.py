@@ -42,6 +42,7 @@ Top-level ``await`` is not supported in a tracked cell.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sys
@@ -54,7 +55,8 @@ from IPython.core.interactiveshell import ExecutionResult
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
-from ..tracking import capture, capture_env, capture_models, model_saving, summary_order
+from ..errors import InvalidInput
+from ..tracking import autolog, capture, capture_env, capture_models, model_saving, summary_order
 from ..tracking.capture_git import GitRecorder
 from ..tracking.entities import format_number
 
@@ -66,18 +68,26 @@ class TrackingMagics(Magics):
     @magic_arguments.magic_arguments()
     @magic_arguments.argument("name", nargs="*", help="run name (default: a generated one)")
     @magic_arguments.argument("-e", "--experiment", help="experiment name (default: the current one)")
+    @magic_arguments.argument(
+        "--no-autolog", nargs="?", const="all", default=None, metavar="PARTS",
+        help="--no-autolog: record only the cell's literals, models and what it logs itself; "
+             "--no-autolog=PARTS switches off some of training_score, search, scores, figures "
+             "(comma-separated)")
     @cell_magic
     def track(self, line, cell):
-        """Run the cell and record it as a run: ``%%track [NAME] [-e EXPERIMENT]``.
+        """Run the cell and record it as a run: ``%%track [NAME] [-e EXPERIMENT] [--no-autolog[=PARTS]]``.
 
         Params are the cell's top-level ``name = <int|float|str|bool literal>`` assignments
         (signed numbers and tuple unpacking included; not inside functions, loops or blocks;
         names starting with ``_`` skipped) and ``<variable>.<param>`` of fitted scikit-learn
         models; those models are saved as ``models/<variable>.skops``. Metrics logged in the
-        cell go to its run. Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
-        See ``mlops_lab.magics.track`` for everything recorded.
+        cell go to its run, and so do, unless switched off, each fitted model's training score,
+        a search's best params, best score, cv_results table and candidates (child runs),
+        ``sklearn.metrics`` results bound to names, and the figures the cell shows.
+        Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
+        See ``mlops_lab.magics.track`` and ``mlops_lab.tracking.autolog`` for everything recorded.
         """
-        name, experiment = _parse(self.track.parser, line)
+        name, experiment, off = _parse(self.track.parser, line)
         shell = self.shell
         cell_result = getattr(shell.displayhook, "exec_result", None)  # the running cell's result
         digest = capture.cell_hash(cell)
@@ -91,11 +101,22 @@ class TrackingMagics(Magics):
         run = _start(name, experiment, cell, digest,
                      getattr(cell_result, "execution_count", None), analysis, shell.user_ns, folder)
         exc: BaseException | None = KeyboardInterrupt("interrupted before the cell ran")
+        figures_before = autolog.open_figures() if "figures" not in off else []
+        shown: list = []
         try:
-            exc = run_cell_body(shell, cell, transformed, cell_result)
+            with _displays(shell, off) as shown:
+                exc = run_cell_body(shell, cell, transformed, cell_result)
         finally:
             if run is not None:
-                _finish(run, exc, analysis, before, shell.user_ns, folder)
+                seen = (off, shown, figures_before)
+                _finish(run, exc, analysis, before, shell.user_ns, folder, seen)
+
+
+def _displays(shell, off):
+    """What the cell displays, collected for autologging its figures (unless switched off)."""
+    if "figures" in off or shell.display_pub is None:
+        return contextlib.nullcontext([])
+    return autolog.displayed(shell.display_pub)
 
 
 _transformed: dict[str, str] = {}
@@ -114,8 +135,8 @@ def _transform(shell, cell: str, digest: str) -> str:
 _parsed: dict[str, tuple] = {}
 
 
-def _parse(parser, line: str) -> tuple[str | None, str | None]:
-    """(run name, experiment) from the magic's line, split as a shell does (quotes group words
+def _parse(parser, line: str) -> tuple[str | None, str | None, frozenset]:
+    """(run name, experiment, autolog parts switched off) from the magic's line, split as a shell does (quotes group words
     and are not kept); cached, since a notebook re-runs the same few lines."""
     found = _parsed.get(line)
     if found is None:
@@ -124,10 +145,15 @@ def _parse(parser, line: str) -> tuple[str | None, str | None]:
         except ValueError as exc:
             raise UsageError(f"%%track: {exc} in {line!r}; quote a name that has an apostrophe "
                              "with double quotes.") from None
-        args = parser.parse_args(argv)
+        # a bare --no-autolog never takes the next word (the run name) as its list
+        args = parser.parse_args(["--no-autolog=all" if a == "--no-autolog" else a for a in argv])
+        try:
+            off = autolog.parts_off(args.no_autolog)
+        except InvalidInput as exc:
+            raise UsageError(f"%%track: {exc}") from None
         if len(_parsed) >= 256:
             _parsed.pop(next(iter(_parsed)))
-        found = _parsed[line] = (" ".join(args.name) or None, args.experiment)
+        found = _parsed[line] = (" ".join(args.name) or None, args.experiment, off)
     return found
 
 
@@ -153,7 +179,7 @@ def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, f
         return None
 
 
-def _finish(run, exc, analysis, before, user_ns, folder) -> None:
+def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
     from ..errors import MlopsLabError
 
     svc = run.service
@@ -164,7 +190,10 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
         models = _fitted_models(user_ns, before, analysis)
         for variable, model in models.items():
             params.update(capture_models.estimator_params(variable, model))
+        found = _autolog(run, models, analysis, user_ns, seen)
+        params.update(found.params)
         notes += _log_params(svc, run, params)
+        notes += autolog.write(run, found)
         to_save, inside = model_saving.models_to_save(models)
         notes += _saved_note(to_save, inside)
         notes += _link_snapshots(run, user_ns, before)
@@ -186,6 +215,17 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
     _after_cell[run.id] = (svc, folder, run.info.environment.get("git"), changed)
     _git_recorder().record(run.id, folder)
     _show_summary(run.summary(), notes)
+
+
+def _autolog(run, models, analysis, user_ns, seen) -> autolog.Recorded:
+    off, shown, figures_before = seen
+    try:
+        return autolog.collect(off, models, analysis, user_ns, run.metrics, shown, figures_before)
+    except Exception as exc:  # an object autologging did not expect: the run is kept
+        found = autolog.Recorded()
+        found.notes.append(f"autologging stopped: {type(exc).__name__}: {exc} "
+                           "(%%track --no-autolog switches it off)")
+        return found
 
 
 def _saved_note(to_save: dict, inside: dict) -> list[str]:

@@ -75,7 +75,7 @@ def _plain(value, depth: int = 0):
         return value
     if depth > 4:
         return "\u2026"
-    if _is_estimator(value):
+    if is_estimator(value):
         return type(value).__name__
     if isinstance(value, dict):
         return {str(k): _plain(v, depth + 1) for k, v in value.items()}
@@ -94,7 +94,7 @@ def _plain(value, depth: int = 0):
     return _ADDRESS.sub("", re.sub(r"\s+", " ", repr(value)).strip())
 
 
-def _is_estimator(value) -> bool:
+def is_estimator(value) -> bool:
     return hasattr(value, "get_params") and hasattr(value, "fit") and not isinstance(value, type)
 
 
@@ -102,7 +102,8 @@ def _is_named_step(value) -> bool:
     """``(name, estimator)`` of a Pipeline/Voting*, ``(name, transformer, columns)`` of a
     ColumnTransformer; ``"drop"``/``"passthrough"`` stand for an estimator there."""
     return (isinstance(value, tuple) and len(value) in (2, 3) and isinstance(value[0], str)
-            and (_is_estimator(value[1]) or value[1] in ("drop", "passthrough")))
+            and (is_estimator(value[1]) or isinstance(value[1], str)
+                 and value[1] in ("drop", "passthrough")))
 
 
 def _step_text(step: tuple) -> str:
@@ -134,11 +135,11 @@ def _collect(prefix: str, estimator, found: dict, depth: int) -> None:
     nested = []
     for key, value in sorted(params.items()):
         found[f"{prefix}.{key}"] = param_value(value)
-        if _is_estimator(value):
+        if is_estimator(value):
             nested.append((f"{prefix}.{key}", value))
         elif isinstance(value, (list, tuple)):
             nested += [(f"{prefix}.{step[0]}", step[1]) for step in value
-                       if _is_named_step(step) and _is_estimator(step[1])]
+                       if _is_named_step(step) and is_estimator(step[1])]
     if depth < MAX_DEPTH:
         for key, member in nested:
             inner: dict = {}

@@ -12,7 +12,10 @@ it runs, so no cell changes a model while it is being written.
 
 from __future__ import annotations
 
+from .capture_models import is_estimator
+
 MAX_DEPTH = 6  # levels of nesting searched for members (Pipeline in a search in a Voting*)
+MAX_ITEMS = 10_000  # items of one list searched (a forest's trees, not a list of numbers)
 
 
 def models_to_save(models: dict) -> tuple[dict, dict]:
@@ -43,16 +46,16 @@ def _members(model) -> set[int]:
     pending = [(value, 1) for value in _children(model)]
     while pending:
         value, depth = pending.pop()
-        if _is_estimator(value):
+        if is_estimator(value):
             if id(value) in found:
                 continue
             found.add(id(value))
             if depth < MAX_DEPTH:
                 pending += [(child, depth + 1) for child in _children(value)]
         elif isinstance(value, (list, tuple)) and depth < MAX_DEPTH:
-            pending += [(child, depth) for child in value]
+            pending += [(child, depth) for child in value[:MAX_ITEMS]]
         elif isinstance(value, dict) and depth < MAX_DEPTH:
-            pending += [(child, depth) for child in value.values()]
+            pending += [(child, depth) for child in list(value.values())[:MAX_ITEMS]]
     return found
 
 
@@ -62,10 +65,6 @@ def _children(model) -> list:
         return list(vars(model).values())
     except TypeError:
         return []
-
-
-def _is_estimator(value) -> bool:
-    return hasattr(value, "get_params") and hasattr(value, "fit") and not isinstance(value, type)
 
 
 _pending: list = []  # model writes not yet done (futures), so the next cell can wait for them
