@@ -123,16 +123,19 @@ def searches(models: dict, found: Recorded, max_runs: int = MAX_TUNING_RUNS) -> 
             found.metrics[f"{variable}.best_cv_score"] = best
         results = model.cv_results_
         found.artifacts.append((f"search/{variable}/cv_results.csv", _csv(results), "text/csv"))
-        found.children += _candidates(variable, results, max_runs)
+        found.children += _candidates(variable, results, max_runs,
+                                      getattr(model, "best_index_", None))
         if len(results["params"]) > max_runs:
             found.notes.append(f"{variable}: child runs for the {max_runs} best of "
                                f"{len(results['params'])} candidates")
 
 
-def _candidates(variable: str, results: dict, max_runs: int) -> list:
-    ranks = results.get("rank_test_score")
+def _candidates(variable: str, results: dict, max_runs: int, best: int | None) -> list:
+    """The best candidate first (the refit one), then by rank of the (first) score."""
+    rank_columns = sorted(k for k in results if k.startswith("rank_test_"))
+    ranks = results.get("rank_test_score", results[rank_columns[0]] if rank_columns else None)
     order = sorted(range(len(results["params"])),
-                   key=lambda i: (ranks[i] if ranks is not None else 0, i))
+                   key=lambda i: (i != best, ranks[i] if ranks is not None else 0, i))
     columns = [k for k in results if k.startswith(("mean_", "std_", "rank_"))]
     children = []
     for i in order[:max_runs]:
