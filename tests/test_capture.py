@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from mlops_lab.tracking import capture, capture_env, capture_git, capture_models
+from mlops_lab.tracking import capture, capture_env, capture_git, capture_models, model_saving
 
 
 def params_of(source: str) -> dict:
@@ -204,6 +204,23 @@ def test_the_data_a_model_is_fitted_on_and_the_calls_bound_to_names():
     assert analysis.fit_data == {"clf": ("X", "y"), "gs": ("X_train", "y_train")}
     assert analysis.score_calls == {"acc": "accuracy_score", "folds": "model_selection.cross_val_score",
                                     "f1": "m.f1_score"}
+
+
+def test_a_model_inside_another_gets_no_file_of_its_own():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = [[0.0], [1.0], [2.0], [3.0], [0.5], [2.5]], [0, 0, 1, 1, 0, 1]
+    scaler = StandardScaler().fit(X)
+    pipe = Pipeline([("scaler", scaler), ("clf", LogisticRegression())]).fit(X, y)
+    search = GridSearchCV(pipe, {"clf__C": [1.0, 2.0]}, cv=2).fit(X, y)
+    alone = LogisticRegression().fit(X, y)
+    models = {"scaler": scaler, "pipe": pipe, "search": search, "alone": alone, "again": alone}
+    save, inside = model_saving.models_to_save(models)
+    assert list(save) == ["search", "alone"]
+    assert inside == {"scaler": "search", "pipe": "search", "again": "alone"}
 
 
 def test_long_param_reprs_are_cut():

@@ -136,8 +136,9 @@ _parsed: dict[str, tuple] = {}
 
 
 def _parse(parser, line: str) -> tuple[str | None, str | None, frozenset]:
-    """(run name, experiment, autolog parts switched off) from the magic's line, split as a shell does (quotes group words
-    and are not kept); cached, since a notebook re-runs the same few lines."""
+    """(run name, experiment, autolog parts switched off) from the magic's line, split as a
+    shell does (quotes group words and are not kept); cached, since a notebook re-runs the
+    same few lines."""
     found = _parsed.get(line)
     if found is None:
         try:
@@ -188,13 +189,13 @@ def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
     try:
         params = dict(analysis.params)
         models = _fitted_models(user_ns, before, analysis)
+        to_save, inside = model_saving.models_to_save(models)
         for variable, model in models.items():
             params.update(capture_models.estimator_params(variable, model))
         found = _autolog(run, models, analysis, user_ns, seen)
         params.update(found.params)
         notes += _log_params(svc, run, params)
         notes += autolog.write(run, found)
-        to_save, inside = model_saving.models_to_save(models)
         notes += _saved_note(to_save, inside)
         notes += _link_snapshots(run, user_ns, before)
     except MlopsLabError as error:
@@ -234,7 +235,8 @@ def _saved_note(to_save: dict, inside: dict) -> list[str]:
     text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
     if inside:
         text += " (" + ", ".join(f"{v} inside {holder}" for v, holder in inside.items()) + ")"
-    return [text + "; the run ends when they are written (ml.flush() waits)"]
+    return [text + " after the cell; the run's status is stored once they are in place "
+                   "(ml.flush() waits)"]
 
 
 def _wait_before_next_cell() -> None:

@@ -338,8 +338,9 @@ def search_runs_df(experiment=None, filter: str = "", order_by: list[str] | str 
 
 
 def flush() -> None:
-    """Waits for background work (the git state and model files of tracked cells) to be stored."""
-    background.flush()
+    """Waits for background work (the git state and model files of tracked cells) to be stored,
+    however long a large model file takes."""
+    background.flush(timeout=None)
 
 
 # ---- liveness: heartbeats while runs are active, and how runs end with the process --------
