@@ -204,6 +204,19 @@ def test_model_files_are_written_after_the_cell_and_the_run_ends_then(ip):
     assert r.status == "FINISHED" and [a.path for a in svc.list_artifacts(r.id)] == ["models/slow.skops"]
 
 
+def test_in_a_pipeline_kernel_model_files_are_written_before_the_cell_returns(ip, monkeypatch):
+    """The pipeline's kernel is stopped soon after its last cell: nothing is left to write."""
+    svc = fluent.service()
+    pipeline = svc.create_run(svc.get_or_create_experiment("pipes").id, name="pipeline")
+    monkeypatch.setenv("MLOPS_LAB_PARENT_RUN", pipeline.id)
+    run(ip, "%%track\nfrom sklearn.linear_model import LogisticRegression\n"
+            "clf = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")
+    [r] = [r for r in svc.search_runs().runs if r.parent_run_id == pipeline.id]  # no flush
+    assert r.status == "FINISHED" and [a.path for a in svc.list_artifacts(r.id)] == ["models/clf.skops"]
+    [summary] = summaries(ip)
+    assert "saved models/clf.skops" in summary["text/plain"]
+
+
 def test_the_register_button_right_after_the_cell_finds_its_run(ip):
     """The toolbar asks the kernel silently (no next cell to wait): registering waits for the
     tracked cell's model file, so the version keeps the run's lineage."""

@@ -26,7 +26,8 @@ exceptions) and a run is recorded with:
 - each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle),
   once: a model inside another one the cell saves (an ensemble's member, a pipeline's step)
   is in that file and gets none of its own. The files are written after the cell returns;
-  the run ends once they are in place (``ml.flush()`` waits; so does the next cell), and the
+  the run ends once they are in place (``ml.flush()`` waits; so does the next cell; in a
+  pipeline run's kernel they are written before the cell returns), and the
   summary says what is being saved. A file that cannot be saved is named in the run's tag
   ``models.not_saved`` and on the next cell's stderr;
 - the status: FINISHED, FAILED with the error message when the cell raises, KILLED on
@@ -206,7 +207,7 @@ def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
             kind = type(exc) if exc is not None else None
             if to_save:  # written after the cell returns; the run ends once they are in place
                 _wait_before_next_cell()
-                model_saving.write_then_end(run, kind, exc, to_save, _log_model)
+                notes += model_saving.write_then_end(run, kind, exc, to_save, _log_model)
             else:
                 run.__exit__(kind, exc, None)
         except MlopsLabError as error:
@@ -235,6 +236,8 @@ def _saved_note(to_save: dict, inside: dict) -> list[str]:
     text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
     if inside:
         text += " (" + ", ".join(f"{v} inside {holder}" for v, holder in inside.items()) + ")"
+    if not model_saving.in_background():
+        return [text.replace("saving", "saved", 1)]
     return [text + " after the cell; the run's status is stored once they are in place "
                    "(ml.flush() waits)"]
 

@@ -7,10 +7,13 @@ own. Two variables bound to one model get one file, under the first name.
 
 The files are written on the background thread after the cell returns; the run ends only once
 they are in place (``ml.flush()`` waits). The next cell of the notebook waits for them before
-it runs, so no cell changes a model while it is being written.
+it runs, so no cell changes a model while it is being written. In the kernel of a pipeline run
+(``mlops-lab run``) they are written before the cell returns.
 """
 
 from __future__ import annotations
+
+import os
 
 from .capture_models import is_estimator
 
@@ -70,10 +73,12 @@ def _children(model) -> list:
 _pending: list = []  # model writes not yet done (futures), so the next cell can wait for them
 
 
-def write_then_end(run, kind, exc, models: dict, save_one) -> None:
+def write_then_end(run, kind, exc, models: dict, save_one) -> list[str]:
     """Saves ``models`` (variable -> model) with ``save_one(svc, run_id, variable, model)``
-    (which returns notes on what it could not save) after the cell, then ends ``run``. A failure
-    of the writer is recorded on the run as the tag ``models.not_saved``."""
+    (which returns notes on what it could not save), then ends ``run``; after the cell, on the
+    background thread, except in the kernel of a pipeline run, where the files are written
+    before the cell returns and the notes returned. A failure of the writer is recorded on the
+    run as the tag ``models.not_saved``."""
 
     def work():
         notes = []
@@ -84,9 +89,21 @@ def write_then_end(run, kind, exc, models: dict, save_one) -> None:
                 notes.append(f"model {variable!r} not saved: {type(error).__name__}: {error}")
         if notes:
             run.service.set_tags(run.id, {"models.not_saved": "; ".join(notes)[:5000]})
-        return [f"run {run.id}: {note}" for note in notes]
+        return notes
 
-    _pending.append(run.end_after(kind, exc, work))
+    if not in_background():
+        notes = work()
+        run.__exit__(kind, exc, None)
+        return notes
+    _pending.append(run.end_after(kind, exc, lambda: [f"run {run.id}: {n}" for n in work()]))
+    return []
+
+
+def in_background() -> bool:
+    """False in the kernel of a pipeline run: its cells run back to back (the next one would
+    wait anyway) and the kernel is stopped a few seconds after the last one, so the files are
+    written before the cell returns and none is cut short."""
+    return not os.environ.get("MLOPS_LAB_PARENT_RUN")
 
 
 def wait_for_writes(*_args) -> None:
