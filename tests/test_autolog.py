@@ -75,7 +75,7 @@ def test_a_grid_search_records_best_params_results_and_one_child_per_candidate(i
 def test_child_runs_are_capped_best_ranked_first():
     from sklearn.datasets import load_iris
     from sklearn.experimental import enable_halving_search_cv  # noqa: F401
-    from sklearn.model_selection import HalvingGridSearchCV, RandomizedSearchCV
+    from sklearn.model_selection import GridSearchCV, HalvingGridSearchCV, RandomizedSearchCV
     from sklearn.tree import DecisionTreeClassifier
 
     X, y = load_iris(return_X_y=True)
@@ -83,10 +83,15 @@ def test_child_runs_are_capped_best_ranked_first():
                                 {"max_depth": [1, 2, 3, 4]}, n_iter=4, cv=3, random_state=0).fit(X, y)
     halving = HalvingGridSearchCV(DecisionTreeClassifier(random_state=0),
                                   {"max_depth": [1, 2, 3]}, cv=3, random_state=0).fit(X, y)
+    grids = GridSearchCV(DecisionTreeClassifier(random_state=0),
+                         [{"max_depth": [1, 2]}, {"min_samples_leaf": [5]}], cv=3).fit(X, y)
     found = autolog.Recorded()
-    autolog.searches({"random": random, "halving": halving}, found, max_runs=2)
+    autolog.searches({"random": random, "halving": halving, "grids": grids}, found, max_runs=2)
+    table = list(csv.DictReader(io.StringIO(found.artifacts[-1][1].decode())))
+    assert [(row["param_max_depth"], row["param_min_samples_leaf"]) for row in table] == [
+        ("1", ""), ("2", ""), ("", "5")]  # a param a candidate does not have is empty
     names = [name for name, _, _ in found.children]
-    assert len(names) == 4 and sum(n.startswith("random") for n in names) == 2
+    assert len(names) == 6 and sum(n.startswith("random") for n in names) == 2
     best = found.children[0]
     assert best[2]["rank_test_score"] == 1.0
     assert "random: child runs for the 2 best of 4 candidates" in found.notes

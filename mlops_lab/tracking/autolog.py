@@ -159,11 +159,14 @@ def _csv(results: dict) -> bytes:
 
 
 def _cell(value):
+    """A cv_results_ value as CSV text: a candidate's params as JSON, a param the candidate
+    does not have (masked) as empty."""
     if isinstance(value, dict):
         return json.dumps({k: param_value(v) for k, v in value.items()}, default=str)
-    value = value.item() if hasattr(value, "item") else value
-    return "" if value is None or value is getattr(sys.modules.get("numpy.ma"), "masked",
-                                                     object()) else value
+    masked = getattr(sys.modules.get("numpy.ma"), "masked", None)
+    if value is None or (masked is not None and value is masked):
+        return ""
+    return value.item() if hasattr(value, "item") else param_value(value)
 
 
 # ---- scores bound to names ---------------------------------------------------------------------
