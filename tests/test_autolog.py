@@ -13,7 +13,7 @@ from IPython.core.error import UsageError
 
 import mlops_lab as ml
 from mlops_lab.tracking import autolog, fluent
-from test_magics import ip, run, runs, summaries  # noqa: F401 - the shell fixture and helpers
+from test_magics import ip, run, runs, summaries  # noqa: F401 - the shell fixture and its readers
 
 DATA = ("from sklearn.datasets import load_iris\n"
         "from sklearn.linear_model import LogisticRegression\n"
