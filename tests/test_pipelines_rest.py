@@ -150,9 +150,15 @@ def test_reproduce_a_pipeline_run_and_compare(api, train):
     again = wait_ended(api, started["reproduction"]["id"])
     assert again["reproduce_of"] == original["id"] and again["parameters"] == {"alpha": 3}
     comparison = api("pipeline-runs", again["id"], "comparison")
-    assert comparison["same"] is True
-    assert comparison["outputs"] == [{"name": "score", "original": 30, "reproduction": 30,
-                                      "same": True, "delta": 0}]
+    # the output and the printed name
+    assert comparison["verdict"] == "reproduced" and comparison["compared"] == 2
+    assert comparison["counts"] == {"output": 1, "cell output": 1}
+    assert comparison["differences"] == [] and comparison["tolerance"]["rel"] == 1e-6
+    ignoring = api("pipeline-runs", again["id"], "comparison",
+                   params={"ignore": "cell*", "rel_tol": "0.01"})
+    assert ignoring["compared"] == 1 and ignoring["tolerance"]["rel"] == 0.01
+    api("pipeline-runs", again["id"], "comparison", params={"rel_tol": "x"}, expect=400)
+    api("pipeline-runs", original["id"], "comparison", expect=400)  # not a reproduction
 
 
 @pytest.mark.parametrize("bad", ["../x", "%2e%2e", "0" * 31, "A" * 32])

@@ -87,10 +87,24 @@ def list_schedules() -> list[Schedule]:
     return ScheduleService(_store()).list()
 
 
-def reproduce(run_id: str, *, wait: bool = True) -> dict:
+def reproduce(run_id: str, *, wait: bool = True, force: bool = False,
+              rel_tol: float | None = None, abs_tol: float | None = None,
+              ignore: list[str] | None = None) -> dict:
     """Re-executes the notebook snapshot of a pipeline run (or of the pipeline run behind a
     tracked run) with the same parameters, after checking its input snapshots still exist and
-    noting what changed in the environment; returns a report comparing metrics and outputs."""
+    noting what changed in the environment, then compares what both recorded: outputs, params
+    and metrics of the tracked run and its child runs, and the cell outputs of the executed
+    notebook.
+
+        report = ml.reproduce("3f2a9c1e")
+        report["comparison"]["verdict"]      # "reproduced", "differs" or "cannot tell"
+        report["comparison"]["differences"]  # [{"kind", "name", "before", "after"}]
+
+    Numbers count as equal within `rel_tol` (default 1e-6) or `abs_tol` (default 1e-9);
+    timestamps, memory addresses, durations, temporary paths and run ids in text are masked;
+    `ignore` takes name patterns to leave out ("cell [4]*", "metric:*loss")."""
+    from .comparison import tolerance
     from .reproduce import ReproduceService
 
-    return ReproduceService(_store()).reproduce(run_id, wait=wait)
+    return ReproduceService(_store()).reproduce(
+        run_id, wait=wait, force=force, tolerance=tolerance(rel_tol, abs_tol, ignore))

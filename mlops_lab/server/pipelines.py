@@ -100,12 +100,27 @@ class PipelineRunLogHandler(PipelineHandler):
 
 
 class PipelineRunComparisonHandler(PipelineHandler):
+    """A reproduction compared with its original; ?rel_tol=&abs_tol=&ignore=… as in the CLI."""
+
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
+        from ..pipelines.comparison import tolerance
         from ..pipelines.reproduce import ReproduceService
 
-        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id))
+        tol = tolerance(self.number_argument("rel_tol"), self.number_argument("abs_tol"),
+                        self.get_arguments("ignore") or None)
+        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id,
+                                   tol))
+
+    def number_argument(self, name: str) -> float | None:
+        text = self.get_argument(name, "")
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise InvalidInput(f"{name} must be a number, not {text[:50]!r}.") from None
 
 
 class NotebookParametersHandler(PipelineHandler):
