@@ -108,9 +108,10 @@ def test_reproduce_from_the_pipeline_run_view(lab, notebook_path, screenshot):
     comparison = lab.locator(
         "#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden) "
         "[data-testid=mlops-lab-pipeline-comparison]")
-    expect(comparison).to_contain_text("Compared with the original: the same",
+    expect(comparison).to_contain_text("Compared with the original: reproduced",
                                        timeout=RUN_TIMEOUT_MS)
-    expect(comparison).to_contain_text("score")
+    expect(comparison.get_by_test_id("mlops-lab-reproduce-verdict")).to_contain_text(
+        "things compared, all equal")
     screenshot(lab, "pipelines-08-reproduction-light")
 
 

@@ -83,22 +83,30 @@ export interface IScheduleInput {
   keep_last?: number | null;
 }
 
-export interface IComparisonRow {
+/** One thing that differs between a run and its reproduction. */
+export interface IDifference {
+  kind: string;
   name: string;
-  original: unknown;
-  reproduction: unknown;
-  same: boolean;
-  delta?: number;
+  before: unknown;
+  after: unknown;
+  /** The side that did not record it. */
+  missing?: 'before' | 'after';
 }
 
 export interface IComparison {
   original_id: string;
   reproduction_id: string;
   status: { original: string; reproduction: string };
-  outputs: IComparisonRow[];
-  metrics: IComparisonRow[];
-  same: boolean;
   same_notebook: boolean;
+  verdict: 'reproduced' | 'differs' | 'cannot tell';
+  summary: string;
+  compared: number;
+  counts: Record<string, number>;
+  differences: IDifference[];
+  ignored: { kind: string; name: string; why: string }[];
+  not_compared: string[];
+  tolerance: { rel: number; abs: number; ignore: string[] };
+  masked: string[];
 }
 
 export interface IReproductionCheck {
