@@ -85,6 +85,22 @@ def test_schedules_from_the_command_line(cli):
     assert "weekday" not in cli("schedules", "list").stdout
 
 
+def test_schedules_refuse_bad_crons_and_show_times_in_their_time_zone(cli):
+    notebook(cli.work / "job.ipynb", "pass")
+    never = cli("schedules", "create", "job.ipynb", "--cron", "0 0 31 2 *", expect=2)
+    assert "never fires" in never.stderr and "Traceback" not in never.stderr
+    seconds = cli("schedules", "create", "job.ipynb", "--cron", "* * * * * *", expect=2)
+    assert "has 6 fields" in seconds.stderr and "Traceback" not in seconds.stderr
+    shown = cli("schedules", "create", "job.ipynb", "--cron", "0 6 * * *", "--tz",
+                "Asia/Kolkata").stdout
+    (times,) = [line for line in shown.splitlines() if line.startswith("next fire times")]
+    assert " 06:00:00+05:30, " in times and times.endswith("(Asia/Kolkata)")
+    listed = cli("schedules", "list").stdout
+    assert "NEXT (IN TZ)" in listed and " 06:00:00+05:30" in listed
+    assert "job 0 7 * * *" in cli("schedules", "edit", "job 0 6 * * *", "--cron",
+                                  "0 7 * * *").stdout  # the default name follows the cron
+
+
 def test_reproduce_from_the_command_line(cli):
     notebook(cli.work / "ok.ipynb", "import mlops_lab as ml\nml.output('v', alpha)")
     run = json.loads(cli("run", "ok.ipynb", "-p", "alpha", "3", "--json").stdout)

@@ -133,6 +133,15 @@ def test_schedules_create_list_edit_delete(api, train):
     assert [s["name"] for s in api("schedules")["schedules"]] == ["weekday train"]
     off = api("schedules", made["id"], method="PATCH", body={"enabled": False})
     assert off["enabled"] is False and off["next_fire_times"] == []
+    on = api("schedules", made["id"], method="PATCH", body={"enabled": True})
+    assert on["next_fire_times_local"][0].endswith(("T06:00:00+01:00", "T06:00:00+02:00"))
+    for cron in ("0 0 31 2 *", "* * * * * *", "* * * * * * *"):  # 500, or a flood, before
+        api("schedules", method="POST", expect=400,
+            body={"notebook": "jobs/train.ipynb", "cron": cron})
+        api("schedules", made["id"], method="PATCH", body={"cron": cron}, expect=400)
+    api("schedules", made["id"], method="PATCH", body={"max_queued": 0}, expect=400)
+    assert api("schedules", made["id"], method="PATCH",
+               body={"max_queued": 3})["max_queued"] == 3
     api("schedules", made["id"], method="PATCH", body={"cron": "nope"}, expect=400)
     api("schedules", method="POST", body={"notebook": "jobs/train.ipynb", "cron": "* * * * *",
                                           "name": "weekday train"}, expect=409)

@@ -119,7 +119,8 @@ def register(commands, fmt) -> None:
                              description="Schedule a notebook with cron in a time zone.",
                              formatter_class=fmt)
     create.add_argument("notebook", metavar="NOTEBOOK.ipynb")
-    create.add_argument("--cron", required=True, help='e.g. "0 6 * * 1-5"')
+    create.add_argument("--cron", required=True,
+                        help='five fields, minute hour day month weekday: e.g. "0 6 * * 1-5"')
     create.add_argument("--tz", "--timezone", dest="timezone", default="UTC",
                         help="IANA time zone the cron is read in (default UTC)")
     create.add_argument("--name", help="a name (default: notebook name and cron)")
@@ -196,6 +197,9 @@ def _schedule_options(parser, defaults: bool = True) -> None:
                         help="keep the output notebooks of the newest N runs only")
     parser.add_argument("--timeout", type=float, metavar="SECONDS")
     parser.add_argument("--retries", type=int, default=0 if defaults else None, metavar="N")
+    parser.add_argument("--max-queued", type=positive_int, default=1 if defaults else None,
+                        metavar="N", help="how many of its runs may wait in the queue; a tick "
+                        "that finds that many is skipped (default 1)")
 
 
 def _parameters(args) -> dict:
@@ -323,19 +327,26 @@ def _short(text: str, width: int = 60) -> str:
 
 # ---- schedules ----------------------------------------------------------------------------
 
+def _local(iso: str) -> str:
+    """"2026-01-05T06:00:00+01:00" -> "2026-01-05 06:00:00+01:00"."""
+    return iso.replace("T", " ", 1)
+
+
 def _print_schedule(s) -> None:
     print_pairs([("schedule", s.id), ("name", s.name), ("notebook", s.notebook),
                  ("cron", f"{s.cron} ({s.timezone})"), ("enabled", "yes" if s.enabled else "no"),
                  ("parameters", json.dumps(s.parameters)), ("missed ticks", s.missed),
+                 ("max queued", str(s.max_queued)),
                  ("keep last", str(s.keep_last) if s.keep_last else "all"),
-                 ("next fire times", ", ".join(when(t) for t in s.next_fire_times) or "-")])
+                 ("next fire times", ", ".join(_local(t) for t in s.next_fire_times_local)
+                  + f" ({s.timezone})" if s.next_fire_times_local else "-")])
 
 
 def cmd_schedules_create(args) -> int:
     schedule = _schedules().create(
         args.notebook, args.cron, _parameters(args), name=args.name, timezone=args.timezone,
         missed=args.missed, keep_last=args.keep_last, timeout=args.timeout,
-        retries=args.retries, enabled=not args.disabled)
+        retries=args.retries, enabled=not args.disabled, max_queued=args.max_queued)
     print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
     return 0
 
@@ -345,9 +356,10 @@ def cmd_schedules_list(args) -> int:
     if getattr(args, "json", False):
         print_json({"schedules": [s.to_json() for s in schedules]})
         return 0
-    print_table(["ID", "NAME", "CRON", "TZ", "ENABLED", "NEXT", "NOTEBOOK"],
+    # NEXT is in the schedule's own time zone (TZ), as its cron is read; the offset says so.
+    print_table(["ID", "NAME", "CRON", "TZ", "ENABLED", "NEXT (IN TZ)", "NOTEBOOK"],
                 [[s.id[:ID_WIDTH], s.name, s.cron, s.timezone, "yes" if s.enabled else "no",
-                  when(s.next_fire_times[0]) if s.next_fire_times else "-",
+                  _local(s.next_fire_times_local[0]) if s.next_fire_times_local else "-",
                   s.notebook.rsplit("/", 1)[-1]] for s in schedules])
     return 0
 
@@ -367,7 +379,7 @@ def cmd_schedule_action(args) -> int:
 
 def cmd_schedules_edit(args) -> int:
     changes = {k: getattr(args, k) for k in ("notebook", "cron", "timezone", "name", "missed",
-                                             "keep_last", "timeout", "retries")
+                                             "keep_last", "timeout", "retries", "max_queued")
                if getattr(args, k) is not None}
     params = _parameters(args)
     if params:

@@ -70,15 +70,18 @@ def cancel_pipeline_run(pipeline_run_id: str) -> PipelineRun:
 def schedule_notebook(notebook: str | os.PathLike, cron: str, parameters: dict | None = None,
                       *, name: str | None = None, timezone: str = "UTC", missed: str = "skip",
                       keep_last: int | None = None, timeout: float | None = None,
-                      retries: int = 0, enabled: bool = True) -> Schedule:
-    """A cron schedule ("0 6 * * 1-5", in `timezone`) that runs `notebook` with `parameters`.
-    `missed`: what to do with ticks missed while no scheduler ran ("skip" or "run_once");
-    `keep_last`: keep the output notebooks of only the newest N runs."""
+                      retries: int = 0, enabled: bool = True, max_queued: int = 1) -> Schedule:
+    """A cron schedule ("0 6 * * 1-5": five fields, read in `timezone`) that runs `notebook`
+    with `parameters`. `missed`: what to do with ticks missed while no scheduler ran ("skip"
+    or "run_once"); `keep_last`: keep the output notebooks of only the newest N runs;
+    `max_queued`: how many of its runs may wait in the queue before a tick is skipped.
+    `next_fire_times_local` gives the next fire times in `timezone`."""
     from .schedules import ScheduleService
 
     return ScheduleService(_store()).create(
         notebook, cron, parameters, name=name, timezone=timezone, missed=missed,
-        keep_last=keep_last, timeout=timeout, retries=retries, enabled=enabled)
+        keep_last=keep_last, timeout=timeout, retries=retries, enabled=enabled,
+        max_queued=max_queued)
 
 
 def list_schedules() -> list[Schedule]:

@@ -171,7 +171,7 @@ class SchedulesHandler(PipelineHandler):
         body = self.json_body()
         notebook = await self.call(self.notebook, body.get("notebook"))
         options = {k: body[k] for k in ("name", "timezone", "missed", "keep_last", "timeout",
-                                        "retries", "enabled") if k in body}
+                                        "retries", "enabled", "max_queued") if k in body}
         schedule = await self.call(self.schedules.create, notebook, body.get("cron"),
                                    body.get("parameters") or {}, **options)
         self.set_status(201)
@@ -189,8 +189,8 @@ class ScheduleHandler(PipelineHandler):
     async def patch(self, schedule_id: str):
         body = self.json_body()
         changes = {k: body[k] for k in ("name", "cron", "timezone", "missed", "keep_last",
-                                        "timeout", "retries", "enabled", "parameters")
-                   if k in body}
+                                        "timeout", "retries", "enabled", "parameters",
+                                        "max_queued") if k in body}
         if "notebook" in body:
             changes["notebook"] = await self.call(self.notebook, body["notebook"])
         schedule = await self.call(lambda: self.schedules.update(schedule_id, **changes))

@@ -139,7 +139,9 @@ def test_create_and_disable_a_schedule_from_the_panel(lab, notebook_path, screen
     expect(row).to_have_count(1, timeout=TIMEOUT_MS)
     expect(row).to_contain_text("nightly train")
     expect(row).to_contain_text("0 3 * * * Europe/Paris")
-    expect(row).to_contain_text("next:")
+    # next fire times in the schedule's own time zone, saying which: 03:00 in Paris
+    expect(row).to_contain_text("next (Europe/Paris): ")
+    expect(row).to_contain_text(" 03:00:00+0")
     screenshot(lab, "pipelines-06-schedule-light")
     row.get_by_role("button", name="Disable").click()
     expect(row).to_contain_text("disabled", timeout=TIMEOUT_MS)

@@ -67,7 +67,11 @@ export interface ISchedule {
   keep_last: number | null;
   timeout: number | null;
   retries: number;
+  max_queued: number;
+  /** Milliseconds since the epoch. */
   next_fire_times: number[];
+  /** The same times in the schedule's time zone, ISO 8601 with the offset. */
+  next_fire_times_local: string[];
   created_at: number;
   updated_at: number;
 }
@@ -81,6 +85,7 @@ export interface IScheduleInput {
   enabled?: boolean;
   missed?: 'skip' | 'run_once';
   keep_last?: number | null;
+  max_queued?: number;
 }
 
 /** One thing that differs between a run and its reproduction. */
