@@ -132,6 +132,10 @@ def test_a_gone_input_snapshot_stops_the_reproduction_unless_forced(store, origi
     assert PipelineService(store).list_runs(limit=10)[0].id == run.id  # nothing started
     forced = ReproduceService(store).reproduce(run.id, force=True)
     assert forced["reproduction"]["status"] == "FAILED"  # the notebook reads the lost data
+    comparison = forced["comparison"]
+    assert comparison["verdict"] == "differs"
+    assert comparison["differences"][0] == {"kind": "status", "name": "pipeline run",
+                                            "before": "SUCCEEDED", "after": "FAILED"}
 
 
 def test_a_run_not_made_by_a_pipeline_cannot_be_reproduced(store):
