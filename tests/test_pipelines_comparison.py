@@ -128,3 +128,12 @@ def test_cell_outputs_of_an_executed_notebook():
     assert found["cell [2] output 1 text/plain"] == "<Figure>"  # the run summary is left out
     assert found["cell [3] error"] == "ZeroDivisionError: division by zero"
     assert len(found) == 4
+
+
+def test_ignore_patterns_take_brackets_literally_and_long_values_are_cut_in_the_table():
+    before = {"cell output": {"cell [4] stdout": "a", "cell 4 stdout": "x" * 5000}}
+    after = {"cell output": {"cell [4] stdout": "b", "cell 4 stdout": "y" * 5000}}
+    result = compare(before, after, tolerance(ignore=["cell [4]*"]))
+    assert [d["name"] for d in result["differences"]] == ["cell 4 stdout"]
+    assert result["differences"][0]["before"].endswith("… (5000 characters)")
+    assert len(result["differences"][0]["before"]) < 2100

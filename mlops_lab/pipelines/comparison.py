@@ -23,7 +23,6 @@ import math
 import re
 import tempfile
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
 
 from ..errors import InvalidInput
 
@@ -33,6 +32,8 @@ ABS_TOL = 1e-9
 VOLATILE_NAMES = ("*duration*", "*elapsed*", "*_time", "*_time_*", "*_seconds", "*_ms",
                   "time_*")
 MAX_IGNORE = 100
+# A value longer than this is cut in the table of differences (the comparison uses it whole).
+SHOWN_CHARS = 2000
 _TEMP = re.escape(tempfile.gettempdir().rstrip("/\\"))
 # (what, pattern, replacement), applied in order: a timestamp goes before its time of day.
 VOLATILE_TEXT = (
@@ -133,7 +134,7 @@ def values_equal(a, b, tol: Tolerance) -> bool:
 
 def volatile_name(name: str) -> bool:
     last = name.rsplit("/", 1)[-1].lower()
-    return any(fnmatchcase(last, pattern) for pattern in VOLATILE_NAMES)
+    return any(_glob(pattern).fullmatch(last) for pattern in VOLATILE_NAMES)
 
 
 def compare(before: dict[str, dict], after: dict[str, dict], tol: Tolerance,
@@ -154,11 +155,11 @@ def compare(before: dict[str, dict], after: dict[str, dict], tol: Tolerance,
             counts[kind] = counts.get(kind, 0) + 1
             if name not in a or name not in b:
                 missing = "after" if name not in a else "before"
-                differences.append({"kind": kind, "name": name, "before": b.get(name),
-                                    "after": a.get(name), "missing": missing})
+                differences.append({"kind": kind, "name": name, "before": _shown(b.get(name)),
+                                    "after": _shown(a.get(name)), "missing": missing})
             elif not values_equal(b[name], a[name], tol):
-                differences.append({"kind": kind, "name": name, "before": b[name],
-                                    "after": a[name]})
+                differences.append({"kind": kind, "name": name, "before": _shown(b[name]),
+                                    "after": _shown(a[name])})
     compared = sum(counts.values())
     if differences:
         verdict = "differs"
@@ -176,8 +177,21 @@ def compare(before: dict[str, dict], after: dict[str, dict], tol: Tolerance,
             "masked": [what for what, _, _ in VOLATILE_TEXT]}
 
 
+def _shown(value):
+    if isinstance(value, str) and len(value) > SHOWN_CHARS:
+        return value[:SHOWN_CHARS] + f"… ({len(value)} characters)"
+    return value
+
+
 def _ignored(kind: str, name: str, tol: Tolerance) -> bool:
-    return any(fnmatchcase(name, p) or fnmatchcase(f"{kind}:{name}", p) for p in tol.ignore)
+    return any(_glob(p).fullmatch(name) or _glob(p).fullmatch(f"{kind}:{name}")
+               for p in tol.ignore)
+
+
+def _glob(pattern: str) -> re.Pattern:
+    """`*` any text, `?` one character, everything else literal: "cell [4]*" means cell [4]
+    (fnmatch would read [4] as a character class)."""
+    return re.compile(re.escape(pattern).replace(r"\*", ".*").replace(r"\?", "."), re.S)
 
 
 # ---- what an executed notebook shows -------------------------------------------------------
