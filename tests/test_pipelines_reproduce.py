@@ -112,6 +112,18 @@ def test_a_run_that_recorded_nothing_cannot_tell(store, tmp_path):
     assert comparison["summary"].startswith("cannot tell: the run recorded nothing")
 
 
+def test_the_python_api_takes_a_tolerance_and_names_to_leave_out(store, original):
+    import mlops_lab as ml
+
+    run, _ = original
+    with pytest.raises(InvalidInput, match="rel_tol"):
+        ml.reproduce(run.id, rel_tol=2)
+    comparison = ml.reproduce(run.id, rel_tol=0.01, ignore=["cell*"])["comparison"]
+    assert comparison["verdict"] == "reproduced" and comparison["compared"] == 2
+    assert comparison["tolerance"] == {"rel": 0.01, "abs": 1e-9, "ignore": ["cell*"]}
+    assert [i["kind"] for i in comparison["ignored"]] == ["cell output"]
+
+
 def test_a_tracked_run_made_inside_a_pipeline_run_reproduces_it(store, original):
     from mlops_lab.tracking.service import TrackingService
 
