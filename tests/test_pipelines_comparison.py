@@ -48,6 +48,8 @@ def test_containers_are_compared_item_by_item():
     ("Wall time: 812 ms", "Wall time: 1.2 s"),
     ("wrote /tmp/tmpab12cd/model.skops", "wrote /tmp/tmpzz99xy/model.skops"),
     ("run 3f2a9c1e0b7d4e5f8a6b1c2d3e4f5a6b", "run 0123456789abcdef0123456789abcdef"),
+    ("100%|##########| 10/10 [00:01<00:00,  9.52it/s]",
+     "100%|##########| 10/10 [00:03<00:00,  3.10it/s]"),
 ])
 def test_volatile_things_are_masked(before, after):
     assert mask(before) == mask(after)

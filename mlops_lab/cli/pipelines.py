@@ -55,8 +55,8 @@ examples:
 Compared: outputs (ml.output), params and metrics of the pipeline's tracked run and its child
 runs (matched by cell, else name), and the cell outputs of the executed notebook (text with
 numbers within the tolerance, images by hash). Timestamps, memory addresses (0x...),
-durations, temporary paths and run ids are masked; params and metrics named like timings
-(fit_time, *_seconds, duration) are left out.
+durations, progress-bar timings, temporary paths and run ids are masked; params and metrics
+named like timings (fit_time, *_seconds, duration) are left out.
 
 exit status: 0 reproduced (everything compared is equal), 1 differs (a table says what),
 3 cannot tell (the run recorded nothing to compare), 2 bad input.
@@ -460,7 +460,7 @@ def _print_reproduction(report: dict, check_only: bool) -> None:
                        for kind, n in comparison["counts"].items())
     print(f"compared: {counts or 'nothing'} (numbers within rel "
           f"{comparison['tolerance']['rel']:g} / abs {comparison['tolerance']['abs']:g}; "
-          "timestamps, addresses, durations, temp paths and run ids masked)")
+          f"masked in text: {', '.join(comparison['masked'])})")
     for note in comparison["not_compared"]:
         print(f"not compared: {printable(note)}")
     if comparison["ignored"]:

@@ -11,8 +11,9 @@ params and metrics of their tracked runs, the cell outputs of their output noteb
 Numbers are equal within a tolerance (`math.isclose`, relative 1e-6 and absolute 1e-9 unless
 the caller says otherwise), also inside text: "acc 0.9100001" equals "acc 0.91". Known-volatile
 things are masked in text before comparing (timestamps, times of day, memory addresses such as
-`0x7f…`, durations, temporary paths, run ids), and params or metrics whose names say they are
-timings (`fit_time`, `*_seconds`, `duration`…) are left out and listed as ignored.
+`0x7f…`, progress-bar timings, durations, temporary paths, run ids), and params or metrics
+whose names say they are timings (`fit_time`, `*_seconds`, `duration`…) are left out and
+listed as ignored.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ VOLATILE_TEXT = (
                    r"(?:Z|[+-]\d{2}:?\d{2})?", "<timestamp>"),
     ("times of day", r"\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b", "<time>"),
     ("memory addresses (0x…)", r"\b0x[0-9a-fA-F]{6,}\b", "<address>"),
+    ("progress bar timings", r"\[\d+:\d{2}(?::\d{2})?<[^\]\n]*\]", "[<progress>]"),
     ("durations", r"(?<![\w.])\d+(?:\.\d+)?\s?(?:ns|µs|us|ms|s|sec|secs|seconds|min|mins|"
                   r"minutes|h|hours)\b", "<duration>"),
     ("temporary paths", rf"(?:{_TEMP}|/tmp|/var/folders)[/\\][^\s'\"<>]*", "<temp path>"),
