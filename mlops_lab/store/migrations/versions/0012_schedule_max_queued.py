@@ -1,16 +1,16 @@
 """How many runs of a schedule may wait in the queue at once: a tick that finds that many
 still queued is skipped instead of piling up behind them.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
