@@ -79,6 +79,22 @@ def test_a_bad_row_fails_the_whole_file_naming_its_row_and_writes_nothing(iris_m
     assert list(out.parent.iterdir()) == []  # no temp file left
 
 
+def test_predict_adds_class_probabilities_and_keeps_explicit_nulls_apart(iris_model, tmp_path,
+                                                                         capsys):
+    X, model = iris_model
+    source = tmp_path / "in.parquet"
+    X.head(10).to_parquet(source)
+    out = tmp_path / "scored.parquet"
+    assert main(["predict", "iris@champion", str(source), "-o", str(out), "--probabilities",
+                 "--no-progress"]) == 0
+    assert "probability_0, probability_1, probability_2" in capsys.readouterr().out
+    scored = pd.read_parquet(out)
+    assert list(scored.columns)[-4:] == ["prediction", "probability_0", "probability_1",
+                                         "probability_2"]
+    assert np.allclose(scored[["probability_0", "probability_1", "probability_2"]],
+                       model.predict_proba(X.head(10)))
+
+
 def test_predict_refuses_what_it_cannot_do(iris_model, tmp_path, capsys):
     X, _ = iris_model
     source = tmp_path / "in.csv"

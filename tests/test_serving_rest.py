@@ -82,6 +82,21 @@ def test_try_it_predicts_by_the_servers_rules(fetch, jp_auth_header, model):
     assert b"<b>" not in raw
 
 
+def test_try_it_refuses_a_record_without_a_column_and_gives_probabilities(fetch, jp_auth_header,
+                                                                          model):
+    X, clf = model
+    for records, row in (([{}], 0), ([{"tenure": 1.0, "calls": 1}, {"calls": 2}], 1)):
+        refused = answer(fetch(route(), jp_auth_header, body={"records": records}), 422)
+        assert refused["message"].startswith(f"Row {row} has no column(s) 'tenure'")
+    doc = answer(fetch(route(), jp_auth_header,
+                       body={"records": X.head(2).to_dict("records"), "probabilities": True}), 200)
+    assert doc["classes"] == [0, 1]
+    assert doc["predictions"] == clf.predict(X.head(2)).tolist()
+    assert len(doc["probabilities"]) == 2
+    assert [p for row in doc["probabilities"] for p in row] == pytest.approx(
+        clf.predict_proba(X.head(2)).ravel().tolist())
+
+
 def test_missing_models_versions_and_bad_segments(fetch, jp_auth_header, model):
     body = {"records": [{"tenure": 1.0, "calls": 1}]}
     assert answer(fetch(route("nope"), jp_auth_header, body=body), 404)["error"] == "NotFound"

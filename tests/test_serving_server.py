@@ -178,7 +178,7 @@ def test_the_start_reads_the_version_in_a_helper_and_says_when_it_died(registry,
     register(registry, name, 2.0, alias="champion")
     predictor = startup.load_at_start(f"{name}@champion")
     assert (predictor.name, predictor.version) == (name, 2)
-    assert predictor.predict_arrays({"x": [1.0], "n": [1]}) == [2.0]
+    assert predictor.predict_arrays({"x": [1.0], "n": [1]}) == {"predictions": [2.0]}
     with pytest.raises(NotFound, match="has no alias 'prod'"):
         startup.load_at_start(f"{name}@prod")
     monkeypatch.setattr(startup, "_read_version", _helper_dies)  # killed, out of memory...
@@ -192,6 +192,25 @@ def test_serve_refuses_an_unknown_model_clearly(store):
                           timeout=120)
     assert proc.returncode == 1
     assert "No model named 'no-such'" in proc.stderr
+
+
+def test_serve_probabilities_by_default_for_a_classifier_and_refused_for_a_regressor(registry):
+    from sklearn.linear_model import LogisticRegression
+
+    name = f"proba-{uuid.uuid4().hex[:8]}"
+    register(registry, name, 1.0)  # a regressor: no probabilities to promise
+    proc = subprocess.run([sys.executable, "-m", "mlops_lab.cli", "serve", name,
+                           "--probabilities", "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "(DummyRegressor) gives no class probabilities" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    registry.register(LogisticRegression().fit(EXAMPLE, [0, 1, 1]), name, input_example=EXAMPLE)
+    with serving(f"{name}/2", "--probabilities", "--no-log") as url:
+        doc = httpx.post(f"{url}/predict", json={"records": [{"x": 1.0, "n": 1}]}).json()
+        missing = httpx.post(f"{url}/predict", json={"records": [{"x": 1.0}]})
+    assert doc["classes"] == [0, 1] and len(doc["probabilities"][0]) == 2
+    assert missing.status_code == 422 and "Row 0 has no column(s) 'n'" in missing.json()["message"]
 
 
 def test_serve_never_unpickles_without_the_opt_in(registry, tmp_path, hostile_model):
