@@ -129,14 +129,16 @@ def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run)
 
 
 def test_ids_outside_the_pattern_are_404(jp_serverapp, jp_auth_header, fetch, run):
-    with_ids = [p for p, _ in live_routes(jp_serverapp) if "(?P<run_id>" in p]
+    with_ids = [(p, h) for p, h in live_routes(jp_serverapp) if "(?P<run_id>" in p]
     assert with_ids
-    for pattern in with_ids:
+    for pattern, handler in with_ids:
         for bad in BAD_IDS:
             url = url_for(pattern, run_id=bad, key="auc", path="model.txt")
-            response = fetch(url, headers=jp_auth_header)
-            assert response.code == 404, (url, response.code)
-            assert json.loads(response.body)["error"] == "NotFound"
+            # whatever the method, the route's own or not: a thing that does not exist
+            for method in METHODS:
+                response = _send(fetch, url, method, jp_auth_header)
+                assert response.code == 404, (method, url, response.code)
+                assert json.loads(response.body)["error"] == "NotFound"
 
 
 def test_artifact_paths_cannot_leave_the_run(jp_serverapp, jp_auth_header, fetch, run):
@@ -160,6 +162,50 @@ def test_methods_a_route_lacks_are_json_405(jp_serverapp, jp_auth_header, fetch,
             response = _send(fetch, url, method, jp_auth_header)
             assert response.code == 405, (method, url)
             assert json.loads(response.body)["error"] == "MethodNotAllowed"
+            allow = {m.strip() for m in response.headers["Allow"].split(",")}
+            assert {m.upper() for m in methods_of(handler)} <= allow, (url, allow)
+            assert method.upper() not in allow
+
+
+def test_bodies_over_the_limit_are_413_on_every_route(jp_serverapp, jp_auth_header, fetch, run,
+                                                      jp_http_port, jp_base_url,
+                                                      jp_asyncio_loop):
+    """Every method that takes a body, on every route: a body over the limit is a 413, told
+    by its Content-Length or, sent chunked without one, as soon as it passes the limit (the
+    client never finishes sending it and still gets the answer)."""
+    import asyncio
+
+    from mlops_lab.server.base import MAX_JSON_BODY
+
+    too_big = b'{"x": "' + b"a" * MAX_JSON_BODY + b'"}'
+    writes = [(p, h, m) for p, h in live_routes(jp_serverapp) if h is not NotFoundHandler
+              for m in methods_of(h) if m != "get"]
+    assert writes
+
+    async def chunked(path: str, method: str) -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+        writer.write(f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{jp_http_port}\r\n"
+                     f"Authorization: {jp_auth_header['Authorization']}\r\n"
+                     "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     .encode())
+        chunk = b"a" * 65536
+        for _ in range(MAX_JSON_BODY // len(chunk) + 4):  # past the limit, never the end
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        await writer.drain()
+        received = b""
+        while b"BodyTooLarge" not in received and (data := await reader.read(65536)):
+            received += data
+        writer.close()
+        return received
+
+    for pattern, handler, method in writes:
+        url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+        response = fetch(url, headers=jp_auth_header, method=method.upper(), body=too_big)
+        assert response.code == 413, (method, url, response.code, response.body[:200])
+        assert json.loads(response.body)["error"] == "BodyTooLarge"
+        received = jp_asyncio_loop.run_until_complete(asyncio.wait_for(
+            chunked(url, method.upper()), 30))
+        assert received.startswith(b"HTTP/1.1 413"), (method, url, received[:200])
 
 
 def test_writes_with_a_cookie_need_the_xsrf_token(jp_serverapp, fetch, run):
