@@ -113,6 +113,15 @@ class MlopsLabHandler(APIHandler):
             raise InvalidInput("The request body must be a JSON object.")
         return doc
 
+    def search_text(self, name: str = "q") -> str:
+        """A search text from the query string, as sent: tornado's get_argument would drop
+        control characters silently (and so shorten a text past its limit); they are refused."""
+        values = self.request.query_arguments.get(name)
+        text = values[-1].decode("utf-8", "replace").strip() if values else ""
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidInput(f"{name} must be text without control characters.")
+        return text
+
     async def call(self, fn, *args, **kwargs):
         """Database and file work runs in a thread so the event loop keeps serving."""
         return await asyncio.to_thread(fn, *args, **kwargs)

@@ -86,8 +86,8 @@ class ServingService:
         Not logged for monitoring: these are people trying a version, not traffic."""
         if len(body) > max_body_bytes:
             raise too_large(max_body_bytes)
+        doc = parse_json(body)  # a malformed body is refused without loading the model
         predictor = self.cached_predictor(name, version, allow_pickle=allow_pickle)
-        doc = parse_json(body)
         frame = frame_from_request(doc, predictor.columns, allow_missing=predictor.allow_missing,
                                    max_rows=max_rows)
         answer = predictor.predict(frame, wants_probabilities(doc))
