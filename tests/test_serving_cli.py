@@ -157,7 +157,8 @@ def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
     subprocess.run([str(python), *shlex.split(warm)[2:]], cwd=ctx, env=env, check=True,
                    timeout=300)
     assert list((tmp_path / "image-cache" / "mlops-lab").glob("skops-sklearn-types-*.json"))
-    proc = subprocess.Popen([str(python), "serve.py", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([str(python), "serve.py", "--host", "127.0.0.1", "--port", str(port),
+                             "--probabilities"],
                             cwd=ctx, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
@@ -175,6 +176,8 @@ def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
         assert r.status_code == 200, r.text
         assert r.json()["predictions"] == model.predict(X.head(3)).tolist()
         assert r.json()["version"] == 1
+        assert r.json()["classes"] == [0, 1, 2]
+        assert np.allclose(r.json()["probabilities"], model.predict_proba(X.head(3)))
         bad = httpx.post(f"{url}/predict", json={"records": [{"nope": 1}]}, timeout=5)
         assert bad.status_code == 422 and "Unknown column(s) 'nope'" in bad.json()["message"]
         assert "mlops_lab_requests_total" in httpx.get(f"{url}/metrics", timeout=5).text
