@@ -213,6 +213,9 @@ def test_predict_health_metadata_metrics(iris):
         assert meta["accepts_missing_values"] is False
         missing = client.get("/nope")
         assert missing.status_code == 404 and missing.json()["error"] == "NotFound"
+        wrong = client.get("/predict")
+        assert wrong.status_code == 405 and wrong.json()["error"] == "MethodNotAllowed"
+        assert wrong.headers["Allow"] == "POST"
         text = client.get("/metrics").text
     assert 'mlops_lab_requests_total{path="/predict",status="200"} 2.0' in text
     assert 'mlops_lab_requests_total{path="/predict",status="422"} 1.0' in text

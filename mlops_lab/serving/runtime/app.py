@@ -165,7 +165,9 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
         message = ("No such route: the model server answers POST /predict, GET /health, "
                    "/metadata and /metrics." if exc.status_code in (404, 405) else exc.detail)
         metrics.observe("other", exc.status_code, 0.0, error)
-        return json_response({"error": error, "message": message}, exc.status_code)
+        # starlette's own headers, e.g. the Allow of a 405
+        return json_response({"error": error, "message": message}, exc.status_code,
+                             dict(exc.headers or {}))
 
     @asynccontextmanager
     async def lifespan(app):
