@@ -309,7 +309,8 @@ def alias_bomb(levels: int = 9) -> str:
     """A few hundred bytes that expand to 9**levels values ("billion laughs")."""
     lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
-    return "\n".join(lines) + f"\nsteps:\n  a: {{notebook: a.ipynb, parameters: {{x: *l{levels - 1}}}}}\n"
+    step = f"  a: {{notebook: a.ipynb, parameters: {{x: *l{levels - 1}}}}}"
+    return "\n".join(lines) + f"\nsteps:\n{step}\n"
 
 
 @pytest.mark.parametrize("text, message", [

@@ -88,7 +88,8 @@ def test_alias_version_forms_the_document_allows_are_accepted(fetch, jp_auth_hea
 def test_try_it_refuses_a_malformed_body_before_loading_the_model(fetch, jp_auth_header, tracking,
                                                                  tmp_path, hostile_model):
     target = tmp_path / "loaded.txt"
-    RegistryService(tracking.store).register(hostile_model(target), "pickled", serialization="pickle")
+    RegistryService(tracking.store).register(hostile_model(target), "pickled",
+                                             serialization="pickle")
     refused = answer(fetch("models/pickled/versions/1/predict", jp_auth_header, body=b"{oops"),
                      400)
     assert refused["error"] == "InvalidJSON"  # not the pickle refusal: the model was not read

@@ -18,8 +18,9 @@ examples:
 
 routes: POST /predict ({"records": [...]} or {"columns": {...}}; every row gives every
 column, null for a missing value; add "probabilities": true for a classifier's class
-probabilities), GET /health, /metadata, /metrics (Prometheus). Serving an alias, the server follows it: when the alias moves, the
-new version is loaded in the background and swapped in without dropping a request.
+probabilities), GET /health, /metadata, /metrics (Prometheus). Serving an alias, the server
+follows it: when the alias moves, the new version is loaded in the background and swapped in
+without dropping a request.
 Every answered prediction is logged to the store for monitoring (--no-log turns it off).
 """
 PREDICT_EPILOG = """\

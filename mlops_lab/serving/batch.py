@@ -2,7 +2,9 @@
 out, read and scored chunk by chunk (memory stays flat), with a progress bar.
 
 With `probabilities`, a classifier's class probabilities follow the predictions, one column
-per class (`probability_<class>`). Rows are held to the model server's rules (`runtime/validation.check_frame`), with row numbers
+per class (`probability_<class>`).
+
+Rows are held to the model server's rules (`runtime/validation.check_frame`), with row numbers
 counted from the start of the file. The output appears whole or not at all: it is written to a
 temp file beside the target, fsynced and renamed.
 """
