@@ -192,7 +192,9 @@ class RegistryService:
 
         from ..store.schema import artifacts, runs
         from ..tracking.capture_models import model_artifact_path
+        from ..tracking.model_saving import wait_for_writes
 
+        wait_for_writes()  # a tracked cell's files are written after it returns
         path = model_artifact_path(variable)
         with self.db.read() as conn:
             row = conn.execute(
