@@ -46,10 +46,11 @@ def copy_gallery(folder: Path) -> Path:
 
 
 def cell_runs(tracking, parent: str | None = None) -> dict:
-    """The runs `%%track` made (a search leaves out their source; `get_run` has it)."""
+    """The runs `%%track` cells made directly under `parent` (a search's candidates are their
+    children; a search leaves out the source, `get_run` has it)."""
     found = (tracking.get_run(r.id) for r in tracking.search_runs(max_results=1000).runs)
     return {r.name: r for r in found
-            if r.source.get("kind") == "cell" and (parent is None or r.parent_run_id == parent)}
+            if r.source.get("kind") == "cell" and r.parent_run_id == parent}
 
 
 @pytest.mark.parametrize("name", sorted(NOTEBOOKS))
