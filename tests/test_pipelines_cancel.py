@@ -132,3 +132,21 @@ def test_run_no_wait_then_cancel_at_once_from_the_command_line(pipelines, store,
     assert ended.error.startswith("Cancelled by the user ")
     assert_nothing_stored(pipelines, store, ended, ended.error[len("Cancelled by the user "):-1])
     assert not (work / "ran-to-the-end").exists()
+
+
+def test_ctrl_c_on_run_ends_its_run_and_its_kernel(pipelines, work):
+    """`mlops-lab run` executes its run itself: Ctrl-C there ends the run, saying so."""
+    import signal
+
+    waiting_notebook(work)
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_lab.cli", "run", "waits.ipynb"],
+                            cwd=work, env=dict(os.environ), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    poll(lambda: (work / "cell-started").exists(), "the tracked cell to start")
+    kernels = psutil.Process(proc.pid).children(recursive=True)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=DEADLINE)
+    assert proc.returncode == 1, (out, err)
+    [run] = pipelines.list_runs()
+    assert run.status == "FAILED" and run.error.startswith("Interrupted (Ctrl-C) while running cell")
+    assert not any(k.is_running() and k.status() != psutil.STATUS_ZOMBIE for k in kernels)

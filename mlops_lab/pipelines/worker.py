@@ -189,6 +189,9 @@ def execute(svc: PipelineService, run_id: str) -> None:
             with svc.db.write() as conn:
                 conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING")
                              .values(attempt=attempt))
+    except KeyboardInterrupt:  # Ctrl-C on `mlops-lab run`, which executes its run itself
+        watcher.kill_kernel()
+        status, error = "FAILED", f"Interrupted (Ctrl-C) while {watcher.stage}."
     except BaseException as exc:  # noqa: BLE001 - whatever happens, the run must end
         status, error = "FAILED", f"{type(exc).__name__}: {exc}"
     finally:
