@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from .entities import AliasMove, ModelVersion
+from .entities import AliasMove, ModelVersion, SavedBy
 from .service import RegistryService
 
 _services: dict[int, RegistryService] = {}
@@ -29,7 +30,8 @@ def service() -> RegistryService:
 def register_model(model: Any = None, name: str | None = None, *, input_example: Any = None,
                    alias: str | None = None, description: str | None = None,
                    serialization: str = "skops", run_id: str | None = None,
-                   artifact: str | None = None, reason: str | None = None) -> ModelVersion:
+                   artifact: str | None = None, reason: str | None = None,
+                   trusted_types: list[str] | None = None) -> ModelVersion:
     """Registers `model` as the next version of `name` and returns that version.
 
     - `input_example` (a DataFrame or 2-d array of a few rows) gives the signature.
@@ -38,28 +40,41 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
     - scikit-learn models are saved with skops; ``serialization="pickle"`` is an explicit
       opt-in (loading such a version then needs ``allow_pickle=True``).
     - A model a run already logged: ``register_model(name="churn", run_id=run_id,
-      artifact="models/clf.skops")`` (the stored file is reused, not copied).
+      artifact="models/clf.skops")`` (the stored file is reused, not copied). The file is
+      loaded trusting only the types reviewed when ``%%track`` saved it; a file holding other
+      types is refused with their names, and registers only if you pass them, once checked,
+      as ``trusted_types=[...]``.
     """
     if run_id is None and artifact is None:
         run_id = _active_run_id()
     return service().register(model, name, input_example=input_example, alias=alias,
                               description=description, serialization=serialization,
-                              run_id=run_id, artifact=artifact, reason=reason)
+                              run_id=run_id, artifact=artifact, reason=reason,
+                              trusted_types=trusted_types)
 
 
 def register_variable(model: Any, variable: str, name: str, *, input_example: Any = None,
                       alias: str | None = None, description: str | None = None) -> ModelVersion:
-    """What `%register` and the toolbar button do: inside a run, like `register_model`;
-    outside one, if the newest tracked cell of this kernel saved this very model as
-    ``models/<variable>.skops``, that run's file is registered (lineage kept, no copy)."""
+    """What `%register` and the toolbar button do: if a tracked cell of this kernel saved this
+    very model as ``models/<variable>.skops``, that run's file is registered (lineage kept, no
+    copy, its reviewed types trusted); otherwise the live model, linked to the active run if
+    any, with `note` saying why no tracked run's file was used."""
     svc = service()
-    run_id = _active_run_id()
-    logged = svc.run_that_logged(model, variable) if run_id is None else None
-    if logged is not None:
-        return svc.register(name=name, run_id=logged[0], artifact=logged[1],
+    saved = saved_by(model, variable)
+    if saved.run_id is not None:
+        return svc.register(name=name, run_id=saved.run_id, artifact=saved.artifact,
                             input_example=input_example, alias=alias, description=description)
-    return svc.register(model, name, input_example=input_example, alias=alias,
-                        description=description, run_id=run_id)
+    version = svc.register(model, name, input_example=input_example, alias=alias,
+                           description=description, run_id=_active_run_id())
+    return replace(version, note=saved.reason if version.run_id is None else None)
+
+
+def saved_by(model: Any, variable: str) -> SavedBy:
+    """The tracked run of this kernel that saved `variable`'s model, or why there is none."""
+    from ..tracking import fluent
+
+    fluent.flush()  # a tracked cell's model file may still be being written
+    return service().run_that_saved(model, variable)
 
 
 def _active_run_id() -> str | None:

@@ -449,22 +449,33 @@ class TrackingService:
         return logged
 
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_path: str,
-                           media_type: str | None = None) -> ArtifactInfo:
+                           media_type: str | None = None, *,
+                           trusted_types: list[str] | None = None) -> ArtifactInfo:
+        """Logs `data` as the run's artifact `artifact_path`. `trusted_types` is for a model
+        file this code has just saved from a live object (`capture_models.serialize_estimator`):
+        the types it holds beyond skops's defaults, kept with the row so that registering the
+        file later trusts that reviewed list and not what the file says."""
         name = validate_artifact_path(artifact_path)
         blob, size = self.store.artifacts.put_bytes(bytes(data))
+        reviewed = sorted(trusted_types) if trusted_types is not None else None
         return self._record_artifact(run_id, name, blob, size,
-                                     media_type or mimetypes.guess_type(name)[0])
+                                     media_type or mimetypes.guess_type(name)[0], reviewed)
 
-    def _record_artifact(self, run_id, path, blob, size, media_type) -> ArtifactInfo:
+    def _record_artifact(self, run_id, path, blob, size, media_type,
+                         trusted_types=None) -> ArtifactInfo:
         # The blob is in place before its row is committed: a row never points at nothing.
         info = ArtifactInfo(path=path, size=size, blob=blob, media_type=media_type,
-                            created_at=now_ms())
+                            created_at=now_ms(), trusted_types=trusted_types)
         upsert = _upsert(self._dialect)(t.artifacts)
+        row = {**info.__dict__, "run_id": run_id,
+               "trusted_types": json.dumps(trusted_types) if trusted_types is not None else None}
         with self._on_run(run_id), self.db.write() as conn:
+            # Overwriting a path replaces its reviewed types too (with NULL for a plain file).
             conn.execute(upsert.on_conflict_do_update(
                 index_elements=[t.artifacts.c.run_id, t.artifacts.c.path],
-                set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at")},
-            ), {"run_id": run_id, **info.__dict__})
+                set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at",
+                                                      "trusted_types")},
+            ), row)
         return info
 
     def forget_artifact(self, run_id: str, path: str, conn=None) -> None:
@@ -481,25 +492,35 @@ class TrackingService:
     def list_artifacts(self, run_id: str) -> list[ArtifactInfo]:
         a = t.artifacts.c
         with self.db.read() as conn:
-            rows = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
+            rows = conn.execute(select(*_artifact_columns(a))
                                 .where(a.run_id == run_id).order_by(a.path)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
-        return [ArtifactInfo(**row._mapping) for row in rows]
+        return [_artifact(row) for row in rows]
 
     def open_artifact(self, run_id: str, path: str) -> tuple[ArtifactInfo, BinaryIO]:
         name = validate_artifact_path(path)
         a = t.artifacts.c
         with self.db.read() as conn:
-            row = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
+            row = conn.execute(select(*_artifact_columns(a))
                                .where(a.run_id == run_id, a.path == name)).first()
         if row is None:
             raise NotFound(f"Run {run_id} has no artifact {name!r}.")
-        info = ArtifactInfo(**row._mapping)
+        info = _artifact(row)
         return info, self.store.artifacts.open(info.blob)
 
     def store_info(self) -> dict:
         return {**self.store.describe(), "version": __version__}
+
+
+def _artifact_columns(a):
+    return (a.path, a.size, a.blob, a.media_type, a.created_at, a.trusted_types)
+
+
+def _artifact(row) -> ArtifactInfo:
+    doc = dict(row._mapping)
+    doc["trusted_types"] = json.loads(doc["trusted_types"]) if doc["trusted_types"] else None
+    return ArtifactInfo(**doc)
 
 
 def _compile_statements(db) -> SimpleNamespace:

@@ -16,6 +16,8 @@ export interface IModelCandidate {
   n_features: number | null;
   /** The tracked run that saved this very model: registering keeps its lineage. */
   run: { id: string; name: string } | null;
+  /** Why no tracked run's file can be used (null when `run` is set). */
+  note: string | null;
 }
 
 export interface IExampleCandidate {
@@ -45,6 +47,9 @@ export interface IRegisterResult {
   version?: number;
   ref?: string;
   aliases?: string[];
+  run_id?: string | null;
+  /** Why the version was registered without a run. */
+  note?: string | null;
 }
 
 /** A Python string literal holding `text`: JSON's escapes are Python's too, and anything
