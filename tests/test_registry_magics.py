@@ -216,6 +216,24 @@ def test_register_never_uses_a_hostile_file_in_place_of_the_tracked_one(ip, host
     assert not hostile.written()
 
 
+def test_an_emoji_from_the_toolbar_arrives_intact(ip):
+    run(ip, FIT)
+    # As the dialog sends it: the JSON document in a Python literal with \U escapes.
+    literal = json.dumps(json.dumps({"variable": "clf", "name": "churn \U0001f600",
+                                     "description": "caf\u00e9 \U0001f680"}))
+    literal = literal.replace("\\ud83d\\ude00", "\\U0001f600").replace(
+        "\\ud83d\\ude80", "\\U0001f680")
+    doc = json.loads(repr(kernel.register(eval(literal))))  # noqa: S307 - a literal
+    assert doc["ok"] and doc["name"] == "churn \U0001f600", doc
+    # As older frontends sent it: each UTF-16 half escaped on its own.
+    halves = '{"variable": "clf", "name": "churn \ud83d\ude00", "description": "x \ud83d\ude80"}'
+    doc = json.loads(repr(kernel.register(halves)))
+    assert doc["ok"] and doc["name"] == "churn \U0001f600" and doc["version"] == 2, doc
+    assert ml.get_model_version("churn \U0001f600/2").description == "x \U0001f680"
+    lone = json.loads(repr(kernel.register('{"variable": "clf", "name": "a\ud83d"}')))
+    assert lone["ok"] is False and "not valid Unicode" in lone["error"]
+
+
 PIPELINE_CELLS = [
     "%load_ext mlops_lab",
     FIT,

@@ -105,7 +105,10 @@ def _register(payload: str, namespace: dict | None) -> dict:
     from .api import register_variable
 
     try:
-        doc = json.loads(payload)
+        doc = json.loads(_join_surrogate_pairs(payload))
+    except UnicodeError:
+        raise InvalidInput("The request from the toolbar holds text that is not valid "
+                           "Unicode (a lone half of a UTF-16 pair).") from None
     except (TypeError, ValueError):
         raise InvalidInput("The request from the toolbar is not valid JSON.") from None
     if not isinstance(doc, dict):
@@ -118,6 +121,14 @@ def _register(payload: str, namespace: dict | None) -> dict:
                                 alias=text["alias"], description=text["description"])
     return {"name": version.name, "version": version.version, "ref": version.ref,
             "aliases": version.aliases, "run_id": version.run_id, "note": version.note}
+
+
+def _join_surrogate_pairs(payload):
+    """The payload with each UTF-16 pair written as two escapes (as older frontends sent an
+    emoji) joined into its character; a lone half raises UnicodeError."""
+    if not isinstance(payload, str) or not any("\ud800" <= c <= "\udfff" for c in payload):
+        return payload
+    return payload.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def _variable(ns: dict, name, what: str):
