@@ -88,6 +88,8 @@ def test_alias_moves_and_history(tmp_path, churn):
     (["models", "alias", "churn", "champion", "1", "--delete"], 2, "either"),
     (["models", "alias", "churn", "bad alias", "1"], 2, "alias"),
     (["models", "alias", "churn", "champion", "99"], 1, "no version 99"),
+    (["models", "alias", "churn", "champion", str(2**63)], 2, "from 1 to 2147483647"),
+    (["models", "show", f"churn/{2**63}"], 1, f"no version {2**63}"),
     (["models", "show", "nope"], 1, "No model named 'nope'"),
     (["models", "history", "nope"], 1, "No model"),
 ])

@@ -285,9 +285,14 @@ def test_alias_errors(reg, clf):
     for bad in ("", "a b", "x" * 65, "../x", "7", "<img>"):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", bad, 1)
-    for bad in (0, -1, "x", 1.5, True):
+    for bad in (0, -1, "x", 1.5, True, 2**31, 2**63, 2**64 + 1, str(2**63)):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", "champion", bad)
+    for ref in (f"churn/{2**63}", f"churn/{2**31}"):
+        with pytest.raises(NotFound, match="no version"):
+            reg.resolve(ref)
+    with pytest.raises(InvalidInput, match="from 1 to 2147483647"):
+        reg.get_version("churn", 2**63)
     with pytest.raises(NotFound):
         reg.delete_alias("churn", "champion")
     with pytest.raises(NotFound):

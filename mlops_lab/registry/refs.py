@@ -11,6 +11,9 @@ import re
 from ..errors import InvalidInput
 
 ALIAS = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Version numbers are 32-bit integer columns (PostgreSQL's INTEGER): a larger number names no
+# version, and handing it to the database would fail there (an overflow, not a refusal).
+MAX_VERSION = 2**31 - 1
 
 
 def parse_ref(ref: str) -> tuple[str, int | None, str | None]:

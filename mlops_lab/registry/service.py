@@ -26,7 +26,7 @@ from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
 from .entities import AliasMove, Model, ModelVersion, SavedBy
-from .refs import ALIAS, parse_ref
+from .refs import ALIAS, MAX_VERSION, parse_ref
 
 # A version's ref ("name/12") is also its run link ref, a column of 200 characters.
 MODEL_NAME_MAX = 180
@@ -51,8 +51,10 @@ def clean_alias(alias) -> str:
 def clean_version(version) -> int:
     if isinstance(version, str) and version.strip().isdigit():
         version = int(version.strip())
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput(f"A model version is a whole number from 1, not {version!r}.")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidInput(f"A model version is a whole number from 1, not {version!r:.80}.")
+    if not 1 <= version <= MAX_VERSION:
+        raise InvalidInput(f"A model version is a whole number from 1 to {MAX_VERSION}.")
     return version
 
 
@@ -378,6 +380,8 @@ class RegistryService:
 
     def _resolve(self, name: str, version: int | None, alias: str | None) -> ModelVersion:
         name = clean_model_name(name)
+        if version is not None and version > MAX_VERSION:
+            raise NotFound(f"Model {name!r} has no version {version}.")
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
@@ -404,6 +408,8 @@ class RegistryService:
     def list_versions(self, name: str, limit: int = LIST_LIMIT) -> list[ModelVersion]:
         """The model's versions, newest first."""
         name = clean_model_name(name)
+        if version is not None and version > MAX_VERSION:
+            raise NotFound(f"Model {name!r} has no version {version}.")
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
