@@ -117,3 +117,15 @@ def test_importing_the_package_does_not_load_the_store_or_sqlalchemy():
                                "'pandas' in sys.modules)"],
         capture_output=True, text=True, timeout=60)
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_log_artifact_of_a_folder_never_follows_a_link_out_of_it(store_home, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "passwd").symlink_to("/etc/passwd")
+    with ml.start_run(name="links") as run:
+        with pytest.raises(InvalidInput, match="symbolic link to '/etc/passwd'"):
+            ml.log_artifact(str(folder))
+    from mlops_lab.tracking import fluent
+
+    assert fluent.service().list_artifacts(run.id) == []

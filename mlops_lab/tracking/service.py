@@ -430,13 +430,15 @@ class TrackingService:
 
     def log_artifact(self, run_id: str, local_path: str | os.PathLike,
                      artifact_path: str | None = None) -> list[ArtifactInfo]:
-        """Logs a file, or every file below a folder, under `artifact_path`."""
+        """Logs a file, or every file below a folder, under `artifact_path`. A folder holding a
+        symbolic link that leads outside it is refused: logging it must never store what lies
+        elsewhere (a link to /etc/passwd)."""
         local = Path(local_path)
         if not local.exists():
             raise InvalidInput(f"No file or folder at {str(local)!r} to log as an artifact.")
         if local.is_dir():
             base = artifact_path or local.name
-            files = sorted(p for p in local.rglob("*") if p.is_file())
+            files = _folder_files(local)
             pairs = [(p, f"{base}/{p.relative_to(local).as_posix()}") for p in files]
         else:
             pairs = [(local, artifact_path or local.name)]
@@ -511,6 +513,24 @@ class TrackingService:
 
     def store_info(self) -> dict:
         return {**self.store.describe(), "version": __version__}
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The files below `folder`, after checking that no symbolic link in it leads outside it
+    (a link within it is stored with its target's content, which is the folder's own)."""
+    root = folder.resolve()
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # does not descend into links
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise InvalidInput(
+                    f"Refusing to log the folder {str(folder)!r}: "
+                    f"{path.relative_to(folder).as_posix()!r} is a symbolic link to "
+                    f"{os.readlink(path)!r}, outside the folder. Remove the link, or log "
+                    "that file on its own if you mean to store it.")
+        files += [Path(dirpath) / name for name in filenames if (Path(dirpath) / name).is_file()]
+    return sorted(files)
 
 
 def _artifact_columns(a):
