@@ -408,8 +408,6 @@ class RegistryService:
     def list_versions(self, name: str, limit: int = LIST_LIMIT) -> list[ModelVersion]:
         """The model's versions, newest first."""
         name = clean_model_name(name)
-        if version is not None and version > MAX_VERSION:
-            raise NotFound(f"Model {name!r} has no version {version}.")
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
