@@ -183,6 +183,27 @@ def test_register_a_tree_model_links_the_tracked_run_that_saved_it(ip, kind):
     assert doc["ok"] and doc["run_id"] == tracked.id and doc["note"] is None
 
 
+def test_register_model_of_a_tracked_cells_model_links_that_run(ip):
+    run(ip, FIT)
+    run(ip, "%%track fit\n" + TREES["DecisionTree"] + "\ntree.fit(X, y)")
+    result, out = run(ip, "import mlops_lab as ml\nv = ml.register_model(tree, 'api')")
+    assert result.success, out
+    version = ip.user_ns["v"]
+    tracked, artifact = tracked_file(version, "fit", "models/tree.skops")
+    assert version.blob == artifact.blob and version.trusted_types == ["sklearn.tree._tree.Tree"]
+    # Inside a run the user opened, that run is the one linked, as documented.
+    result, out = run(ip, "with ml.start_run('explicit') as r:\n"
+                          "    v2 = ml.register_model(tree, 'api')")
+    assert result.success, out
+    assert ip.user_ns["v2"].run_id == ip.user_ns["r"].id != tracked.id
+    # Changed since: the live model, without a run, and the reason kept on the version.
+    run(ip, "tree.set_params(max_depth=1).fit(X, y)")
+    result, out = run(ip, "v3 = ml.register_model(tree, 'api')")
+    assert ip.user_ns["v3"].run_id is None
+    assert "no tracked cell of this kernel saved this model in its present state" in \
+        ip.user_ns["v3"].note
+
+
 def test_register_says_why_a_model_has_no_run(ip):
     run(ip, FIT)
     result, out = run(ip, "%register clf plain")

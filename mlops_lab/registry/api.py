@@ -44,7 +44,13 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
       loaded trusting only the types reviewed when ``%%track`` saved it; a file holding other
       types is refused with their names, and registers only if you pass them, once checked,
       as ``trusted_types=[...]``.
+    - Outside a run you opened, a live model that a ``%%track`` cell of this process saved,
+      unchanged since, is registered from that run's file, linked to that run (under
+      ``mlops-lab run`` too, rather than to the pipeline's run).
     """
+    if model is not None and run_id is None and artifact is None and serialization == "skops":
+        return _register_live(model, name, None, input_example=input_example, alias=alias,
+                              description=description, reason=reason)
     if run_id is None and artifact is None:
         run_id = _active_run_id()
     return service().register(model, name, input_example=input_example, alias=alias,
@@ -55,26 +61,44 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
 
 def register_variable(model: Any, variable: str, name: str, *, input_example: Any = None,
                       alias: str | None = None, description: str | None = None) -> ModelVersion:
-    """What `%register` and the toolbar button do: if a tracked cell of this kernel saved this
-    very model as ``models/<variable>.skops``, that run's file is registered (lineage kept, no
-    copy, its reviewed types trusted); otherwise the live model, linked to the active run if
-    any, with `note` saying why no tracked run's file was used."""
+    """What `%register` and the toolbar button do: `register_model(model, name)`, looking for
+    the tracked cell's file under the variable's name, ``models/<variable>.skops``."""
+    return _register_live(model, name, variable, input_example=input_example, alias=alias,
+                          description=description)
+
+
+def _register_live(model, name, variable: str | None, **options) -> ModelVersion:
+    """A live model: inside a run opened in this process (a ``%%track`` cell, ``start_run``),
+    linked to it. Otherwise, if a tracked cell of this kernel saved this very model, that run's
+    file is registered (lineage kept, no copy, its reviewed types trusted); else the live
+    model, linked to the pipeline's run under ``mlops-lab run``, or with `note` saying why no
+    tracked cell's file was used."""
     svc = service()
+    opened = _run_opened_here()
+    if opened is not None:
+        return svc.register(model, name, run_id=opened, **options)
     saved = saved_by(model, variable)
     if saved.run_id is not None:
-        return svc.register(name=name, run_id=saved.run_id, artifact=saved.artifact,
-                            input_example=input_example, alias=alias, description=description)
-    version = svc.register(model, name, input_example=input_example, alias=alias,
-                           description=description, run_id=_active_run_id())
-    return replace(version, note=saved.reason if version.run_id is None else None)
+        return svc.register(name=name, run_id=saved.run_id, artifact=saved.artifact, **options)
+    version = svc.register(model, name, run_id=_active_run_id(), **options)
+    return replace(version, note=saved.reason) if version.run_id is None else version
 
 
-def saved_by(model: Any, variable: str) -> SavedBy:
-    """The tracked run of this kernel that saved `variable`'s model, or why there is none."""
+def saved_by(model: Any, variable: str | None = None) -> SavedBy:
+    """The tracked run of this kernel that saved this model (as `variable`'s file, when
+    given), or why there is none."""
     from ..tracking import fluent
 
     fluent.flush()  # a tracked cell's model file may still be being written
     return service().run_that_saved(model, variable)
+
+
+def _run_opened_here() -> str | None:
+    """The innermost run opened in this process (not the pipeline run a kernel executes)."""
+    from ..tracking import fluent
+
+    active = fluent.active_run()
+    return active.id if active is not None else None
 
 
 def _active_run_id() -> str | None:

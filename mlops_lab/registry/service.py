@@ -196,46 +196,51 @@ class RegistryService:
         return model, {"format": fmt, "trusted_types": trusted, "blob": info.blob,
                        "size": info.size, "artifact": info.path}
 
-    def run_that_saved(self, model, variable: str) -> SavedBy:
-        """The newest run of this process that saved `variable` as ``models/<variable>.skops``
-        (what ``%%track`` does), if that file holds this very model: registering it then reuses
-        the run's file and keeps its lineage. Otherwise `SavedBy.run_id` is None and `reason`
-        says why (no such run, a file whose types were not reviewed when it was saved, the
-        model changed since). Nothing of the file is loaded here."""
+    def run_that_saved(self, model, variable: str | None = None) -> SavedBy:
+        """The newest run of this process that saved this very model: as
+        ``models/<variable>.skops`` (what ``%%track`` does) when `variable` is given, else as
+        any ``models/*.skops`` file. Registering it then reuses the run's file and keeps its
+        lineage. Otherwise `SavedBy.run_id` is None and `reason` says why (no such run, a file
+        whose types were not reviewed when it was saved, the model changed since). "This very
+        model" means its state now equals its state when saved; nothing of the file is loaded."""
         import os
         import socket
 
         from ..store.schema import artifacts, runs
-        from ..tracking.capture_models import model_artifact_path, saved_from
+        from ..tracking.capture_models import blobs_saved_from, model_artifact_path, saved_from
 
-        path = model_artifact_path(variable)
+        what = repr(variable) if variable else "this model in its present state"
+        if variable:
+            which = artifacts.c.path == model_artifact_path(variable)
+        else:
+            which = artifacts.c.blob.in_(blobs_saved_from(model)) & \
+                artifacts.c.path.like("models/%.skops")
         with self.db.read() as conn:
             row = conn.execute(
-                select(runs.c.id, runs.c.name).join(artifacts, artifacts.c.run_id == runs.c.id)
-                .where(artifacts.c.path == path, runs.c.pid == os.getpid(),
-                       runs.c.host == socket.gethostname())
+                select(runs.c.id, runs.c.name, artifacts.c.path)
+                .join(artifacts, artifacts.c.run_id == runs.c.id)
+                .where(which, runs.c.pid == os.getpid(), runs.c.host == socket.gethostname())
                 .order_by(runs.c.start_time.desc()).limit(1)).first()
         if row is None:
-            return SavedBy(reason=f"no tracked cell of this kernel saved {variable!r}; run the "
-                                  "cell that fits it with %%track to keep its lineage")
-        info, stream = self.tracking.open_artifact(row.id, path)
+            return SavedBy(reason=f"no tracked cell of this kernel saved {what}; run the cell "
+                                  "that fits it with %%track to keep its lineage")
+        info, stream = self.tracking.open_artifact(row.id, row.path)
         stream.close()
         where = f"run {row.name!r} ({row.id[:8]})"
         try:
             model_files.unreviewed_types(self.store.artifacts.read(info.blob),
-                                         info.trusted_types, what=f"its file {path!r}")
+                                         info.trusted_types, what=f"its file {row.path!r}")
         except MlopsLabError as exc:
-            return SavedBy(reason=f"{where} saved {variable!r}, but that file was not used: "
-                                  f"{exc}")
+            return SavedBy(reason=f"{where} saved {what}, but that file was not used: {exc}")
         same = saved_from(info.blob, model)
         if same is None:
-            return SavedBy(reason=f"the file {path!r} of {where} was not saved from this "
+            return SavedBy(reason=f"the file {row.path!r} of {where} was not saved from this "
                                   f"{type(model).__name__} by this kernel, or cannot be "
                                   "compared with it")
         if not same:
-            return SavedBy(reason=f"{variable!r} changed after {where} saved it (refitted or "
+            return SavedBy(reason=f"{what} changed after {where} saved it (refitted or "
                                   "modified outside a tracked cell)")
-        return SavedBy(run_id=row.id, run_name=row.name, artifact=path)
+        return SavedBy(run_id=row.id, run_name=row.name, artifact=row.path)
 
     def _insert_version(self, doc: dict, alias: str | None, reason: str | None) -> ModelVersion:
         m, v = t.models, t.model_versions

@@ -94,6 +94,12 @@ def saved_from(blob: str, model) -> bool | None:
     return None if now is None else now == saved
 
 
+def blobs_saved_from(model) -> list[str]:
+    """Blob ids of the model files this process saved from `model` in its present state."""
+    now = _state(model)
+    return [blob for blob, state in _saved_states.items() if now is not None and state == now]
+
+
 def _state(model) -> str | None:
     """A digest of the model's pickled state (written only, never unpickled)."""
     import pickle
