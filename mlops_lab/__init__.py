@@ -32,6 +32,8 @@ _LAZY = {
         "set_tags",
         "log_artifact",
         "log_figure",
+        "list_artifacts",
+        "download_artifact",
         "get_run",
         "search_runs",
         "search_runs_df",
@@ -81,7 +83,8 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    # Only the public API (what `ml.<Tab>` should offer), not this module's own machinery.
+    return sorted({*__all__, "__version__", "load_ipython_extension"})
 
 
 def load_ipython_extension(ipython) -> None:

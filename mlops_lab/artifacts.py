@@ -45,6 +45,35 @@ def validate_artifact_path(path: str) -> str:
     return str(PurePosixPath(*parts))
 
 
+def write_atomically(target: str | os.PathLike, chunks, before_rename=None) -> None:
+    """Writes `chunks` to a temp file in the target's folder, fsyncs it, calls `before_rename`
+    (which may raise to abandon the write) and renames it into place, so a reader never sees a
+    half-written file; a failure leaves no temp file behind."""
+    folder = os.path.dirname(os.path.abspath(target))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+            f.flush()
+            os.fsync(f.fileno())
+        if before_rename is not None:
+            before_rename()
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the rename itself durable
+    finally:
+        os.close(dir_fd)
+
+
 class ArtifactStore:
     def __init__(self, root: str):
         import fsspec
@@ -102,27 +131,7 @@ class ArtifactStore:
         if not self.is_local:
             self.fs.pipe_file(target, b"".join(chunks))
             return
-        folder = os.path.dirname(target)
-        os.makedirs(folder, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                for chunk in chunks:
-                    f.write(chunk)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
-            raise
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)  # make the rename itself durable
-        finally:
-            os.close(dir_fd)
+        write_atomically(target, chunks)
 
     def exists(self, blob: str) -> bool:
         return self.fs.exists(self._path(blob))

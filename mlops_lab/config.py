@@ -11,6 +11,7 @@ all agree on one store with no configuration. Environment variables override:
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -59,4 +60,14 @@ def busy_timeout_seconds() -> float:
 def heartbeat_seconds() -> float:
     """How often an active run proves its process is alive; a run silent for three of these
     intervals is marked KILLED by the next sweep."""
-    return float(os.environ.get("MLOPS_LAB_HEARTBEAT", "15"))
+    text = os.environ.get("MLOPS_LAB_HEARTBEAT", "15")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not 0 < seconds < 86_400:  # NaN fails too
+        from .errors import InvalidInput
+
+        raise InvalidInput(f"MLOPS_LAB_HEARTBEAT must be a number of seconds above 0 (and below "
+                           f"a day), not {text!r}.")
+    return seconds

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from mlops_lab.tracking import capture, capture_env, capture_git, capture_models
+from mlops_lab.tracking import capture, capture_env, capture_git, capture_models, model_saving
 
 
 def params_of(source: str) -> dict:
@@ -157,6 +157,71 @@ def test_fitted_estimators_params_and_skops_bytes():
     assert trusted == sorted(skops.io.get_untrusted_types(data=data))
     loaded = skops.io.loads(data, trusted=trusted)
     assert loaded.predict(X).tolist() == fitted.predict(X).tolist()
+
+
+def test_params_are_stable_text_whatever_the_process():
+    import functools
+
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import GradientBoostingRegressor, VotingRegressor
+    from sklearn.linear_model import LinearRegression
+    from sklearn.preprocessing import StandardScaler
+
+    class Thing:
+        pass
+
+    assert capture_models.param_value(len) == "len"
+    assert capture_models.param_value(capture_models.estimator_params) == (
+        "mlops_lab.tracking.capture_models.estimator_params")
+    assert capture_models.param_value(functools.partial(max, 1)) == "partial(max)"
+    assert "0x" not in capture_models.param_value(Thing())
+    assert capture_models.param_value({"C": [1, 10]}) == '{"C": [1, 10]}'
+
+    vote = VotingRegressor([("gb", GradientBoostingRegressor(max_depth=2)), ("lr", LinearRegression())])
+    params = capture_models.estimator_params("vote", vote)
+    assert params["vote.estimators"] == '["gb: GradientBoostingRegressor", "lr: LinearRegression"]'
+    assert params["vote.gb.max_depth"] == 2 and params["vote.lr.fit_intercept"] is True
+    columns = ColumnTransformer([("num", StandardScaler(), [0, 1]), ("rest", "passthrough", [2])])
+    params = capture_models.estimator_params("ct", columns)
+    assert params["ct.transformers"] == '["num: StandardScaler [0, 1]", "rest: passthrough [2]"]'
+    assert params["ct.num.with_mean"] is True
+
+
+def test_the_data_a_model_is_fitted_on_and_the_calls_bound_to_names():
+    analysis = capture.analyze_cell(
+        "clf = LogisticRegression().fit(X, y)\n"
+        "gs.fit(X_train, y_train)\n"
+        "tree.fit(X, y, sample_weight=w)\n"
+        "knn.fit(X[:10], y[:10])\n"
+        "acc = accuracy_score(y, clf.predict(X))\n"
+        "folds = model_selection.cross_val_score(clf, X, y)\n"
+        "f1: float = m.f1_score(y, p)\n"
+        "changed = accuracy_score(y, p)\n"
+        "changed += 1\n"
+        "rebound = accuracy_score(y, p)\n"
+        "rebound = 0.5\n"
+        "for i in range(3):\n"
+        "    inner = accuracy_score(y, p)\n")
+    assert analysis.fit_data == {"clf": ("X", "y"), "gs": ("X_train", "y_train")}
+    assert analysis.score_calls == {"acc": "accuracy_score", "folds": "model_selection.cross_val_score",
+                                    "f1": "m.f1_score"}
+
+
+def test_a_model_inside_another_gets_no_file_of_its_own():
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = [[0.0], [1.0], [2.0], [3.0], [0.5], [2.5]], [0, 0, 1, 1, 0, 1]
+    scaler = StandardScaler().fit(X)
+    pipe = Pipeline([("scaler", scaler), ("clf", LogisticRegression())]).fit(X, y)
+    search = GridSearchCV(pipe, {"clf__C": [1.0, 2.0]}, cv=2).fit(X, y)
+    alone = LogisticRegression().fit(X, y)
+    models = {"scaler": scaler, "pipe": pipe, "search": search, "alone": alone, "again": alone}
+    save, inside = model_saving.models_to_save(models)
+    assert list(save) == ["search", "alone"]
+    assert inside == {"scaler": "search", "pipe": "search", "again": "alone"}
 
 
 def test_long_param_reprs_are_cut():

@@ -41,7 +41,7 @@ def runs(tracking):
 
 
 @pytest.mark.parametrize("command", [
-    [], ["runs"], ["runs", "show"], ["experiments"], ["db"], ["db", "current"],
+    [], ["runs"], ["runs", "show"], ["runs", "artifacts"], ["runs", "get"], ["experiments"], ["db"], ["db", "current"],
     ["db", "upgrade"], ["gc"],
 ])
 def test_every_command_has_help_with_examples(tmp_path, command):
@@ -63,6 +63,87 @@ def test_runs_table(tmp_path, runs):
     # Columns line up: every value starts where its header does.
     column = header.index("metrics.auc")
     assert all(row[column:].startswith(("0.85", "0.91")) for row in rows)
+
+
+@pytest.fixture
+def many_params(tracking):
+    """Runs as %%track records them: a few named by the user, dozens of estimator params."""
+    exp = tracking.get_or_create_experiment("gallery")
+    ids = []
+    for n in (100, 200):
+        run = tracking.create_run(exp.id, name=f"forest-{n}")
+        tracking.log_params(run.id, {"n_trees": n, **{f"clf.param_{i:02d}": "x" * 40
+                                                      for i in range(60)}})
+        tracking.log_metrics(run.id, {"rmse": 1 / n, "clf.train_score": 0.9})
+        ids.append(run.id)
+    return ids
+
+
+def test_runs_table_fits_the_terminal_with_the_users_columns_first(tmp_path, many_params,
+                                                                   monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    result = cli("runs", "-n", "5", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert lines[0].split()[:7] == ["id", "name", "status", "start", "duration", "metrics.rmse",
+                                    "params.n_trees"]
+    assert "--wide shows all" in result.stderr and "--columns" in result.stderr
+
+    wide = cli("runs", "--wide", cwd=tmp_path)
+    header = wide.stdout.splitlines()[0].split()
+    assert "params.clf.param_59" in header and "metrics.clf.train_score" in header
+    assert "x" * 40 in wide.stdout
+
+    picked = cli("runs", "--columns", "name,metrics.rmse", "--columns", "params.clf.param_0*",
+                 cwd=tmp_path)
+    assert picked.stdout.splitlines()[0].split() == [
+        "id", "name", "metrics.rmse", *[f"params.clf.param_0{i}" for i in range(10)]]
+    bad = cli("runs", "--columns", "colour", cwd=tmp_path)
+    assert bad.returncode == 2 and "Unknown column 'colour'" in bad.stderr
+
+
+def test_runs_filter_on_dotted_keys_and_children(tmp_path, tracking, many_params):
+    child = tracking.create_run(tracking.get_run(many_params[0]).experiment_id, name="cv-fold",
+                                parent_run_id=many_params[0])
+    dotted = cli("runs", "-f", "params.n_trees = 100 and params.clf.param_00 like 'x%'",
+                 "--json", cwd=tmp_path)
+    assert [r["id"] for r in json.loads(dotted.stdout)["runs"]] == [many_params[0]]
+    children = cli("runs", "-f", f"attributes.parent_run_id = '{many_params[0]}'", "--json",
+                   cwd=tmp_path)
+    assert [r["id"] for r in json.loads(children.stdout)["runs"]] == [child.id]
+
+
+def test_runs_artifacts_lists_and_get_downloads(tmp_path, tracking, runs):
+    run_id = runs[0]
+    tracking.log_artifact_bytes(run_id, b"model bytes", "models/clf.skops")
+    tracking.log_artifact_bytes(run_id, b"a,b\n1,2\n", "models/meta/schema.csv")
+    tracking.log_artifact_bytes(run_id, b"<svg/>", "plots/roc.svg")
+    listed = cli("runs", "artifacts", run_id[:8], cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    paths = [line.split()[0] for line in listed.stdout.splitlines()[2:]]
+    assert paths == ["models/clf.skops", "models/meta/schema.csv", "plots/roc.svg"]
+    only = json.loads(cli("runs", "artifacts", run_id, "models", "--json", cwd=tmp_path).stdout)
+    assert [a["path"] for a in only["artifacts"]] == ["models/clf.skops", "models/meta/schema.csv"]
+
+    got = cli("runs", "get", run_id[:8], "models/clf.skops", "-o", "clf.bin", cwd=tmp_path)
+    assert got.returncode == 0, got.stderr
+    assert (tmp_path / "clf.bin").read_bytes() == b"model bytes" and "1 file" in got.stdout
+    (tmp_path / "clf.bin").write_bytes(b"mine")
+    again = cli("runs", "get", run_id, "models/clf.skops", "-o", "clf.bin", cwd=tmp_path)
+    assert again.returncode == 2 and "Not overwriting" in again.stderr and "--force" in again.stderr
+    assert (tmp_path / "clf.bin").read_bytes() == b"mine"
+    forced = cli("runs", "get", run_id, "models/clf.skops", "-o", "clf.bin", "--force",
+                 cwd=tmp_path)
+    assert forced.returncode == 0 and (tmp_path / "clf.bin").read_bytes() == b"model bytes"
+
+    folder = cli("runs", "get", run_id, "models", cwd=tmp_path)
+    assert folder.returncode == 0 and "2 files" in folder.stdout
+    assert (tmp_path / "models" / "meta" / "schema.csv").read_bytes() == b"a,b\n1,2\n"
+    missing = cli("runs", "get", run_id, "nope", cwd=tmp_path)
+    assert missing.returncode == 1 and "no artifact or folder 'nope'" in missing.stderr
+    escape = cli("runs", "get", run_id, "../etc", cwd=tmp_path)
+    assert escape.returncode == 2 and "Traceback" not in escape.stderr
 
 
 def test_runs_filter_order_and_json(tmp_path, runs):
@@ -90,6 +171,16 @@ def test_runs_show(tmp_path, runs, tracking):
     assert shown.returncode == 0, shown.stderr
     assert runs[0] in shown.stdout and "model.fit(X, y)" in shown.stdout
     assert "3.11.7" in shown.stdout and "auc" in shown.stdout
+    lines = {line.split(None, 1)[0]: line.split(None, 1)[1] for line in shown.stdout.splitlines()
+             if line.startswith(("children", "artifacts"))}
+    assert lines == {"children": "none", "artifacts": "none"}
+    child = tracking.create_run(tracking.get_run(runs[0]).experiment_id, parent_run_id=runs[0])
+    tracking.log_artifact_bytes(runs[0], b"x", "notes.txt")
+    shown = cli("runs", "show", runs[0][:8], cwd=tmp_path).stdout
+    assert f"""1  (mlops-lab runs -f "parent_run_id = '{runs[0]}'")""" in shown
+    assert f"1  (mlops-lab runs artifacts {runs[0][:8]})" in shown
+    listed = cli("runs", "-f", f"parent_run_id = '{runs[0]}'", "--json", cwd=tmp_path).stdout
+    assert [r["id"] for r in json.loads(listed)["runs"]] == [child.id]
     doc = json.loads(cli("runs", "show", runs[0], "--json", cwd=tmp_path).stdout)
     assert doc["id"] == runs[0] and doc["source"]["kind"] == "cell"
 
@@ -130,7 +221,7 @@ def test_errors_are_one_line(tmp_path, runs, args, code):
 
 def test_bad_filter_says_where(tmp_path, runs):
     result = cli("runs", "-f", "metrics.auc >", cwd=tmp_path)
-    assert "column" in result.stderr
+    assert "column 14: expected a value" in result.stderr
 
 
 def test_argument_errors_exit_2(tmp_path):

@@ -119,6 +119,45 @@ def test_importing_the_package_does_not_load_the_store_or_sqlalchemy():
     assert result.stdout.split() == ["False", "False"]
 
 
+def test_artifacts_are_listed_and_downloaded_through_the_api(store_home, tmp_path, monkeypatch):
+    made = tmp_path / "made"
+    (made / "models").mkdir(parents=True)
+    (made / "models" / "clf.skops").write_bytes(b"weights")
+    (made / "roc.svg").write_bytes(b"<svg/>")
+    with ml.start_run("with files") as run:
+        ml.log_artifact(made / "models")
+        ml.log_artifact(made / "roc.svg", "plots/roc.svg")
+    assert [a.path for a in ml.list_artifacts(run.id)] == ["models/clf.skops", "plots/roc.svg"]
+    assert [a.size for a in ml.list_artifacts(run.id, "models")] == [7]
+    monkeypatch.chdir(tmp_path)
+    assert ml.download_artifact(run.id, "plots/roc.svg") == str(tmp_path / "roc.svg")
+    assert (tmp_path / "roc.svg").read_bytes() == b"<svg/>"
+    folder = ml.download_artifact(run.id, "models", tmp_path / "m")
+    assert (tmp_path / "m" / "clf.skops").read_bytes() == b"weights" and folder.endswith("m")
+    with pytest.raises(InvalidInput, match="Not overwriting"):
+        ml.download_artifact(run.id, "plots/roc.svg")
+
+
+def test_search_runs_is_a_paged_list(store_home):
+    ml.set_experiment("paged")
+    for name in "abc":
+        with ml.start_run(name):
+            pass
+    page = ml.search_runs("paged", order_by="name", max_results=2)
+    assert len(page) == 2 and [r.name for r in page] == ["a", "b"] and page[0].name == "a"
+    assert page.runs == list(page) and page.token == page.next_page_token
+    last = ml.search_runs("paged", order_by="name", max_results=2, page_token=page.token)
+    assert [r.name for r in last] == ["c"] and last.token is None
+
+
+def test_dir_shows_only_the_public_api():
+    names = dir(ml)
+    assert {"start_run", "search_runs", "list_artifacts", "download_artifact",
+            "register_model", "__version__"} <= set(names)
+    assert not {"annotations", "importlib", "_LAZY", "__getattr__"} & set(names)
+    assert all(not n.startswith("_") or n == "__version__" for n in names)
+
+
 def test_log_artifact_of_a_folder_never_follows_a_link_out_of_it(store_home, tmp_path):
     folder = tmp_path / "out"
     folder.mkdir()
@@ -126,6 +165,4 @@ def test_log_artifact_of_a_folder_never_follows_a_link_out_of_it(store_home, tmp
     with ml.start_run(name="links") as run:
         with pytest.raises(InvalidInput, match="symbolic link to '/etc/passwd'"):
             ml.log_artifact(str(folder))
-    from mlops_lab.tracking import fluent
-
-    assert fluent.service().list_artifacts(run.id) == []
+    assert ml.list_artifacts(run.id) == []

@@ -39,7 +39,9 @@ def run(ip, cell):
 
 
 def runs():
-    """All runs of the store, oldest first, read back in full."""
+    """All runs of the store, oldest first, read back in full once their model files are
+    written."""
+    ml.flush()
     page = ml.search_runs(order_by=["attributes.start_time asc"], max_results=1000)
     return [ml.get_run(r.id) for r in page.runs]
 
@@ -173,8 +175,118 @@ def test_a_model_skops_cannot_save_is_reported_not_fatal(ip):
     assert result.success
     [r] = runs()
     assert r.status == "FINISHED" and "odd" not in [a.path for a in fluent.service().list_artifacts(r.id)]
+    assert "model 'odd' not saved" in r.tags["models.not_saved"]
+    _, out = run(ip, "x = 1\n")  # the next cell says it
+    assert f"run {r.id}: model 'odd' not saved" in out
+
+
+def test_model_files_are_written_after_the_cell_and_the_run_ends_then(ip):
+    run(ip, "import threading\n"
+            "from sklearn.base import BaseEstimator\n"
+            "gate = threading.Event()\n"
+            "class Slow(BaseEstimator):\n"
+            "    def fit(self, X, y=None):\n"
+            "        self.fitted_ = True\n"
+            "        return self\n"
+            "    def __getstate__(self):  # skops reads the state to save it\n"
+            "        gate.wait(30)\n"
+            "        return dict(self.__dict__)\n")
+    result, _ = run(ip, "%%track\nslow = Slow().fit([[1]])\n")
+    assert result.success  # the cell returned while its model is still being written
     [summary] = summaries(ip)
-    assert "model &#x27;odd&#x27; not saved" in summary["text/html"]
+    assert "saving models/slow.skops" in summary["text/plain"]
+    svc = fluent.service()
+    [pending] = svc.search_runs().runs
+    assert pending.status == "RUNNING" and svc.list_artifacts(pending.id) == []
+    assert fluent.active_run() is None  # the next run is not its child
+    ip.user_ns["gate"].set()
+    [r] = runs()
+    assert r.status == "FINISHED" and [a.path for a in svc.list_artifacts(r.id)] == ["models/slow.skops"]
+
+
+def test_in_a_pipeline_kernel_model_files_are_written_before_the_cell_returns(ip, monkeypatch):
+    """The pipeline's kernel is stopped soon after its last cell: nothing is left to write."""
+    svc = fluent.service()
+    pipeline = svc.create_run(svc.get_or_create_experiment("pipes").id, name="pipeline")
+    monkeypatch.setenv("MLOPS_LAB_PARENT_RUN", pipeline.id)
+    run(ip, "%%track\nfrom sklearn.linear_model import LogisticRegression\n"
+            "clf = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")
+    [r] = [r for r in svc.search_runs().runs if r.parent_run_id == pipeline.id]  # no flush
+    assert r.status == "FINISHED" and [a.path for a in svc.list_artifacts(r.id)] == ["models/clf.skops"]
+    [summary] = summaries(ip)
+    assert "saved models/clf.skops" in summary["text/plain"]
+
+
+def test_the_register_button_right_after_the_cell_finds_its_run(ip):
+    """The toolbar asks the kernel silently (no next cell to wait): registering waits for the
+    tracked cell's model file, so the version keeps the run's lineage."""
+    import json
+
+    from mlops_lab.registry import kernel
+
+    run(ip, "%%track fit\nfrom sklearn.linear_model import LogisticRegression\n"
+            "clf = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")
+    doc = json.loads(repr(kernel.register(json.dumps({"variable": "clf", "name": "churn"}),
+                                          ip.user_ns)))
+    assert doc["ok"] is True and doc["run_id"] == runs()[0].id
+
+
+def test_a_model_inside_another_is_saved_once(ip):
+    run(ip, "%%track\n"
+            "from sklearn.ensemble import VotingRegressor\n"
+            "from sklearn.linear_model import LinearRegression, Ridge\n"
+            "from sklearn.tree import DecisionTreeRegressor\n"
+            "X, y = [[0.0], [1.0], [2.0], [3.0]], [0.0, 1.0, 2.0, 3.5]\n"
+            "lr = LinearRegression().fit(X, y)\n"
+            "tree = DecisionTreeRegressor(max_depth=2, random_state=0).fit(X, y)\n"
+            "alone = Ridge().fit(X, y)\n"
+            "same = alone\n"
+            "vote = VotingRegressor([('lr', lr), ('tree', tree)]).fit(X, y)\n")
+    [r] = runs()
+    assert sorted(a.path for a in fluent.service().list_artifacts(r.id)) == [
+        "models/alone.skops", "models/vote.skops"]
+    assert r.params["lr.fit_intercept"] == "true" and r.params["vote.tree.max_depth"] == "2"
+    [summary] = summaries(ip)
+    assert "lr inside vote, tree inside vote, same inside alone" in summary["text/plain"]
+
+
+def test_two_identical_runs_record_identical_params(ip):
+    """Callables by qualified name, nested estimators by structure: no memory address."""
+    cell = ("%%track\n"
+            "import numpy as np\n"
+            "from sklearn.model_selection import GridSearchCV\n"
+            "from sklearn.pipeline import Pipeline\n"
+            "from sklearn.preprocessing import StandardScaler\n"
+            "from sklearn.svm import SVC\n"
+            "def refit_strategy(cv_results):\n"
+            "    return 0\n"
+            "X, y = [[0.0], [1.0], [2.0], [3.0], [0.5], [2.5]], [0, 0, 1, 1, 0, 1]\n"
+            "pipe = Pipeline([('scaler', StandardScaler()),\n"
+            "                 ('svc', SVC(random_state=np.random.RandomState(0)))])\n"
+            "grid_search = GridSearchCV(pipe, {'svc__C': [1, 10]}, cv=2, refit=refit_strategy)\n"
+            "grid_search.fit(X, y)\n")
+    run(ip, cell)
+    run(ip, cell)
+    first, second = [r for r in runs() if r.parent_run_id is None]  # not the candidates
+    assert first.params == second.params
+    assert first.params["grid_search.refit"] == "__main__.refit_strategy"
+    assert first.params["grid_search.estimator"] == "Pipeline"
+    assert first.params["grid_search.estimator.steps"] == '["scaler: StandardScaler", "svc: SVC"]'
+    assert first.params["grid_search.estimator.svc.C"] == "1.0"
+    assert not any("0x" in value for value in first.params.values())
+
+
+def test_the_summary_shows_literals_and_telling_params_first(ip):
+    run(ip, "%%track\n"
+            "from sklearn.ensemble import RandomForestClassifier\n"
+            "depth = 3\n"
+            "forest = RandomForestClassifier(n_estimators=5, max_depth=depth, random_state=0)\n"
+            "forest.fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")
+    [summary] = summaries(ip)
+    shown = summary["text/plain"].split("params: ")[1].split("\n")[0]
+    assert shown.startswith("depth=3, forest.n_estimators=5, forest.max_depth=3, ")
+    assert "forest.random_state=0" in shown
+    assert shown.index("forest.random_state=") < shown.index("forest.bootstrap=")  # alphabetical after
 
 
 # --- how the cell ends ---------------------------------------------------------------------------

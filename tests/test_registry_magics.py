@@ -174,7 +174,7 @@ def test_register_a_tree_model_links_the_tracked_run_that_saved_it(ip, kind):
     version = ml.get_model_version("forest/1")
     tracked, artifact = tracked_file(version, "fit", "models/tree.skops")
     assert version.blob == artifact.blob and version.trusted_types == artifact.trusted_types
-    assert version.metrics == {"acc": tracked.metrics["acc"]} and version.params
+    assert version.metrics == tracked.metrics and "acc" in version.metrics and version.params
     if kind != "Pipeline":
         assert "sklearn.tree._tree.Tree" in version.trusted_types or kind == "HistGradientBoosting"
     assert ml.load_model("forest/1").predict(ip.user_ns["X"]).tolist() == \

@@ -125,7 +125,17 @@ def test_bad_search_input_is_a_json_error(api, runs, params, status, error):
 
 def test_bad_filter_says_where_it_went_wrong(api, runs):
     doc = strict_json(api("runs", params={"filter": "metrics.auc >"}, expect=400))
-    assert "column" in doc["message"]
+    assert "column 14: expected a value" in doc["message"]
+
+
+def test_search_by_dotted_keys_and_parent_run_id(api, svc, runs):
+    exp, ids = runs
+    svc.log_params(ids[0], {"clf.n_estimators": 100})
+    child = svc.create_run(exp.id, name="fold-0", parent_run_id=ids[1])
+    doc = strict_json(api("runs", params={"filter": "params.clf.n_estimators = 100"}))
+    assert [r["id"] for r in doc["runs"]] == [ids[0]]
+    doc = strict_json(api("runs", params={"filter": f"attributes.parent_run_id = '{ids[1]}'"}))
+    assert [r["id"] for r in doc["runs"]] == [child.id]
 
 
 def test_run_in_full(api, runs):
@@ -176,6 +186,12 @@ def test_artifacts_list_and_download(api, svc, runs):
     listed = strict_json(api("runs", ids[0], "artifacts"))
     assert [a["path"] for a in listed["artifacts"]] == ["model/weights.bin", "plots/roc.html"]
     assert listed["artifacts"][0]["size"] == len(data)
+    folder = strict_json(api("runs", ids[0], "artifacts", params={"path": "plots"}))
+    assert [a["path"] for a in folder["artifacts"]] == ["plots/roc.html"]
+    assert strict_json(api("runs", ids[0], "artifacts", params={"path": "plot"},
+                           expect=404))["error"] == "NotFound"
+    assert strict_json(api("runs", ids[0], "artifacts", params={"path": "../x"},
+                           expect=400))["error"] == "InvalidInput"
 
     got = api("runs", ids[0], "artifacts", "model/weights.bin")
     assert got.body == data

@@ -50,7 +50,11 @@ def test_filters(svc, runs, text, expected):
 
 
 @pytest.mark.parametrize("text,message", [
-    ("metrics.auc >", "column"),
+    ("metrics.auc >", "column 14: expected a value"),
+    ("metrics.auc 0.9", "column 13: expected '.' or an operator"),
+    ("(status = 'FAILED'", "expected '\\)', found the end of the filter"),
+    ("params.my key = 1", "backticks"),
+    ("clf.n_estimators = 100", r"params\.`clf\.n_estimators`"),
     ("metrics.auc > 'high'", "is a number"),
     ("colour = 'red'", "Unknown run attribute"),
     ("foo.bar = 1", "Unknown field prefix"),
@@ -60,6 +64,32 @@ def test_filters(svc, runs, text, expected):
 def test_bad_filters_say_what_is_wrong(svc, runs, text, message):
     with pytest.raises(InvalidInput, match=message):
         svc.search_runs(None, text)
+
+
+def test_dotted_keys_as_track_records_them(svc):
+    exp = svc.get_or_create_experiment("dotted")
+    for n in (100, 50):
+        run = svc.create_run(exp.id, name=f"rf-{n}")
+        svc.log_params(run.id, {"clf.n_estimators": n, "layers.0.units": 8})
+        svc.log_metrics(run.id, {"cv.mean": n / 100})
+    for text in ("params.clf.n_estimators = 100", "params.`clf.n_estimators` = 100",
+                 "params.clf.`n_estimators` >= 100 and params.layers.0.units = 8",
+                 "metrics.cv.mean > 0.9"):
+        assert names(svc.search_runs([exp.id], text)) == ["rf-100"], text
+    assert names(svc.search_runs([exp.id], order_by=["params.clf.n_estimators"]))[0] == "rf-100"
+
+
+def test_children_of_a_run_by_parent_run_id(svc):
+    exp = svc.get_or_create_experiment("nested")
+    parent = svc.create_run(exp.id, name="pipeline")
+    for i in range(2):
+        svc.create_run(exp.id, name=f"cell-{i}", parent_run_id=parent.id)
+    svc.create_run(exp.id, name="alone")
+    children = svc.search_runs([exp.id], f"attributes.parent_run_id = '{parent.id}'",
+                               order_by=["name"])
+    assert names(children) == ["cell-0", "cell-1"]
+    assert names(svc.search_runs([exp.id], f"parent_run_id = '{parent.id}' and name = 'cell-1'")) \
+        == ["cell-1"]
 
 
 def test_order_by_metric_puts_nan_and_missing_last(svc, runs):

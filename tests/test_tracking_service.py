@@ -8,7 +8,7 @@ import unicodedata
 
 import pytest
 
-from mlops_lab.errors import Conflict, InvalidInput, NotFound
+from mlops_lab.errors import Conflict, InvalidInput, MlopsLabError, NotFound
 
 
 @pytest.fixture
@@ -184,3 +184,78 @@ def test_forget_artifact_removes_the_row_and_keeps_the_blob_for_gc(svc, exp):
     assert svc.store.artifacts.exists(kept.blob)  # `mlops-lab gc` collects it later
     with pytest.raises(InvalidInput):
         svc.forget_artifact(run.id, "../outside")
+
+
+@pytest.fixture
+def logged(svc, exp):
+    run = svc.create_run(exp.id)
+    for path, data in (("models/clf.skops", b"model"), ("models/meta/schema.csv", b"a,b"),
+                       ("models_old/x.bin", b"old"), ("100%_done/x.txt", b"pct"),
+                       ("notes.txt", b"hello")):
+        svc.log_artifact_bytes(run.id, data, path)
+    return run.id
+
+
+def test_list_artifacts_of_a_file_or_a_folder(svc, logged):
+    assert [a.path for a in svc.list_artifacts(logged, "models")] == [
+        "models/clf.skops", "models/meta/schema.csv"]  # not models_old/
+    assert [a.path for a in svc.list_artifacts(logged, "models/")] == [
+        "models/clf.skops", "models/meta/schema.csv"]
+    assert [a.path for a in svc.list_artifacts(logged, "notes.txt")] == ["notes.txt"]
+    assert [a.path for a in svc.list_artifacts(logged, "100%_done")] == ["100%_done/x.txt"]
+    with pytest.raises(NotFound, match="no artifact or folder '100%'"):  # % is no wildcard
+        svc.list_artifacts(logged, "100%")
+    with pytest.raises(NotFound, match="no artifact or folder 'model'"):
+        svc.list_artifacts(logged, "model")
+    with pytest.raises(InvalidInput):
+        svc.list_artifacts(logged, "../models")
+
+
+def test_download_a_file_and_a_folder(svc, logged, tmp_path, monkeypatch):
+    local, written = svc.download_artifact(logged, "models/clf.skops", tmp_path / "clf.bin")
+    assert local == tmp_path / "clf.bin" and local.read_bytes() == b"model"
+    assert [a.path for a in written] == ["models/clf.skops"]
+    into = tmp_path / "into"
+    into.mkdir()
+    local, _ = svc.download_artifact(logged, "models/clf.skops", into)
+    assert local == into / "clf.skops" and local.read_bytes() == b"model"
+    monkeypatch.chdir(tmp_path)
+    local, _ = svc.download_artifact(logged, "notes.txt", "relative.txt")  # a bare file name
+    assert (tmp_path / "relative.txt").read_bytes() == b"hello"
+    local, written = svc.download_artifact(logged, "models", tmp_path / "saved")
+    assert local == tmp_path / "saved" and len(written) == 2
+    assert (local / "meta" / "schema.csv").read_bytes() == b"a,b"
+    assert not list(tmp_path.rglob(".tmp-*"))  # no temp files left behind
+
+
+def test_download_never_overwrites_unless_asked_and_writes_nothing_partial(svc, logged, tmp_path):
+    saved = tmp_path / "saved"
+    (saved / "meta").mkdir(parents=True)
+    (saved / "meta" / "schema.csv").write_bytes(b"mine")
+    with pytest.raises(InvalidInput, match="Not overwriting .*overwrite=True"):
+        svc.download_artifact(logged, "models", saved)
+    assert not (saved / "clf.skops").exists()  # checked before anything was written
+    assert (saved / "meta" / "schema.csv").read_bytes() == b"mine"
+    svc.download_artifact(logged, "models", saved, overwrite=True)
+    assert (saved / "meta" / "schema.csv").read_bytes() == b"a,b"
+
+
+def test_download_stays_inside_the_destination(svc, logged, tmp_path):
+    outside, saved = tmp_path / "outside", tmp_path / "saved"
+    outside.mkdir()
+    saved.mkdir()
+    (saved / "meta").symlink_to(outside)  # a link inside dst that leads out of it
+    with pytest.raises(InvalidInput, match="resolves outside"):
+        svc.download_artifact(logged, "models", saved)
+    assert list(outside.iterdir()) == [] and list(saved.iterdir()) == [saved / "meta"]
+
+
+def test_download_refuses_bytes_that_do_not_match_their_hash(svc, logged, tmp_path):
+    (info,) = svc.list_artifacts(logged, "notes.txt")
+    blob = svc.store.artifacts._path(info.blob)
+    with open(blob, "wb") as f:  # damaged on disk after it was stored
+        f.write(b"HELLO")
+    out = tmp_path / "out"
+    with pytest.raises(MlopsLabError, match="do not match their hash"):
+        svc.download_artifact(logged, "notes.txt", out / "notes.txt")
+    assert list(out.iterdir()) == []

@@ -4,7 +4,7 @@ from the shell."""
 from __future__ import annotations
 
 from .options import positive_int
-from .output import print_json, print_pairs, print_table, when
+from .output import file_size, print_json, print_pairs, print_table, when
 
 DATASETS_EPILOG = """\
 examples:
@@ -90,14 +90,6 @@ def dataset_service():
     return DatasetService(open_store())
 
 
-def _size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return str(n)
-
-
 def _num(value) -> str:
     from ..tracking.entities import format_number
 
@@ -135,7 +127,7 @@ def cmd_show(args) -> int:
     print_pairs([("snapshot", version.ref), ("id", version.id),
                  ("content hash", version.content_hash),
                  ("rows", f"{version.row_count:,}"), ("columns", str(version.column_count)),
-                 ("size", _size(version.size)), ("created", when(version.created_at)),
+                 ("size", file_size(version.size)), ("created", when(version.created_at)),
                  ("run", version.run_id or "-"), ("validation", _validity(version.valid))])
     columns = version.profile.get("columns", {})
     print("\nprofile:")
@@ -193,6 +185,6 @@ def cmd_snapshot(args) -> int:
         return 0
     state = "unchanged: already stored as" if version.existed else "stored"
     print(f"{state} {version.ref}  {version.row_count:,} rows x {version.column_count} columns  "
-          f"hash {version.content_hash[:12]}  {_size(version.size)}")
+          f"hash {version.content_hash[:12]}  {file_size(version.size)}")
     print(f"validation: {report_text(version.validation)}")
     return 0

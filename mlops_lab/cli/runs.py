@@ -5,22 +5,46 @@ from __future__ import annotations
 import sys
 
 from ..tracking.entities import format_number
+from . import runs_table
 from .options import positive_int
-from .output import duration, print_json, print_pairs, print_table, printable, when
-
-ID_WIDTH = 8
+from .output import (duration, file_size, print_json, print_pairs, print_table, printable,
+                     when)
 
 RUNS_EPILOG = """\
 examples:
   mlops-lab runs
   mlops-lab runs -e "churn model" -f "metrics.auc > 0.9 and params.model = 'rf'"
   mlops-lab runs -o "metrics.auc desc" -o "attributes.start_time" -n 20
+  mlops-lab runs -f "params.clf.n_estimators >= 100" --columns "name,metrics.*,params.clf.*"
+  mlops-lab runs -f "attributes.parent_run_id = '3f2a9c1e0b7d4e5f8a6b1c2d3e4f5a6b'"
   mlops-lab runs -f "status = 'FAILED'" --json | jq '.runs[].id'
   mlops-lab runs show 3f2a9c1e
+  mlops-lab runs artifacts 3f2a9c1e
+  mlops-lab runs get 3f2a9c1e models/clf.skops -o clf.skops
 
-filter grammar: metrics.K, params.K, tags.K, attributes.status|name|start_time|end_time|run_id
-(or bare status, name); = != < <= > >= like ilike; and, or, parentheses;
-keys with odd characters in backticks: metrics.`val loss` < 0.2
+filter grammar: metrics.K, params.K, tags.K,
+attributes.status|name|start_time|end_time|run_id|parent_run_id (or bare status, name);
+= != < <= > >= like ilike; and, or, parentheses; keys may hold dots (params.clf.max_depth);
+keys with other odd characters in backticks: metrics.`val loss` < 0.2
+
+columns: the table shows the metrics and params you named first (then estimator params such as
+clf.n_estimators), as many as fit the terminal; --columns picks them, --wide shows all.
+"""
+ARTIFACTS_EPILOG = """\
+examples:
+  mlops-lab runs artifacts 3f2a9c1e
+  mlops-lab runs artifacts 3f2a9c1e models        (only the files below models/)
+  mlops-lab runs artifacts 3f2a9c1e --json
+"""
+GET_EPILOG = """\
+examples:
+  mlops-lab runs get 3f2a9c1e models/clf.skops                (writes ./clf.skops)
+  mlops-lab runs get 3f2a9c1e models/clf.skops -o out/       (writes out/clf.skops)
+  mlops-lab runs get 3f2a9c1e models -o saved-models         (models/* into saved-models/)
+  mlops-lab runs get 3f2a9c1e plots/roc.png -o roc.png --force
+
+Each file is written whole (temp file, then rename) and checked against its content hash;
+existing files are kept unless --force; nothing is written outside the destination.
 """
 SHOW_EPILOG = """\
 examples:
@@ -48,15 +72,37 @@ def register(commands, fmt) -> None:
                       help="runs per page (default 100)")
     runs.add_argument("--page-token", default=None, metavar="TOKEN",
                       help="the token printed after the previous page")
+    runs.add_argument("--columns", action="append", default=[], metavar="COLS",
+                      help="the columns after the id, comma-separated: name, status, start, "
+                      "duration, parent, metrics.K, params.K, tags.K (globs like params.clf.*)")
+    runs.add_argument("--wide", action="store_true",
+                      help="every metric and param column, values in full")
     runs.add_argument("--json", action="store_true", help="print the page as JSON")
     runs.set_defaults(handler=cmd_runs)
-    runs_sub = runs.add_subparsers(dest="runs_command", metavar="show")
+    runs_sub = runs.add_subparsers(dest="runs_command", metavar="{show,artifacts,get}")
     show = runs_sub.add_parser("show", help="show one run in full",
                                description="Show one run: params, metrics, tags, source cell, "
                                "environment.", epilog=SHOW_EPILOG, formatter_class=fmt)
     show.add_argument("run_id", metavar="RUN_ID", help="the run id or a unique prefix of it")
     show.add_argument("--json", action="store_true", help="print the run as JSON")
     show.set_defaults(handler=cmd_runs_show)
+    artifacts = runs_sub.add_parser("artifacts", help="list a run's artifacts",
+                                    description="List the files logged to a run.",
+                                    epilog=ARTIFACTS_EPILOG, formatter_class=fmt)
+    artifacts.add_argument("run_id", metavar="RUN_ID", help="the run id or a unique prefix of it")
+    artifacts.add_argument("path", nargs="?", default=None, metavar="PATH",
+                           help="only this file or the files below this folder")
+    artifacts.add_argument("--json", action="store_true", help="print them as JSON")
+    artifacts.set_defaults(handler=cmd_runs_artifacts)
+    get = runs_sub.add_parser("get", help="download a run's artifact (a file or a folder)",
+                              description="Download an artifact of a run: one file, or every "
+                              "file below a folder.", epilog=GET_EPILOG, formatter_class=fmt)
+    get.add_argument("run_id", metavar="RUN_ID", help="the run id or a unique prefix of it")
+    get.add_argument("path", metavar="PATH", help="the artifact's path, or a folder of them")
+    get.add_argument("-o", "--output", default=None, metavar="DST",
+                     help="a file, or a folder to write into (default: ./NAME)")
+    get.add_argument("--force", action="store_true", help="overwrite existing files")
+    get.set_defaults(handler=cmd_runs_get)
 
     experiments = commands.add_parser("experiments", help="list experiments",
                                       description="List experiments with their run counts.",
@@ -82,7 +128,11 @@ def cmd_runs(args) -> int:
     if not page.runs:
         print("No runs match.")
         return 0
-    print_table(*runs_table(page.runs))
+    columns, hidden = runs_table.columns_for(page.runs, args.columns, args.wide)
+    print_table(*runs_table.table(page.runs, columns, args.wide))
+    if hidden:
+        print(f"\n{hidden} more metric/param columns: --wide shows all, --columns picks.",
+              file=sys.stderr)
     if page.next_page_token:
         print(f"\nMore runs: add --page-token {page.next_page_token}", file=sys.stderr)
     return 0
@@ -94,7 +144,41 @@ def cmd_runs_show(args) -> int:
     if args.json:
         print_json(run.to_json())
         return 0
-    print_run(run)
+    # Where to look next: the run's children and files, with the commands that list them.
+    children = svc.search_runs(filter=f"parent_run_id = '{run.id}'", max_results=100)
+    artifacts = svc.list_artifacts(run.id)
+    more = "+" if children.token else ""
+    print_run(run, [
+        ("children", f"{len(children)}{more}  (mlops-lab runs -f \"parent_run_id = '{run.id}'\")"
+         if len(children) else "none"),
+        ("artifacts", f"{len(artifacts)}  (mlops-lab runs artifacts {run.id[:8]})"
+         if artifacts else "none"),
+    ])
+    return 0
+
+
+def cmd_runs_artifacts(args) -> int:
+    svc = tracking_service()
+    artifacts = svc.list_artifacts(svc.find_run_id(args.run_id), args.path)
+    if args.json:
+        print_json({"artifacts": [a.to_json() for a in artifacts]})
+        return 0
+    if not artifacts:
+        print("No artifacts logged to this run.")
+        return 0
+    print_table(["path", "size", "type", "logged"],
+                [[a.path, file_size(a.size), a.media_type or "-", when(a.created_at)]
+                 for a in artifacts])
+    return 0
+
+
+def cmd_runs_get(args) -> int:
+    svc = tracking_service()
+    local, written = svc.download_artifact(svc.find_run_id(args.run_id), args.path,
+                                           args.output, overwrite=args.force)
+    total = file_size(sum(a.size for a in written))
+    files = "1 file" if len(written) == 1 else f"{len(written)} files"
+    print(f"Wrote {files} ({total}) to {printable(local)}")
     return 0
 
 
@@ -112,25 +196,12 @@ def cmd_experiments(args) -> int:
     return 0
 
 
-def runs_table(runs) -> tuple[list[str], list[list[str]]]:
-    metric_keys = sorted({k for r in runs for k in r.metrics})
-    param_keys = sorted({k for r in runs for k in r.params})
-    header = ["id", "name", "status", "start", "duration"]
-    header += [f"metrics.{k}" for k in metric_keys] + [f"params.{k}" for k in param_keys]
-    rows = []
-    for r in runs:
-        row = [r.id[:ID_WIDTH], r.name, r.status, when(r.start_time), duration(r.duration_ms)]
-        row += [format_number(r.metrics[k]) if k in r.metrics else "" for k in metric_keys]
-        row += [r.params.get(k, "") for k in param_keys]
-        rows.append(row)
-    return header, rows
-
-
-def print_run(run) -> None:
+def print_run(run, related=()) -> None:
     fields = [
         ("id", run.id), ("name", run.name), ("experiment", str(run.experiment_id)),
         ("status", run.status), ("start", when(run.start_time)), ("end", when(run.end_time)),
         ("duration", duration(run.duration_ms)), ("parent", run.parent_run_id or "-"),
+        *related,
     ]
     if run.error:
         fields.append(("error", run.error))

@@ -19,20 +19,31 @@ exceptions) and a run is recorded with:
   and tuple unpacking of literals included; not inside functions, loops, ``if``/``with``/``try``
   blocks; names starting with ``_`` skipped; the last top-level binding wins), plus the
   ``get_params(deep=False)`` of each fitted scikit-learn model the cell created, rebound or
-  called ``fit`` on, prefixed by its variable (``clf.C``);
+  called ``fit`` on, prefixed by its variable (``clf.C``); nested estimators by their structure
+  (``pipe.steps = ["scaler: StandardScaler", "svc: SVC"]``) and their params as dotted keys
+  (``pipe.svc.C``); callables by qualified name, so identical runs record identical params;
 - metrics and anything else logged in the cell with ``mlops_lab`` (they go to this run);
-- each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle);
+- each such fitted model as the artifact ``models/<variable>.skops`` (skops, never pickle),
+  once: a model inside another one the cell saves (an ensemble's member, a pipeline's step)
+  is in that file and gets none of its own. The files are written after the cell returns;
+  the run ends once they are in place (``ml.flush()`` waits; so does the next cell; in a
+  pipeline run's kernel they are written before the cell returns), and the
+  summary says what is being saved. A file that cannot be saved is named in the run's tag
+  ``models.not_saved`` and on the next cell's stderr;
 - the status: FINISHED, FAILED with the error message when the cell raises, KILLED on
   KeyboardInterrupt or ``sys.exit()``.
 
 Each execution is a new run. A tracked cell run while another run is open (``with
 ml.start_run():`` in progress, or ``ml.start_run()`` without ``with``) becomes its child. Under
-the cell, after its own output, a short summary shows the run and a link to the panel.
+the cell, after its own output, a short summary shows the run and a link to the panel: the
+cell's own literals first, then the most telling estimator params (``n_estimators``,
+``max_depth``, ``C``, ``random_state``, ...).
 Top-level ``await`` is not supported in a tracked cell.
 """
 
 from __future__ import annotations
 
+import contextlib
 import html
 import os
 import sys
@@ -45,7 +56,8 @@ from IPython.core.interactiveshell import ExecutionResult
 from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
-from ..tracking import capture, capture_env, capture_models
+from ..errors import InvalidInput
+from ..tracking import autolog, capture, capture_env, capture_models, model_saving, summary_order
 from ..tracking.capture_git import GitRecorder
 from ..tracking.entities import format_number
 
@@ -57,18 +69,26 @@ class TrackingMagics(Magics):
     @magic_arguments.magic_arguments()
     @magic_arguments.argument("name", nargs="*", help="run name (default: a generated one)")
     @magic_arguments.argument("-e", "--experiment", help="experiment name (default: the current one)")
+    @magic_arguments.argument(
+        "--no-autolog", nargs="?", const="all", default=None, metavar="PARTS",
+        help="--no-autolog: record only the cell's literals, models and what it logs itself; "
+             "--no-autolog=PARTS switches off some of training_score, search, scores, figures "
+             "(comma-separated)")
     @cell_magic
     def track(self, line, cell):
-        """Run the cell and record it as a run: ``%%track [NAME] [-e EXPERIMENT]``.
+        """Run the cell and record it as a run: ``%%track [NAME] [-e EXPERIMENT] [--no-autolog[=PARTS]]``.
 
         Params are the cell's top-level ``name = <int|float|str|bool literal>`` assignments
         (signed numbers and tuple unpacking included; not inside functions, loops or blocks;
         names starting with ``_`` skipped) and ``<variable>.<param>`` of fitted scikit-learn
         models; those models are saved as ``models/<variable>.skops``. Metrics logged in the
-        cell go to its run. Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
-        See ``mlops_lab.magics.track`` for everything recorded.
+        cell go to its run, and so do, unless switched off, each fitted model's training score,
+        a search's best params, best score, cv_results table and candidates (child runs),
+        ``sklearn.metrics`` results bound to names, and the figures the cell shows.
+        Exception -> FAILED, KeyboardInterrupt or sys.exit() -> KILLED.
+        See ``mlops_lab.magics.track`` and ``mlops_lab.tracking.autolog`` for everything recorded.
         """
-        name, experiment = _parse(self.track.parser, line)
+        name, experiment, off = _parse(self.track.parser, line)
         shell = self.shell
         cell_result = getattr(shell.displayhook, "exec_result", None)  # the running cell's result
         digest = capture.cell_hash(cell)
@@ -82,11 +102,22 @@ class TrackingMagics(Magics):
         run = _start(name, experiment, cell, digest,
                      getattr(cell_result, "execution_count", None), analysis, shell.user_ns, folder)
         exc: BaseException | None = KeyboardInterrupt("interrupted before the cell ran")
+        figures_before = autolog.open_figures() if "figures" not in off else []
+        shown: list = []
         try:
-            exc = run_cell_body(shell, cell, transformed, cell_result)
+            with _displays(shell, off) as shown:
+                exc = run_cell_body(shell, cell, transformed, cell_result)
         finally:
             if run is not None:
-                _finish(run, exc, analysis, before, shell.user_ns, folder)
+                seen = (off, shown, figures_before)
+                _finish(run, exc, analysis, before, shell.user_ns, folder, seen)
+
+
+def _displays(shell, off):
+    """What the cell displays, collected for autologging its figures (unless switched off)."""
+    if "figures" in off or shell.display_pub is None:
+        return contextlib.nullcontext([])
+    return autolog.displayed(shell.display_pub)
 
 
 _transformed: dict[str, str] = {}
@@ -105,9 +136,10 @@ def _transform(shell, cell: str, digest: str) -> str:
 _parsed: dict[str, tuple] = {}
 
 
-def _parse(parser, line: str) -> tuple[str | None, str | None]:
-    """(run name, experiment) from the magic's line, split as a shell does (quotes group words
-    and are not kept); cached, since a notebook re-runs the same few lines."""
+def _parse(parser, line: str) -> tuple[str | None, str | None, frozenset]:
+    """(run name, experiment, autolog parts switched off) from the magic's line, split as a
+    shell does (quotes group words and are not kept); cached, since a notebook re-runs the
+    same few lines."""
     found = _parsed.get(line)
     if found is None:
         try:
@@ -115,10 +147,15 @@ def _parse(parser, line: str) -> tuple[str | None, str | None]:
         except ValueError as exc:
             raise UsageError(f"%%track: {exc} in {line!r}; quote a name that has an apostrophe "
                              "with double quotes.") from None
-        args = parser.parse_args(argv)
+        # a bare --no-autolog never takes the next word (the run name) as its list
+        args = parser.parse_args(["--no-autolog=all" if a == "--no-autolog" else a for a in argv])
+        try:
+            off = autolog.parts_off(args.no_autolog)
+        except InvalidInput as exc:
+            raise UsageError(f"%%track: {exc}") from None
         if len(_parsed) >= 256:
             _parsed.pop(next(iter(_parsed)))
-        found = _parsed[line] = (" ".join(args.name) or None, args.experiment)
+        found = _parsed[line] = (" ".join(args.name) or None, args.experiment, off)
     return found
 
 
@@ -144,26 +181,35 @@ def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, f
         return None
 
 
-def _finish(run, exc, analysis, before, user_ns, folder) -> None:
+def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
     from ..errors import MlopsLabError
 
     svc = run.service
     notes: list[str] = []
+    to_save: dict = {}
     try:
         params = dict(analysis.params)
         models = _fitted_models(user_ns, before, analysis)
+        to_save, inside = model_saving.models_to_save(models)
         for variable, model in models.items():
             params.update(capture_models.estimator_params(variable, model))
+        found = _autolog(run, models, analysis, user_ns, seen)
+        params.update(found.params)
         notes += _log_params(svc, run, params)
-        for variable, model in models.items():
-            notes += _log_model(svc, run.id, variable, model)
+        notes += autolog.write(run, found)
+        notes += _saved_note(to_save, inside)
         notes += _link_snapshots(run, user_ns, before)
     except MlopsLabError as error:
         notes.append(f"params or models not recorded: {error}")
     finally:
         try:
             # The fluent API's own rule: exception -> FAILED, KeyboardInterrupt/SystemExit -> KILLED.
-            run.__exit__(type(exc) if exc is not None else None, exc, None)
+            kind = type(exc) if exc is not None else None
+            if to_save:  # written after the cell returns; the run ends once they are in place
+                _wait_before_next_cell()
+                notes += model_saving.write_then_end(run, kind, exc, to_save, _log_model)
+            else:
+                run.__exit__(kind, exc, None)
         except MlopsLabError as error:
             _warn(f"could not end run {run.id}: {error}")
     packages = capture_env.environment()["packages"]
@@ -171,6 +217,39 @@ def _finish(run, exc, analysis, before, user_ns, folder) -> None:
     _after_cell[run.id] = (svc, folder, run.info.environment.get("git"), changed)
     _git_recorder().record(run.id, folder)
     _show_summary(run.summary(), notes)
+
+
+def _autolog(run, models, analysis, user_ns, seen) -> autolog.Recorded:
+    off, shown, figures_before = seen
+    try:
+        return autolog.collect(off, models, analysis, user_ns, run.metrics, shown, figures_before)
+    except Exception as exc:  # an object autologging did not expect: the run is kept
+        found = autolog.Recorded()
+        found.notes.append(f"autologging stopped: {type(exc).__name__}: {exc} "
+                           "(%%track --no-autolog switches it off)")
+        return found
+
+
+def _saved_note(to_save: dict, inside: dict) -> list[str]:
+    if not to_save:
+        return []
+    text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
+    if inside:
+        text += " (" + ", ".join(f"{v} inside {holder}" for v, holder in inside.items()) + ")"
+    if not model_saving.in_background():
+        return [text.replace("saving", "saved", 1)]
+    return [text + " after the cell; the run's status is stored once they are in place "
+                   "(ml.flush() waits)"]
+
+
+def _wait_before_next_cell() -> None:
+    """The next cell waits for model files still being written, so it cannot change a model
+    while it is saved."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None and model_saving.wait_for_writes not in shell.events.callbacks["pre_run_cell"]:
+        shell.events.register("pre_run_cell", model_saving.wait_for_writes)
 
 
 def _log_params(svc, run, params) -> list[str]:
@@ -314,8 +393,8 @@ def _show_summary(run, notes) -> None:
             raw=True)
 
 
-def _items(mapping: dict) -> tuple[list[tuple[str, str]], int]:
-    keys = sorted(mapping)
+def _items(mapping: dict, label: str) -> tuple[list[tuple[str, str]], int]:
+    keys = summary_order.ordered_params(mapping) if label == "params" else sorted(mapping)
     shown = keys[:SUMMARY_ITEMS]
     return [(k, format_number(mapping[k])) for k in shown], len(keys) - len(shown)
 
@@ -332,7 +411,7 @@ def summary_text(run, notes=()) -> str:
     lines = [f"run {run.name} ({run.id}) {run.status}"
              + (f" in {_duration(run)}" if _duration(run) else "")]
     for label, mapping in (("params", run.params), ("metrics", run.metrics)):
-        items, more = _items(mapping)
+        items, more = _items(mapping, label)
         if items:
             lines.append(f"{label}: " + ", ".join(f"{k}={v}" for k, v in items)
                          + (f" (+{more} more)" if more else ""))
@@ -364,7 +443,7 @@ def summary_html(run, notes=()) -> str:
                  f'href="#mlops-lab/runs/{e(run.id)}" title="Open this run in the MLOps Lab panel">'
                  'open in MLOps Lab</a>')
     for label, mapping in (("params", run.params), ("metrics", run.metrics)):
-        items, more = _items(mapping)
+        items, more = _items(mapping, label)
         if items:
             cells = ", ".join(f"<code>{e(k)}</code>={e(v)}" for k, v in items)
             parts.append(f"<div>{label}: {cells}" + (f" (+{more} more)" if more else "") + "</div>")

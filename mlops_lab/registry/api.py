@@ -87,9 +87,6 @@ def _register_live(model, name, variable: str | None, **options) -> ModelVersion
 def saved_by(model: Any, variable: str | None = None) -> SavedBy:
     """The tracked run of this kernel that saved this model (as `variable`'s file, when
     given), or why there is none."""
-    from ..tracking import fluent
-
-    fluent.flush()  # a tracked cell's model file may still be being written
     return service().run_that_saved(model, variable)
 
 

@@ -208,6 +208,9 @@ class RegistryService:
 
         from ..store.schema import artifacts, runs
         from ..tracking.capture_models import blobs_saved_from, model_artifact_path, saved_from
+        from ..tracking.model_saving import wait_for_writes
+
+        wait_for_writes()  # a tracked cell's files are written after it returns
 
         what = repr(variable) if variable else "this model in its present state"
         if variable:

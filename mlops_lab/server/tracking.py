@@ -69,7 +69,8 @@ class ArtifactsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        artifacts = await self.call(self.tracking.list_artifacts, run_id)
+        path = self.get_argument("path", "") or None
+        artifacts = await self.call(self.tracking.list_artifacts, run_id, path)
         self.reply({"artifacts": [a.to_json() for a in artifacts]})
 
 

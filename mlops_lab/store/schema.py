@@ -53,10 +53,15 @@ runs = Table(
     # (python, packages, git, seeds), as JSON documents: read whole, never queried inside.
     Column("source", Text, nullable=True),
     Column("environment", Text, nullable=True),
+    # Liveness: the process that runs it (host, pid and the process's start time, so a reused
+    # pid is not taken for it) and the heartbeat interval that process promised.
     Column("host", String(255), nullable=True),
     Column("pid", Integer, nullable=True),
+    Column("process_started_at", BigInteger, nullable=True),
+    Column("heartbeat_ms", Integer, nullable=True),
     Index("ix_runs_experiment_start", "experiment_id", "start_time"),
     Index("ix_runs_start", "start_time"),
+    Index("ix_runs_status_heartbeat", "status", "heartbeat_at"),
     sqlite_with_rowid=False,
 )
 

@@ -45,6 +45,8 @@ class CellAnalysis:
     fit_targets: frozenset = frozenset()  # names the cell calls .fit(...) on
     top_level_await: bool = False  # awaits outside any async function
     parsed: bool = True  # False when the source is not valid Python (nothing was read)
+    fit_data: dict = field(default_factory=dict)  # model name -> names of its last fit's data
+    score_calls: dict = field(default_factory=dict)  # name -> dotted function it is bound to
 
 
 def cell_hash(source: str) -> str:
@@ -64,7 +66,8 @@ def analyze_cell(source: str, digest: str | None = None) -> CellAnalysis:
     else:
         params = literal_params(tree)
         analysis = CellAnalysis(params, seeds(tree, params), fit_targets(tree),
-                                has_top_level_await(tree))
+                                has_top_level_await(tree), fit_data=fit_data(tree),
+                                score_calls=bound_calls(tree))
     if len(_ANALYSIS_CACHE) >= _ANALYSIS_CACHE_SIZE:
         _ANALYSIS_CACHE.pop(next(iter(_ANALYSIS_CACHE)))  # oldest first (dicts keep order)
     _ANALYSIS_CACHE[digest] = analysis
@@ -242,6 +245,67 @@ def fit_targets(tree: ast.Module) -> frozenset:
         ):
             names.add(node.func.value.id)
     return frozenset(names)
+
+
+def _fit_call(node: ast.AST) -> ast.Call | None:
+    """The ``….fit(...)`` call of an expression, also at the end of a chain
+    (``LogisticRegression().fit(X, y)``)."""
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "fit"):
+        return node
+    return None
+
+
+def _data_names(call: ast.Call) -> tuple[str, ...] | None:
+    """``("X", "y")`` of ``fit(X, y)`` / ``fit(X=X, y=y)`` when every data argument is a name."""
+    args = list(call.args) + [kw.value for kw in call.keywords if kw.arg in ("X", "y")]
+    if not args or len(args) > 2 or not all(isinstance(a, ast.Name) for a in args):
+        return None
+    if len(call.args) + len(call.keywords) != len(args):  # sample_weight=…: not the plain data
+        return None
+    return tuple(a.id for a in args)
+
+
+def fit_data(tree: ast.Module) -> dict:
+    """model name -> the variable names it was last fitted on, for top-level statements
+    ``clf.fit(X, y)`` and ``clf = Model(...).fit(X, y)`` whose data are plain names."""
+    found: dict = {}
+    for stmt in tree.body:
+        value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+        call = _fit_call(value) if value is not None else None
+        if call is None:
+            continue
+        if isinstance(stmt, ast.Assign):
+            target = stmt.targets[0] if len(stmt.targets) == 1 else None
+            name = target.id if isinstance(target, ast.Name) else None
+        else:
+            name = call.func.value.id if isinstance(call.func.value, ast.Name) else None
+        if name is not None:
+            data = _data_names(call)
+            if data is None:
+                found.pop(name, None)
+            else:
+                found[name] = data
+    return found
+
+
+def bound_calls(tree: ast.Module) -> dict:
+    """name -> dotted name of the function whose result a top-level ``name = f(...)`` binds
+    (``acc = accuracy_score(y, p)`` -> ``{"acc": "accuracy_score"}``); the last binding wins."""
+    found: dict = {}
+    for stmt in tree.body:
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            found.pop(stmt.target.id, None)  # changed after the call: not its result
+        if not isinstance(stmt, (ast.Assign, ast.AnnAssign)) or stmt.value is None:
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        func = _dotted(stmt.value.func) if isinstance(stmt.value, ast.Call) else None
+        for target in targets:
+            for name, _ in _bindings(target, None):
+                found.pop(name, None)
+                if func is not None and isinstance(target, ast.Name):
+                    found[name] = func
+    return found
 
 
 def changed_names(before: dict[str, int], namespace: dict) -> list[str]:

@@ -2,13 +2,17 @@
 
 A model is captured when its variable is new or rebound by the cell, or the cell calls a fit
 method on it (``clf.fit(X, y)``), and it is a fitted ``sklearn.base.BaseEstimator``. Its
-``get_params(deep=False)`` become params prefixed by the variable name (``clf.C``) and the model
-is saved with skops (never pickle) as ``models/<variable>.skops``, with the list of types it
-needs beyond skops's defaults kept on the artifact's row (what registering it later trusts).
+``get_params(deep=False)`` become params prefixed by the variable name (``clf.C``), with nested
+estimators by their structure (``clf.steps = ["scaler: StandardScaler", "svc: SVC"]``) and their
+own params as dotted keys (``clf.svc.C``); callables by qualified name, never a repr with a
+memory address, so two identical runs record identical params. The model is saved with skops
+(never pickle) as ``models/<variable>.skops``, with the list of types it needs beyond skops's
+defaults kept on the artifact's row (what registering it later trusts).
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from typing import Iterable
@@ -38,20 +42,111 @@ def fitted_estimators(namespace: dict, names: Iterable[str]) -> dict:
 
 
 def param_value(value):
-    """Scalars (and None) as they are, for the service to write; anything else as a short
-    one-line repr, since a model's params may hold other models, arrays or functions."""
+    """Scalars (and None) as they are, for the service to write; anything else as short,
+    stable text: the same for two identical runs (no memory addresses), cut at
+    ``MAX_PARAM_REPR`` characters."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    text = re.sub(r"\s+", " ", repr(value)).strip()
+    text = stable_text(value)
     return text if len(text) <= MAX_PARAM_REPR else text[: MAX_PARAM_REPR - 1] + "\u2026"
 
 
+def stable_text(value) -> str:
+    """One line that says what a value is and is the same in every process: callables by
+    qualified name, estimators by class name, lists/dicts as JSON of those."""
+    import json
+
+    return json.dumps(_plain(value), default=str) if isinstance(
+        value, (list, tuple, dict)) else str(_plain(value))
+
+
+def qualified_name(obj) -> str:
+    """``module.qualname`` of a function, class or method (what a callable param is)."""
+    module = getattr(obj, "__module__", None) or ""
+    name = getattr(obj, "__qualname__", None) or getattr(obj, "__name__", None) or type(obj).__name__
+    return f"{module}.{name}" if module and module != "builtins" else name
+
+
+_ADDRESS = re.compile(r" (object )?at 0x[0-9a-fA-F]+")
+
+
+def _plain(value, depth: int = 0):
+    """The value as JSON-able data whose text is the same in every process."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if depth > 4:
+        return "\u2026"
+    if is_estimator(value):
+        return type(value).__name__
+    if isinstance(value, dict):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        if _is_named_step(value):
+            return _step_text(value)
+        return [_plain(v, depth + 1) for v in value]
+    if isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
+        return qualified_name(value)  # functions, classes, methods: their names
+    import functools
+
+    if isinstance(value, functools.partial):
+        return f"partial({qualified_name(value.func)})"
+    if hasattr(value, "tolist") and getattr(value, "ndim", 1) == 0:  # numpy scalars
+        return value.tolist()
+    return _ADDRESS.sub("", re.sub(r"\s+", " ", repr(value)).strip())
+
+
+def is_estimator(value) -> bool:
+    return hasattr(value, "get_params") and hasattr(value, "fit") and not isinstance(value, type)
+
+
+def _is_named_step(value) -> bool:
+    """``(name, estimator)`` of a Pipeline/Voting*, ``(name, transformer, columns)`` of a
+    ColumnTransformer; ``"drop"``/``"passthrough"`` stand for an estimator there."""
+    return (isinstance(value, tuple) and len(value) in (2, 3) and isinstance(value[0], str)
+            and (is_estimator(value[1]) or isinstance(value[1], str)
+                 and value[1] in ("drop", "passthrough")))
+
+
+def _step_text(step: tuple) -> str:
+    name, member = step[0], step[1]
+    text = f"{name}: {member if isinstance(member, str) else type(member).__name__}"
+    if len(step) == 3:  # a ColumnTransformer's columns
+        text += f" {json.dumps(_plain(step[2], 1), default=str)}" if not callable(step[2]) else (
+            f" {qualified_name(step[2])}")
+    return text
+
+
+MAX_DEPTH = 3  # levels of nested estimators whose params are recorded as dotted keys
+
+
 def estimator_params(variable: str, estimator) -> dict:
+    """``variable.param`` -> value of the estimator's own params, and of the estimators nested
+    in it (a Pipeline's steps, a VotingRegressor's members, a search's ``estimator``) as dotted
+    keys under their step name or param name (``clf.svc.C``, ``search.estimator.C``)."""
+    found: dict = {}
+    _collect(variable, estimator, found, 0)
+    return found
+
+
+def _collect(prefix: str, estimator, found: dict, depth: int) -> None:
     try:
         params = estimator.get_params(deep=False)
     except Exception:  # a third-party estimator with a broken get_params: skip its params
-        return {}
-    return {f"{variable}.{key}": param_value(value) for key, value in sorted(params.items())}
+        return
+    nested = []
+    for key, value in sorted(params.items()):
+        found[f"{prefix}.{key}"] = param_value(value)
+        if is_estimator(value):
+            nested.append((f"{prefix}.{key}", value))
+        elif isinstance(value, (list, tuple)):
+            nested += [(f"{prefix}.{step[0]}", step[1]) for step in value
+                       if _is_named_step(step) and is_estimator(step[1])]
+    if depth < MAX_DEPTH:
+        for key, member in nested:
+            inner: dict = {}
+            _collect(key, member, inner, depth + 1)
+            # a step named like one of the outer params never overwrites it
+            found.update({k: v for k, v in inner.items() if k not in found})
 
 
 def model_artifact_path(variable: str) -> str:

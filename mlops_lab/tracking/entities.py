@@ -137,8 +137,24 @@ class Run:
 
 @dataclass(frozen=True)
 class RunPage:
+    """One page of a search: iterate it, take len() or index it like a list of runs (MLflow's
+    PagedList habit); `next_page_token` (or `token`) asks for the next page, None on the last."""
+
     runs: list[Run]
     next_page_token: str | None
+
+    @property
+    def token(self) -> str | None:
+        return self.next_page_token
+
+    def __iter__(self):
+        return iter(self.runs)
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __getitem__(self, index):
+        return self.runs[index]
 
     def to_json(self) -> dict[str, Any]:
         return {"runs": [r.to_json(full=False) for r in self.runs],

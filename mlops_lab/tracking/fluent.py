@@ -12,13 +12,14 @@ import atexit
 import os
 import sys
 import threading
+from concurrent.futures import Future
 from dataclasses import replace
 from typing import Any
 
 from .. import config
 from . import background
-from .entities import Experiment, Run, RunPage
-from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
+from .entities import ArtifactInfo, Experiment, Run, RunPage
+from .service import DEFAULT_EXPERIMENT, TrackingService, now_ms, param_text
 
 _stack: list["ActiveRun"] = []
 _experiment_name: str | None = None
@@ -80,13 +81,19 @@ class ActiveRun:
         return self
 
     def __exit__(self, kind, exc, tb) -> bool:
-        if kind is None:
-            _end(self, "FINISHED")
-        elif issubclass(kind, (KeyboardInterrupt, SystemExit)):
-            _end(self, "KILLED", f"{kind.__name__}: {exc}".rstrip(": "))
-        else:
-            _end(self, "FAILED", f"{kind.__name__}: {exc}")
+        _end(self, *outcome(kind, exc))
         return False
+
+    def end_after(self, kind, exc, work) -> Future:
+        """Ends the run as ``__exit__`` would, but in the store only once ``work()`` has run on
+        the background thread (``ml.flush()`` waits): the run leaves the active stack now, so
+        the next run is not its child, and keeps its heartbeat until it ends. An exception in
+        ``work`` is recorded by ``work`` itself; the run ends either way. The future holds what
+        ``work`` returned."""
+        if self not in _stack:  # the cell ended its own run: only the work is left
+            return background.submit(work)
+        _end(self, *outcome(kind, exc), later=True)
+        return background.submit(_end_after, self, work)
 
     def __repr__(self) -> str:
         return f"<ActiveRun {self.name!r} id={self.id}>"
@@ -168,7 +175,16 @@ def end_run(status: str = "FINISHED", error: str | None = None) -> None:
         _end(_stack[-1], status, error)
 
 
-def _end(active: ActiveRun, status: str, error: str | None = None) -> None:
+def outcome(kind, exc) -> tuple[str, str | None]:
+    """(status, error) of a run whose block ended with this exception (or none)."""
+    if kind is None:
+        return "FINISHED", None
+    if issubclass(kind, (KeyboardInterrupt, SystemExit)):
+        return "KILLED", f"{kind.__name__}: {exc}".rstrip(": ")
+    return "FAILED", f"{kind.__name__}: {exc}"
+
+
+def _end(active: ActiveRun, status: str, error: str | None = None, later: bool = False) -> None:
     if active not in _stack:
         return  # already ended
     while _stack:
@@ -176,9 +192,24 @@ def _end(active: ActiveRun, status: str, error: str | None = None) -> None:
         # Children still open when their parent ends had no chance to finish their work.
         top.status = status if top is active else "KILLED"
         top.error = error if top is active else "Its parent run ended first."
-        top.end_time = top.service.end_run(top.id, top.status, top.error)
+        if top is active and later:
+            top.end_time = now_ms()  # when its block ended; the store's when it is complete
+            _finishing.append(top)
+        else:
+            top.end_time = top.service.end_run(top.id, top.status, top.error)
         if top is active:
             break
+
+
+_finishing: list[ActiveRun] = []  # runs off the stack whose last work is still being written
+
+
+def _end_after(active: ActiveRun, work):
+    try:
+        return work()
+    finally:
+        _finishing.remove(active)
+        active.service.end_run(active.id, active.status, active.error)
 
 
 def _active() -> ActiveRun:
@@ -248,6 +279,25 @@ def log_figure(figure, artifact_path: str):
     raise InvalidInput(f"log_figure takes a plotly or matplotlib figure, not {type(figure).__name__}.")
 
 
+def list_artifacts(run_id: str, path: str | None = None) -> list[ArtifactInfo]:
+    """The run's artifacts (path, size, media type…); with `path`, that file or the files
+    below that folder."""
+    return service().list_artifacts(run_id, path)
+
+
+def download_artifact(run_id: str, path: str, dst: str | os.PathLike | None = None,
+                      overwrite: bool = False) -> str:
+    """Writes the run's artifact `path` to local disk and returns where.
+
+    A file goes to `dst` (or into `dst` when it is a folder; `./NAME` by default); a folder's
+    files go below `dst` (`./FOLDER` by default) keeping their paths inside it. Each file is
+    written whole (temp file, then rename) and checked against its content hash. Existing
+    files are refused unless `overwrite=True`; nothing is written outside `dst`.
+    """
+    local, _ = service().download_artifact(run_id, path, dst, overwrite)
+    return str(local)
+
+
 def get_run(run_id: str) -> Run:
     return service().get_run(run_id)
 
@@ -255,7 +305,8 @@ def get_run(run_id: str) -> Run:
 def search_runs(experiment=None, filter: str = "", order_by: list[str] | str | None = None,
                 max_results: int = 100, page_token: str | None = None) -> RunPage:
     """Runs matching `filter` (e.g. "metrics.auc > 0.9 and params.model = 'rf'"), ordered by
-    `order_by` (e.g. ["metrics.auc desc"]); pass `.next_page_token` back for the next page."""
+    `order_by` (e.g. ["metrics.auc desc"]). The page iterates and has a length like a list of
+    runs (also `.runs`); pass `.next_page_token` (or `.token`) back for the next page."""
     if isinstance(order_by, str):
         order_by = [order_by]
     svc = service()
@@ -288,8 +339,9 @@ def search_runs_df(experiment=None, filter: str = "", order_by: list[str] | str 
 
 
 def flush() -> None:
-    """Waits for background work (such as the git state of tracked cells) to be stored."""
-    background.flush()
+    """Waits for background work (the git state and model files of tracked cells) to be stored,
+    however long a large model file takes."""
+    background.flush(timeout=None)
 
 
 # ---- liveness: heartbeats while runs are active, and how runs end with the process --------
@@ -306,7 +358,7 @@ _wake = threading.Event()
 
 def _beat() -> None:
     while not _wake.wait(config.heartbeat_seconds()):
-        for run in list(_stack):
+        for run in list(_stack) + list(_finishing):
             try:
                 run.service.heartbeat([run.id])
             except Exception:  # a busy or unreachable store must not kill the thread

@@ -3,9 +3,12 @@
     metrics.auc > 0.9 and params.model = 'rf'
     (tags.team = "vision" or status = 'FAILED') and name like 'sweep-%'
     metrics.`val loss` < 0.2
+    params.clf.n_estimators = 100 and attributes.parent_run_id = '3f2a…'
 
 Fields: `metrics.KEY` (latest value), `params.KEY`, `tags.KEY`, `attributes.NAME` or a bare NAME
-for the run's own columns (status, name, start_time, end_time, run_id, experiment_id).
+for the run's own columns (status, name, start_time, end_time, run_id, experiment_id,
+parent_run_id). A KEY may contain dots (`%%track` records `clf.n_estimators`); a key with
+spaces or other characters goes in backticks.
 Operators: = != < <= > >= like ilike. Params and tags are text: with a number and < > <= >=
 they compare numerically. NaN metric values never match a comparison and sort last.
 """
@@ -30,14 +33,15 @@ GRAMMAR = r"""
 ?atom: comparison
      | "(" or_expr ")"
 comparison: field OP value
-field: NAME ("." key)?
-key: NAME | BACKTICKED
+field: NAME ("." key)*
+key: NAME | BACKTICKED | KEY_DIGITS
 value: SIGNED_NUMBER -> number
      | STRING -> string
 _AND.2: /and\b/i
 _OR.2: /or\b/i
 OP.2: "<=" | ">=" | "!=" | "=" | "<" | ">" | /ilike\b/i | /like\b/i
 NAME: /[A-Za-z_][A-Za-z0-9_\-\/:]*/
+KEY_DIGITS: /[0-9][A-Za-z0-9_\-\/:]*/
 BACKTICKED: /`[^`]+`/
 STRING: /'(?:[^'\\]|\\.)*'/ | /"(?:[^"\\]|\\.)*"/
 %import common.SIGNED_NUMBER
@@ -53,6 +57,7 @@ ATTRIBUTES = {
     "run_id": t.runs.c.id,
     "id": t.runs.c.id,
     "experiment_id": t.runs.c.experiment_id,
+    "parent_run_id": t.runs.c.parent_run_id,
 }
 _PREFIXES = {
     "metrics": "metrics", "metric": "metrics", "params": "params", "param": "params",
@@ -67,36 +72,66 @@ def _parser():
     return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False)
 
 
+# What each terminal of the grammar is, in the words an error message uses.
+_EXPECTED = {
+    "NAME": "a field (metrics.KEY, params.KEY, tags.KEY or a run attribute such as status)",
+    "KEY_DIGITS": "a key", "BACKTICKED": "a `key in backticks`",
+    "DOT": "'.'", "OP": "an operator (= != < <= > >= like ilike)",
+    "SIGNED_NUMBER": "a value (a number or a 'quoted' string)",
+    "STRING": "a value (a number or a 'quoted' string)",
+    "_AND": "and", "_OR": "or", "LPAR": "'('", "RPAR": "')'", "$END": "the end of the filter",
+}
+
+
+def _expected(exc) -> str:
+    """'an operator (…) or and' — what the parser would have accepted where it stopped."""
+    names = getattr(exc, "expected", None) or getattr(exc, "allowed", None) or ()
+    words = list(dict.fromkeys(_EXPECTED.get(n, n.lower()) for n in sorted(names)))
+    if not words:
+        return "something else"
+    return ", ".join(words[:-1]) + (" or " if len(words) > 1 else "") + words[-1]
+
+
 @lru_cache(maxsize=256)
 def parse(text: str):
-    """The syntax tree of a filter, or InvalidInput saying where it went wrong."""
-    from lark.exceptions import LarkError, UnexpectedInput
+    """The syntax tree of a filter, or InvalidInput saying where it went wrong and what was
+    expected there."""
+    from lark.exceptions import LarkError, UnexpectedEOF, UnexpectedInput
 
     try:
         return _parser().parse(text)
     except UnexpectedInput as exc:
-        snippet = text[max(0, exc.column - 1 - 10): exc.column - 1 + 10] if exc.column > 0 else text
+        at_end = isinstance(exc, UnexpectedEOF) or getattr(exc, "token", None) is not None and \
+            exc.token.type == "$END"
+        column = len(text) + 1 if at_end or exc.column < 1 else exc.column
+        found = "the end of the filter" if at_end else repr(text[column - 1: column - 1 + 12])
         raise InvalidInput(
-            f"Invalid filter at column {exc.column} (near {snippet!r}). Write comparisons like "
-            "metrics.auc > 0.9 and params.model = 'rf', joined with and/or."
+            f"Invalid filter at column {column}: expected {_expected(exc)}, found {found}. "
+            "Write comparisons like metrics.auc > 0.9 and params.model = 'rf', joined with "
+            "and/or; put a key with spaces or other odd characters in backticks: "
+            "params.`my key` = 1."
         ) from None
     except LarkError as exc:
         raise InvalidInput(f"Invalid filter: {exc}") from None
 
 
 def _field(tree) -> tuple[str, str]:
-    """('metrics', 'auc'), ('attributes', 'status') … for a parsed field."""
-    parts = tree.children
+    """('metrics', 'auc'), ('params', 'clf.n_estimators'), ('attributes', 'status') … for a
+    parsed field: the first part is the prefix, the rest (dots included) the key."""
+    parts = [str(p.children[0]) if hasattr(p, "children") else str(p) for p in tree.children]
     if len(parts) == 1:
-        return "attributes", str(parts[0])
-    prefix, key = str(parts[0]).lower(), str(parts[1].children[0])
-    if key.startswith("`"):
-        key = key[1:-1]
+        return "attributes", parts[0]
+    prefix = parts[0].lower()
+    key = ".".join(p[1:-1] if p.startswith("`") else p for p in parts[1:])
     kind = _PREFIXES.get(prefix)
     if kind is None:
         raise InvalidInput(
-            f"Unknown field prefix {prefix!r}: use metrics., params., tags. or attributes."
+            f"Unknown field prefix {prefix!r}: use metrics., params., tags. or attributes. "
+            f"(e.g. params.{'.'.join(parts)}); a key with odd characters goes in backticks: "
+            f"params.`{'.'.join(parts)}`."
         )
+    if kind == "attributes" and len(parts) > 2:
+        raise InvalidInput(f"Unknown run attribute {key!r}: use one of {', '.join(sorted(ATTRIBUTES))}.")
     return kind, unicodedata.normalize("NFC", key)
 
 

@@ -7,10 +7,10 @@ below them. Every write is one short transaction; a batch is all or nothing.
 from __future__ import annotations
 
 import json
+import logging
 import math
 import mimetypes
 import os
-import socket
 import time
 import uuid
 from numbers import Real
@@ -28,7 +28,7 @@ from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
 from ..store import schema as t
-from . import search
+from . import downloads, liveness, search
 from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
 from .run_names import new_run_name
 
@@ -38,7 +38,6 @@ PARAM_VALUE_MAX = 64_000
 MAX_RESULTS_LIMIT = 10_000
 LINK_DIRECTIONS = ("input", "output")
 DEFAULT_EXPERIMENT = "Default"
-_HOST = socket.gethostname()
 
 
 def now_ms() -> int:
@@ -66,6 +65,7 @@ class TrackingService:
             (upsert.excluded.step == latest.step) & (upsert.excluded.timestamp >= latest.timestamp)
         )
         self._experiments: dict[str, Experiment] = {}
+        self._swept_at = -math.inf
         self._sql = _compile_statements(self.db)
         self._metric_sql = (
             self.db.compile_sql(
@@ -159,6 +159,8 @@ class TrackingService:
     def create_run(self, experiment_id: int, name: str | None = None,
                    parent_run_id: str | None = None, tags: dict | None = None,
                    source: dict | None = None, environment: dict | None = None) -> Run:
+        from ..config import heartbeat_seconds
+
         run_id = uuid.uuid4().hex
         name = clean_name(name, "run name") if name is not None else new_run_name()
         tag_rows = self._tag_rows(run_id, tags or {})
@@ -166,7 +168,9 @@ class TrackingService:
         row = dict(
             id=run_id, experiment_id=int(experiment_id), name=name, status="RUNNING",
             start_time=start, heartbeat_at=start, parent_run_id=parent_run_id,
-            source=_dump(source), environment=_dump(environment), host=_HOST, pid=os.getpid(),
+            source=_dump(source), environment=_dump(environment), host=liveness.HOST,
+            pid=os.getpid(), process_started_at=liveness.process_started_at(),
+            heartbeat_ms=int(heartbeat_seconds() * 1000),
         )
         try:
             with self.db.raw_write() as cursor:
@@ -202,30 +206,45 @@ class TrackingService:
                 conn.execute(update(t.runs).where(t.runs.c.id.in_(ids), t.runs.c.status == "RUNNING")
                              .values(heartbeat_at=now_ms()))
 
-    def sweep_dead_runs(self, heartbeat_seconds: float | None = None) -> int:
-        """Marks KILLED the RUNNING runs whose process is gone: on this host, a pid that no
-        longer exists; anywhere, no heartbeat for three heartbeat intervals."""
+    def sweep_dead_runs(self, heartbeat_seconds: float | None = None, limit: int = 1000) -> int:
+        """Marks KILLED the RUNNING runs whose process is gone (see `liveness` for the rules);
+        `heartbeat_seconds` is the interval assumed for runs that did not record their own.
+        One bounded query finds the candidates: runs of this host, and elsewhere the runs
+        silent for longer than their own interval allows."""
         from ..config import heartbeat_seconds as default_interval
 
-        interval = heartbeat_seconds if heartbeat_seconds is not None else default_interval()
-        stale_before = now_ms() - int(3 * interval * 1000)
+        seconds = heartbeat_seconds if heartbeat_seconds is not None else default_interval()
+        default_ms, now = int(seconds * 1000), now_ms()
+        r = t.runs.c
+        overdue = (func.coalesce(r.heartbeat_at, 0)
+                   + liveness.MISSED_BEATS * func.coalesce(r.heartbeat_ms, default_ms)) < now
         with self.db.read() as conn:
-            running = conn.execute(
-                select(t.runs.c.id, t.runs.c.host, t.runs.c.pid, t.runs.c.heartbeat_at)
-                .where(t.runs.c.status == "RUNNING")
+            candidates = conn.execute(
+                select(r.id, r.host, r.pid, r.process_started_at, r.heartbeat_at, r.heartbeat_ms)
+                .where(r.status == "RUNNING", (r.host == liveness.HOST) | overdue).limit(limit)
             ).all()
-        dead = {}
-        for run in running:
-            if run.host == _HOST and run.pid and not _pid_alive(run.pid):
-                dead[run.id] = f"The process {run.pid} on {run.host} ended while the run was active."
-            elif (run.heartbeat_at or 0) < stale_before:
-                dead[run.id] = (f"No heartbeat from process {run.pid} on {run.host} for "
-                                f"{(now_ms() - (run.heartbeat_at or 0)) // 1000} s.")
-        for run_id, why in dead.items():
-            with self.db.write() as conn:
-                conn.execute(update(t.runs).where(t.runs.c.id == run_id, t.runs.c.status == "RUNNING")
-                             .values(status="KILLED", end_time=now_ms(), error=why))
-        return len(dead)
+        dead = [{"run_id": run.id, "why": why} for run in candidates
+                if (why := liveness.why_dead(run, now, default_ms))]
+        if not dead:
+            return 0
+        with self.db.write() as conn:
+            done = conn.execute(
+                update(t.runs).where(r.id == bindparam("run_id"), r.status == "RUNNING")
+                .values(status="KILLED", end_time=now_ms(), error=bindparam("why")), dead)
+        return done.rowcount if done.rowcount is not None and done.rowcount >= 0 else len(dead)
+
+    def _sweep_if_due(self) -> None:
+        """Before a search: runs of processes that died show as KILLED even when no server or
+        new run has swept since (at most once per heartbeat interval per service)."""
+        from ..config import heartbeat_seconds
+
+        if time.monotonic() - self._swept_at < heartbeat_seconds():
+            return
+        self._swept_at = time.monotonic()
+        try:
+            self.sweep_dead_runs()
+        except Exception:  # a busy or read-only store must not fail the search itself
+            logging.getLogger("mlops_lab").warning("sweeping dead runs failed", exc_info=True)
 
     def update_run_info(self, run_id: str, source: dict | None = None,
                         environment: dict | None = None) -> None:
@@ -273,6 +292,7 @@ class TrackingService:
         if not isinstance(max_results, int) or not 1 <= max_results <= MAX_RESULTS_LIMIT:
             raise InvalidInput(f"max_results must be a whole number from 1 to {MAX_RESULTS_LIMIT}.")
         offset = search.decode_page_token(page_token)
+        self._sweep_if_due()
         columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
         query = select(*columns)
         if experiment_ids:
@@ -491,14 +511,35 @@ class TrackingService:
         with self.db.write() as conn:
             conn.execute(statement)
 
-    def list_artifacts(self, run_id: str) -> list[ArtifactInfo]:
+    def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactInfo]:
+        """The run's artifacts by path; with `path`, that file or the files below that folder."""
         a = t.artifacts.c
+        query = select(*_artifact_columns(a)).where(a.run_id == run_id)
+        if path is not None:
+            name = _artifact_prefix(path)
+            query = query.where((a.path == name) | a.path.startswith(f"{name}/", autoescape=True))
         with self.db.read() as conn:
-            rows = conn.execute(select(*_artifact_columns(a))
-                                .where(a.run_id == run_id).order_by(a.path)).all()
+            rows = conn.execute(query.order_by(a.path)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
+        if path is not None and not rows:
+            raise NotFound(f"Run {run_id} has no artifact or folder {name!r}: list them with "
+                           f"`mlops-lab runs artifacts {run_id[:8]}`.")
         return [_artifact(row) for row in rows]
+
+    def download_artifact(self, run_id: str, path: str, dst: str | os.PathLike | None = None,
+                          overwrite: bool = False) -> tuple[Path, list[ArtifactInfo]]:
+        """Writes the artifact `path` (a file, or every file below a folder) to local disk; see
+        `downloads` for where each file goes. Returns the local file or folder and what was
+        written. Existing files are kept (InvalidInput) unless `overwrite`."""
+        found = self.list_artifacts(run_id, path)
+        name = _artifact_prefix(path)
+        exact = [a for a in found if a.path == name]
+        local, pairs = downloads.plan(name, exact or found, dst, overwrite)
+        for info, target in pairs:
+            with self.store.artifacts.open(info.blob) as stream:
+                downloads.write(stream, target, info.blob)
+        return local, [info for info, _ in pairs]
 
     def open_artifact(self, run_id: str, path: str) -> tuple[ArtifactInfo, BinaryIO]:
         name = validate_artifact_path(path)
@@ -550,7 +591,8 @@ def _compile_statements(db) -> SimpleNamespace:
 
     upsert = _upsert(db.dialect)
     run_columns = ("id", "experiment_id", "name", "status", "start_time", "heartbeat_at",
-                   "parent_run_id", "source", "environment", "host", "pid")
+                   "parent_run_id", "source", "environment", "host", "pid",
+                   "process_started_at", "heartbeat_ms")
     return SimpleNamespace(
         insert_run=db.compile_sql(insert(t.runs).values(params(*run_columns))),
         insert_tag=db.compile_sql(insert(t.tags).values(params("run_id", "key", "value"))),
@@ -588,6 +630,11 @@ def _run(row, details: dict, full: bool) -> Run:
         source=_load(row.source) if full else {},
         environment=_load(row.environment) if full else {},
     )
+
+
+def _artifact_prefix(path: str) -> str:
+    """An artifact path or folder as stored ('models/' names the folder 'models')."""
+    return validate_artifact_path(path.rstrip("/") if isinstance(path, str) else path)
 
 
 def param_text(value: Any) -> str:
@@ -632,13 +679,3 @@ def _dump(doc: dict | None) -> str | None:
 
 def _load(text: str | None) -> dict:
     return json.loads(text) if text else {}
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
