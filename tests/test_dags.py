@@ -305,6 +305,35 @@ def test_pipeline_file_errors_name_the_problem(tmp_path, text, message):
     assert message in str(info.value)
 
 
+def alias_bomb(levels: int = 9) -> str:
+    """A few hundred bytes that expand to 9**levels values ("billion laughs")."""
+    lines = ['l0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9)}]" for i in range(1, levels)]
+    step = f"  a: {{notebook: a.ipynb, parameters: {{x: *l{levels - 1}}}}}"
+    return "\n".join(lines) + f"\nsteps:\n{step}\n"
+
+
+@pytest.mark.parametrize("text, message", [
+    (alias_bomb(), "more than 100,000 values once its YAML aliases are expanded"),
+    ("x: &x [1, *x]\nsteps:\n  a: a.ipynb\n", "a YAML alias refers to a value that contains it"),
+    ("x: &x 1\ny: [" + ", ".join(["*x"] * 1001) + "]\nsteps:\n  a: a.ipynb\n",
+     "more than 1000 YAML aliases"),
+])
+def test_yaml_alias_bombs_are_refused_before_anything_expands_them(tmp_path, text, message):
+    path = write_dag(tmp_path, text)
+    with pytest.raises(InvalidInput) as info:
+        load_dag(path)
+    assert str(info.value).startswith("pipeline.yaml: ") and message in str(info.value)
+
+
+def test_yaml_anchors_within_the_limits_still_work(tmp_path):
+    path = write_dag(tmp_path, "steps:\n  a: {notebook: a.ipynb, parameters: &common "
+                               "{alpha: 0.5, n: 3}}\n"
+                               "  b: {notebook: b.ipynb, parameters: {<<: *common, n: 4}}\n")
+    dag = load_dag(path)
+    assert dag.steps["b"].parameters == {"alpha": 0.5, "n": 4}
+
+
 def test_pipeline_file_paths_and_literals(tmp_path):
     folder = tmp_path / "dags"
     (folder / "sub").mkdir(parents=True)

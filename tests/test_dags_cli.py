@@ -86,3 +86,22 @@ def test_a_sweep_from_the_command_line(store_home, tmp_path):
     table = cli("runs", "-f", f"tags.`mlops_lab.sweep` = '{doc['id']}'", home=store_home,
                 cwd=tmp_path, check_rc=0)
     assert table.stdout.count("FINISHED") == 2
+
+
+def test_the_printed_command_to_compare_a_sweeps_points_runs_when_pasted_into_bash(
+        store_home, tmp_path):
+    # It was printed in double quotes, so bash ran `mlops_lab.sweep` as a command.
+    notebook(tmp_path / "train.ipynb", "alpha = 1", "import mlops_lab as ml\nml.output('a', alpha)")
+    done = cli("sweep", "train.ipynb", "--grid", "alpha=1,2", home=store_home, cwd=tmp_path,
+               check_rc=0)
+    (line,) = [x for x in done.stdout.splitlines() if x.startswith("Compare the points: ")]
+    command = line.removeprefix("Compare the points: ")
+    env = {**os.environ, "MLOPS_LAB_HOME": str(store_home),
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"]}
+    for name in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS"):
+        env.pop(name, None)
+    pasted = subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert pasted.returncode == 0, pasted.stderr
+    assert "command not found" not in pasted.stderr
+    assert pasted.stdout.count("FINISHED") == 2

@@ -85,9 +85,47 @@ def test_schedules_from_the_command_line(cli):
     assert "weekday" not in cli("schedules", "list").stdout
 
 
+def test_schedules_refuse_bad_crons_and_show_times_in_their_time_zone(cli):
+    notebook(cli.work / "job.ipynb", "pass")
+    never = cli("schedules", "create", "job.ipynb", "--cron", "0 0 31 2 *", expect=2)
+    assert "never fires" in never.stderr and "Traceback" not in never.stderr
+    seconds = cli("schedules", "create", "job.ipynb", "--cron", "* * * * * *", expect=2)
+    assert "has 6 fields" in seconds.stderr and "Traceback" not in seconds.stderr
+    shown = cli("schedules", "create", "job.ipynb", "--cron", "0 6 * * *", "--tz",
+                "Asia/Kolkata").stdout
+    (times,) = [line for line in shown.splitlines() if line.startswith("next fire times")]
+    assert " 06:00:00+05:30, " in times and times.endswith("(Asia/Kolkata)")
+    listed = cli("schedules", "list").stdout
+    assert "NEXT (IN TZ)" in listed and " 06:00:00+05:30" in listed
+    assert "job 0 7 * * *" in cli("schedules", "edit", "job 0 6 * * *", "--cron",
+                                  "0 7 * * *").stdout  # the default name follows the cron
+
+
 def test_reproduce_from_the_command_line(cli):
     notebook(cli.work / "ok.ipynb", "import mlops_lab as ml\nml.output('v', alpha)")
     run = json.loads(cli("run", "ok.ipynb", "-p", "alpha", "3", "--json").stdout)
     assert "environment changes" in cli("reproduce", run["id"][:10], "--check").stdout
     done = cli("reproduce", run["id"])
-    assert "reproduced (same outputs and metrics)" in done.stdout
+    assert "result: reproduced: 2 things compared, all equal" in done.stdout  # output, cell
+
+
+def test_reproduce_that_differs_prints_a_table_and_exits_1(cli):
+    (cli.work / "data.txt").write_text("0.5")
+    notebook(cli.work / "drift.ipynb", "import mlops_lab as ml, pathlib\n"
+             "ml.output('score', float(pathlib.Path('data.txt').read_text()))")
+    run = json.loads(cli("run", "drift.ipynb", "--json").stdout)
+    (cli.work / "data.txt").write_text("0.75")
+    done = cli("reproduce", run["id"], expect=1)
+    lines = [line.split() for line in done.stdout.splitlines()]
+    assert ["WHAT", "NAME", "BEFORE", "AFTER"] in lines
+    assert ["output", "score", "0.5", "0.75"] in lines
+    assert "result: differs: 2 of 2 things compared differ" in done.stdout
+
+
+def test_reproduce_with_nothing_recorded_cannot_tell_and_exits_3(cli):
+    notebook(cli.work / "quiet.ipynb", "x = alpha")
+    run = json.loads(cli("run", "quiet.ipynb", "--json").stdout)
+    report = json.loads(cli("reproduce", run["id"], "--json", expect=3).stdout)
+    assert report["comparison"]["verdict"] == "cannot tell"
+    assert report["comparison"]["compared"] == 0
+    cli("reproduce", run["id"], "--rel-tol", "2", expect=2)  # a bad tolerance: bad input

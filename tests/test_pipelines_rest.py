@@ -133,6 +133,15 @@ def test_schedules_create_list_edit_delete(api, train):
     assert [s["name"] for s in api("schedules")["schedules"]] == ["weekday train"]
     off = api("schedules", made["id"], method="PATCH", body={"enabled": False})
     assert off["enabled"] is False and off["next_fire_times"] == []
+    on = api("schedules", made["id"], method="PATCH", body={"enabled": True})
+    assert on["next_fire_times_local"][0].endswith(("T06:00:00+01:00", "T06:00:00+02:00"))
+    for cron in ("0 0 31 2 *", "* * * * * *", "* * * * * * *"):  # 500, or a flood, before
+        api("schedules", method="POST", expect=400,
+            body={"notebook": "jobs/train.ipynb", "cron": cron})
+        api("schedules", made["id"], method="PATCH", body={"cron": cron}, expect=400)
+    api("schedules", made["id"], method="PATCH", body={"max_queued": 0}, expect=400)
+    assert api("schedules", made["id"], method="PATCH",
+               body={"max_queued": 3})["max_queued"] == 3
     api("schedules", made["id"], method="PATCH", body={"cron": "nope"}, expect=400)
     api("schedules", method="POST", body={"notebook": "jobs/train.ipynb", "cron": "* * * * *",
                                           "name": "weekday train"}, expect=409)
@@ -150,9 +159,15 @@ def test_reproduce_a_pipeline_run_and_compare(api, train):
     again = wait_ended(api, started["reproduction"]["id"])
     assert again["reproduce_of"] == original["id"] and again["parameters"] == {"alpha": 3}
     comparison = api("pipeline-runs", again["id"], "comparison")
-    assert comparison["same"] is True
-    assert comparison["outputs"] == [{"name": "score", "original": 30, "reproduction": 30,
-                                      "same": True, "delta": 0}]
+    # the output and the printed name
+    assert comparison["verdict"] == "reproduced" and comparison["compared"] == 2
+    assert comparison["counts"] == {"output": 1, "cell output": 1}
+    assert comparison["differences"] == [] and comparison["tolerance"]["rel"] == 1e-6
+    ignoring = api("pipeline-runs", again["id"], "comparison",
+                   params={"ignore": "cell*", "rel_tol": "0.01"})
+    assert ignoring["compared"] == 1 and ignoring["tolerance"]["rel"] == 0.01
+    api("pipeline-runs", again["id"], "comparison", params={"rel_tol": "x"}, expect=400)
+    api("pipeline-runs", original["id"], "comparison", expect=400)  # not a reproduction
 
 
 @pytest.mark.parametrize("bad", ["../x", "%2e%2e", "0" * 31, "A" * 32])

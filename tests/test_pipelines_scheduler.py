@@ -8,11 +8,12 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from mlops_lab.errors import Conflict, InvalidInput, NotFound
 from mlops_lab.pipelines.scheduler import Scheduler
@@ -61,10 +62,52 @@ def test_a_schedule_reads_cron_in_its_time_zone(schedules, nb):
 @pytest.mark.parametrize("cron, tz, message", [
     ("not cron", "UTC", "not a cron"), ("61 * * * *", "UTC", "not a cron"),
     ("* * * * *", "Mars/Olympus", "time zone"), ("", "UTC", "cron expression"),
+    # croniter reads a sixth field as seconds (and a seventh as years): it fired every second
+    ("* * * * * *", "UTC", "has 6 fields: a schedule's cron has five"),
+    ("* * * * * * *", "UTC", "has 7 fields"),
+    ("0 0 31 2 *", "UTC", "never fires"),  # it raised croniter's error (a 500 over REST)
 ])
 def test_bad_cron_or_time_zone_is_refused(schedules, nb, cron, tz, message):
     with pytest.raises(InvalidInput, match=message):
         schedules.create(nb, cron, timezone=tz)
+    s = schedules.create(nb, "0 6 * * *")
+    with pytest.raises(InvalidInput, match=message):
+        schedules.update(s.id, cron=cron, timezone=tz)
+    assert schedules.get(s.id).cron == "0 6 * * *"
+
+
+def test_next_fire_times_are_given_in_the_schedules_time_zone_too(schedules, nb):
+    start = int(ts("2026-01-05 00:00:00") * 1000)
+    s = schedules.create(nb, "0 6 * * *", timezone="Europe/Paris", now=start)
+    assert s.next_fire_times_local[:2] == ["2026-01-05T06:00:00+01:00",
+                                           "2026-01-06T06:00:00+01:00"]
+    assert s.to_json()["next_fire_times_local"] == s.next_fire_times_local
+
+
+def test_a_default_name_follows_the_cron_and_a_chosen_name_stays(schedules, nb):
+    s = schedules.create(nb, "*/5 * * * *")
+    assert s.name == "job */5 * * * *"
+    assert schedules.update(s.id, cron="0 6 * * *").name == "job 0 6 * * *"
+    assert schedules.update(s.id, timezone="Europe/Paris").name == "job 0 6 * * *"
+    named = schedules.create(nb, "*/5 * * * *", name="often")
+    assert schedules.update(named.id, cron="0 7 * * *").name == "often"
+
+
+def test_a_schedule_does_not_pile_runs_up_in_the_queue(schedules, nb, store):
+    start = ts("2026-03-02 10:00:30")
+    s = schedules.create(nb, "* * * * *", now=int(start * 1000))
+    scheduler = Scheduler(store, launch=False)  # nothing leaves the queue
+    assert len(scheduler.tick(ts("2026-03-02 10:01:00.1"))) == 1
+    assert scheduler.tick(ts("2026-03-02 10:02:00.1")) == []  # the 10:01 run still waits
+    assert scheduler.tick(ts("2026-03-02 10:03:00.1")) == []
+    assert len(PipelineService(store).list_runs(schedule_id=s.id)) == 1
+    schedules.update(s.id, max_queued=2)
+    assert len(scheduler.tick(ts("2026-03-02 10:04:00.1"))) == 1  # it says two may wait
+    assert scheduler.tick(ts("2026-03-02 10:05:00.1")) == []
+    PipelineService(store).cancel(PipelineService(store).list_runs(schedule_id=s.id)[0].id)
+    assert len(scheduler.tick(ts("2026-03-02 10:06:00.1"))) == 1  # room again
+    with pytest.raises(InvalidInput, match="max_queued"):
+        schedules.update(s.id, max_queued=0)
 
 
 def test_create_edit_enable_disable_delete(schedules, nb):
@@ -90,8 +133,8 @@ def test_create_edit_enable_disable_delete(schedules, nb):
 
 def test_a_tick_fires_once_and_the_next_tick_fires_next(schedules, nb, store):
     start = ts("2026-03-02 10:00:30")
-    s = schedules.create(nb, "* * * * *", {"alpha": 1}, now=int(start * 1000))
-    scheduler = Scheduler(store, launch=False)
+    s = schedules.create(nb, "* * * * *", {"alpha": 1}, max_queued=2, now=int(start * 1000))
+    scheduler = Scheduler(store, launch=False)  # runs stay queued: two may wait
     assert scheduler.tick(start + 10) == []  # not due yet
     fired = scheduler.tick(ts("2026-03-02 10:01:00.400"))
     assert [f["fire_time"] for f in fired] == [int(ts("2026-03-02 10:01:00") * 1000)]
@@ -105,7 +148,7 @@ def test_a_tick_fires_once_and_the_next_tick_fires_next(schedules, nb, store):
 
 def test_two_schedulers_fire_each_tick_once(schedules, nb, store):
     start = ts("2026-03-02 10:00:00")
-    s = schedules.create(nb, "* * * * *", now=int(start * 1000))
+    s = schedules.create(nb, "* * * * *", max_queued=1000, now=int(start * 1000))
     a, b = Scheduler(store, launch=False), Scheduler(store, launch=False)
     fired = []
     # Both tick every 20 s of simulated time for 30 minutes, in two threads at once.
@@ -154,7 +197,7 @@ def test_the_fire_row_is_the_backstop_behind_the_lease(schedules, nb, store):
 @pytest.mark.parametrize("policy, expected", [("skip", []), ("run_once", ["10:05:00"])])
 def test_missed_ticks_follow_the_schedule_policy(schedules, nb, store, policy, expected):
     start = ts("2026-03-02 10:00:30")
-    schedules.create(nb, "* * * * *", missed=policy, now=int(start * 1000))
+    schedules.create(nb, "* * * * *", missed=policy, max_queued=2, now=int(start * 1000))
     scheduler = Scheduler(store, launch=False, grace_seconds=30)
     # Nothing ran from 10:00:30 to 10:05:40: the ticks 10:01 … 10:05 were missed.
     fired = scheduler.tick(ts("2026-03-02 10:05:40"))
@@ -198,25 +241,34 @@ def test_retention_keeps_the_newest_outputs(schedules, nb, store):
 
 def test_the_daemon_runs_scheduled_notebooks_and_two_daemons_fire_each_tick_once(
         schedules, nb, store, tmp_path):
-    """Two real `mlops-lab scheduler` processes and a schedule every 2 seconds."""
-    s = schedules.create(nb, "* * * * * */2", {"alpha": 7})  # seconds last
+    """Two real `mlops-lab scheduler` processes and two schedules whose next tick is made due
+    in a second (a cron fires at most once a minute; the test does not wait for one)."""
+    from mlops_lab.store.tables.pipelines import schedules as sc
+
+    made = [schedules.create(nb, "* * * * *", {"alpha": 7}, name=f"every minute {n}")
+            for n in (1, 2)]
+    due = int(time.time() * 1000) + 1000
+    with store.db.write() as conn:
+        conn.execute(update(sc).values(next_fire_at=due))
     env = dict(os.environ, MLOPS_LAB_URI=store.db.uri, MLOPS_LAB_ARTIFACTS=store.artifacts.url)
     cli = [sys.executable, "-m", "mlops_lab.cli", "scheduler"]
     daemons = [subprocess.Popen(cli, env=env, cwd=tmp_path, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE) for _ in range(2)]
+    svc = PipelineService(store)
+
+    def succeeded():
+        return [r for s in made for r in svc.list_runs(schedule_id=s.id)
+                if r.status == "SUCCEEDED"]
+
     try:
-        svc = PipelineService(store)
-        poll(lambda: sum(r.status == "SUCCEEDED" for r in svc.list_runs(schedule_id=s.id)) >= 2,
-             "two scheduled runs to succeed")
+        poll(lambda: len(succeeded()) >= 2, "two scheduled runs to succeed")
     finally:
         for daemon in daemons:
             daemon.terminate()
         for daemon in daemons:
             daemon.wait(timeout=60)
-    ticks = [t for _, t in fires(store)]
-    assert len(ticks) == len(set(ticks))
-    runs = svc.list_runs(schedule_id=s.id, limit=1000)
-    assert len({r.fire_time for r in runs}) == len(runs) == len(ticks)
-    done = [r for r in runs if r.status == "SUCCEEDED"]
-    assert all(r.parameters == {"alpha": 7} for r in done)
-    assert all(t % 2000 == 0 for t in ticks)
+    fired = fires(store)  # the made-due ticks, and a minute's tick if one came meanwhile
+    assert len(fired) == len(set(fired)) and {(s.id, due) for s in made} <= set(fired)
+    runs = [r for s in made for r in svc.list_runs(schedule_id=s.id, limit=1000)]
+    assert sorted((r.schedule_id, r.fire_time) for r in runs) == sorted(fired)
+    assert all(r.parameters == {"alpha": 7} for r in succeeded())

@@ -113,7 +113,7 @@ def test_aliases_promote_rollback_delete_with_history(fetch, jp_auth_header, jp_
         (1, None, "retired"), (2, 1, "rollback: latency"), (1, 2, "better auc"), (None, 1, None)]
     for body, status in [({}, 400), ({"version": 99}, 404), ({"version": "x"}, 400),
                          ({"version": 2**63}, 400), ({"version": 2**64 + 5}, 400),
-                         ({"version": str(2**63)}, 400),
+                         ({"version": str(2**63)}, 400), ({"version": 2**40}, 404),
                          ({"version": 1, "reason": 5}, 400), ("[1]", 400), ("{bad", 400)]:
         response = fetch("models/churn/aliases/champion", headers=jp_auth_header,
                          method="POST", body=body)

@@ -285,13 +285,18 @@ def test_alias_errors(reg, clf):
     for bad in ("", "a b", "x" * 65, "../x", "7", "<img>"):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", bad, 1)
-    for bad in (0, -1, "x", 1.5, True, 2**31, 2**63, 2**64 + 1, str(2**63)):
+    for bad in (0, -1, "x", 1.5, True, 2**63, 2**64 + 1, str(2**63)):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", "champion", bad)
+    for large in (2**31, 2**63 - 1, str(2**40)):  # numbers, but of no version
+        with pytest.raises(NotFound, match="no version"):
+            reg.set_alias("churn", "champion", large)
     for ref in (f"churn/{2**63}", f"churn/{2**31}"):
         with pytest.raises(NotFound, match="no version"):
             reg.resolve(ref)
-    with pytest.raises(InvalidInput, match="from 1 to 2147483647"):
+    with pytest.raises(NotFound, match="no version"):
+        reg.get_version("churn", 2**40)
+    with pytest.raises(InvalidInput, match="from 1 to 9223372036854775807"):
         reg.get_version("churn", 2**63)
     with pytest.raises(NotFound):
         reg.delete_alias("churn", "champion")

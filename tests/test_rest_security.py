@@ -129,14 +129,16 @@ def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run)
 
 
 def test_ids_outside_the_pattern_are_404(jp_serverapp, jp_auth_header, fetch, run):
-    with_ids = [p for p, _ in live_routes(jp_serverapp) if "(?P<run_id>" in p]
+    with_ids = [(p, h) for p, h in live_routes(jp_serverapp) if "(?P<run_id>" in p]
     assert with_ids
-    for pattern in with_ids:
+    for pattern, handler in with_ids:
         for bad in BAD_IDS:
             url = url_for(pattern, run_id=bad, key="auc", path="model.txt")
-            response = fetch(url, headers=jp_auth_header)
-            assert response.code == 404, (url, response.code)
-            assert json.loads(response.body)["error"] == "NotFound"
+            # whatever the method, the route's own or not: a thing that does not exist
+            for method in METHODS:
+                response = _send(fetch, url, method, jp_auth_header)
+                assert response.code == 404, (method, url, response.code)
+                assert json.loads(response.body)["error"] == "NotFound"
 
 
 def test_artifact_paths_cannot_leave_the_run(jp_serverapp, jp_auth_header, fetch, run):
@@ -160,6 +162,32 @@ def test_methods_a_route_lacks_are_json_405(jp_serverapp, jp_auth_header, fetch,
             response = _send(fetch, url, method, jp_auth_header)
             assert response.code == 405, (method, url)
             assert json.loads(response.body)["error"] == "MethodNotAllowed"
+            allow = {m.strip() for m in response.headers["Allow"].split(",")}
+            assert {m.upper() for m in methods_of(handler)} <= allow, (url, allow)
+            assert method.upper() not in allow
+
+
+def test_bodies_over_the_limit_are_413_on_every_route(jp_serverapp, jp_auth_header, fetch, run,
+                                                      raw_request):
+    """Every method that takes a body, on every route: a body over the limit is a 413, told
+    by its Content-Length or, sent chunked without one, as soon as it passes the limit (the
+    client never finishes sending it and still gets the answer)."""
+    from mlops_lab.server.base import MAX_JSON_BODY
+
+    too_big = b'{"x": "' + b"a" * MAX_JSON_BODY + b'"}'
+    chunk = b"a" * 65536
+    chunks = [b"%x\r\n%s\r\n" % (len(chunk), chunk)] * (MAX_JSON_BODY // len(chunk) + 4)
+    writes = [(p, h, m) for p, h in live_routes(jp_serverapp) if h is not NotFoundHandler
+              for m in methods_of(h) if m != "get"]
+    assert writes
+    for pattern, handler, method in writes:
+        url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+        response = fetch(url, headers=jp_auth_header, method=method.upper(), body=too_big)
+        assert response.code == 413, (method, url, response.code, response.body[:200])
+        assert json.loads(response.body)["error"] == "BodyTooLarge"
+        received = raw_request(f"{method.upper()} {url} HTTP/1.1",
+                               {"Transfer-Encoding": "chunked"}, chunks)  # never the last one
+        assert received.startswith(b"HTTP/1.1 413"), (method, url, received[:200])
 
 
 def test_writes_with_a_cookie_need_the_xsrf_token(jp_serverapp, fetch, run):
@@ -222,11 +250,13 @@ def test_openapi_document_is_valid_and_matches_the_live_routes(jp_serverapp):
     assert live == documented
     for path, item in spec["paths"].items():
         names = set(re.findall(r"{(\w+)}", path))
-        for operation in item.values():
+        for method, operation in item.items():
             params = [p if "$ref" not in p else _resolve(spec, p["$ref"])
                       for p in operation.get("parameters", [])]
             assert {p["name"] for p in params if p["in"] == "path"} == names, path
             assert "403" in operation["responses"] and "500" in operation["responses"], path
+            if method != "get":  # every write may be sent a body over the limit
+                assert "413" in operation["responses"], (method, path)
 
 
 def _resolve(spec: dict, ref: str) -> dict:

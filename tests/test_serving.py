@@ -19,6 +19,7 @@ from mlops_lab.serving.runtime.prediction_log import PredictionLog
 from mlops_lab.serving.runtime.predictor import Predictor
 from mlops_lab.serving.runtime.validation import (
     check_frame, coerce, example_request, frame_from_body, frame_from_request, input_columns,
+    wants_probabilities,
 )
 
 SIGNATURE = {"inputs": [{"name": "age", "dtype": "int64"}, {"name": "income", "dtype": "float64"},
@@ -96,20 +97,46 @@ def test_infinity_and_nan_from_the_json_literals():
 
 
 def test_missing_values_per_dtype_when_the_model_accepts_them():
-    doc = {"records": [dict(ROW, income=None, plan=None), {"age": 1, "active": False}]}
+    doc = {"records": [dict(ROW, income=None, plan=None),
+                       {"age": 1, "income": math.nan, "plan": None, "active": False}]}
     frame = frame_from_request(doc, COLUMNS, allow_missing=True)
     assert math.isnan(frame["income"][0]) and math.isnan(frame["income"][1])
     assert frame["plan"].tolist() == [None, None]
     # integer and bool columns cannot hold a missing value, whatever the model says
     message = refused({"records": [dict(ROW, age=None)]}, allow_missing=True)
     assert "Column 'age', row 0: missing value (null); integer and bool" in message
-    assert "row 1: missing value (no value)" in refused({"records": [ROW, {"age": 1}]})
+    assert "row 0: missing value (null); this model does not accept" in refused(
+        {"records": [dict(ROW, income=None)]})
+
+
+@pytest.mark.parametrize("allow_missing", [False, True])
+def test_a_record_without_a_column_is_refused_naming_column_and_row(allow_missing):
+    # an explicit null is a value (where the model takes missing values); a column left out
+    # of a record, or a record with no column at all, is a mistake
+    message = refused({"records": [ROW, {"age": 1, "active": False}]},
+                      allow_missing=allow_missing)
+    assert message.startswith("Row 1 has no column(s) 'income', 'plan'; every row must give")
+    assert "Row 0 has no column(s) 'age', 'income', 'plan', 'active'" in refused(
+        {"records": [{}]}, allow_missing=allow_missing)
+
+
+def test_without_a_signature_every_record_gives_the_same_columns():
+    assert "name no column" in refused({"records": [{}]}, columns=None)
+    assert "Row 1 has no column(s) 'a'" in refused({"records": [{"a": 1, "b": 1}, {"b": 2}]},
+                                                    columns=None)
+    assert "Row 0 has no column(s) 'b'" in refused({"records": [{"a": 1}, {"a": 2, "b": 3}]},
+                                                    columns=None)
 
 
 def test_shape_rules():
     assert "exactly one key" in refused({"records": [ROW], "columns": {}})
     assert "exactly one key" in refused({"rows": [ROW]})
     assert "(not 'rows')" in refused({"rows": [ROW]})
+    assert "(not 'rows')" in refused({"records": [ROW], "rows": [ROW]})
+    with pytest.raises(RequestError, match='"probabilities" must be true or false'):
+        wants_probabilities({"records": [ROW], "probabilities": "yes"})
+    assert wants_probabilities({"records": [ROW]}, True) is True
+    assert wants_probabilities({"records": [ROW], "probabilities": False}, True) is False
     assert "must be a JSON object" in refused([ROW])
     assert "non-empty list" in refused({"records": []})
     assert "row 1 is not an object" in refused({"records": [ROW, 5]})
@@ -186,6 +213,9 @@ def test_predict_health_metadata_metrics(iris):
         assert meta["accepts_missing_values"] is False
         missing = client.get("/nope")
         assert missing.status_code == 404 and missing.json()["error"] == "NotFound"
+        wrong = client.get("/predict")
+        assert wrong.status_code == 405 and wrong.json()["error"] == "MethodNotAllowed"
+        assert wrong.headers["Allow"] == "POST"
         text = client.get("/metrics").text
     assert 'mlops_lab_requests_total{path="/predict",status="200"} 2.0' in text
     assert 'mlops_lab_requests_total{path="/predict",status="422"} 1.0' in text
@@ -206,6 +236,56 @@ def test_a_model_that_accepts_missing_values_gets_them(iris):
         r = client.post("/predict", json={"records": [row]})
         assert r.status_code == 200, r.text
         assert client.get("/metadata").json()["accepts_missing_values"] is True
+
+
+def test_a_record_missing_a_column_is_a_422_even_where_nulls_are_allowed(iris, store):
+    # the case: {"records": [{}]} and a record without a column were answered 200
+    # by a model that takes missing values, and the prediction log held None
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from mlops_lab.serving.service import ServingService
+
+    X, _ = iris
+    model = HistGradientBoostingClassifier(max_iter=5).fit(X, (X.iloc[:, 2] > 3).astype(int))
+    name = f"hgb-{uuid.uuid4().hex[:8]}"
+    log = PredictionLog(ServingService(store).write_prediction_logs)
+    with client_for(Predictor(name, 1, model, iris_signature(X)), prediction_log=log) as client:
+        r = client.post("/predict", json={"records": [{}]})
+        assert r.status_code == 422
+        assert r.json()["message"].startswith("Row 0 has no column(s) 'sepal length (cm)'")
+        row = X.iloc[0].to_dict()
+        del row["petal width (cm)"]
+        r = client.post("/predict", json={"records": [X.iloc[1].to_dict(), row]})
+        assert r.status_code == 422
+        assert r.json()["message"].startswith("Row 1 has no column(s) 'petal width (cm)';")
+        ok = client.post("/predict", json={"records": [dict(row, **{"petal width (cm)": None})]})
+        assert ok.status_code == 200, ok.text
+    logged = ServingService(store).prediction_logs(name)
+    assert [entry["row_count"] for entry in logged] == [1]  # only the answered request
+
+
+def test_a_classifier_answers_with_probabilities_when_asked_or_by_default(iris):
+    from sklearn.linear_model import LinearRegression
+
+    X, model = iris
+    rows = X.head(3).to_dict("records")
+    with client_for(Predictor("iris", 1, model, iris_signature(X))) as client:
+        assert "probabilities" not in client.post("/predict", json={"records": rows}).json()
+        doc = client.post("/predict", json={"records": rows, "probabilities": True}).json()
+        assert client.get("/metadata").json()["gives_probabilities"] is True
+    assert doc["classes"] == [0, 1, 2]
+    assert doc["predictions"] == model.predict(X.head(3)).tolist()
+    assert np.allclose(doc["probabilities"], model.predict_proba(X.head(3)))
+    with client_for(Predictor("iris", 1, model, iris_signature(X)), probabilities=True) as client:
+        assert np.allclose(client.post("/predict", json={"records": rows}).json()[
+            "probabilities"], model.predict_proba(X.head(3)))
+        off = client.post("/predict", json={"records": rows, "probabilities": False}).json()
+        assert "probabilities" not in off and "classes" not in off
+    regressor = LinearRegression().fit(X, X.iloc[:, 0])
+    with client_for(Predictor("lin", 2, regressor, iris_signature(X))) as client:
+        r = client.post("/predict", json={"records": rows, "probabilities": True})
+    assert r.status_code == 422 and r.json()["error"] == "NoProbabilities"
+    assert "LinearRegression) gives no class probabilities" in r.json()["message"]
 
 
 def test_the_model_refusing_inputs_is_a_422(iris):
@@ -306,7 +386,7 @@ def test_numeric_models_take_arrays_and_name_selecting_pipelines_keep_frames(iri
     assert fast.takes_array  # all numeric, fitted on these very columns
     rows = X.sample(20, random_state=0)
     with warnings.catch_warnings(record=True) as caught:
-        assert fast.predict(rows) == model.predict(rows).tolist()
+        assert fast.predict(rows)["predictions"] == model.predict(rows).tolist()
     assert caught == []  # no feature-name warning per request
     # a pipeline selecting columns by name needs the frame: found out at load, not per request
     data = pd.DataFrame({"age": [1, 2, 3, 4], "income": [1.0, 2.0, 3.0, 4.0],

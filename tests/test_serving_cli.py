@@ -79,6 +79,22 @@ def test_a_bad_row_fails_the_whole_file_naming_its_row_and_writes_nothing(iris_m
     assert list(out.parent.iterdir()) == []  # no temp file left
 
 
+def test_predict_adds_class_probabilities_and_keeps_explicit_nulls_apart(iris_model, tmp_path,
+                                                                         capsys):
+    X, model = iris_model
+    source = tmp_path / "in.parquet"
+    X.head(10).to_parquet(source)
+    out = tmp_path / "scored.parquet"
+    assert main(["predict", "iris@champion", str(source), "-o", str(out), "--probabilities",
+                 "--no-progress"]) == 0
+    assert "probability_0, probability_1, probability_2" in capsys.readouterr().out
+    scored = pd.read_parquet(out)
+    assert list(scored.columns)[-4:] == ["prediction", "probability_0", "probability_1",
+                                         "probability_2"]
+    assert np.allclose(scored[["probability_0", "probability_1", "probability_2"]],
+                       model.predict_proba(X.head(10)))
+
+
 def test_predict_refuses_what_it_cannot_do(iris_model, tmp_path, capsys):
     X, _ = iris_model
     source = tmp_path / "in.csv"
@@ -141,7 +157,8 @@ def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
     subprocess.run([str(python), *shlex.split(warm)[2:]], cwd=ctx, env=env, check=True,
                    timeout=300)
     assert list((tmp_path / "image-cache" / "mlops-lab").glob("skops-sklearn-types-*.json"))
-    proc = subprocess.Popen([str(python), "serve.py", "--host", "127.0.0.1", "--port", str(port)],
+    proc = subprocess.Popen([str(python), "serve.py", "--host", "127.0.0.1", "--port", str(port),
+                             "--probabilities"],
                             cwd=ctx, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
@@ -159,6 +176,8 @@ def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
         assert r.status_code == 200, r.text
         assert r.json()["predictions"] == model.predict(X.head(3)).tolist()
         assert r.json()["version"] == 1
+        assert r.json()["classes"] == [0, 1, 2]
+        assert np.allclose(r.json()["probabilities"], model.predict_proba(X.head(3)))
         bad = httpx.post(f"{url}/predict", json={"records": [{"nope": 1}]}, timeout=5)
         assert bad.status_code == 422 and "Unknown column(s) 'nope'" in bad.json()["message"]
         assert "mlops_lab_requests_total" in httpx.get(f"{url}/metrics", timeout=5).text

@@ -3,7 +3,6 @@ server with the extension, on a real store (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from urllib.parse import quote, urlencode
@@ -82,13 +81,31 @@ def test_try_it_predicts_by_the_servers_rules(fetch, jp_auth_header, model):
     assert b"<b>" not in raw
 
 
+def test_try_it_refuses_a_record_without_a_column_and_gives_probabilities(fetch, jp_auth_header,
+                                                                          model):
+    X, clf = model
+    for records, row in (([{}], 0), ([{"tenure": 1.0, "calls": 1}, {"calls": 2}], 1)):
+        refused = answer(fetch(route(), jp_auth_header, body={"records": records}), 422)
+        assert refused["message"].startswith(f"Row {row} has no column(s) 'tenure'")
+    doc = answer(fetch(route(), jp_auth_header,
+                       body={"records": X.head(2).to_dict("records"), "probabilities": True}), 200)
+    assert doc["classes"] == [0, 1]
+    assert doc["predictions"] == clf.predict(X.head(2)).tolist()
+    assert len(doc["probabilities"]) == 2
+    assert [p for row in doc["probabilities"] for p in row] == pytest.approx(
+        clf.predict_proba(X.head(2)).ravel().tolist())
+
+
 def test_missing_models_versions_and_bad_segments(fetch, jp_auth_header, model):
     body = {"records": [{"tenure": 1.0, "calls": 1}]}
     assert answer(fetch(route("nope"), jp_auth_header, body=body), 404)["error"] == "NotFound"
     assert answer(fetch(route(version=9), jp_auth_header, body=body), 404)["error"] == "NotFound"
-    # not a route of ours (the version is not a number): the API's fallback refuses it
+    # not a route of ours (the version is not a number): the API's fallback, 404 whatever
+    # the method; a method the route does not take is 405 with the ones it does
     assert fetch(f"models/{quote(NAME, safe='')}/versions/x/predict", jp_auth_header,
-                 body=body).code in (404, 405)
+                 body=body).code == 404
+    allow = fetch(route(), jp_auth_header, method="PUT", body=body).headers["Allow"]
+    assert {"GET", "POST"} <= set(allow.split(", ")) and "PUT" not in allow
     assert fetch(route(), jp_auth_header, method="PUT", body=body).code == 405
     assert answer(fetch(route("nope"), jp_auth_header, method="GET"), 404)["error"] == "NotFound"
 
@@ -103,28 +120,13 @@ def test_the_example_fits_the_signature_and_predicts(fetch, jp_auth_header, mode
 
 
 def test_bodies_over_the_limit_are_refused_before_they_are_read(fetch, jp_auth_header, model,
-                                                                jp_http_port, jp_base_url,
-                                                                jp_asyncio_loop):
+                                                                jp_base_url, raw_request):
     big = b'{"records": [' + b" " * (2 << 20) + b"]}"
     refused = answer(fetch(route(), jp_auth_header, body=big), 413)
     assert refused["error"] == "BodyTooLarge"
-    # declared 100 MB, nothing sent: the answer comes back anyway (the server runs on this
-    # thread's event loop, so the raw connection is made from it too)
-    async def declare_only():
-        reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
-        auth = jp_auth_header["Authorization"]
-        writer.write(f"POST {jp_base_url}mlops-lab/api/{route()} HTTP/1.1\r\n"
-                     f"Host: 127.0.0.1:{jp_http_port}\r\n"
-                     f"Authorization: {auth}\r\nContent-Type: application/json\r\n"
-                     f"Content-Length: 104857600\r\n\r\n".encode())
-        await writer.drain()
-        received = b""
-        while b"BodyTooLarge" not in received and (chunk := await reader.read(65536)):
-            received += chunk
-        writer.close()
-        return received
-
-    received = jp_asyncio_loop.run_until_complete(asyncio.wait_for(declare_only(), 30))
+    # declared 100 MB, nothing sent: the answer comes back anyway
+    received = raw_request(f"POST {jp_base_url}mlops-lab/api/{route()} HTTP/1.1",
+                           {"Content-Length": "104857600"})
     assert received.startswith(b"HTTP/1.1 413"), received[:200]
 
 

@@ -87,7 +87,7 @@ def test_serve_predicts_refuses_bad_inputs_keeps_answering_and_logs(registry):
             ({"records": [{"x": "abc", "n": 2}]}, 422, "Column 'x', row 0: expected a number"),
             ({"records": [{"x": 1.0, "n": 2.5}]}, 422, "Column 'n', row 0: expected a whole"),
             ({"columns": {"x": [1.0], "n": [1], "z": [0]}}, 422, "Unknown column(s) 'z'"),
-            ({"records": [{"x": 1.0}]}, 422, "missing value"),
+            ({"records": [{"x": 1.0}]}, 422, "Row 0 has no column(s) 'n'"),
         ]
         for body, status, message in bad:
             r = httpx.post(f"{url}/predict", json=body)
@@ -99,6 +99,7 @@ def test_serve_predicts_refuses_bad_inputs_keeps_answering_and_logs(registry):
         r = httpx.post(f"{url}/predict", content=b"{" + b" " * 300_000 + b"}")
         assert r.status_code == 413 and r.json()["error"] == "BodyTooLarge"
         assert_refused_before_the_body_is_sent(url)
+        assert_a_chunked_body_is_cut_off_at_the_limit(url, 200_000)
         for _ in range(3):
             r = httpx.post(f"{url}/predict", json=good)
             assert r.status_code == 200
@@ -106,7 +107,7 @@ def test_serve_predicts_refuses_bad_inputs_keeps_answering_and_logs(registry):
         metrics = httpx.get(f"{url}/metrics").text
         assert 'mlops_lab_requests_total{path="/predict",status="200"} 4.0' in metrics
         assert 'mlops_lab_requests_total{path="/predict",status="422"} 5.0' in metrics
-        assert 'mlops_lab_request_errors_total{error="BodyTooLarge",path="/predict"} 2.0' in metrics
+        assert 'mlops_lab_request_errors_total{error="BodyTooLarge",path="/predict"} 3.0' in metrics
         assert "mlops_lab_request_duration_seconds_bucket" in metrics
         meta = httpx.get(f"{url}/metadata").json()
         assert meta["inputs"] == [{"name": "x", "dtype": "float64"}, {"name": "n", "dtype": "int64"}]
@@ -134,6 +135,22 @@ def assert_refused_before_the_body_is_sent(url: str) -> None:
         answer = answer.decode()
     assert answer.startswith("HTTP/1.1 413"), answer
     assert "BodyTooLarge" in answer
+
+
+def assert_a_chunked_body_is_cut_off_at_the_limit(url: str, limit: int) -> None:
+    """A chunked body (no Content-Length) that passes the limit gets its 413 while the client
+    is still sending: it never sends the last chunk, so a server reading it all would hang."""
+    host, port = url.rsplit("/", 1)[-1].split(":")
+    chunk = b" " * 16384
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(b"POST /predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        for _ in range(limit // len(chunk) + 2):
+            sock.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        answer = b""
+        while b"BodyTooLarge" not in answer and (data := sock.recv(65536)):
+            answer += data
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
 
 
 def metric(text: str, line_start: str) -> float:
@@ -178,7 +195,7 @@ def test_the_start_reads_the_version_in_a_helper_and_says_when_it_died(registry,
     register(registry, name, 2.0, alias="champion")
     predictor = startup.load_at_start(f"{name}@champion")
     assert (predictor.name, predictor.version) == (name, 2)
-    assert predictor.predict_arrays({"x": [1.0], "n": [1]}) == [2.0]
+    assert predictor.predict_arrays({"x": [1.0], "n": [1]}) == {"predictions": [2.0]}
     with pytest.raises(NotFound, match="has no alias 'prod'"):
         startup.load_at_start(f"{name}@prod")
     monkeypatch.setattr(startup, "_read_version", _helper_dies)  # killed, out of memory...
@@ -192,6 +209,25 @@ def test_serve_refuses_an_unknown_model_clearly(store):
                           timeout=120)
     assert proc.returncode == 1
     assert "No model named 'no-such'" in proc.stderr
+
+
+def test_serve_probabilities_by_default_for_a_classifier_and_refused_for_a_regressor(registry):
+    from sklearn.linear_model import LogisticRegression
+
+    name = f"proba-{uuid.uuid4().hex[:8]}"
+    register(registry, name, 1.0)  # a regressor: no probabilities to promise
+    proc = subprocess.run([sys.executable, "-m", "mlops_lab.cli", "serve", name,
+                           "--probabilities", "--port", str(free_port())],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert "(DummyRegressor) gives no class probabilities" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    registry.register(LogisticRegression().fit(EXAMPLE, [0, 1, 1]), name, input_example=EXAMPLE)
+    with serving(f"{name}/2", "--probabilities", "--no-log") as url:
+        doc = httpx.post(f"{url}/predict", json={"records": [{"x": 1.0, "n": 1}]}).json()
+        missing = httpx.post(f"{url}/predict", json={"records": [{"x": 1.0}]})
+    assert doc["classes"] == [0, 1] and len(doc["probabilities"][0]) == 2
+    assert missing.status_code == 422 and "Row 0 has no column(s) 'n'" in missing.json()["message"]
 
 
 def test_serve_never_unpickles_without_the_opt_in(registry, tmp_path, hostile_model):

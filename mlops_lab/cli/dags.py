@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import time
 
 from .options import positive_int
@@ -58,7 +59,7 @@ examples:
 random parameters: uniform:LOW:HIGH, loguniform:LOW:HIGH, int:LOW:HIGH (ends included),
 choice:A,B,C. With --grid and --random both, each of the n draws runs with every grid point.
 Each point is a pipeline run under one sweep run: compare them with
-  mlops-lab runs -f "tags.`mlops_lab.sweep` = 'SWEEP_ID'"   or in the Runs panel.
+  mlops-lab runs -f 'tags.`mlops_lab.sweep` = "SWEEP_ID"'   or in the Runs panel.
 """
 
 
@@ -263,4 +264,10 @@ def _print_sweep(result) -> None:
     failed = [p for p in result.points if p.status != "SUCCEEDED"]
     for p in failed:
         print(f"point {p.index} {p.status}: {(p.error or '').splitlines()[0][:200] if p.error else ''}")
-    print(f"\nCompare the points: mlops-lab runs -f \"tags.`mlops_lab.sweep` = '{result.id}'\"")
+    print(f"\nCompare the points: {compare_points_command(result.id)}")
+
+
+def compare_points_command(sweep_id: str) -> str:
+    """The command that lists a sweep's points, quoted for a POSIX shell: the filter's
+    backticks must reach mlops-lab, not run as a command substitution."""
+    return shlex.join(["mlops-lab", "runs", "-f", f'tags.`mlops_lab.sweep` = "{sweep_id}"'])

@@ -50,7 +50,20 @@ examples:
   mlops-lab reproduce 3f2a9c1e               (a pipeline run, or a run tracked inside one)
   mlops-lab reproduce 3f2a9c1e --check       (only check inputs and the environment)
   mlops-lab reproduce 3f2a9c1e --json
+  mlops-lab reproduce 3f2a9c1e --rel-tol 1e-3 --ignore 'metric:*loss'
+
+Compared: outputs (ml.output), params and metrics of the pipeline's tracked run and its child
+runs (matched by cell, else name), and the cell outputs of the executed notebook (text with
+numbers within the tolerance, images by hash). Timestamps, memory addresses (0x...),
+durations, progress-bar timings, temporary paths and run ids are masked; params and metrics
+named like timings (fit_time, *_seconds, duration) are left out.
+
+exit status: 0 reproduced (everything compared is equal), 1 differs (a table says what),
+3 cannot tell (the run recorded nothing to compare), 2 bad input.
 """
+# `reproduce` exit codes; 1 and 2 as every command (an error, bad input).
+EXIT_DIFFERS, EXIT_CANNOT_TELL = 1, 3
+VERDICT_EXIT = {"reproduced": 0, "differs": EXIT_DIFFERS, "cannot tell": EXIT_CANNOT_TELL}
 
 
 def register(commands, fmt) -> None:
@@ -106,7 +119,8 @@ def register(commands, fmt) -> None:
                              description="Schedule a notebook with cron in a time zone.",
                              formatter_class=fmt)
     create.add_argument("notebook", metavar="NOTEBOOK.ipynb")
-    create.add_argument("--cron", required=True, help='e.g. "0 6 * * 1-5"')
+    create.add_argument("--cron", required=True,
+                        help='five fields, minute hour day month weekday: e.g. "0 6 * * 1-5"')
     create.add_argument("--tz", "--timezone", dest="timezone", default="UTC",
                         help="IANA time zone the cron is read in (default UTC)")
     create.add_argument("--name", help="a name (default: notebook name and cron)")
@@ -156,6 +170,14 @@ def register(commands, fmt) -> None:
     reproduce.add_argument("--check", action="store_true", help="only check, do not run")
     reproduce.add_argument("--force", action="store_true",
                            help="run even if an input snapshot is gone")
+    reproduce.add_argument("--rel-tol", type=float, metavar="X",
+                           help="numbers are equal within this relative tolerance "
+                           "(default 1e-6)")
+    reproduce.add_argument("--abs-tol", type=float, metavar="X",
+                           help="... or this absolute one (default 1e-9)")
+    reproduce.add_argument("--ignore", action="append", default=None, metavar="PATTERN",
+                           help="leave out what matches (e.g. 'cell [4]*', 'metric:*loss'); "
+                           "repeatable")
     reproduce.add_argument("--json", action="store_true")
     reproduce.set_defaults(handler=cmd_reproduce)
 
@@ -175,6 +197,9 @@ def _schedule_options(parser, defaults: bool = True) -> None:
                         help="keep the output notebooks of the newest N runs only")
     parser.add_argument("--timeout", type=float, metavar="SECONDS")
     parser.add_argument("--retries", type=int, default=0 if defaults else None, metavar="N")
+    parser.add_argument("--max-queued", type=positive_int, default=1 if defaults else None,
+                        metavar="N", help="how many of its runs may wait in the queue; a tick "
+                        "that finds that many is skipped (default 1)")
 
 
 def _parameters(args) -> dict:
@@ -302,19 +327,26 @@ def _short(text: str, width: int = 60) -> str:
 
 # ---- schedules ----------------------------------------------------------------------------
 
+def _local(iso: str) -> str:
+    """"2026-01-05T06:00:00+01:00" -> "2026-01-05 06:00:00+01:00"."""
+    return iso.replace("T", " ", 1)
+
+
 def _print_schedule(s) -> None:
     print_pairs([("schedule", s.id), ("name", s.name), ("notebook", s.notebook),
                  ("cron", f"{s.cron} ({s.timezone})"), ("enabled", "yes" if s.enabled else "no"),
                  ("parameters", json.dumps(s.parameters)), ("missed ticks", s.missed),
+                 ("max queued", str(s.max_queued)),
                  ("keep last", str(s.keep_last) if s.keep_last else "all"),
-                 ("next fire times", ", ".join(when(t) for t in s.next_fire_times) or "-")])
+                 ("next fire times", ", ".join(_local(t) for t in s.next_fire_times_local)
+                  + f" ({s.timezone})" if s.next_fire_times_local else "-")])
 
 
 def cmd_schedules_create(args) -> int:
     schedule = _schedules().create(
         args.notebook, args.cron, _parameters(args), name=args.name, timezone=args.timezone,
         missed=args.missed, keep_last=args.keep_last, timeout=args.timeout,
-        retries=args.retries, enabled=not args.disabled)
+        retries=args.retries, enabled=not args.disabled, max_queued=args.max_queued)
     print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
     return 0
 
@@ -324,9 +356,10 @@ def cmd_schedules_list(args) -> int:
     if getattr(args, "json", False):
         print_json({"schedules": [s.to_json() for s in schedules]})
         return 0
-    print_table(["ID", "NAME", "CRON", "TZ", "ENABLED", "NEXT", "NOTEBOOK"],
+    # NEXT is in the schedule's own time zone (TZ), as its cron is read; the offset says so.
+    print_table(["ID", "NAME", "CRON", "TZ", "ENABLED", "NEXT (IN TZ)", "NOTEBOOK"],
                 [[s.id[:ID_WIDTH], s.name, s.cron, s.timezone, "yes" if s.enabled else "no",
-                  when(s.next_fire_times[0]) if s.next_fire_times else "-",
+                  _local(s.next_fire_times_local[0]) if s.next_fire_times_local else "-",
                   s.notebook.rsplit("/", 1)[-1]] for s in schedules])
     return 0
 
@@ -346,7 +379,7 @@ def cmd_schedule_action(args) -> int:
 
 def cmd_schedules_edit(args) -> int:
     changes = {k: getattr(args, k) for k in ("notebook", "cron", "timezone", "name", "missed",
-                                             "keep_last", "timeout", "retries")
+                                             "keep_last", "timeout", "retries", "max_queued")
                if getattr(args, k) is not None}
     params = _parameters(args)
     if params:
@@ -376,14 +409,24 @@ def cmd_scheduler(args) -> int:
 # ---- reproduce ----------------------------------------------------------------------------
 
 def cmd_reproduce(args) -> int:
+    from ..pipelines.comparison import tolerance
     from ..pipelines.reproduce import ReproduceService
 
     svc = ReproduceService(_store())
-    report = svc.check(args.run_id) if args.check else svc.reproduce(args.run_id,
-                                                                      force=args.force)
+    tol = tolerance(args.rel_tol, args.abs_tol, args.ignore)
+    report = svc.check(args.run_id) if args.check else svc.reproduce(
+        args.run_id, force=args.force, tolerance=tol)
+    comparison = report.get("comparison")
     if args.json:
         print_json(report)
-        return 0 if not report.get("problems") or args.force else 1
+    else:
+        _print_reproduction(report, args.check)
+    if args.check:
+        return 1 if report["problems"] else 0
+    return VERDICT_EXIT[comparison["verdict"]] if comparison else EXIT_DIFFERS
+
+
+def _print_reproduction(report: dict, check_only: bool) -> None:
     original = report["original"]
     print(f"original: pipeline run {original['id']} ({original['status']}) of "
           f"{printable(original['notebook'])}")
@@ -406,20 +449,35 @@ def cmd_reproduce(args) -> int:
             print(f"  {name}: {change['before'] or '-'} -> {change['after'] or '-'}")
     for problem in report["problems"]:
         print(f"problem: {problem}", file=sys.stderr)
-    if args.check:
-        return 1 if report["problems"] else 0
+    if check_only:
+        return
     new, comparison = report["reproduction"], report["comparison"]
     print(f"\nreproduction: pipeline run {new['id']} ({new['status']})")
-    if comparison:
-        rows = [[kind, row["name"], _value(row["original"]), _value(row["reproduction"]),
-                 "same" if row["same"] else "DIFFERENT"]
-                for kind in ("outputs", "metrics") for row in comparison[kind]]
-        if rows:
-            print_table(["KIND", "NAME", "ORIGINAL", "REPRODUCTION", ""], rows)
-        print("result: " + ("reproduced (same outputs and metrics)" if comparison["same"]
-                            else "DIFFERENT from the original"))
-    return 0 if new["status"] == "SUCCEEDED" else 1
+    if not comparison:
+        print("result: not compared (the reproduction has not ended)")
+        return
+    counts = ", ".join(f"{n} {kind}{'s' if n != 1 else ''}"
+                       for kind, n in comparison["counts"].items())
+    print(f"compared: {counts or 'nothing'} (numbers within rel "
+          f"{comparison['tolerance']['rel']:g} / abs {comparison['tolerance']['abs']:g}; "
+          f"masked in text: {', '.join(comparison['masked'])})")
+    for note in comparison["not_compared"]:
+        print(f"not compared: {printable(note)}")
+    if comparison["ignored"]:
+        print("ignored: " + printable(", ".join(f"{i['kind']} {i['name']} ({i['why']})"
+                                                for i in comparison["ignored"][:10]))
+              + (f" and {len(comparison['ignored']) - 10} more"
+                 if len(comparison["ignored"]) > 10 else ""))
+    if comparison["differences"]:
+        print()
+        print_table(["WHAT", "NAME", "BEFORE", "AFTER"],
+                    [[row["kind"], row["name"], _value(row["before"], row.get("missing") == "before"),
+                      _value(row["after"], row.get("missing") == "after")]
+                     for row in comparison["differences"]])
+    print(f"result: {comparison['summary']}")
 
 
-def _value(value) -> str:
-    return "-" if value is None else _short(json.dumps(value), 30)
+def _value(value, missing: bool = False) -> str:
+    if missing:
+        return "(not recorded)"
+    return _short(value if isinstance(value, str) else json.dumps(value), 40)

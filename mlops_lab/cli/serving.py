@@ -16,9 +16,11 @@ examples:
   curl -s localhost:8080/predict -H 'Content-Type: application/json' \\
        -d '{"records": [{"age": 42, "plan": "pro"}]}'
 
-routes: POST /predict ({"records": [...]} or {"columns": {...}}), GET /health, /metadata,
-/metrics (Prometheus). Serving an alias, the server follows it: when the alias moves, the
-new version is loaded in the background and swapped in without dropping a request.
+routes: POST /predict ({"records": [...]} or {"columns": {...}}; every row gives every
+column, null for a missing value; add "probabilities": true for a classifier's class
+probabilities), GET /health, /metadata, /metrics (Prometheus). Serving an alias, the server
+follows it: when the alias moves, the new version is loaded in the background and swapped in
+without dropping a request.
 Every answered prediction is logged to the store for monitoring (--no-log turns it off).
 """
 PREDICT_EPILOG = """\
@@ -26,7 +28,8 @@ examples:
   mlops-lab predict churn@champion customers.csv -o scored.parquet
   mlops-lab predict churn/3 customers.parquet -o scored.parquet --chunk-rows 100000
 
-The output holds every input column plus the prediction; it is written whole or not at all.
+The output holds every input column plus the prediction (and, with --probabilities, one
+probability_<class> column per class); it is written whole or not at all.
 """
 PACKAGE_EPILOG = """\
 examples:
@@ -85,6 +88,9 @@ def register(commands, fmt) -> None:
                        help="rows one request may hold (default 10000)")
     serve.add_argument("--max-body", type=positive_int, default=8 << 20, metavar="BYTES",
                        help="largest request body (default 8 MiB)")
+    serve.add_argument("--probabilities", action="store_true",
+                       help="answer with a classifier's class probabilities too, unless a "
+                            'request says "probabilities": false')
     serve.add_argument("--allow-pickle", action="store_true",
                        help="load a pickled model version (runs code from the file: only for "
                             "versions you trust)")
@@ -103,6 +109,9 @@ def register(commands, fmt) -> None:
     predict.add_argument("--chunk-rows", type=positive_int, default=None, metavar="N",
                          help="rows read and scored at a time (default 50000)")
     predict.add_argument("--no-progress", action="store_true", help="no progress bar")
+    predict.add_argument("--probabilities", action="store_true",
+                         help="add a classifier's class probabilities, one column per class "
+                              "(probability_<class>)")
     predict.add_argument("--allow-pickle", action="store_true",
                          help="load a pickled model version (only for versions you trust)")
     predict.add_argument("--json", action="store_true", help="print the summary as JSON")
@@ -132,7 +141,8 @@ def cmd_serve(args) -> int:
 
     settings = ServeSettings(ref=args.ref, poll_seconds=args.poll, allow_pickle=args.allow_pickle,
                              log_queue_size=args.log_queue, log_predictions=not args.no_log,
-                             max_rows=args.max_rows, max_body_bytes=args.max_body)
+                             max_rows=args.max_rows, max_body_bytes=args.max_body,
+                             probabilities=args.probabilities)
     serve(settings, host=args.host, port=args.port, workers=args.workers,
           log_level=args.log_level)
     return 0
@@ -143,12 +153,15 @@ def cmd_predict(args) -> int:
 
     result = _service().score_file(args.ref, args.input, args.output, chunk_rows=args.chunk_rows,
                                    progress=not args.no_progress and not args.json,
-                                   allow_pickle=args.allow_pickle)
+                                   allow_pickle=args.allow_pickle,
+                                   probabilities=args.probabilities)
     if args.json:
         print_json(result.to_json())
         return 0
     print_pairs([("model", result.ref), ("rows", str(result.rows)), ("output", result.output),
-                 ("prediction column", result.prediction_column)])
+                 ("prediction column", result.prediction_column)]
+                + ([("probability columns", ", ".join(result.probability_columns))]
+                   if result.probability_columns else []))
     if result.ignored_columns:
         print(f"ignored by the model (kept in the output): "
               f"{', '.join(result.ignored_columns)}", file=sys.stderr)

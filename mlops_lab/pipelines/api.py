@@ -70,15 +70,18 @@ def cancel_pipeline_run(pipeline_run_id: str) -> PipelineRun:
 def schedule_notebook(notebook: str | os.PathLike, cron: str, parameters: dict | None = None,
                       *, name: str | None = None, timezone: str = "UTC", missed: str = "skip",
                       keep_last: int | None = None, timeout: float | None = None,
-                      retries: int = 0, enabled: bool = True) -> Schedule:
-    """A cron schedule ("0 6 * * 1-5", in `timezone`) that runs `notebook` with `parameters`.
-    `missed`: what to do with ticks missed while no scheduler ran ("skip" or "run_once");
-    `keep_last`: keep the output notebooks of only the newest N runs."""
+                      retries: int = 0, enabled: bool = True, max_queued: int = 1) -> Schedule:
+    """A cron schedule ("0 6 * * 1-5": five fields, read in `timezone`) that runs `notebook`
+    with `parameters`. `missed`: what to do with ticks missed while no scheduler ran ("skip"
+    or "run_once"); `keep_last`: keep the output notebooks of only the newest N runs;
+    `max_queued`: how many of its runs may wait in the queue before a tick is skipped.
+    `next_fire_times_local` gives the next fire times in `timezone`."""
     from .schedules import ScheduleService
 
     return ScheduleService(_store()).create(
         notebook, cron, parameters, name=name, timezone=timezone, missed=missed,
-        keep_last=keep_last, timeout=timeout, retries=retries, enabled=enabled)
+        keep_last=keep_last, timeout=timeout, retries=retries, enabled=enabled,
+        max_queued=max_queued)
 
 
 def list_schedules() -> list[Schedule]:
@@ -87,10 +90,24 @@ def list_schedules() -> list[Schedule]:
     return ScheduleService(_store()).list()
 
 
-def reproduce(run_id: str, *, wait: bool = True) -> dict:
+def reproduce(run_id: str, *, wait: bool = True, force: bool = False,
+              rel_tol: float | None = None, abs_tol: float | None = None,
+              ignore: list[str] | None = None) -> dict:
     """Re-executes the notebook snapshot of a pipeline run (or of the pipeline run behind a
     tracked run) with the same parameters, after checking its input snapshots still exist and
-    noting what changed in the environment; returns a report comparing metrics and outputs."""
+    noting what changed in the environment, then compares what both recorded: outputs, params
+    and metrics of the tracked run and its child runs, and the cell outputs of the executed
+    notebook.
+
+        report = ml.reproduce("3f2a9c1e")
+        report["comparison"]["verdict"]      # "reproduced", "differs" or "cannot tell"
+        report["comparison"]["differences"]  # [{"kind", "name", "before", "after"}]
+
+    Numbers count as equal within `rel_tol` (default 1e-6) or `abs_tol` (default 1e-9);
+    timestamps, memory addresses, durations, temporary paths and run ids in text are masked;
+    `ignore` takes name patterns to leave out ("cell [4]*", "metric:*loss")."""
+    from .comparison import tolerance
     from .reproduce import ReproduceService
 
-    return ReproduceService(_store()).reproduce(run_id, wait=wait)
+    return ReproduceService(_store()).reproduce(
+        run_id, wait=wait, force=force, tolerance=tolerance(rel_tol, abs_tol, ignore))

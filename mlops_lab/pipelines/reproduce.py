@@ -1,13 +1,13 @@
 """Reproduce a pipeline run: the same notebook snapshot with the same parameters, after checking
 that the dataset snapshots it read still exist and noting what changed in the environment;
-then a report comparing metrics and outputs with the original.
+then a report comparing what both runs recorded (comparison.py): outputs, params and metrics of
+the tracked runs, and the executed notebooks' cell outputs.
 
 A tracked run made inside a pipeline run (a `%%track` cell of it) reproduces that pipeline run.
 """
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from sqlalchemy import select
@@ -15,6 +15,8 @@ from sqlalchemy import select
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Store
 from ..store import schema as t
+from . import comparison
+from .comparison import Tolerance, cell_outputs
 from .entities import PipelineRun
 from .environment import current_environment, environment_diff
 from .service import PipelineService
@@ -64,7 +66,8 @@ class ReproduceService:
         return {"original": original.to_json(), "inputs": inputs, "environment_changes": diff,
                 "environment_recorded": bool(before), "problems": problems}
 
-    def reproduce(self, run_id: str, *, wait: bool = True, force: bool = False) -> dict:
+    def reproduce(self, run_id: str, *, wait: bool = True, force: bool = False,
+                  tolerance: Tolerance | None = None) -> dict:
         checked = self.check(run_id)
         if checked["problems"] and not force:
             raise Conflict("Cannot reproduce: " + " ".join(checked["problems"]) +
@@ -80,23 +83,50 @@ class ReproduceService:
         if wait and not new.ended:
             new = self.pipelines.wait(new.id)
         return {**checked, "reproduction": new.to_json(),
-                "comparison": self.compare(original, new) if new.ended else None}
+                "comparison": self.compare(original, new, tolerance) if new.ended else None}
 
-    def report(self, pipeline_run_id: str) -> dict:
+    def report(self, pipeline_run_id: str, tolerance: Tolerance | None = None) -> dict:
         """The comparison of a reproduction with the run it reproduces."""
         new = self.pipelines.find(pipeline_run_id)
         if not new.reproduce_of:
             raise InvalidInput(f"Pipeline run {new.id} is not a reproduction of another run.")
-        return self.compare(self.pipelines.get(new.reproduce_of), new)
+        if not new.ended:
+            raise Conflict(f"Pipeline run {new.id} is {new.status}: compare it once it has "
+                           "ended.")
+        return self.compare(self.pipelines.get(new.reproduce_of), new, tolerance)
 
-    def compare(self, original: PipelineRun, new: PipelineRun) -> dict:
-        outputs = _compare(original.outputs, new.outputs)
-        metrics = _compare(self._metrics(original), self._metrics(new))
-        same = all(o["same"] for o in outputs + metrics) and original.status == new.status
+    def compare(self, original: PipelineRun, new: PipelineRun,
+                tolerance: Tolerance | None = None) -> dict:
+        """What both runs recorded, compared (comparison.py): a verdict, counts and the table
+        of what differs."""
+        before = {"output": original.outputs, "param": {}, "metric": {}}
+        after = {"output": new.outputs, "param": {}, "metric": {}}
+        for label, old, now in self._run_pairs(original, new):
+            for side, run in ((before, old), (after, now)):
+                # The pipeline's own run's params are its parameters, passed again as they
+                # were: equal by construction, so not evidence of anything.
+                for key, value in (run.params if run and label else {}).items():
+                    side["param"][label + key] = value
+                for key, value in (run.metrics if run else {}).items():
+                    side["metric"][label + key] = value
+        not_compared = []
+        if original.output_blob and new.output_blob:
+            before["cell output"] = cell_outputs(self.store.artifacts.read(original.output_blob))
+            after["cell output"] = cell_outputs(self.store.artifacts.read(new.output_blob))
+        else:
+            missing = "original" if not original.output_blob else "reproduction"
+            not_compared.append(f"cell outputs: the {missing} kept no output notebook")
+        result = comparison.compare(before, after, tolerance or Tolerance(), not_compared)
+        if original.status != new.status:
+            result["differences"].insert(0, {"kind": "status", "name": "pipeline run",
+                                              "before": original.status, "after": new.status})
+            if result["verdict"] != "differs":
+                result["verdict"] = "differs"
+                result["summary"] = (f"differs: the original {original.status}, the "
+                                     f"reproduction {new.status}")
         return {"original_id": original.id, "reproduction_id": new.id,
                 "status": {"original": original.status, "reproduction": new.status},
-                "outputs": outputs, "metrics": metrics, "same": same,
-                "same_notebook": original.notebook_hash == new.notebook_hash}
+                "same_notebook": original.notebook_hash == new.notebook_hash, **result}
 
     # ---- the tracked runs of a pipeline run -------------------------------------------
 
@@ -111,13 +141,28 @@ class ReproduceService:
                 ids += frontier
         return [self.tracking.get_run(i) for i in ids]
 
-    def _metrics(self, pipeline_run: PipelineRun) -> dict:
-        found = {}
-        for depth, run in enumerate(self._tree(pipeline_run)):
-            prefix = "" if depth == 0 else f"{run.name}/"
-            for key, value in run.metrics.items():
-                found[f"{prefix}{key}"] = value
-        return found
+    def _run_pairs(self, original: PipelineRun, new: PipelineRun):
+        """(label, original's run, reproduction's run) for the pipeline's tracked run ("") and
+        each run under it ("cell [4]/", "fit/", "cell [4]/child/"): children are matched by the
+        cell that made them, else by name; runs left over on both sides are paired in order
+        of start (a name drawn at random differs each time)."""
+        old, now = self._tree(original), self._tree(new)
+        if not old and not now:
+            return
+        kids_old, kids_now = _children(old), _children(now)
+        stack = [("", old[0] if old else None, now[0] if now else None)]
+        while stack:
+            label, a, b = stack.pop()
+            yield label, a, b
+            left = _keyed(kids_old.get(a.id, []) if a else [])
+            right = _keyed(kids_now.get(b.id, []) if b else [])
+            spare_left = [k for k in left if k not in right]
+            spare_right = [k for k in right if k not in left]
+            pairs = [(k, left[k], right[k]) for k in left if k in right]
+            pairs += [(k, left[k], right[r]) for k, r in zip(spare_left, spare_right)]
+            pairs += [(k, left[k], None) for k in spare_left[len(spare_right):]]
+            pairs += [(k, None, right[k]) for k in spare_right[len(spare_left):]]
+            stack += [(f"{label}{k}/", x, y) for k, x, y in reversed(pairs)]
 
     def _inputs(self, pipeline_run: PipelineRun) -> list[dict]:
         found, seen = [], set()
@@ -148,19 +193,26 @@ class ReproduceService:
         return True, None
 
 
-def _compare(before: dict, after: dict) -> list[dict]:
-    rows = []
-    for key in sorted(set(before) | set(after)):
-        a, b = before.get(key), after.get(key)
-        row = {"name": key, "original": a, "reproduction": b, "same": _same(a, b)}
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool) \
-                and math.isfinite(a) and math.isfinite(b):
-            row["delta"] = b - a
-        rows.append(row)
-    return rows
+
+def _children(runs: list) -> dict[str, list]:
+    found: dict[str, list] = {}
+    for run in sorted(runs[1:], key=lambda r: (r.start_time, r.id)):
+        found.setdefault(run.parent_run_id, []).append(run)
+    return found
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    return a == b
+def _keyed(runs: list) -> dict:
+    """Runs by the cell that made them ("cell [4]": execution counts are the same on every
+    papermill run) or their name; a second run of one key is "key #2"."""
+    found: dict = {}
+    for run in runs:
+        source = run.source or {}
+        key = (f"cell [{source['execution_count']}]"
+               if source.get("kind") == "cell" and source.get("execution_count") is not None
+               else run.name)
+        n, unique = 1, key
+        while unique in found:
+            n += 1
+            unique = f"{key} #{n}"
+        found[unique] = run
+    return found

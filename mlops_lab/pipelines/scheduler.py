@@ -7,7 +7,9 @@ fires ticks (renewed every tick, taken over when it expires), and the primary ke
 if two schedulers believed they held the lease.
 
 Ticks later than `grace_seconds` are "missed" (nothing ran at that time); each schedule's policy
-says what happens to them: "skip" drops them, "run_once" fires one run for the latest.
+says what happens to them: "skip" drops them, "run_once" fires one run for the latest. A tick
+that finds `max_queued` runs of its schedule still QUEUED is skipped (and logged): a schedule
+never piles runs up behind a queue that does not move.
 Time comes from `clock` (or `tick(now)`), so tests drive it without sleeping.
 """
 
@@ -21,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store import Store
@@ -118,7 +120,14 @@ class Scheduler:
         if missed:
             log.info("Schedule %s: %d tick(s) missed while no scheduler ran (policy %s)",
                      schedule["name"], len(missed), schedule["missed"])
-        following = fire_times(schedule["cron"], schedule["timezone"], max(due[-1], now_ms), 1)[0]
+        room = max(0, (schedule.get("max_queued") or 1) - self._queued(schedule["id"]))
+        if len(to_fire) > room:
+            log.info("Schedule %s: %d tick(s) skipped: its earlier runs still wait in the "
+                     "queue (max_queued %d)", schedule["name"], len(to_fire) - room,
+                     schedule.get("max_queued") or 1)
+            to_fire = to_fire[len(to_fire) - room:] if room else []
+        following = fire_times(schedule["cron"], schedule["timezone"], max(due[-1], now_ms), 1)
+        following = following[0] if following else None  # a stored cron that no longer fires
         rows = [self._run_row(schedule, t) for t in to_fire]
         fired = []
         try:
@@ -138,6 +147,11 @@ class Scheduler:
         except IntegrityError:  # the backstop: this tick was fired already
             return []
         return fired
+
+    def _queued(self, schedule_id: str) -> int:
+        with self.db.read() as conn:
+            return conn.execute(select(func.count()).select_from(pr).where(
+                pr.c.schedule_id == schedule_id, pr.c.status == "QUEUED")).scalar() or 0
 
     def _run_row(self, schedule: dict, fire_time: int) -> dict:
         path = Path(schedule["notebook"])

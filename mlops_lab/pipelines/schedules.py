@@ -1,9 +1,10 @@
 """Cron schedules of notebooks: create, edit, enable/disable, delete, and their next fire times.
 
-A schedule is a cron expression read in a time zone (croniter + zoneinfo), a notebook and its
-parameters, and explicit policies: what to do with ticks missed while no scheduler ran ("skip"
-or "run_once") and how many runs' output notebooks to keep (`keep_last`). The scheduler
-(scheduler.py) fires them.
+A schedule is a five-field cron expression read in a time zone (croniter + zoneinfo), a
+notebook and its parameters, and explicit policies: what to do with ticks missed while no
+scheduler ran ("skip" or "run_once"), how many of its runs may wait in the queue at once
+(`max_queued`, default 1: a tick that finds them there is skipped) and how many runs' output
+notebooks to keep (`keep_last`). The scheduler (scheduler.py) fires them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import delete, insert, or_, select, update
@@ -34,7 +36,12 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+FIELDS = "minute hour day-of-month month day-of-week"
+
+
 def check_cron(cron) -> str:
+    """A five-field cron expression that fires at some time; anything else is refused (a
+    sixth field would be seconds to croniter: a tick every second floods the queue)."""
     from croniter import croniter
 
     if not isinstance(cron, str) or not cron.strip():
@@ -42,9 +49,15 @@ def check_cron(cron) -> str:
                            "weekday).")
     cron = " ".join(cron.split())
     if len(cron) > 200 or not croniter.is_valid(cron):
-        raise InvalidInput(f"{cron[:200]!r} is not a cron expression: use five fields, minute "
-                           "hour day-of-month month day-of-week, e.g. '*/15 * * * *' (a sixth "
-                           "field gives seconds).")
+        raise InvalidInput(f"{cron[:200]!r} is not a cron expression: use five fields, "
+                           f"{FIELDS}, e.g. '*/15 * * * *'.")
+    if len(cron.split()) != 5:
+        raise InvalidInput(f"{cron!r} has {len(cron.split())} fields: a schedule's cron has "
+                           f"five, {FIELDS}, e.g. '*/15 * * * *' (schedules fire at most once "
+                           "a minute).")
+    if not fire_times(cron, "UTC", now_ms(), 1):
+        raise InvalidInput(f"{cron!r} never fires: no date matches it (such as 31 February). "
+                           "Check the day-of-month and month fields.")
     return cron
 
 
@@ -68,7 +81,10 @@ def fire_times(cron: str, tz: str, after_ms: int, count: int | None = None,
     it = croniter(cron, start)
     found = []
     while count is None or len(found) < count:
-        nxt = int(round(it.get_next(float) * 1000))
+        try:
+            nxt = int(round(it.get_next(float) * 1000))
+        except ValueError:  # CroniterBadDateError: no (further) date matches, e.g. 31 Feb
+            break
         if until_ms is not None and nxt > until_ms:
             break
         if nxt > after_ms:
@@ -76,6 +92,17 @@ def fire_times(cron: str, tz: str, after_ms: int, count: int | None = None,
         if len(found) > 100_000:
             break
     return found
+
+
+def local_times(times: list[int], tz: str) -> list[str]:
+    """Fire times (ms) in the schedule's time zone, ISO 8601 with the offset."""
+    zone = ZoneInfo(tz)
+    return [datetime.fromtimestamp(t / 1000, tz=zone).isoformat() for t in times]
+
+
+def default_name(notebook: str | os.PathLike, cron: str) -> str:
+    """A schedule's name when none is given: the notebook's name and its cron."""
+    return f"{Path(notebook).stem} {cron}"
 
 
 class ScheduleService:
@@ -86,20 +113,22 @@ class ScheduleService:
     def create(self, notebook: str | os.PathLike, cron: str, parameters: dict | None = None, *,
                name: str | None = None, timezone: str = "UTC", missed: str = "skip",
                keep_last: int | None = None, timeout: float | None = None, retries: int = 0,
-               enabled: bool = True, experiment: str | None = None,
+               enabled: bool = True, experiment: str | None = None, max_queued: int = 1,
                now: int | None = None) -> Schedule:
         path = local_notebook(notebook)
         cron, timezone = check_cron(cron), check_timezone(timezone)
         now = now_ms() if now is None else now
         row = dict(
             id=uuid.uuid4().hex,
-            name=clean_name(name if name is not None else f"{path.stem} {cron}", "schedule name"),
+            name=clean_name(name if name is not None else default_name(path, cron),
+                            "schedule name"),
             notebook=str(path), parameters=json.dumps(check_parameters(parameters)), cron=cron,
             timezone=timezone, enabled=_bool(enabled, "enabled"), missed=_missed(missed),
             keep_last=_keep_last(keep_last), timeout=_timeout(timeout),
             retries=_retries(retries),
             experiment=clean_name(experiment, "experiment") if experiment else None,
-            next_fire_at=fire_times(cron, timezone, now, 1)[0], created_at=now, updated_at=now)
+            max_queued=_max_queued(max_queued), next_fire_at=_next(cron, timezone, now),
+            created_at=now, updated_at=now)
         try:
             with self.db.write() as conn:
                 conn.execute(insert(sc).values(row))
@@ -130,7 +159,7 @@ class ScheduleService:
 
     def update(self, id_or_name: str, *, notebook=_UNSET, cron=_UNSET, parameters=_UNSET,
                name=_UNSET, timezone=_UNSET, missed=_UNSET, keep_last=_UNSET, timeout=_UNSET,
-               retries=_UNSET, enabled=_UNSET, experiment=_UNSET,
+               retries=_UNSET, enabled=_UNSET, experiment=_UNSET, max_queued=_UNSET,
                now: int | None = None) -> Schedule:
         current = self.get(id_or_name)
         now = now_ms() if now is None else now
@@ -157,11 +186,19 @@ class ScheduleService:
             values["experiment"] = clean_name(experiment, "experiment") if experiment else None
         if enabled is not _UNSET:
             values["enabled"] = _bool(enabled, "enabled")
+        if max_queued is not _UNSET:
+            values["max_queued"] = _max_queued(max_queued)
+        if name is _UNSET and current.name == default_name(current.notebook, current.cron):
+            # A name made from the notebook and cron follows them; a name the user chose stays.
+            renamed = default_name(values.get("notebook", current.notebook),
+                                   values.get("cron", current.cron))
+            if renamed != current.name:
+                values["name"] = clean_name(renamed, "schedule name")
         turned_on = values.get("enabled") is True and not current.enabled
         if "cron" in values or "timezone" in values or turned_on:
             # From now on: a changed or re-enabled schedule does not fire ticks of the past.
-            values["next_fire_at"] = fire_times(values.get("cron", current.cron),
-                                                values.get("timezone", current.timezone), now, 1)[0]
+            values["next_fire_at"] = _next(values.get("cron", current.cron),
+                                           values.get("timezone", current.timezone), now)
         if not values:
             return current
         values["updated_at"] = now
@@ -195,8 +232,21 @@ def _entity(row, with_next: bool = False) -> Schedule:
         parameters=json.loads(row["parameters"]), cron=row["cron"], timezone=row["timezone"],
         enabled=bool(row["enabled"]), missed=row["missed"], created_at=row["created_at"],
         updated_at=row["updated_at"], keep_last=row["keep_last"], timeout=row["timeout"],
-        retries=row["retries"], experiment=row["experiment"], next_fire_at=row["next_fire_at"],
-        next_fire_times=nxt)
+        retries=row["retries"], experiment=row["experiment"],
+        max_queued=row.get("max_queued") or 1, next_fire_at=row["next_fire_at"],
+        next_fire_times=nxt, next_fire_times_local=local_times(nxt, row["timezone"]))
+
+
+def _next(cron: str, tz: str, now: int) -> int | None:
+    found = fire_times(cron, tz, now, 1)
+    return found[0] if found else None
+
+
+def _max_queued(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise InvalidInput("max_queued must be a whole number from 1 to 1000: how many runs of "
+                           "the schedule may wait in the queue before a tick is skipped.")
+    return value
 
 
 def _missed(value) -> str:

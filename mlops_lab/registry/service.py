@@ -26,7 +26,7 @@ from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
 from .entities import AliasMove, Model, ModelVersion, SavedBy
-from .refs import ALIAS, MAX_VERSION, parse_ref
+from .refs import ALIAS, LARGEST_NUMBER, MAX_VERSION, parse_ref
 
 # A version's ref ("name/12") is also its run link ref, a column of 200 characters.
 MODEL_NAME_MAX = 180
@@ -53,8 +53,8 @@ def clean_version(version) -> int:
         version = int(version.strip())
     if isinstance(version, bool) or not isinstance(version, int):
         raise InvalidInput(f"A model version is a whole number from 1, not {version!r:.80}.")
-    if not 1 <= version <= MAX_VERSION:
-        raise InvalidInput(f"A model version is a whole number from 1 to {MAX_VERSION}.")
+    if not 1 <= version <= LARGEST_NUMBER:
+        raise InvalidInput(f"A model version is a whole number from 1 to {LARGEST_NUMBER}.")
     return version
 
 
@@ -303,10 +303,11 @@ class RegistryService:
         reason = _clean_text(reason, "reason", REASON_MAX)
         with self.db.write() as conn:
             model_id = self._model_id(conn, name)
-            exists = conn.execute(select(t.model_versions.c.version).where(
-                t.model_versions.c.model_id == model_id,
-                t.model_versions.c.version == version)).first()
-            if exists is None:
+            exists = version <= MAX_VERSION and conn.execute(
+                select(t.model_versions.c.version).where(
+                    t.model_versions.c.model_id == model_id,
+                    t.model_versions.c.version == version)).first()
+            if not exists:
                 raise NotFound(f"Model {name!r} has no version {version}; see "
                                f"`mlops-lab models show {name}` for its versions.")
             return self._move_alias(conn, model_id, name, alias, version, reason, _user(user),

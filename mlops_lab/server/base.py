@@ -15,11 +15,11 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.log import _scrub_uri
 
 from ..errors import InvalidInput, SchemaError
-from .errors import error_body, status_of
+from .errors import BodyTooLarge, error_body, status_of
 
 AUTH_RESOURCE = "mlops_lab"
 API_PREFIX = "mlops-lab/api"
-# A JSON request body larger than this is refused before it is parsed.
+# A request body larger than this is refused (413) before it is read whole.
 MAX_JSON_BODY = 1 << 20
 # The side panel's lists: this many rows unless ?limit= says otherwise; `truncated` in the
 # answer says there are more (one more than the limit is asked for).
@@ -46,10 +46,42 @@ def _finite(value: Any) -> Any:
     return value
 
 
+@tornado.web.stream_request_body
 class MlopsLabHandler(APIHandler):
-    """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread."""
+    """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread.
+
+    Bodies are streamed in rather than buffered by tornado, so that one over `body_limit` is
+    refused (413) from its Content-Length before a byte of it is read, or, sent without one
+    (chunked), as soon as it grows past the limit; the connection is then closed instead of
+    reading the rest. prepare() has authenticated the client by the time any byte arrives.
+    """
 
     auth_resource = AUTH_RESOURCE
+    body_limit = MAX_JSON_BODY
+
+    async def prepare(self):
+        self._body: bytearray | None = bytearray()
+        await super().prepare()
+        declared = self.request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.body_limit:
+            self._refuse_body()
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._body is None:  # already refused
+            return
+        self._body += chunk
+        if len(self._body) > self.body_limit:
+            self._refuse_body()
+
+    def _refuse_body(self) -> None:
+        self._body = None
+        error = BodyTooLarge(f"The request body is over the limit of {self.body_limit} bytes.")
+        self.send_error(413, exc_info=(BodyTooLarge, error, None))
+
+    @property
+    def body(self) -> bytes:
+        """The request body, whole (a handler method runs only once it has all arrived)."""
+        return bytes(self._body or b"")
 
     @property
     def store(self):
@@ -73,16 +105,22 @@ class MlopsLabHandler(APIHandler):
 
     def json_body(self) -> dict:
         """The request's JSON object; anything else is a clear 400."""
-        body = self.request.body or b""
-        if len(body) > MAX_JSON_BODY:
-            raise InvalidInput(f"The request body is over {MAX_JSON_BODY} bytes.")
         try:
-            doc = json.loads(body or b"{}")
+            doc = json.loads(self.body or b"{}")
         except (ValueError, RecursionError):
             raise InvalidInput("The request body is not valid JSON.") from None
         if not isinstance(doc, dict):
             raise InvalidInput("The request body must be a JSON object.")
         return doc
+
+    def search_text(self, name: str = "q") -> str:
+        """A search text from the query string, as sent: tornado's get_argument would drop
+        control characters silently (and so shorten a text past its limit); they are refused."""
+        values = self.request.query_arguments.get(name)
+        text = values[-1].decode("utf-8", "replace").strip() if values else ""
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            raise InvalidInput(f"{name} must be text without control characters.")
+        return text
 
     async def call(self, fn, *args, **kwargs):
         """Database and file work runs in a thread so the event loop keeps serving."""
@@ -103,6 +141,8 @@ class MlopsLabHandler(APIHandler):
         exc = (kwargs.get("exc_info") or (None, None, None))[1]
         status, body = error_body(status_code, exc)
         self.set_status(status)
+        if status == 405:  # RFC 9110: a 405 says which methods the route does take
+            self.set_header("Allow", ", ".join(allowed_methods(type(self))))
         self.finish(to_json_text(body))
 
     def log_exception(self, typ, value, tb) -> None:
@@ -115,6 +155,13 @@ class MlopsLabHandler(APIHandler):
             self.log.info("%s: %s: %s", where, type(value).__name__, value)
         else:
             self.log.error("Uncaught error in %s", where, exc_info=(typ, value, tb))
+
+
+def allowed_methods(handler: type) -> list[str]:
+    """The HTTP methods a handler class implements itself."""
+    return [m for m in handler.SUPPORTED_METHODS
+            if getattr(handler, m.lower(), None) is not getattr(tornado.web.RequestHandler,
+                                                                m.lower(), None)]
 
 
 def whole_number(text: str, name: str) -> int:

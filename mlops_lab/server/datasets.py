@@ -30,7 +30,7 @@ class DatasetsHandler(DatasetsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        q = self.get_argument("q", "")
+        q = self.search_text()
         found, truncated = await self.first_rows(lambda n: self.datasets.list_datasets(q, n))
         self.reply({"datasets": [d.to_json() for d in found], "truncated": truncated})
 

@@ -13,8 +13,14 @@ from tornado.web import HTTPError
 
 from ..errors import Conflict, InvalidInput, MlopsLabError, NotFound, SchemaError, StoreBusy
 
+
+class BodyTooLarge(InvalidInput):
+    """A request body over the route's limit (refused before it is read whole)."""
+
+
 # Most specific first: the first class the exception is an instance of decides.
 STATUS = (
+    (BodyTooLarge, 413),
     (InvalidInput, 400),
     (NotFound, 404),
     (Conflict, 409),

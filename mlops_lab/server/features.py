@@ -19,7 +19,7 @@ class FeatureSetsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        q, tag = self.get_argument("q", ""), self.get_argument("tag", "") or None
+        q, tag = self.search_text(), self.get_argument("tag", "") or None
         found, truncated = await self.first_rows(
             lambda n: self.service(FeatureService).search(q, tag, n))
         self.reply({"feature_sets": [f.to_json() for f in found], "truncated": truncated})

@@ -42,7 +42,7 @@ class ModelsHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        q = self.get_argument("q", "")
+        q = self.search_text()
         models, truncated = await self.first_rows(lambda n: self.registry.list_models(q, n))
         self.reply({"models": [m.to_json() for m in models], "truncated": truncated})
 
@@ -105,7 +105,10 @@ class AliasHandler(RegistryHandler):
         body = self.json_body()
         if "version" not in body:
             raise InvalidInput('Give the version to point the alias at: {"version": 3}.')
-        move = await self.call(self.registry.set_alias, name, alias, body["version"],
+        version = body["version"]
+        if isinstance(version, float) and version.is_integer():
+            version = int(version)  # JSON's 3.0 is the integer 3 (JSON Schema says so too)
+        move = await self.call(self.registry.set_alias, name, alias, version,
                                self.reason(body), self.user_name())
         self.reply(move.to_json())
 

@@ -100,12 +100,27 @@ class PipelineRunLogHandler(PipelineHandler):
 
 
 class PipelineRunComparisonHandler(PipelineHandler):
+    """A reproduction compared with its original; ?rel_tol=&abs_tol=&ignore=… as in the CLI."""
+
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
+        from ..pipelines.comparison import tolerance
         from ..pipelines.reproduce import ReproduceService
 
-        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id))
+        tol = tolerance(self.number_argument("rel_tol"), self.number_argument("abs_tol"),
+                        self.get_arguments("ignore") or None)
+        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id,
+                                   tol))
+
+    def number_argument(self, name: str) -> float | None:
+        text = self.get_argument(name, "")
+        if not text:
+            return None
+        try:
+            return float(text)
+        except ValueError:
+            raise InvalidInput(f"{name} must be a number, not {text[:50]!r}.") from None
 
 
 class NotebookParametersHandler(PipelineHandler):
@@ -156,7 +171,7 @@ class SchedulesHandler(PipelineHandler):
         body = self.json_body()
         notebook = await self.call(self.notebook, body.get("notebook"))
         options = {k: body[k] for k in ("name", "timezone", "missed", "keep_last", "timeout",
-                                        "retries", "enabled") if k in body}
+                                        "retries", "enabled", "max_queued") if k in body}
         schedule = await self.call(self.schedules.create, notebook, body.get("cron"),
                                    body.get("parameters") or {}, **options)
         self.set_status(201)
@@ -174,8 +189,8 @@ class ScheduleHandler(PipelineHandler):
     async def patch(self, schedule_id: str):
         body = self.json_body()
         changes = {k: body[k] for k in ("name", "cron", "timezone", "missed", "keep_last",
-                                        "timeout", "retries", "enabled", "parameters")
-                   if k in body}
+                                        "timeout", "retries", "enabled", "parameters",
+                                        "max_queued") if k in body}
         if "notebook" in body:
             changes["notebook"] = await self.call(self.notebook, body["notebook"])
         schedule = await self.call(lambda: self.schedules.update(schedule_id, **changes))

@@ -12,11 +12,12 @@ def service() -> ServingService:
 
 
 def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = None,
-               progress: bool = True):
+               progress: bool = True, probabilities: bool = False):
     """Scores a CSV or Parquet file with a model version into a Parquet file of the inputs
-    plus the predictions: `score_file("churn@champion", "in.csv", "out.parquet")`."""
+    plus the predictions: `score_file("churn@champion", "in.csv", "out.parquet")`;
+    `probabilities=True` adds a classifier's `probability_<class>` columns."""
     return service().score_file(ref, input_path, output_path, chunk_rows=chunk_rows,
-                                progress=progress)
+                                progress=progress, probabilities=probabilities)
 
 
 def package_model(ref: str, out_dir) -> dict:

@@ -1,6 +1,9 @@
 """Batch scoring: a CSV or Parquet file in, a Parquet file of the inputs plus the predictions
 out, read and scored chunk by chunk (memory stays flat), with a progress bar.
 
+With `probabilities`, a classifier's class probabilities follow the predictions, one column
+per class (`probability_<class>`).
+
 Rows are held to the model server's rules (`runtime/validation.check_frame`), with row numbers
 counted from the start of the file. The output appears whole or not at all: it is written to a
 temp file beside the target, fsynced and renamed.
@@ -28,13 +31,14 @@ class BatchResult:
     output: str
     prediction_column: str
     ignored_columns: list[str] = field(default_factory=list)
+    probability_columns: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
 
 
 def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_ROWS,
-               progress: bool = True) -> BatchResult:
+               progress: bool = True, probabilities: bool = False) -> BatchResult:
     import pyarrow as pa
     import pyarrow.parquet as pq
     from tqdm import tqdm
@@ -55,7 +59,7 @@ def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_RO
     column = outputs[0]["name"] if len(outputs) == 1 else "prediction"
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     os.close(fd)
-    writer, rows, ignored = None, 0, []
+    writer, rows, ignored, added = None, 0, [], []
     try:
         with tqdm(total=total, unit="rows", disable=not progress, desc="scoring",
                   dynamic_ncols=True) as bar:
@@ -66,14 +70,18 @@ def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_RO
                     frame, ignored = check_frame(chunk, predictor.columns,
                                                  allow_missing=predictor.allow_missing,
                                                  first_row=rows)
-                    predictions = predictor.predict(frame)
+                    answer = predictor.predict(frame, probabilities)
                 except RequestError as exc:
                     raise InvalidInput(f"{source.name}: {exc}") from None
                 out = chunk.reset_index(drop=True)
-                if column in out.columns:
-                    raise InvalidInput(f"The input already has a column {column!r}, where the "
+                added = [column] + [f"probability_{c}" for c in answer.get("classes", [])]
+                taken = [c for c in added if c in out.columns]
+                if taken:
+                    raise InvalidInput(f"The input already has a column {taken[0]!r}, where the "
                                        "predictions go; rename it.")
-                out[column] = predictions
+                out[column] = answer["predictions"]
+                for i, name in enumerate(added[1:]):
+                    out[name] = [row[i] for row in answer["probabilities"]]
                 table = pa.Table.from_pandas(out, preserve_index=False)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)
@@ -103,7 +111,7 @@ def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_RO
         raise
     return BatchResult(ref=f"{predictor.name}/{predictor.version}", version=predictor.version,
                        rows=rows, output=str(target), prediction_column=column,
-                       ignored_columns=ignored)
+                       ignored_columns=ignored, probability_columns=added[1:])
 
 
 def numbers_from_text(chunk, columns):

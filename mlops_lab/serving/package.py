@@ -56,16 +56,20 @@ CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "{port}"]
 
 ENTRYPOINT = '''\
 """Serves the model version in this folder: python serve.py [--host H] [--port P] [--workers N]
+[--probabilities]
 
 POST /predict, GET /health, /metadata, /metrics (see serving_runtime/app.py).
 """
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# --probabilities, for the worker processes too (they build the app from `app()`)
+PROBABILITIES = "SERVE_PROBABILITIES"
 
 
 def load_predictor():
@@ -87,9 +91,17 @@ def load_predictor():
 
 def app():
     from serving_runtime.app import ModelHolder, build_app
+    from serving_runtime.errors import RequestError
     from serving_runtime.prediction_log import PredictionLog, json_lines_sink
 
-    return build_app(ModelHolder(load_predictor()),
+    predictor = load_predictor()
+    probabilities = os.environ.get(PROBABILITIES) == "1"
+    if probabilities:
+        try:
+            predictor.check_probabilities()
+        except RequestError as exc:
+            sys.exit(str(exc))
+    return build_app(ModelHolder(predictor), probabilities=probabilities,
                      prediction_log=PredictionLog(json_lines_sink(sys.stdout)))
 
 
@@ -100,7 +112,11 @@ def main():
     parser.add_argument("--host", default="0.0.0.0")
     parser.add_argument("--port", type=int, default={port})
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--probabilities", action="store_true",
+                        help="answer with class probabilities unless a request says false")
     args = parser.parse_args()
+    if args.probabilities:
+        os.environ[PROBABILITIES] = "1"
     sys.path.insert(0, str(HERE))
     options = dict(host=args.host, port=args.port, access_log=False,
                    timeout_graceful_shutdown=10)

@@ -32,6 +32,7 @@ class ServeSettings:
     log_predictions: bool = True
     max_rows: int = 10_000
     max_body_bytes: int = 8 << 20
+    probabilities: bool = False  # answers carry class probabilities unless a request says no
 
 
 def build_server_app(settings: ServeSettings):
@@ -42,6 +43,8 @@ def build_server_app(settings: ServeSettings):
     from .startup import LazyServingService, load_at_start
 
     predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle)
+    if settings.probabilities:
+        predictor.check_probabilities()
     log.info("mlops-lab: serving %s version %s (%s): POST /predict, GET /health, /metadata, "
              "/metrics", predictor.name, predictor.version, settings.ref)
     service = LazyServingService()
@@ -56,7 +59,8 @@ def build_server_app(settings: ServeSettings):
     info = {"ref": settings.ref, "alias": alias,
             "hot_swap_poll_seconds": settings.poll_seconds if alias else None}
     return build_app(holder, prediction_log=prediction_log, background=background, info=info,
-                     limits=Limits(settings.max_rows, settings.max_body_bytes))
+                     limits=Limits(settings.max_rows, settings.max_body_bytes),
+                     probabilities=settings.probabilities)
 
 
 async def watch_alias(service, holder, name: str, alias: str, settings: ServeSettings) -> None:
@@ -72,6 +76,8 @@ async def watch_alias(service, holder, name: str, alias: str, settings: ServeSet
                 continue
             predictor = await asyncio.to_thread(
                 lambda: service.get().load_predictor(f"{name}/{target}", settings.allow_pickle))
+            if settings.probabilities:  # the answers promised stay possible
+                predictor.check_probabilities()
             holder.swap(predictor)
             failed_version = None
         except asyncio.CancelledError:

@@ -17,7 +17,10 @@ from ..errors import InvalidInput
 from ..store import Store
 from ..store.tables import serving as t
 from .runtime.predictor import Predictor
-from .runtime.validation import MAX_ROWS, example_request, frame_from_body, input_columns
+from .runtime.validation import (
+    MAX_ROWS, example_request, frame_from_request, input_columns, parse_json, too_large,
+    wants_probabilities,
+)
 
 # Versions kept loaded by the "Try it" route (a model file can be large; keep a few).
 TRY_IT_CACHE = 4
@@ -81,24 +84,32 @@ class ServingService:
                     max_body_bytes: int = 1 << 20, max_rows: int = MAX_ROWS) -> dict:
         """Scores one JSON request body with a model version, by the model server's rules.
         Not logged for monitoring: these are people trying a version, not traffic."""
+        if len(body) > max_body_bytes:
+            raise too_large(max_body_bytes)
+        doc = parse_json(body)  # a malformed body is refused without loading the model
         predictor = self.cached_predictor(name, version, allow_pickle=allow_pickle)
-        frame = frame_from_body(body, predictor.columns, allow_missing=predictor.allow_missing,
-                                max_rows=max_rows, max_body_bytes=max_body_bytes)
-        outputs = predictor.predict(frame)
-        return {"predictions": outputs, "model": predictor.name, "version": predictor.version}
+        frame = frame_from_request(doc, predictor.columns, allow_missing=predictor.allow_missing,
+                                   max_rows=max_rows)
+        answer = predictor.predict(frame, wants_probabilities(doc))
+        return {**answer, "model": predictor.name, "version": predictor.version}
 
     # ---- files -----------------------------------------------------------------------------
 
     def score_file(self, ref: str, input_path, output_path, *, chunk_rows: int | None = None,
-                   progress: bool = True, allow_pickle: bool = False):
-        """Batch scoring of a CSV/Parquet file into a Parquet file (see batch.py)."""
+                   progress: bool = True, allow_pickle: bool = False,
+                   probabilities: bool = False):
+        """Batch scoring of a CSV/Parquet file into a Parquet file (see batch.py);
+        `probabilities` adds one column per class of a classifier."""
         from .batch import CHUNK_ROWS, score_file
 
         if chunk_rows is not None and (not isinstance(chunk_rows, int) or chunk_rows < 1):
             raise InvalidInput("chunk_rows must be a whole number of at least 1.")
         predictor = self.load_predictor(ref, allow_pickle=allow_pickle)
+        if probabilities:
+            predictor.check_probabilities()
         return score_file(predictor, input_path, output_path,
-                          chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress)
+                          chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress,
+                          probabilities=probabilities)
 
     def package(self, ref: str, out_dir) -> dict:
         """A container build context for the version `ref` names (see package.py)."""

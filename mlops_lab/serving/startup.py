@@ -32,7 +32,7 @@ def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
         try:
             answer = answers.recv()
         except EOFError:
-            helper.join()  # its pipe closes before it is reaped: wait for its exit code
+            helper.join()  # its exit code is known only once it is reaped
             raise MlopsLabError(f"Could not read {ref!r} from the store: the process reading "
                                 f"it ended with exit code {helper.exitcode}.") from None
     finally:

@@ -108,9 +108,10 @@ def test_reproduce_from_the_pipeline_run_view(lab, notebook_path, screenshot):
     comparison = lab.locator(
         "#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden) "
         "[data-testid=mlops-lab-pipeline-comparison]")
-    expect(comparison).to_contain_text("Compared with the original: the same",
+    expect(comparison).to_contain_text("Compared with the original: reproduced",
                                        timeout=RUN_TIMEOUT_MS)
-    expect(comparison).to_contain_text("score")
+    expect(comparison.get_by_test_id("mlops-lab-reproduce-verdict")).to_contain_text(
+        "things compared, all equal")
     screenshot(lab, "pipelines-08-reproduction-light")
 
 
@@ -138,7 +139,9 @@ def test_create_and_disable_a_schedule_from_the_panel(lab, notebook_path, screen
     expect(row).to_have_count(1, timeout=TIMEOUT_MS)
     expect(row).to_contain_text("nightly train")
     expect(row).to_contain_text("0 3 * * * Europe/Paris")
-    expect(row).to_contain_text("next:")
+    # next fire times in the schedule's own time zone, saying which: 03:00 in Paris
+    expect(row).to_contain_text("next (Europe/Paris): ")
+    expect(row).to_contain_text(" 03:00:00+0")
     screenshot(lab, "pipelines-06-schedule-light")
     row.get_by_role("button", name="Disable").click()
     expect(row).to_contain_text("disabled", timeout=TIMEOUT_MS)

@@ -1,7 +1,7 @@
 /**
  * A pipeline run in the main area: status, notebook, parameters, outputs, the failing cell
  * with its error, the log, the output notebook (opened in JupyterLab), cancel and reproduce;
- * for a reproduction, the comparison with the original.
+ * for a reproduction, its verdict and what differs from the original.
  */
 import React, { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../api';
@@ -15,7 +15,7 @@ import {
   IPipelineRun,
   pipelineRunLog
 } from './api';
-import { ReproduceButton } from './ReproduceButton';
+import { ReproduceButton, ReproductionVerdict } from './ReproduceButton';
 import { fileName, openPipelineRun, PipelineStatusBadge, showValue } from './shared';
 
 export interface IPipelineRunViewProps {
@@ -188,31 +188,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
           )}
         </section>
       )}
-      {comparison && (
-        <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-comparison">
-          <h3>Compared with the original: {comparison.same ? 'the same' : 'different'}</h3>
-          <table className="mlops-lab-kv">
-            <thead>
-              <tr>
-                <th>Name</th>
-                <th>Original</th>
-                <th>Reproduction</th>
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {[...comparison.outputs, ...comparison.metrics].map(row => (
-                <tr key={row.name}>
-                  <td>{row.name}</td>
-                  <td>{showValue(row.original)}</td>
-                  <td>{showValue(row.reproduction)}</td>
-                  <td>{row.same ? 'same' : 'different'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </section>
-      )}
+      {comparison && <ReproductionVerdict comparison={comparison} />}
       <section className="mlops-lab-section">
         <h3>Log</h3>
         {log === null ? (

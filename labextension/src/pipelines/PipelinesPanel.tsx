@@ -5,7 +5,7 @@
  */
 import React, { useState } from 'react';
 import { ApiError } from '../api';
-import { absoluteTime, formatDuration, relativeTime } from '../format';
+import { formatDuration, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import {
   createSchedule,
@@ -122,10 +122,11 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
                 </code>
               </div>
               <div className="mlops-lab-pipeline-meta">
+                {/* In the schedule's time zone, as its cron is read, and saying so. */}
                 {schedule.enabled
-                  ? `next: ${schedule.next_fire_times
+                  ? `next (${schedule.timezone}): ${schedule.next_fire_times_local
                       .slice(0, 3)
-                      .map(t => absoluteTime(t))
+                      .map(t => t.replace('T', ' '))
                       .join(', ')}`
                   : 'disabled'}
               </div>

@@ -1,12 +1,70 @@
 /**
  * "Reproduce": check what re-executing a run would start from (input snapshots still there,
  * what changed in the environment), confirm, start it, and open the new pipeline run, whose
- * view then compares metrics and outputs with the original.
+ * view then shows the verdict (reproduced, differs, cannot tell) and what differs.
  */
 import React, { useState } from 'react';
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
-import { IReproductionCheck, checkReproduction, startReproduction } from './api';
-import { openPipelineRun } from './shared';
+import { IComparison, IReproductionCheck, checkReproduction, startReproduction } from './api';
+import { openPipelineRun, showValue } from './shared';
+
+const VERDICT_TITLE: Record<IComparison['verdict'], string> = {
+  reproduced: 'reproduced',
+  differs: 'differs',
+  'cannot tell': 'cannot tell (nothing recorded to compare)'
+};
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** A reproduction's verdict, what was compared, and the table of what differs. */
+export function ReproductionVerdict(props: { comparison: IComparison }): JSX.Element {
+  const c = props.comparison;
+  const counts = Object.entries(c.counts).map(([kind, n]) => plural(n, kind));
+  return (
+    <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-comparison">
+      <h3>Compared with the original: {VERDICT_TITLE[c.verdict]}</h3>
+      <p
+        className={`mlops-lab-verdict mlops-lab-verdict-${c.verdict.replace(' ', '-')}`}
+        data-testid="mlops-lab-reproduce-verdict"
+      >
+        {c.summary}
+      </p>
+      <p className="mlops-lab-empty">
+        Compared: {counts.join(', ') || 'nothing'}. Numbers are equal within a relative{' '}
+        {c.tolerance.rel} or absolute {c.tolerance.abs} difference; masked in text:{' '}
+        {c.masked.join(', ')}.
+        {c.ignored.length > 0 && ` Left out: ${plural(c.ignored.length, 'timing or ignored name')}.`}
+      </p>
+      {c.not_compared.map(note => (
+        <p key={note}>Not compared: {note}</p>
+      ))}
+      {c.differences.length > 0 && (
+        <table className="mlops-lab-kv">
+          <thead>
+            <tr>
+              <th>What</th>
+              <th>Name</th>
+              <th>Original</th>
+              <th>Reproduction</th>
+            </tr>
+          </thead>
+          <tbody>
+            {c.differences.map(row => (
+              <tr key={`${row.kind}:${row.name}`}>
+                <td>{row.kind}</td>
+                <td>{row.name}</td>
+                <td>{row.missing === 'before' ? 'not recorded' : showValue(row.before)}</td>
+                <td>{row.missing === 'after' ? 'not recorded' : showValue(row.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
 
 function CheckSummary(props: { check: IReproductionCheck }): JSX.Element {
   const { check } = props;

@@ -67,7 +67,11 @@ export interface ISchedule {
   keep_last: number | null;
   timeout: number | null;
   retries: number;
+  max_queued: number;
+  /** Milliseconds since the epoch. */
   next_fire_times: number[];
+  /** The same times in the schedule's time zone, ISO 8601 with the offset. */
+  next_fire_times_local: string[];
   created_at: number;
   updated_at: number;
 }
@@ -81,24 +85,33 @@ export interface IScheduleInput {
   enabled?: boolean;
   missed?: 'skip' | 'run_once';
   keep_last?: number | null;
+  max_queued?: number;
 }
 
-export interface IComparisonRow {
+/** One thing that differs between a run and its reproduction. */
+export interface IDifference {
+  kind: string;
   name: string;
-  original: unknown;
-  reproduction: unknown;
-  same: boolean;
-  delta?: number;
+  before: unknown;
+  after: unknown;
+  /** The side that did not record it. */
+  missing?: 'before' | 'after';
 }
 
 export interface IComparison {
   original_id: string;
   reproduction_id: string;
   status: { original: string; reproduction: string };
-  outputs: IComparisonRow[];
-  metrics: IComparisonRow[];
-  same: boolean;
   same_notebook: boolean;
+  verdict: 'reproduced' | 'differs' | 'cannot tell';
+  summary: string;
+  compared: number;
+  counts: Record<string, number>;
+  differences: IDifference[];
+  ignored: { kind: string; name: string; why: string }[];
+  not_compared: string[];
+  tolerance: { rel: number; abs: number; ignore: string[] };
+  masked: string[];
 }
 
 export interface IReproductionCheck {

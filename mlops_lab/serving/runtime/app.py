@@ -1,6 +1,7 @@
 """The model server as an ASGI app (starlette), served by uvicorn.
 
     POST /predict    {"records": [...]} or {"columns": {...}} -> {"predictions": [...], ...}
+                     (+ "probabilities": true -> "classes" and "probabilities" too)
     GET  /health     liveness, the version served, the prediction log's counts
     GET  /metadata   the model version, its input columns and the server's limits
     GET  /metrics    Prometheus text: requests, errors, latency histogram, log counts
@@ -25,7 +26,9 @@ from .errors import RequestError
 from .metrics import ServerMetrics
 from .prediction_log import PredictionLog
 from .predictor import Predictor
-from .validation import MAX_BODY_BYTES, MAX_ROWS, arrays_from_request, parse_json, too_large
+from .validation import (
+    MAX_BODY_BYTES, MAX_ROWS, arrays_from_request, parse_json, too_large, wants_probabilities,
+)
 
 log = logging.getLogger("mlops_lab.serving")
 
@@ -80,8 +83,9 @@ def _finite(value):
 def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = None,
               limits: Limits | None = None,
               background: list[Callable[[], Awaitable[None]]] | None = None,
-              info: dict | None = None):
-    """The ASGI app serving `holder.current`; `background` coroutines run while it is up."""
+              info: dict | None = None, probabilities: bool = False):
+    """The ASGI app serving `holder.current`; `background` coroutines run while it is up.
+    `probabilities`: answers carry class probabilities unless a request says false."""
     from starlette.applications import Starlette
     from starlette.exceptions import HTTPException
     from starlette.responses import Response
@@ -102,13 +106,15 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
         predictor = holder.current  # this request's model, whatever a swap does meanwhile
         try:
             body = await _read_body(request, limits.max_body_bytes)
-            inputs = arrays_from_request(parse_json(body), predictor.columns,
+            doc = parse_json(body)
+            inputs = arrays_from_request(doc, predictor.columns,
                                          allow_missing=predictor.allow_missing,
                                          max_rows=limits.max_rows)
+            proba = wants_probabilities(doc, probabilities)
             if len(next(iter(inputs.values()))) > INLINE_ROWS:
-                outputs = await asyncio.to_thread(predictor.predict_arrays, inputs)
+                answer = await asyncio.to_thread(predictor.predict_arrays, inputs, proba)
             else:
-                outputs = predictor.predict_arrays(inputs)
+                answer = predictor.predict_arrays(inputs, proba)
         except RequestError as exc:
             metrics.observe("/predict", exc.status, time.perf_counter() - started, exc.error)
             return json_response(exc.to_json(), exc.status, {"X-Request-Id": request_id})
@@ -117,11 +123,12 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
             metrics.observe("/predict", 500, time.perf_counter() - started, "InternalError")
             return json_response({"error": "InternalError", "message": INTERNAL_MESSAGE}, 500,
                                  {"X-Request-Id": request_id})
+        outputs = answer["predictions"]
         if prediction_log is not None:
             prediction_log.submit(request_id, predictor.name, predictor.version, inputs, outputs)
         metrics.rows.inc(len(outputs))
         response = json_response(
-            {"predictions": outputs, "model": predictor.name, "version": predictor.version,
+            {**answer, "model": predictor.name, "version": predictor.version,
              "request_id": request_id},
             headers={"X-Model-Version": str(predictor.version), "X-Request-Id": request_id})
         metrics.observe("/predict", 200, time.perf_counter() - started)
@@ -141,7 +148,8 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
     async def metadata(request):
         started = time.perf_counter()
         doc = dict(holder.current.describe(), limits={
-            "max_rows": limits.max_rows, "max_body_bytes": limits.max_body_bytes}, **(info or {}))
+            "max_rows": limits.max_rows, "max_body_bytes": limits.max_body_bytes},
+            probabilities_by_default=probabilities, **(info or {}))
         response = json_response(doc)
         metrics.observe("/metadata", 200, time.perf_counter() - started)
         return response
@@ -157,7 +165,9 @@ def build_app(holder: ModelHolder, *, prediction_log: PredictionLog | None = Non
         message = ("No such route: the model server answers POST /predict, GET /health, "
                    "/metadata and /metrics." if exc.status_code in (404, 405) else exc.detail)
         metrics.observe("other", exc.status_code, 0.0, error)
-        return json_response({"error": error, "message": message}, exc.status_code)
+        # starlette's own headers, e.g. the Allow of a 405
+        return json_response({"error": error, "message": message}, exc.status_code,
+                             dict(exc.headers or {}))
 
     @asynccontextmanager
     async def lifespan(app):

@@ -70,38 +70,73 @@ class Predictor:
             warnings.filterwarnings("ignore", message=_NO_NAMES, category=UserWarning)
         return True
 
-    def predict_arrays(self, arrays: dict) -> list:
-        """Predictions for validated columns ({name: array}, in the signature's order)."""
+    @property
+    def gives_probabilities(self) -> bool:
+        """Whether the model is a classifier that can say how sure it is (`predict_proba`
+        and its `classes_`); an SVC without `probability=True` cannot."""
+        return _has(self.model, "predict_proba") and _has(self.model, "classes_")
+
+    def check_probabilities(self) -> None:
+        """Refuses (422) to promise probabilities this model cannot give."""
+        if not self.gives_probabilities:
+            raise RequestError(
+                f"Model {self.name} version {self.version} ({type(self.model).__name__}) gives "
+                "no class probabilities: only classifiers with predict_proba do. Ask without "
+                '"probabilities".', 422, "NoProbabilities")
+
+    def predict_arrays(self, arrays: dict, probabilities: bool = False) -> dict:
+        """The answer for validated columns ({name: array}, in the signature's order):
+        {"predictions": [...]}, plus "classes" and "probabilities" (one list per row, in
+        the order of "classes") when asked."""
         if self.takes_array:
-            return self._predict(_matrix(arrays.values()))
+            return self._answer(_matrix(arrays.values()), probabilities)
         import pandas as pd
 
-        return self._predict(pd.DataFrame(arrays, copy=False))
+        return self._answer(pd.DataFrame(arrays, copy=False), probabilities)
 
-    def predict(self, frame) -> list:
-        """Predictions for a validated DataFrame (batch scoring)."""
+    def predict(self, frame, probabilities: bool = False) -> dict:
+        """The same answer for a validated DataFrame (batch scoring, "Try it")."""
         if self.takes_array:
-            return self._predict(_matrix(frame[c.name].to_numpy() for c in self.columns))
-        return self._predict(frame)
+            return self._answer(_matrix(frame[c.name].to_numpy() for c in self.columns),
+                                probabilities)
+        return self._answer(frame, probabilities)
 
-    def _predict(self, inputs) -> list:
+    def _answer(self, inputs, probabilities: bool) -> dict:
+        if probabilities:
+            self.check_probabilities()
+        answer = {"predictions": to_json_values(self._call("predict", inputs))}
+        if probabilities:
+            answer["classes"] = to_json_values(self.model.classes_)
+            answer["probabilities"] = to_json_values(self._call("predict_proba", inputs))
+        return answer
+
+    def _call(self, method: str, inputs):
         """A model that refuses the inputs (ValueError/TypeError from its checks) is the
         caller's problem to fix: a 422 with the model's own first line. Anything else
         propagates (500)."""
         try:
-            result = self.model.predict(inputs)
+            return getattr(self.model, method)(inputs)
         except (ValueError, TypeError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:500]
             raise RequestError(f"The model could not score these inputs: {first}", 422,
                                "PredictionFailed") from None
-        return to_json_values(result)
 
     def describe(self) -> dict:
         return {"name": self.name, "version": self.version,
                 "inputs": [c.to_json() for c in self.columns or []],
                 "outputs": list((self.signature or {}).get("outputs") or []),
                 "accepts_missing_values": self.allow_missing,
+                "gives_probabilities": self.gives_probabilities,
                 "model_class": f"{type(self.model).__module__}.{type(self.model).__qualname__}"}
+
+
+def _has(model, attribute: str) -> bool:
+    """hasattr that also says no when scikit-learn's `available_if` refuses (AttributeError)
+    or the model is not fitted."""
+    try:
+        return hasattr(model, attribute)
+    except Exception:
+        return False
 
 
 def _matrix(columns):

@@ -6,15 +6,20 @@ all call it. A request body is a JSON object with exactly one of
     {"records": [{"column": value, ...}, ...]}        one object per row
     {"columns": {"column": [value, ...], ...}}        one list per column
 
+and optionally `"probabilities": true` (a classifier's class probabilities besides its
+predictions; the server may make it the default).
+
 Rules, per column of the signature (dtype words as the registry records them):
 - float columns take numbers (whole numbers become floats); integer columns take whole numbers
   (3.0 is 3, 2.5 is refused); bool columns take true/false; string and category columns take
   text; datetime columns take ISO 8601 text; object columns take any scalar.
-- A missing value (null, NaN, or a record without the column) is accepted only when the model
-  says it handles missing values (scikit-learn's `allow_nan` tag), and never in integer or bool
-  columns. Infinity is always refused.
-- Every signature column must be given; a column the signature does not name is refused
-  (batch scoring ignores extra columns of a file and says which).
+- A missing value (an explicit null, or NaN) is accepted only when the model says it handles
+  missing values (scikit-learn's `allow_nan` tag), and never in integer or bool columns.
+  Infinity is always refused.
+- Every signature column must be given, in every record: a record without a column is refused
+  (a column left out is a mistake far more often than a deliberate missing value; send null
+  for that). A column the signature does not name is refused (batch scoring ignores extra
+  columns of a file and says which).
 - At most `max_rows` rows; the body size is checked by the caller before it is read.
 Every refusal names the column and, where it applies, the row (counting from 0).
 """
@@ -30,7 +35,8 @@ from .errors import RequestError
 
 MAX_ROWS = 10_000
 MAX_BODY_BYTES = 8 << 20
-_ABSENT = object()  # a record without the column
+SHAPES = {"records", "columns"}
+OPTIONS = {"probabilities"}
 
 _FLOAT = {"float64", "float32", "float16", "float", "double"}
 _INTEGER = {"int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "int"}
@@ -120,17 +126,25 @@ def arrays_from_request(doc: Any, columns: list[InputColumn] | None, *,
     return {c.name: coerce(c, values[c.name], allow_missing) for c in columns}
 
 
+def wants_probabilities(doc: Any, default: bool = False) -> bool:
+    """The request's `"probabilities"` choice (true/false), else the server's default."""
+    value = doc.get("probabilities", default) if isinstance(doc, dict) else default
+    if type(value) is not bool:
+        raise RequestError('"probabilities" must be true or false.')
+    return value
+
+
 def _columns_of(doc: Any, columns: list[InputColumn] | None, max_rows: int) -> dict[str, list]:
     """{column: [values]} from either request shape, with the shape's own checks."""
     if not isinstance(doc, dict):
         raise RequestError('The request body must be a JSON object: {"records": [...]} or '
                            '{"columns": {...}}.')
-    keys = set(doc) & {"records", "columns"}
-    if len(keys) != 1 or len(doc) != 1:
-        extra = sorted(set(doc) - {"records", "columns"})
+    keys = set(doc) & SHAPES
+    extra = sorted(set(doc) - SHAPES - OPTIONS)
+    if len(keys) != 1 or extra:
         hint = f" (not {', '.join(map(repr, extra))})" if extra else ""
         raise RequestError('The request body must have exactly one key, "records" or '
-                           f'"columns"{hint}.')
+                           f'"columns"{hint}, and may have "probabilities".')
     names = None if columns is None else [c.name for c in columns]
     if "records" in doc:
         records = doc["records"]
@@ -140,10 +154,20 @@ def _columns_of(doc: Any, columns: list[InputColumn] | None, max_rows: int) -> d
         for i, record in enumerate(records):
             if not isinstance(record, dict):
                 raise RequestError(f'"records" row {i} is not an object of column: value.')
-        if names is None:
-            names = list(records[0])
+        if names is None:  # every column any record names, in the order first seen
+            names = list(dict.fromkeys(k for r in records for k in r))
+            if not names:
+                raise RequestError('"records" name no column: give each row as '
+                                   '{"column": value, ...}.')
         _check_names({k for r in records for k in r}, names, columns is not None)
-        return {n: [r.get(n, _ABSENT) for r in records] for n in names}
+        # every key of a record is one of `names` now, so a shorter record lacks a column
+        for i, record in enumerate(records):
+            if len(record) != len(names):
+                absent = [n for n in names if n not in record]
+                raise RequestError(f"Row {i} has no column(s) {_quoted(absent)}; every row "
+                                   f"must give each of {_quoted(names)} (null for a missing "
+                                   "value, where the model accepts one).")
+        return {n: [r[n] for r in records] for n in names}
     given = doc["columns"]
     if not isinstance(given, dict) or not given:
         raise RequestError('"columns" must be a non-empty object of column: [values].')
@@ -188,8 +212,6 @@ def _quoted(names) -> str:
 
 
 def _describe(value: Any) -> str:
-    if value is _ABSENT:
-        return "no value"
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -242,7 +264,7 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
                     append(float(v))
                 except OverflowError:
                     raise _refuse(column, i, v, f"a finite number ({column.dtype})") from None
-            elif v is None or v is _ABSENT:
+            elif v is None:
                 if (err := _missing(column, i, v, allow_missing)) is not None:
                     raise err
                 append(math.nan)
@@ -257,7 +279,7 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
                 append(v)
             elif t is float and v.is_integer():
                 append(int(v))
-            elif v is None or v is _ABSENT or (t is float and v != v):
+            elif v is None or (t is float and v != v):
                 raise _missing(column, i, v, allow_missing)
             else:
                 raise _refuse(column, i, v)
@@ -271,7 +293,7 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
         for i, v in enumerate(values):
             if type(v) is bool:
                 append(v)
-            elif v is None or v is _ABSENT or (type(v) is float and v != v):
+            elif v is None or (type(v) is float and v != v):
                 raise _missing(column, i, v, allow_missing)
             else:
                 raise _refuse(column, i, v)
@@ -285,7 +307,7 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
                     append(pd.Timestamp(v))
                 except ValueError:
                     raise _refuse(column, i, v) from None
-            elif v is None or v is _ABSENT or (type(v) is float and v != v):
+            elif v is None or (type(v) is float and v != v):
                 if (err := _missing(column, i, v, allow_missing)) is not None:
                     raise err
                 append(pd.NaT)
@@ -296,7 +318,7 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
         t = type(v)
         if t is str:
             append(v)
-        elif v is None or v is _ABSENT or (t is float and v != v):
+        elif v is None or (t is float and v != v):
             if (err := _missing(column, i, v, allow_missing)) is not None:
                 raise err
             append(None)
@@ -314,8 +336,6 @@ def coerce(column: InputColumn, values: list, allow_missing: bool = False):
 def _scalars(name: str, values: list) -> list:
     """A column of a model without signature: scalars only, passed through."""
     for i, v in enumerate(values):
-        if v is _ABSENT:
-            raise RequestError(f"Row {i} has no value for column {name!r}.")
         if isinstance(v, (list, dict)):
             raise RequestError(f"Column {name!r}, row {i}: expected a scalar, got "
                                f"{_describe(v)}.")

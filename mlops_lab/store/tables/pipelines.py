@@ -75,6 +75,8 @@ schedules = Table(
     Column("timeout", Float, nullable=True),
     Column("retries", Integer, nullable=False),
     Column("experiment", String(500), nullable=True),
+    # At most this many of its runs waiting in the queue: a tick finding them is skipped.
+    Column("max_queued", Integer, nullable=False, server_default="1"),
     Column("next_fire_at", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
