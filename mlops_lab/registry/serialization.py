@@ -87,7 +87,9 @@ def load_bytes(data: bytes, format: str, trusted_types: list[str], allow_pickle:
             raise InvalidInput(
                 f"Refusing to load {what}: its file holds types that were not reviewed when it "
                 f"was registered ({', '.join(unexpected) or 'a different set of types'}). "
-                "Register the model again from a trusted source."
+                "Register the model again from a trusted source: from its run's file with "
+                "trusted_types=[...] naming these types once you have checked them (CLI: "
+                "mlops-lab models register RUN PATH NAME --trust TYPE)."
             )
         try:
             return skops_io().loads(data, trusted=stored)
