@@ -48,7 +48,8 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
       unchanged since, is registered from that run's file, linked to that run (under
       ``mlops-lab run`` too, rather than to the pipeline's run).
     """
-    if model is not None and run_id is None and artifact is None and serialization == "skops":
+    if (model is not None and run_id is None and artifact is None and serialization == "skops"
+            and trusted_types is None):
         return _register_live(model, name, None, input_example=input_example, alias=alias,
                               description=description, reason=reason)
     if run_id is None and artifact is None:

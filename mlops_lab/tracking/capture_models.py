@@ -192,7 +192,9 @@ def saved_from(blob: str, model) -> bool | None:
 def blobs_saved_from(model) -> list[str]:
     """Blob ids of the model files this process saved from `model` in its present state."""
     now = _state(model)
-    return [blob for blob, state in _saved_states.items() if now is not None and state == now]
+    # list(): the writer of a cell's files may add one meanwhile, on the background thread
+    return [blob for blob, state in list(_saved_states.items())
+            if now is not None and state == now]
 
 
 def _state(model) -> str | None:
