@@ -34,6 +34,28 @@ def test_logged_files_and_folders_are_listed_and_read_back(svc, run, tmp_path):
         assert stream.read() == b"[]"
 
 
+def test_a_folder_with_a_link_out_of_it_is_refused_and_nothing_is_stored(svc, run, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    folder = tmp_path / "outputs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "ok.txt").write_text("fine")
+    (folder / "sub" / "passwd").symlink_to("/etc/passwd")
+    with pytest.raises(InvalidInput, match="'sub/passwd' is a symbolic link to '/etc/passwd'"):
+        svc.log_artifact(run.id, folder)
+    (folder / "sub" / "passwd").unlink()
+    (folder / "up").symlink_to(tmp_path)  # a linked folder that leads out of it
+    with pytest.raises(InvalidInput, match="outside the folder"):
+        svc.log_artifact(run.id, folder)
+    assert svc.list_artifacts(run.id) == []
+    (folder / "up").unlink()
+    (folder / "same.txt").symlink_to(folder / "ok.txt")  # within the folder: its own content
+    svc.log_artifact(run.id, folder)
+    assert {a.path for a in svc.list_artifacts(run.id)} == {"outputs/ok.txt", "outputs/same.txt"}
+    stored = [p.read_bytes() for p in Path(svc.store.artifacts.root).rglob("*") if p.is_file()]
+    assert b"root:x:0:0" not in stored and not any(b"root:" in b for b in stored)
+
+
 def test_same_content_is_stored_once(svc, run):
     a = svc.log_artifact_bytes(run.id, b"same bytes", "a.txt")
     b = svc.log_artifact_bytes(run.id, b"same bytes", "b/b.txt")

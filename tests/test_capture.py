@@ -153,8 +153,9 @@ def test_fitted_estimators_params_and_skops_bytes():
 
     import skops.io
 
-    data = capture_models.serialize_estimator(fitted)
-    loaded = skops.io.loads(data, trusted=skops.io.get_untrusted_types(data=data))
+    data, trusted = capture_models.serialize_estimator(fitted)
+    assert trusted == sorted(skops.io.get_untrusted_types(data=data))
+    loaded = skops.io.loads(data, trusted=trusted)
     assert loaded.predict(X).tolist() == fitted.predict(X).tolist()
 
 

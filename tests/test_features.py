@@ -196,6 +196,29 @@ def test_a_function_not_in_this_process_runs_only_when_asked(fsvc, tmp_path):
     assert m.row_count == len(orders)
 
 
+def test_a_module_named_in_the_store_is_not_imported_without_opt_in(fsvc, tmp_path,
+                                                                   monkeypatch):
+    name = f"marks_{tmp_path.name.replace('-', '_')}"
+    module = _module_with_functions(tmp_path, 1, name)
+    v = register(fsvc, module.f0, name="imports_on_load")
+    # The same module, now with code that runs when it is imported (as a writer of the store
+    # could arrange): it stays on the path, but this process no longer has it.
+    marker = tmp_path / "imported.txt"
+    source = (tmp_path / f"{name}.py").read_text()
+    (tmp_path / f"{name}.py").write_text(
+        f"open({str(marker)!r}, 'w').close()\n" + source)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    defs._functions.pop(("imports_on_load", v.source_hash))
+    sys.modules.pop(name)
+    with pytest.raises(InvalidInput, match=f"never imported unasked: `import {name}`"):
+        fsvc.materialize("imports_on_load", orders_frame())
+    with pytest.raises(InvalidInput, match="exec_source=True"):
+        ml.materialize("imports_on_load", orders_frame())
+    assert not marker.exists() and name not in sys.modules
+    importlib.import_module(name)  # the user imports it: then it is used, nothing else runs
+    assert fsvc.materialize("imports_on_load", orders_frame()).version == 1
+
+
 def test_output_that_breaks_the_definition_is_refused(fsvc):
     orders = orders_frame()
 

@@ -156,3 +156,13 @@ def test_dir_shows_only_the_public_api():
             "register_model", "__version__"} <= set(names)
     assert not {"annotations", "importlib", "_LAZY", "__getattr__"} & set(names)
     assert all(not n.startswith("_") or n == "__version__" for n in names)
+
+
+def test_log_artifact_of_a_folder_never_follows_a_link_out_of_it(store_home, tmp_path):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    (folder / "passwd").symlink_to("/etc/passwd")
+    with ml.start_run(name="links") as run:
+        with pytest.raises(InvalidInput, match="symbolic link to '/etc/passwd'"):
+            ml.log_artifact(str(folder))
+    assert ml.list_artifacts(run.id) == []

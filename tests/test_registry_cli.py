@@ -13,6 +13,9 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from mlops_lab.registry.service import RegistryService
+from mlops_lab.tracking.capture_models import serialize_estimator
+
+from hostile_skops import HOSTILE_TYPE, hostile  # noqa: F401 - the fixture
 
 CLI = Path(sys.executable).with_name("mlops-lab")
 
@@ -39,7 +42,7 @@ def churn(reg):
 
 @pytest.mark.parametrize("command", [
     ["models"], ["models", "show"], ["models", "versions"], ["models", "alias"],
-    ["models", "history"], ["models", "verify"],
+    ["models", "history"], ["models", "verify"], ["models", "register"],
 ])
 def test_every_models_command_has_help_with_examples(tmp_path, command):
     result = cli(*command, "--help", cwd=tmp_path)
@@ -85,6 +88,9 @@ def test_alias_moves_and_history(tmp_path, churn):
     (["models", "alias", "churn", "champion", "1", "--delete"], 2, "either"),
     (["models", "alias", "churn", "bad alias", "1"], 2, "alias"),
     (["models", "alias", "churn", "champion", "99"], 1, "no version 99"),
+    (["models", "alias", "churn", "champion", str(2**63)], 2, "from 1 to 9223372036854775807"),
+    (["models", "alias", "churn", "champion", str(2**40)], 1, f"no version {2**40}"),
+    (["models", "show", f"churn/{2**63}"], 1, f"no version {2**63}"),
     (["models", "show", "nope"], 1, "No model named 'nope'"),
     (["models", "history", "nope"], 1, "No model"),
 ])
@@ -104,3 +110,44 @@ def test_verify_loads_and_refuses_a_hostile_pickle(tmp_path, reg, churn, hostile
     assert not target.exists()
     shown = cli("models", "show", "evil", cwd=tmp_path)  # reading the card never loads it
     assert shown.returncode == 0 and not target.exists()
+
+
+def test_register_refuses_a_hostile_run_file_and_verify_a_hostile_version(tmp_path, reg,
+                                                                          tracking, churn,
+                                                                          hostile):
+    run = tracking.create_run(tracking.get_or_create_experiment("cli").id, name="fit")
+    tracking.log_artifact_bytes(run.id, hostile.file(), "models/clf.skops")
+    refused = cli("models", "register", run.id[:8], "models/clf.skops", "evil", cwd=tmp_path)
+    assert refused.returncode == 2 and HOSTILE_TYPE in refused.stderr
+    assert "--trust" in refused.stderr and "Traceback" not in refused.stderr
+    # A version whose file was swapped for the hostile one: verify refuses before loading.
+    from sqlalchemy import update
+
+    from mlops_lab.store.tables import registry as t
+
+    blob, _ = reg.store.artifacts.put_bytes(hostile.file())
+    with reg.db.write() as conn:
+        conn.execute(update(t.model_versions).where(t.model_versions.c.version == 2)
+                     .values(blob=blob))
+    swapped = cli("models", "verify", "churn/2", cwd=tmp_path)
+    assert swapped.returncode == 2 and HOSTILE_TYPE in swapped.stderr
+    assert not hostile.written()
+
+
+def test_register_a_run_file_with_trust_for_types_nobody_reviewed(tmp_path, reg, tracking):
+    from sklearn.tree import DecisionTreeClassifier
+
+    X = np.random.default_rng(0).random((30, 2))
+    tree = DecisionTreeClassifier(max_depth=2).fit(X, X[:, 0] > 0.5)
+    run = tracking.create_run(tracking.get_or_create_experiment("cli").id, name="fit")
+    tracking.log_artifact_bytes(run.id, serialize_estimator(tree)[0], "models/tree.skops")
+    args = ("models", "register", run.id, "models/tree.skops", "tree")
+    refused = cli(*args, cwd=tmp_path)
+    assert refused.returncode == 2 and "sklearn.tree._tree.Tree" in refused.stderr
+    done = cli(*args, "--trust", "sklearn.tree._tree.Tree", "--alias", "champion", "--json",
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    version = json.loads(done.stdout)
+    assert version["ref"] == "tree/1" and version["run_id"] == run.id
+    assert version["trusted_types"] == ["sklearn.tree._tree.Tree"]
+    assert cli("models", "verify", "tree@champion", cwd=tmp_path).returncode == 0

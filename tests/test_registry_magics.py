@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from IPython.utils.capture import capture_output
@@ -11,6 +15,8 @@ from IPython.utils.capture import capture_output
 import mlops_lab as ml
 from mlops_lab.registry import kernel
 from mlops_lab.tracking import fluent
+
+from hostile_skops import hostile  # noqa: F401 - the fixture
 
 FIT = """
 import numpy as np
@@ -112,16 +118,21 @@ def test_register_from_the_toolbar_passes_user_text_as_data_only(ip):
     assert json.loads(repr(kernel.register("[1]")))["ok"] is False
 
 
+def tracked_file(version, run_name: str, path: str):
+    """(run, artifact) the version came from, checked to be `run_name`'s file `path`."""
+    tracked = ml.get_run(version.run_id)
+    assert tracked.name == run_name and version.artifact == path
+    (artifact,) = [a for a in fluent.service().list_artifacts(tracked.id) if a.path == path]
+    return tracked, artifact
+
+
 def test_register_after_a_tracked_cell_reuses_its_run_and_file(ip):
     run(ip, "%%track fit\n" + FIT)
     assert json.loads(repr(kernel.candidates()))["models"][0]["run"]["name"] == "fit"
     result, out = run(ip, "%register clf churn -x X")
     assert result.success, out
     version = ml.get_model_version("churn/1")
-    run_ = ml.get_run(version.run_id)
-    assert run_.name == "fit" and version.artifact == "models/clf.skops"
-    (artifact,) = [a for a in fluent.service().list_artifacts(run_.id)
-                   if a.path == "models/clf.skops"]
+    _, artifact = tracked_file(version, "fit", "models/clf.skops")
     assert version.blob == artifact.blob  # the run's file, not a copy
     assert version.signature["inputs"][0] == {"name": "f0", "dtype": "float64"}
     # Refitted outside a tracked cell: no longer the run's model, so no lineage is claimed.
@@ -130,3 +141,150 @@ def test_register_after_a_tracked_cell_reuses_its_run_and_file(ip):
     assert result.success, out
     refit = ml.get_model_version("churn/2")
     assert refit.run_id is None and refit.artifact is None and refit.blob != version.blob
+
+
+# ---- lineage of every model: the tracked run that saved it, or why not ----------------------
+
+TREES = {
+    "DecisionTree": "from sklearn.tree import DecisionTreeClassifier as M\ntree = M(max_depth=3)",
+    "RandomForest": "from sklearn.ensemble import RandomForestClassifier as M\n"
+                    "tree = M(n_estimators=3, random_state=0)",
+    "GradientBoosting": "from sklearn.ensemble import GradientBoostingClassifier as M\n"
+                        "tree = M(n_estimators=3)",
+    "HistGradientBoosting": "from sklearn.ensemble import HistGradientBoostingClassifier as M\n"
+                            "tree = M(max_iter=3)",
+    "Pipeline": "from sklearn.pipeline import make_pipeline\n"
+                "from sklearn.preprocessing import StandardScaler\n"
+                "from sklearn.tree import DecisionTreeClassifier\n"
+                "tree = make_pipeline(StandardScaler(), DecisionTreeClassifier(max_depth=2))",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(TREES))
+def test_register_a_tree_model_links_the_tracked_run_that_saved_it(ip, kind):
+    run(ip, FIT)
+    result, out = run(ip, f"%%track fit\n{TREES[kind]}\ntree.fit(X, y)\n"
+                          "import mlops_lab\nmlops_lab.log_metric('acc', tree.score(X, y))")
+    assert result.success, out
+    (candidate,) = [m for m in json.loads(repr(kernel.candidates()))["models"]
+                    if m["name"] == "tree"]
+    assert candidate["note"] is None and candidate["run"]["name"] == "fit", candidate
+    result, out = run(ip, "%register tree forest -x X")
+    assert result.success, out
+    version = ml.get_model_version("forest/1")
+    tracked, artifact = tracked_file(version, "fit", "models/tree.skops")
+    assert version.blob == artifact.blob and version.trusted_types == artifact.trusted_types
+    assert version.metrics == tracked.metrics and "acc" in version.metrics and version.params
+    if kind != "Pipeline":
+        assert "sklearn.tree._tree.Tree" in version.trusted_types or kind == "HistGradientBoosting"
+    assert ml.load_model("forest/1").predict(ip.user_ns["X"]).tolist() == \
+        ip.user_ns["tree"].predict(ip.user_ns["X"]).tolist()
+    doc = json.loads(repr(kernel.register(json.dumps({"variable": "tree", "name": "forest"}))))
+    assert doc["ok"] and doc["run_id"] == tracked.id and doc["note"] is None
+
+
+def test_register_model_of_a_tracked_cells_model_links_that_run(ip):
+    run(ip, FIT)
+    run(ip, "%%track fit\n" + TREES["DecisionTree"] + "\ntree.fit(X, y)")
+    result, out = run(ip, "import mlops_lab as ml\nv = ml.register_model(tree, 'api')")
+    assert result.success, out
+    version = ip.user_ns["v"]
+    tracked, artifact = tracked_file(version, "fit", "models/tree.skops")
+    assert version.blob == artifact.blob and version.trusted_types == ["sklearn.tree._tree.Tree"]
+    # Inside a run the user opened, that run is the one linked, as documented.
+    result, out = run(ip, "with ml.start_run('explicit') as r:\n"
+                          "    v2 = ml.register_model(tree, 'api')")
+    assert result.success, out
+    assert ip.user_ns["v2"].run_id == ip.user_ns["r"].id != tracked.id
+    # Changed since: the live model, without a run, and the reason kept on the version.
+    run(ip, "tree.set_params(max_depth=1).fit(X, y)")
+    result, out = run(ip, "v3 = ml.register_model(tree, 'api')")
+    assert ip.user_ns["v3"].run_id is None
+    assert "no tracked cell of this kernel saved this model in its present state" in \
+        ip.user_ns["v3"].note
+
+
+def test_register_says_why_a_model_has_no_run(ip):
+    run(ip, FIT)
+    result, out = run(ip, "%register clf plain")
+    assert result.success, out
+    (shown,) = ip.events_log
+    assert "Registered without a run: no tracked cell of this kernel saved" in \
+        shown["text/html"].replace("&#x27;", "'")
+    assert "registered without a run: no tracked cell" in shown["text/plain"]
+    run(ip, "%%track fit\nclf.fit(X, y)")
+    run(ip, "clf.set_params(C=0.01).fit(X, y)")  # changed outside a tracked cell
+    doc = json.loads(repr(kernel.candidates()))["models"][0]
+    assert doc["run"] is None and "changed after run 'fit'" in doc["note"]
+    doc = json.loads(repr(kernel.register(json.dumps({"variable": "clf", "name": "plain"}))))
+    assert doc["ok"] and doc["run_id"] is None and "changed after run 'fit'" in doc["note"]
+
+
+def test_register_never_uses_a_hostile_file_in_place_of_the_tracked_one(ip, hostile):
+    run(ip, FIT)
+    run(ip, "%%track fit\nclf.fit(X, y)")
+    saved = json.loads(repr(kernel.candidates()))["models"][0]["run"]
+    fluent.service().log_artifact_bytes(saved["id"], hostile.file(), "models/clf.skops")
+    result, out = run(ip, "%register clf churn")
+    assert result.success, out
+    version = ml.get_model_version("churn/1")
+    assert version.run_id is None and version.artifact is None
+    shown = ip.events_log[-1]  # after the tracked cell's summary
+    assert "that file was not used" in shown["text/plain"]
+    assert "mlops_lab_hostile_type.Marker" in shown["text/plain"]
+    with pytest.raises(ml.InvalidInput, match="mlops_lab_hostile_type.Marker"):
+        ml.register_model(name="churn", run_id=saved["id"], artifact="models/clf.skops")
+    assert not hostile.written()
+
+
+def test_an_emoji_from_the_toolbar_arrives_intact(ip):
+    run(ip, FIT)
+    # As the dialog sends it: the JSON document in a Python literal with \U escapes.
+    literal = json.dumps(json.dumps({"variable": "clf", "name": "churn \U0001f600",
+                                     "description": "caf\u00e9 \U0001f680"}))
+    literal = literal.replace("\\ud83d\\ude00", "\\U0001f600").replace(
+        "\\ud83d\\ude80", "\\U0001f680")
+    doc = json.loads(repr(kernel.register(eval(literal))))  # noqa: S307 - a literal
+    assert doc["ok"] and doc["name"] == "churn \U0001f600", doc
+    # As older frontends sent it: each UTF-16 half escaped on its own.
+    halves = '{"variable": "clf", "name": "churn \ud83d\ude00", "description": "x \ud83d\ude80"}'
+    doc = json.loads(repr(kernel.register(halves)))
+    assert doc["ok"] and doc["name"] == "churn \U0001f600" and doc["version"] == 2, doc
+    assert ml.get_model_version("churn \U0001f600/2").description == "x \U0001f680"
+    lone = json.loads(repr(kernel.register('{"variable": "clf", "name": "a\ud83d"}')))
+    assert lone["ok"] is False and "not valid Unicode" in lone["error"]
+
+
+PIPELINE_CELLS = [
+    "%load_ext mlops_lab",
+    FIT,
+    "%%track fit\nfrom sklearn.ensemble import RandomForestClassifier\n"
+    "tree = RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y)",
+    "%register tree forest",
+]
+
+
+@pytest.mark.parametrize("runner", ["papermill", "mlops-lab run"])
+def test_register_under_papermill_links_the_tracked_run_not_the_pipeline(store_home, tmp_path,
+                                                                          runner):
+    from test_pipelines import notebook
+
+    work = tmp_path / "work"
+    notebook(work / "train.ipynb", *PIPELINE_CELLS)
+    command = (["papermill", "train.ipynb", "out.ipynb", "-p", "alpha", "2"]
+               if runner == "papermill" else
+               [sys.executable, "-m", "mlops_lab.cli", "run", "train.ipynb", "--json"])
+    if runner == "papermill":
+        command[0] = str(Path(sys.executable).with_name("papermill"))
+    done = subprocess.run(command, cwd=work, capture_output=True, text=True,
+                          env=dict(os.environ), timeout=300)
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    version = ml.get_model_version("forest/1")
+    tracked = ml.get_run(version.run_id)
+    assert tracked.name == "fit" and version.artifact == "models/tree.skops"
+    assert version.trusted_types == ["sklearn.tree._tree.Tree"]
+    assert version.params["tree.n_estimators"] == "3"
+    if runner == "mlops-lab run":  # the tracked cell's run, a child of the pipeline's run
+        pipeline_run = json.loads(done.stdout)
+        assert pipeline_run["run_id"] and version.run_id != pipeline_run["run_id"]
+        assert tracked.parent_run_id == pipeline_run["run_id"]

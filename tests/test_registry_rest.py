@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from mlops_lab.registry.service import RegistryService
 
+from hostile_skops import HOSTILE_TYPE, hostile  # noqa: F401 - the fixture
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 
 EVIL = "<img src=x onerror=alert(1)> ../../etc/passwd"
@@ -111,6 +112,8 @@ def test_aliases_promote_rollback_delete_with_history(fetch, jp_auth_header, jp_
     assert [(h["from_version"], h["to_version"], h["reason"]) for h in doc["history"]] == [
         (1, None, "retired"), (2, 1, "rollback: latency"), (1, 2, "better auc"), (None, 1, None)]
     for body, status in [({}, 400), ({"version": 99}, 404), ({"version": "x"}, 400),
+                         ({"version": 2**63}, 400), ({"version": 2**64 + 5}, 400),
+                         ({"version": str(2**63)}, 400), ({"version": 2**40}, 404),
                          ({"version": 1, "reason": 5}, 400), ("[1]", 400), ("{bad", 400)]:
         response = fetch("models/churn/aliases/champion", headers=jp_auth_header,
                          method="POST", body=body)
@@ -130,6 +133,17 @@ def test_the_server_never_unpickles(fetch, jp_auth_header, reg, tmp_path, hostil
     assert not target.exists()
     assert ok(fetch("models/evil/versions/1", headers=jp_auth_header))["format"] == "pickle"
     assert not target.exists()
+
+
+def test_the_server_never_loads_a_hostile_skops_file(fetch, jp_auth_header, reg, svc, hostile):
+    X = np.random.default_rng(0).random((40, 3))
+    reg.register(LogisticRegression().fit(X, X[:, 0] > 0.5), "swapped")
+    blob, _ = reg.store.artifacts.put_bytes(hostile.file())
+    with reg.db.write() as conn:  # the version's file swapped for the hostile one
+        conn.execute(text("UPDATE model_versions SET blob = :blob"), {"blob": blob})
+    response = fetch("models/swapped/versions/1/verify", headers=jp_auth_header)
+    assert response.code == 400 and HOSTILE_TYPE.encode() in response.body
+    assert not hostile.written()
 
 
 def test_token_works_and_a_cookie_without_xsrf_is_refused(fetch, jp_auth_header,

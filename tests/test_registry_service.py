@@ -24,6 +24,8 @@ from mlops_lab.registry.service import RegistryService, parse_ref
 from mlops_lab.store.tables import registry as t
 from mlops_lab.tracking.capture_models import serialize_estimator
 
+from hostile_skops import hostile  # noqa: F401 - the fixture
+
 
 def clear_registry(store) -> None:
     """The PostgreSQL database lives for the session: start each test without models."""
@@ -152,7 +154,8 @@ def test_lineage_from_the_run(reg, svc, data, clf):
 def test_register_a_runs_artifact_reuses_its_blob(reg, svc, clf):
     exp = svc.get_or_create_experiment("artifacts")
     run = svc.create_run(exp.id, name="tracked")
-    info = svc.log_artifact_bytes(run.id, serialize_estimator(clf), "models/clf.skops")
+    data, types = serialize_estimator(clf)
+    info = svc.log_artifact_bytes(run.id, data, "models/clf.skops", trusted_types=types)
     before = sorted(b for b, _ in reg.store.artifacts.blobs())
     v = reg.register(name="from-run", run_id=run.id, artifact="models/clf.skops")
     assert v.blob == info.blob and v.artifact == "models/clf.skops" and v.run_id == run.id
@@ -166,6 +169,84 @@ def test_register_a_runs_artifact_reuses_its_blob(reg, svc, clf):
     svc.log_artifact_bytes(run.id, b"not a model", "models/raw.pkl")
     with pytest.raises(InvalidInput, match="serialization='pickle'"):
         reg.register(name="x", run_id=run.id, artifact="models/raw.pkl")
+
+
+def test_a_hostile_run_file_is_refused_at_registration_and_never_runs(reg, svc, hostile,
+                                                                       tmp_path):
+    exp = svc.get_or_create_experiment("artifacts")
+    run = svc.create_run(exp.id, name="tracked")
+    path = tmp_path / "clf.skops"
+    path.write_bytes(hostile.file())
+    svc.log_artifact(run.id, path, "models/clf.skops")  # a file from elsewhere: no review
+    with pytest.raises(InvalidInput, match="mlops_lab_hostile_type.Marker") as refused:
+        reg.register(name="evil", run_id=run.id, artifact="models/clf.skops")
+    assert "none of its types were reviewed" in str(refused.value)
+    assert "trusted_types=[...]" in str(refused.value)
+    # A file %%track saved (reviewed: no extra types) then overwritten by a plain log.
+    clf = LogisticRegression().fit(*_xy())
+    data, types = serialize_estimator(clf)
+    svc.log_artifact_bytes(run.id, data, "models/ok.skops", trusted_types=types)
+    svc.log_artifact_bytes(run.id, hostile.file(), "models/ok.skops")
+    with pytest.raises(InvalidInput, match="mlops_lab_hostile_type.Marker"):
+        reg.register(name="evil", run_id=run.id, artifact="models/ok.skops")
+    # A reviewed list that lacks the type refuses it too.
+    svc.log_artifact_bytes(run.id, hostile.file(), "models/reviewed.skops", trusted_types=[])
+    with pytest.raises(InvalidInput, match="not among the types reviewed"):
+        reg.register(name="evil", run_id=run.id, artifact="models/reviewed.skops")
+    assert reg.list_models() == [] and not hostile.written()
+    # The file is hostile indeed: loaded trusting what it says, it writes the marker.
+    import skops.io
+
+    skops.io.loads(hostile.file(), trusted=["mlops_lab_hostile_type.Marker"])
+    assert hostile.written()
+
+
+def test_a_run_file_with_types_nobody_reviewed_registers_once_the_user_accepts_them(reg, svc,
+                                                                                    tmp_path):
+    X, y = _xy()
+    tree = RandomForestClassifier(n_estimators=2, random_state=0).fit(X, y)
+    exp = svc.get_or_create_experiment("artifacts")
+    run = svc.create_run(exp.id, name="tracked")
+    svc.log_artifact_bytes(run.id, serialize_estimator(tree)[0], "models/forest.skops")
+    with pytest.raises(InvalidInput, match="sklearn.tree._tree.Tree"):
+        reg.register(name="forest", run_id=run.id, artifact="models/forest.skops")
+    for bad in ("sklearn.tree._tree.Tree", [1], 3):
+        with pytest.raises(InvalidInput, match="list of type names"):
+            reg.register(name="forest", run_id=run.id, artifact="models/forest.skops",
+                         trusted_types=bad)
+    v = reg.register(name="forest", run_id=run.id, artifact="models/forest.skops",
+                     trusted_types=["sklearn.tree._tree.Tree"])
+    assert v.trusted_types == ["sklearn.tree._tree.Tree"] and v.run_id == run.id
+    assert reg.load("forest")[1].predict(X).tolist() == tree.predict(X).tolist()
+    # Saved with its reviewed list (what %%track does): no acceptance needed.
+    data, types = serialize_estimator(tree)
+    assert types == ["sklearn.tree._tree.Tree"]
+    svc.log_artifact_bytes(run.id, data, "models/tracked.skops", trusted_types=types)
+    v = reg.register(name="forest", run_id=run.id, artifact="models/tracked.skops")
+    assert v.version == 2 and v.trusted_types == types
+    with pytest.raises(InvalidInput, match="trusted_types is for"):
+        reg.register(tree, "forest", trusted_types=types)
+
+
+def test_a_hostile_file_behind_a_version_is_refused_by_every_load(reg, hostile, clf):
+    from mlops_lab.serving import startup
+    from mlops_lab.serving.service import ServingService
+
+    reg.register(clf, "swapped")
+    blob, _ = reg.store.artifacts.put_bytes(hostile.file())
+    _point_version_at(reg, "swapped", 1, blob)
+    for load in (lambda: reg.load("swapped"),
+                 lambda: ServingService(reg.store).load_predictor("swapped"),
+                 lambda: ServingService(reg.store).cached_predictor("swapped", 1),
+                 lambda: startup.load_at_start("swapped")):
+        with pytest.raises(InvalidInput, match="mlops_lab_hostile_type.Marker"):
+            load()
+    assert not hostile.written()
+
+
+def _xy():
+    X = np.random.default_rng(3).random((40, 4))
+    return X, (X[:, 0] > 0.5).astype(int)
 
 
 # ---- aliases -----------------------------------------------------------------------------------
@@ -204,9 +285,19 @@ def test_alias_errors(reg, clf):
     for bad in ("", "a b", "x" * 65, "../x", "7", "<img>"):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", bad, 1)
-    for bad in (0, -1, "x", 1.5, True):
+    for bad in (0, -1, "x", 1.5, True, 2**63, 2**64 + 1, str(2**63)):
         with pytest.raises(InvalidInput):
             reg.set_alias("churn", "champion", bad)
+    for large in (2**31, 2**63 - 1, str(2**40)):  # numbers, but of no version
+        with pytest.raises(NotFound, match="no version"):
+            reg.set_alias("churn", "champion", large)
+    for ref in (f"churn/{2**63}", f"churn/{2**31}"):
+        with pytest.raises(NotFound, match="no version"):
+            reg.resolve(ref)
+    with pytest.raises(NotFound, match="no version"):
+        reg.get_version("churn", 2**40)
+    with pytest.raises(InvalidInput, match="from 1 to 9223372036854775807"):
+        reg.get_version("churn", 2**63)
     with pytest.raises(NotFound):
         reg.delete_alias("churn", "champion")
     with pytest.raises(NotFound):
@@ -273,7 +364,7 @@ def test_a_skops_file_with_unreviewed_types_is_refused(reg, clf):
     X = np.random.default_rng(2).random((20, 30))
     forest = RandomForestClassifier(n_estimators=2).fit(X, X[:, 0] > 0.5)
     reg.register(clf, "swapped")  # reviewed list: [] (a LogisticRegression needs none)
-    blob, _ = reg.store.artifacts.put_bytes(serialize_estimator(forest))
+    blob, _ = reg.store.artifacts.put_bytes(serialize_estimator(forest)[0])
     _point_version_at(reg, "swapped", 1, blob)
     with pytest.raises(InvalidInput, match="sklearn.tree._tree.Tree"):
         reg.load("swapped")

@@ -70,6 +70,53 @@ def test_an_older_sqlite_database_is_upgraded_after_a_backup(tmp_path):
         close_all()
 
 
+def test_versions_whose_trusted_types_came_from_their_file_lose_them_on_upgrade(tmp_path):
+    """Before 0013 a run's file had the types it named trusted at registration: those lists
+    were never reviewed, so the upgrade empties them and loading refuses such a version."""
+    from mlops_lab.errors import InvalidInput
+    from mlops_lab.registry.service import RegistryService
+
+    path = tmp_path / "old.db"
+    db = Database(f"sqlite:///{path}")
+    migrate.migrate_to(db, "0012")
+    rows = [("from-file", '["evil.Type", "sklearn.tree._tree.Tree"]', "models/clf.skops"),
+            ("live", '["sklearn.tree._tree.Tree"]', None)]
+    with db.write() as conn:
+        conn.execute(text("INSERT INTO models (id, name, latest_version, created_at, updated_at)"
+                          " VALUES (1, 'm', 2, 0, 0)"))
+        for version, (_, types, artifact) in enumerate(rows, start=1):
+            conn.execute(text(
+                "INSERT INTO model_versions (model_id, version, format, model_class, blob, "
+                "size, trusted_types, signature, requirements, artifact, source, inputs, "
+                "params, metrics, card, created_at, created_by) VALUES (1, :v, 'skops', "
+                "'x.Y', 'b', 1, :types, '{}', '{}', :artifact, '{}', '[]', '{}', '{}', '', 0, "
+                "'u')"), {"v": version, "types": types, "artifact": artifact})
+    db.dispose()
+    store = open_store(f"sqlite:///{path}", str(tmp_path / "artifacts"))
+    try:
+        reg = RegistryService(store)
+        assert reg.get_version("m", 1).trusted_types == []
+        assert reg.get_version("m", 2).trusted_types == ["sklearn.tree._tree.Tree"]
+        blob, _ = store.artifacts.put_bytes(_forest_file())
+        with store.db.write() as conn:
+            conn.execute(text("UPDATE model_versions SET blob = :b"), {"b": blob})
+        with pytest.raises(InvalidInput, match="sklearn.tree._tree.Tree"):
+            reg.load("m/1")
+        assert type(reg.load("m/2")[1]).__name__ == "RandomForestClassifier"
+    finally:
+        close_all()
+
+
+def _forest_file() -> bytes:
+    import numpy as np
+    from sklearn.ensemble import RandomForestClassifier
+
+    from mlops_lab.tracking.capture_models import serialize_estimator
+
+    X = np.random.default_rng(0).random((20, 2))
+    return serialize_estimator(RandomForestClassifier(n_estimators=2).fit(X, X[:, 0] > 0.5))[0]
+
+
 def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path):
     path = tmp_path / "new.db"
     db = Database(f"sqlite:///{path}")

@@ -1,5 +1,5 @@
-"""`mlops-lab models`: list models, show a version's card, move aliases, read their history,
-and check that a version loads."""
+"""`mlops-lab models`: list models, show a version's card, register a run's model file, move
+aliases, read their history, and check that a version loads."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ examples:
   mlops-lab models alias churn challenger --delete --reason "retired"
   mlops-lab models history churn
   mlops-lab models verify churn/3
+  mlops-lab models register 3f2a9c1d models/clf.skops churn --alias challenger
+"""
+REGISTER_EPILOG = """\
+examples:
+  mlops-lab models register 3f2a9c1d models/clf.skops churn
+  mlops-lab models register 3f2a9c1d models/forest.skops churn --alias challenger
+  mlops-lab models register 3f2a9c1d models/forest.skops churn --trust sklearn.tree._tree.Tree
+      (only for a file saved elsewhere, once you have checked the types it is refused for)
 """
 SHOW_EPILOG = """\
 examples:
@@ -54,7 +62,8 @@ def register(commands, fmt) -> None:
                         help="only models whose name contains TEXT")
     models.add_argument("--json", action="store_true", help="print them as JSON")
     models.set_defaults(handler=cmd_models)
-    sub = models.add_subparsers(dest="models_command", metavar="show|versions|alias|history|verify")
+    sub = models.add_subparsers(dest="models_command",
+                                metavar="show|versions|register|alias|history|verify")
 
     show = sub.add_parser("show", help="show a version's model card",
                           description="Show a model version: its aliases and model card.",
@@ -69,6 +78,24 @@ def register(commands, fmt) -> None:
     versions.add_argument("name", metavar="NAME")
     versions.add_argument("--json", action="store_true", help="print them as JSON")
     versions.set_defaults(handler=cmd_versions)
+
+    reg = sub.add_parser("register", help="register a model file a run logged",
+                         description="Register a run's model file (such as models/clf.skops, "
+                         "which a %%track cell saves) as the next version of NAME, linked to "
+                         "the run; the file is reused, not copied. It is loaded trusting only "
+                         "the types reviewed when it was saved: a file holding other types is "
+                         "refused with their names, and registers only with --trust for each.",
+                         epilog=REGISTER_EPILOG, formatter_class=fmt)
+    reg.add_argument("run", metavar="RUN", help="the run's id (or a unique prefix of it)")
+    reg.add_argument("artifact", metavar="ARTIFACT", help="the model file's path in the run")
+    reg.add_argument("name", metavar="NAME", help="the model's name")
+    reg.add_argument("--alias", default=None, help="point this alias at the new version")
+    reg.add_argument("--description", default=None, help="what this version is")
+    reg.add_argument("--trust", action="append", default=[], metavar="TYPE",
+                     help="accept a type the file holds that nobody reviewed when it was saved "
+                     "(loading runs its code: only for a file you trust; repeat per type)")
+    reg.add_argument("--json", action="store_true", help="print the version as JSON")
+    reg.set_defaults(handler=cmd_register)
 
     alias = sub.add_parser("alias", help="point an alias at a version, or delete it",
                            description="Create, move or delete an alias of a model; every "
@@ -193,6 +220,20 @@ def cmd_history(args) -> int:
              "deleted" if h.to_version is None else str(h.to_version), h.moved_by,
              h.reason or ""] for h in history]
     print_table(["when", "alias", "from", "to", "who", "reason"], rows)
+    return 0
+
+
+def cmd_register(args) -> int:
+    svc = registry()
+    version = svc.register(name=args.name, run_id=svc.tracking.find_run_id(args.run),
+                           artifact=args.artifact, alias=args.alias,
+                           description=args.description, trusted_types=args.trust)
+    if args.json:
+        print_json(version.to_json())
+        return 0
+    aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
+    print(f"Registered {printable(version.ref)}{printable(aliases)} from run {version.run_id} "
+          f"({version.artifact}).")
     return 0
 
 

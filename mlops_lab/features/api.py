@@ -80,9 +80,11 @@ def materialize(name: str, source, version: int | None = None, *,
     and online (each entity's newest row). The materialised version becomes the live one that
     unpinned references read (so materialising an older version rolls back).
 
-    The function must be defined in this process or importable from its module with the same
-    source; `exec_source=True` instead runs the source stored with the version (only for code
-    you trust: it is executed with `pd` and `np` in scope).
+    The function must be defined in this process (in a cell, or in a module you imported)
+    with the same source; a module named in the store is never imported on its own, since
+    importing runs its code. `exec_source=True` instead runs the source stored with the version
+    (only for code you trust: it is executed with `pd` and `np` in scope; its module, if
+    importable with the same source, is imported and used).
     """
     return service().materialize(name, source, version, exec_source=exec_source,
                                  run_id=_run_id())

@@ -3,7 +3,9 @@ hash, and the promises that change what its output means (entity key(s), timesta
 
 The source is stored so every version can be read, diffed and rolled back to. It is only ever
 *run* from the store when the caller says so (`exec_source=True`): otherwise the function must
-be in this process (decorated here) or importable from its module with the same source.
+be in this process (decorated here, or in a module this process imported) with the same
+source. A module named in the store is never imported without that opt-in either: importing
+runs the module's code.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import builtins
 import importlib
 import inspect
 import json
+import sys
 import textwrap
 import threading
 from dataclasses import dataclass
@@ -87,13 +90,14 @@ def remember(name: str, source_hash: str, fn: Callable) -> None:
 
 def find_function(name: str, source_hash: str, module: str | None, function_name: str,
                   source: str, exec_source: bool) -> Callable:
-    """The function of a stored version: decorated in this process, else imported from its
-    module when its source there is the stored one, else (only with exec_source=True) the stored
-    source executed in a fresh namespace holding `pd` and `np`."""
+    """The function of a stored version: decorated in this process, else taken from its module
+    (one already imported; imported only with exec_source=True) when its source there is the
+    stored one, else (only with exec_source=True) the stored source executed in a fresh
+    namespace holding `pd` and `np`."""
     fn = _functions.get((name, source_hash))
     if fn is not None:
         return fn
-    fn = _import(module, function_name)
+    fn = _from_module(module, function_name, may_import=exec_source)
     if fn is not None:
         try:
             if hash_text(function_source(getattr(fn, "__wrapped__", fn))) == source_hash:
@@ -102,19 +106,28 @@ def find_function(name: str, source_hash: str, module: str | None, function_name
             pass
     if exec_source:
         return _exec(source, function_name)
+    if module and module != "__main__" and module not in sys.modules:
+        where = (f"its module {module!r} is not imported here (a module named in the store is "
+                 f"never imported unasked: `import {module}` first if it is yours)")
+    else:
+        where = f"its module {module!r} does not hold the same source"
     raise InvalidInput(
         f"The function of feature set {name!r} at this version is not defined in this process "
-        f"and its module {module!r} does not hold the same source. Run the cell that defines it, "
-        "or pass exec_source=True to run the source stored with the version (only for code you "
-        "trust)."
+        f"and {where}. Run the cell that defines it, or pass exec_source=True to run the source "
+        "stored with the version (only for code you trust)."
     )
 
 
-def _import(module: str | None, qualname: str) -> Callable | None:
+def _from_module(module: str | None, qualname: str, may_import: bool) -> Callable | None:
+    """The function `qualname` of `module`: of a module this process has imported already;
+    importing one (which runs its code) only when `may_import`, the caller's opt-in, because
+    the name comes from the store, which anyone who can write to it may have set."""
     if not module or module == "__main__" or "<" in qualname:
         return None
+    if module not in sys.modules and not may_import:
+        return None
     try:
-        obj = importlib.import_module(module)
+        obj = sys.modules.get(module) or importlib.import_module(module)
         for part in qualname.split("."):
             obj = getattr(obj, part)
     except Exception:  # noqa: BLE001 - not importable: the caller explains what to do

@@ -1,7 +1,8 @@
 """IPython magics for models: ``%register VAR NAME [--alias A] [--description D]``.
 
-Registers the fitted model in variable VAR as the next version of model NAME (linked to the
-active run, if any), and shows the new version with a link that opens it in the Models view.
+Registers the fitted model in variable VAR as the next version of model NAME, linked to the
+tracked run that saved it (else the active run, if any), and shows the new version with a link
+that opens it in the Models view, and why it has no run when it has none.
 """
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ class ModelMagics(Magics):
 def version_text(version) -> str:
     aliases = f" [{', '.join(version.aliases)}]" if version.aliases else ""
     run = f" from run {version.run_id}" if version.run_id else ""
-    return f"model {version.name} version {version.version}{aliases} ({version.format}){run}"
+    note = f"\nregistered without a run: {version.note}" if version.note else ""
+    return (f"model {version.name} version {version.version}{aliases} ({version.format}){run}"
+            f"{note}")
 
 
 def version_html(version) -> str:
@@ -66,6 +69,8 @@ def version_html(version) -> str:
     aliases = "".join(f' <span class="mlops-lab-alias-chip">@{e(a)}</span>'
                       for a in version.aliases)
     run = (f' &middot; run <code>{e(version.run_id[:8])}</code>' if version.run_id else "")
+    note = (f'<div class="mlops-lab-model-note">Registered without a run: {e(version.note)}'
+            '</div>' if version.note else "")
     return (
         '<div class="mlops-lab-model-summary" style="font-family: var(--jp-ui-font-family);'
         ' font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color1)">'
@@ -73,7 +78,8 @@ def version_html(version) -> str:
         f' &middot; {e(version.format)}{run} &middot; '
         f'<a class="mlops-lab-model-link" data-model="{e(version.name)}" '
         f'data-version="{version.version}" href="{e(href)}" '
-        'title="Open this version in the MLOps Lab Models view">open in MLOps Lab</a></div>'
+        f'title="Open this version in the MLOps Lab Models view">open in MLOps Lab</a>{note}'
+        '</div>'
     )
 
 

@@ -275,11 +275,11 @@ def _log_params(svc, run, params) -> list[str]:
 
 def _log_model(svc, run_id, variable, model) -> list[str]:
     try:
-        data = capture_models.serialize_estimator(model)
+        data, trusted_types = capture_models.serialize_estimator(model)
     except Exception as exc:  # skops cannot save every custom object: keep the run, say so
         return [f"model {variable!r} not saved: {type(exc).__name__}: {exc}"]
     svc.log_artifact_bytes(run_id, data, capture_models.model_artifact_path(variable),
-                           "application/octet-stream")
+                           "application/octet-stream", trusted_types=trusted_types)
     return []
 
 

@@ -7,9 +7,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
-from .entities import AliasMove, ModelVersion
+from .entities import AliasMove, ModelVersion, SavedBy
 from .service import RegistryService
 
 _services: dict[int, RegistryService] = {}
@@ -29,7 +30,8 @@ def service() -> RegistryService:
 def register_model(model: Any = None, name: str | None = None, *, input_example: Any = None,
                    alias: str | None = None, description: str | None = None,
                    serialization: str = "skops", run_id: str | None = None,
-                   artifact: str | None = None, reason: str | None = None) -> ModelVersion:
+                   artifact: str | None = None, reason: str | None = None,
+                   trusted_types: list[str] | None = None) -> ModelVersion:
     """Registers `model` as the next version of `name` and returns that version.
 
     - `input_example` (a DataFrame or 2-d array of a few rows) gives the signature.
@@ -38,28 +40,63 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
     - scikit-learn models are saved with skops; ``serialization="pickle"`` is an explicit
       opt-in (loading such a version then needs ``allow_pickle=True``).
     - A model a run already logged: ``register_model(name="churn", run_id=run_id,
-      artifact="models/clf.skops")`` (the stored file is reused, not copied).
+      artifact="models/clf.skops")`` (the stored file is reused, not copied). The file is
+      loaded trusting only the types reviewed when ``%%track`` saved it; a file holding other
+      types is refused with their names, and registers only if you pass them, once checked,
+      as ``trusted_types=[...]``.
+    - Outside a run you opened, a live model that a ``%%track`` cell of this process saved,
+      unchanged since, is registered from that run's file, linked to that run (under
+      ``mlops-lab run`` too, rather than to the pipeline's run).
     """
+    if (model is not None and run_id is None and artifact is None and serialization == "skops"
+            and trusted_types is None):
+        return _register_live(model, name, None, input_example=input_example, alias=alias,
+                              description=description, reason=reason)
     if run_id is None and artifact is None:
         run_id = _active_run_id()
     return service().register(model, name, input_example=input_example, alias=alias,
                               description=description, serialization=serialization,
-                              run_id=run_id, artifact=artifact, reason=reason)
+                              run_id=run_id, artifact=artifact, reason=reason,
+                              trusted_types=trusted_types)
 
 
 def register_variable(model: Any, variable: str, name: str, *, input_example: Any = None,
                       alias: str | None = None, description: str | None = None) -> ModelVersion:
-    """What `%register` and the toolbar button do: inside a run, like `register_model`;
-    outside one, if the newest tracked cell of this kernel saved this very model as
-    ``models/<variable>.skops``, that run's file is registered (lineage kept, no copy)."""
+    """What `%register` and the toolbar button do: `register_model(model, name)`, looking for
+    the tracked cell's file under the variable's name, ``models/<variable>.skops``."""
+    return _register_live(model, name, variable, input_example=input_example, alias=alias,
+                          description=description)
+
+
+def _register_live(model, name, variable: str | None, **options) -> ModelVersion:
+    """A live model: inside a run opened in this process (a ``%%track`` cell, ``start_run``),
+    linked to it. Otherwise, if a tracked cell of this kernel saved this very model, that run's
+    file is registered (lineage kept, no copy, its reviewed types trusted); else the live
+    model, linked to the pipeline's run under ``mlops-lab run``, or with `note` saying why no
+    tracked cell's file was used."""
     svc = service()
-    run_id = _active_run_id()
-    logged = svc.run_that_logged(model, variable) if run_id is None else None
-    if logged is not None:
-        return svc.register(name=name, run_id=logged[0], artifact=logged[1],
-                            input_example=input_example, alias=alias, description=description)
-    return svc.register(model, name, input_example=input_example, alias=alias,
-                        description=description, run_id=run_id)
+    opened = _run_opened_here()
+    if opened is not None:
+        return svc.register(model, name, run_id=opened, **options)
+    saved = saved_by(model, variable)
+    if saved.run_id is not None:
+        return svc.register(name=name, run_id=saved.run_id, artifact=saved.artifact, **options)
+    version = svc.register(model, name, run_id=_active_run_id(), **options)
+    return replace(version, note=saved.reason) if version.run_id is None else version
+
+
+def saved_by(model: Any, variable: str | None = None) -> SavedBy:
+    """The tracked run of this kernel that saved this model (as `variable`'s file, when
+    given), or why there is none."""
+    return service().run_that_saved(model, variable)
+
+
+def _run_opened_here() -> str | None:
+    """The innermost run opened in this process (not the pipeline run a kernel executes)."""
+    from ..tracking import fluent
+
+    active = fluent.active_run()
+    return active.id if active is not None else None
 
 
 def _active_run_id() -> str | None:

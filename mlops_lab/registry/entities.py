@@ -34,6 +34,8 @@ class ModelVersion:
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     card: str = ""
+    # Why a registration from a notebook variable has no run (not stored; None otherwise).
+    note: str | None = None
 
     @property
     def ref(self) -> str:
@@ -67,6 +69,19 @@ class ModelVersion:
                 "card": self.card,
             })
         return doc
+
+
+@dataclass(frozen=True)
+class SavedBy:
+    """The tracked run whose saved file holds a notebook variable's model, or why none."""
+
+    run_id: str | None = None
+    run_name: str | None = None
+    artifact: str | None = None
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,9 @@ def _visible(name: str) -> bool:
 
 
 def candidates(namespace: dict | None = None) -> Json:
-    """{"models": [{name, class, params, n_features}], "examples": [{name, kind, shape,
-    columns}]}: fitted scikit-learn models, and DataFrames / 2-d arrays usable as examples."""
+    """{"models": [{name, class, params, n_features, run, note}], "examples": [{name, kind,
+    shape, columns}]}: fitted scikit-learn models (with the tracked run that saved each, or a
+    note saying why none), and DataFrames / 2-d arrays usable as examples."""
     from ..tracking.capture_models import fitted_estimators, param_value
 
     ns = _namespace() if namespace is None else namespace
@@ -60,7 +61,7 @@ def candidates(namespace: dict | None = None) -> Json:
         models.append({"name": name, "class": type(model).__name__,
                        "module": type(model).__module__, "params": shown,
                        "n_features": getattr(model, "n_features_in_", None),
-                       "run": _logged_by(model, name)})
+                       **_saved_by(model, name)})
     examples = []
     pd, np = sys.modules.get("pandas"), sys.modules.get("numpy")
     for name in names:
@@ -74,18 +75,17 @@ def candidates(namespace: dict | None = None) -> Json:
     return Json({"models": models, "examples": examples})
 
 
-def _logged_by(model, variable: str) -> dict | None:
-    """{id, name} of the tracked run whose saved file a registration would reuse."""
-    from .api import service
+def _saved_by(model, variable: str) -> dict:
+    """{run: {id, name} or None, note}: the tracked run whose saved file a registration would
+    reuse, or why there is none."""
+    from .api import saved_by
 
     try:
-        svc = service()
-        found = svc.run_that_logged(model, variable)
-        if found is None:
-            return None
-        return {"id": found[0], "name": svc.tracking.get_run(found[0]).name}
-    except MlopsLabError:
-        return None
+        found = saved_by(model, variable)
+    except MlopsLabError as exc:
+        return {"run": None, "note": str(exc)}
+    run = {"id": found.run_id, "name": found.run_name} if found.run_id else None
+    return {"run": run, "note": found.reason}
 
 
 def register(payload: str, namespace: dict | None = None) -> Json:
@@ -105,7 +105,10 @@ def _register(payload: str, namespace: dict | None) -> dict:
     from .api import register_variable
 
     try:
-        doc = json.loads(payload)
+        doc = json.loads(_join_surrogate_pairs(payload))
+    except UnicodeError:
+        raise InvalidInput("The request from the toolbar holds text that is not valid "
+                           "Unicode (a lone half of a UTF-16 pair).") from None
     except (TypeError, ValueError):
         raise InvalidInput("The request from the toolbar is not valid JSON.") from None
     if not isinstance(doc, dict):
@@ -117,7 +120,15 @@ def _register(payload: str, namespace: dict | None) -> dict:
     version = register_variable(model, doc["variable"], text["name"], input_example=example,
                                 alias=text["alias"], description=text["description"])
     return {"name": version.name, "version": version.version, "ref": version.ref,
-            "aliases": version.aliases, "run_id": version.run_id}
+            "aliases": version.aliases, "run_id": version.run_id, "note": version.note}
+
+
+def _join_surrogate_pairs(payload):
+    """The payload with each UTF-16 pair written as two escapes (as older frontends sent an
+    emoji) joined into its character; a lone half raises UnicodeError."""
+    if not isinstance(payload, str) or not any("\ud800" <= c <= "\udfff" for c in payload):
+        return payload
+    return payload.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
 
 
 def _variable(ns: dict, name, what: str):

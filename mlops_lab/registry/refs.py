@@ -11,6 +11,11 @@ import re
 from ..errors import InvalidInput
 
 ALIAS = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+# Version numbers are 32-bit integer columns (PostgreSQL's INTEGER): a larger number names no
+# version (it is never handed to the database, where it would overflow), and one beyond a
+# signed 64-bit integer is not a version number at all.
+MAX_VERSION = 2**31 - 1
+LARGEST_NUMBER = 2**63 - 1
 
 
 def parse_ref(ref: str) -> tuple[str, int | None, str | None]:

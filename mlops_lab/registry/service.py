@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput, MlopsLabError, NotFound
 from ..naming import clean_name
 from ..store import Store
 from ..store.tables import registry as t
@@ -25,8 +25,8 @@ from . import card as model_card
 from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
-from .entities import AliasMove, Model, ModelVersion
-from .refs import ALIAS, parse_ref
+from .entities import AliasMove, Model, ModelVersion, SavedBy
+from .refs import ALIAS, LARGEST_NUMBER, MAX_VERSION, parse_ref
 
 # A version's ref ("name/12") is also its run link ref, a column of 200 characters.
 MODEL_NAME_MAX = 180
@@ -51,8 +51,10 @@ def clean_alias(alias) -> str:
 def clean_version(version) -> int:
     if isinstance(version, str) and version.strip().isdigit():
         version = int(version.strip())
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput(f"A model version is a whole number from 1, not {version!r}.")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise InvalidInput(f"A model version is a whole number from 1, not {version!r:.80}.")
+    if not 1 <= version <= LARGEST_NUMBER:
+        raise InvalidInput(f"A model version is a whole number from 1 to {LARGEST_NUMBER}.")
     return version
 
 
@@ -105,11 +107,16 @@ class RegistryService:
                  alias: str | None = None, description: str | None = None,
                  serialization: str = "skops", run_id: str | None = None,
                  artifact: str | None = None, user: str | None = None,
-                 reason: str | None = None) -> ModelVersion:
+                 reason: str | None = None,
+                 trusted_types: list[str] | None = None) -> ModelVersion:
         """A new version of model `name`: from `model` (saved with skops, or pickle when
         `serialization="pickle"`), or from the artifact `artifact` of run `run_id`
         (its blob is reused, not copied). `run_id` links the version to the run it came from:
-        its cell, notebook, params, metrics and the data it read."""
+        its cell, notebook, params, metrics and the data it read.
+
+        A run's skops file is registered only if every type it holds beyond skops's defaults
+        was reviewed when it was saved (`%%track` keeps that list with the file) or is named
+        in `trusted_types`: the user's explicit acceptance after reading the refusal."""
         name = clean_model_name(name)
         description = _clean_text(description, "description", DESCRIPTION_MAX)
         reason = _clean_text(reason, "reason", REASON_MAX)
@@ -119,8 +126,13 @@ class RegistryService:
                 raise InvalidInput("Registering a run's artifact needs the run: pass run_id too.")
             if model is not None:
                 raise InvalidInput("Pass either a model or a run's artifact, not both.")
-            model, file = self._from_artifact(run_id, artifact, serialization)
+            model, file = self._from_artifact(run_id, artifact, serialization,
+                                              _clean_types(trusted_types))
         else:
+            if trusted_types:
+                raise InvalidInput("trusted_types is for registering a run's skops file "
+                                   "(run_id and artifact); a live model is saved with the "
+                                   "types it holds.")
             if model is None:
                 raise InvalidInput("Nothing to register: pass a fitted model, or run_id and "
                                    "artifact of a model a run logged.")
@@ -159,13 +171,18 @@ class RegistryService:
         blob, size = self.store.artifacts.put_bytes(data)  # the file before its row
         return {"format": fmt, "trusted_types": trusted, "blob": blob, "size": size}
 
-    def _from_artifact(self, run_id: str, artifact: str, serialization: str):
+    def _from_artifact(self, run_id: str, artifact: str, serialization: str,
+                       accepted: list[str] | None):
         info, stream = self.tracking.open_artifact(run_id, artifact)
         stream.close()
         data = self.store.artifacts.read(info.blob)
         if info.path.endswith(".skops"):
             fmt = "skops"
-            trusted = model_files.untrusted_types(data)
+            # The types reviewed when the file was saved (or named by the user now), never
+            # the file's own say: anything else is refused before the file is loaded.
+            trusted = model_files.unreviewed_types(
+                data, info.trusted_types, accepted,
+                what=f"artifact {info.path!r} of run {run_id}")
         elif serialization == "pickle":
             fmt, trusted = "pickle", []
         else:
@@ -174,45 +191,59 @@ class RegistryService:
                 "registered only with serialization='pickle' (and loads only with "
                 "allow_pickle=True)."
             )
-        # Registering is the review: the types the file needs become its trusted list.
         model = model_files.load_bytes(data, fmt, trusted, allow_pickle=fmt == "pickle",
                                          what=f"artifact {info.path!r}")
         return model, {"format": fmt, "trusted_types": trusted, "blob": info.blob,
                        "size": info.size, "artifact": info.path}
 
-    def run_that_logged(self, model, variable: str) -> tuple[str, str] | None:
-        """(run id, artifact path) of the newest run of this process that saved `variable` as
-        ``models/<variable>.skops`` (what ``%%track`` does), if that file holds this very
-        model: then registering it can reuse the run's file and keep its lineage. Only files
-        that need no extra trusted types are considered; "the same model" means the same
-        state (equal pickle *dumps* of both objects; nothing is ever unpickled)."""
+    def run_that_saved(self, model, variable: str | None = None) -> SavedBy:
+        """The newest run of this process that saved this very model: as
+        ``models/<variable>.skops`` (what ``%%track`` does) when `variable` is given, else as
+        any ``models/*.skops`` file. Registering it then reuses the run's file and keeps its
+        lineage. Otherwise `SavedBy.run_id` is None and `reason` says why (no such run, a file
+        whose types were not reviewed when it was saved, the model changed since). "This very
+        model" means its state now equals its state when saved; nothing of the file is loaded."""
         import os
-        import pickle
         import socket
 
         from ..store.schema import artifacts, runs
-        from ..tracking.capture_models import model_artifact_path
+        from ..tracking.capture_models import blobs_saved_from, model_artifact_path, saved_from
         from ..tracking.model_saving import wait_for_writes
 
         wait_for_writes()  # a tracked cell's files are written after it returns
-        path = model_artifact_path(variable)
+
+        what = repr(variable) if variable else "this model in its present state"
+        if variable:
+            which = artifacts.c.path == model_artifact_path(variable)
+        else:
+            which = artifacts.c.blob.in_(blobs_saved_from(model)) & \
+                artifacts.c.path.like("models/%.skops")
         with self.db.read() as conn:
             row = conn.execute(
-                select(runs.c.id, artifacts.c.blob).join(artifacts, artifacts.c.run_id == runs.c.id)
-                .where(artifacts.c.path == path, runs.c.pid == os.getpid(),
-                       runs.c.host == socket.gethostname())
+                select(runs.c.id, runs.c.name, artifacts.c.path)
+                .join(artifacts, artifacts.c.run_id == runs.c.id)
+                .where(which, runs.c.pid == os.getpid(), runs.c.host == socket.gethostname())
                 .order_by(runs.c.start_time.desc()).limit(1)).first()
         if row is None:
-            return None
+            return SavedBy(reason=f"no tracked cell of this kernel saved {what}; run the cell "
+                                  "that fits it with %%track to keep its lineage")
+        info, stream = self.tracking.open_artifact(row.id, row.path)
+        stream.close()
+        where = f"run {row.name!r} ({row.id[:8]})"
         try:
-            data = self.store.artifacts.read(row.blob)
-            if model_files.untrusted_types(data):
-                return None
-            saved = model_files.load_bytes(data, "skops", [], what=f"artifact {path!r}")
-            same = pickle.dumps(saved, protocol=4) == pickle.dumps(model, protocol=4)
-        except Exception:  # unreadable or unpicklable: register the object itself
-            return None
-        return (row.id, path) if same else None
+            model_files.unreviewed_types(self.store.artifacts.read(info.blob),
+                                         info.trusted_types, what=f"its file {row.path!r}")
+        except MlopsLabError as exc:
+            return SavedBy(reason=f"{where} saved {what}, but that file was not used: {exc}")
+        same = saved_from(info.blob, model)
+        if same is None:
+            return SavedBy(reason=f"the file {row.path!r} of {where} was not saved from this "
+                                  f"{type(model).__name__} by this kernel, or cannot be "
+                                  "compared with it")
+        if not same:
+            return SavedBy(reason=f"{what} changed after {where} saved it (refitted or "
+                                  "modified outside a tracked cell)")
+        return SavedBy(run_id=row.id, run_name=row.name, artifact=row.path)
 
     def _insert_version(self, doc: dict, alias: str | None, reason: str | None) -> ModelVersion:
         m, v = t.models, t.model_versions
@@ -272,10 +303,11 @@ class RegistryService:
         reason = _clean_text(reason, "reason", REASON_MAX)
         with self.db.write() as conn:
             model_id = self._model_id(conn, name)
-            exists = conn.execute(select(t.model_versions.c.version).where(
-                t.model_versions.c.model_id == model_id,
-                t.model_versions.c.version == version)).first()
-            if exists is None:
+            exists = version <= MAX_VERSION and conn.execute(
+                select(t.model_versions.c.version).where(
+                    t.model_versions.c.model_id == model_id,
+                    t.model_versions.c.version == version)).first()
+            if not exists:
                 raise NotFound(f"Model {name!r} has no version {version}; see "
                                f"`mlops-lab models show {name}` for its versions.")
             return self._move_alias(conn, model_id, name, alias, version, reason, _user(user),
@@ -357,6 +389,8 @@ class RegistryService:
 
     def _resolve(self, name: str, version: int | None, alias: str | None) -> ModelVersion:
         name = clean_model_name(name)
+        if version is not None and version > MAX_VERSION:
+            raise NotFound(f"Model {name!r} has no version {version}.")
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
@@ -507,6 +541,15 @@ def _version(name: str, row, aliases: list[str]) -> ModelVersion:
         inputs=_load(row.inputs, []), params=_load(row.params, {}),
         metrics={k: _number(x) for k, x in metrics.items()}, card=row.card,
     )
+
+
+def _clean_types(types) -> list[str]:
+    if types is None:
+        return []
+    if not isinstance(types, (list, tuple)) or not all(isinstance(x, str) and x for x in types):
+        raise InvalidInput("trusted_types is a list of type names, like "
+                           "['sklearn.tree._tree.Tree'].")
+    return list(types)
 
 
 def _lineage_source(run) -> dict:

@@ -124,6 +124,9 @@ artifacts = Table(
     Column("size", BigInteger, nullable=False),
     Column("media_type", String(255), nullable=True),
     Column("created_at", BigInteger, nullable=False),
+    # A model file saved by `%%track` or `register_model`: the JSON list of the types outside
+    # skops's defaults it was saved with (reviewed then); NULL for any other file.
+    Column("trusted_types", Text, nullable=True),
     Index("ix_artifacts_blob", "blob"),
     sqlite_with_rowid=False,
 )

@@ -6,7 +6,8 @@ method on it (``clf.fit(X, y)``), and it is a fitted ``sklearn.base.BaseEstimato
 estimators by their structure (``clf.steps = ["scaler: StandardScaler", "svc: SVC"]``) and their
 own params as dotted keys (``clf.svc.C``); callables by qualified name, never a repr with a
 memory address, so two identical runs record identical params. The model is saved with skops
-(never pickle) as ``models/<variable>.skops``.
+(never pickle) as ``models/<variable>.skops``, with the list of types it needs beyond skops's
+defaults kept on the artifact's row (what registering it later trusts).
 """
 
 from __future__ import annotations
@@ -152,8 +153,57 @@ def model_artifact_path(variable: str) -> str:
     return f"models/{variable}.skops"
 
 
-def serialize_estimator(estimator) -> bytes:
-    """The estimator as skops bytes (loadable later with an explicit list of trusted types)."""
+def serialize_estimator(estimator) -> tuple[bytes, list[str]]:
+    """(skops bytes, trusted types) of the estimator. The types are those outside skops's
+    defaults that these bytes hold, listed here from the live object just saved: that is the
+    reviewed list stored with the file (`log_artifact_bytes(trusted_types=...)`), the only
+    list a later load of the file trusts. Never derive it from a file read back later.
+
+    The estimator's state when saved is remembered for this process under the file's blob id,
+    so `saved_from(blob, model)` can tell later whether a model is still the one saved."""
+    from blake3 import blake3
+
     from ..skops_import import skops_io
 
-    return skops_io().dumps(estimator)
+    skops = skops_io()
+    data = skops.dumps(estimator)
+    state = _state(estimator)
+    if state is not None:
+        _saved_states[blake3(data).hexdigest()] = state
+    return data, sorted(skops.get_untrusted_types(data=data))
+
+
+# blob id of a model file this process saved -> digest of the model's state at that moment.
+_saved_states: dict[str, str] = {}
+
+
+def saved_from(blob: str, model) -> bool | None:
+    """Whether the model file with this blob id was saved by this process from `model` in its
+    present state (None when this process did not save that file, or `model` cannot be
+    pickled to compare). The live object is compared with itself then, not with the file
+    loaded back: a reloaded tree differs in the padding bytes of its node array."""
+    saved = _saved_states.get(blob)
+    if saved is None:
+        return None
+    now = _state(model)
+    return None if now is None else now == saved
+
+
+def blobs_saved_from(model) -> list[str]:
+    """Blob ids of the model files this process saved from `model` in its present state."""
+    now = _state(model)
+    # list(): the writer of a cell's files may add one meanwhile, on the background thread
+    return [blob for blob, state in list(_saved_states.items())
+            if now is not None and state == now]
+
+
+def _state(model) -> str | None:
+    """A digest of the model's pickled state (written only, never unpickled)."""
+    import pickle
+
+    from blake3 import blake3
+
+    try:
+        return blake3(pickle.dumps(model, protocol=4)).hexdigest()
+    except Exception:  # an attribute pickle cannot write (a lambda, a lock)
+        return None

@@ -69,6 +69,9 @@ class ArtifactInfo:
     blob: str
     media_type: str | None
     created_at: int
+    # A model file saved by `%%track` or the registry: the types outside skops's defaults it
+    # was saved with, reviewed by the code that saved it. None for any other file.
+    trusted_types: list[str] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"path": self.path, "size": self.size, "blob": self.blob,

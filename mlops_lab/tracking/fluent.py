@@ -250,7 +250,8 @@ def set_tags(tags: dict[str, Any]) -> None:
 
 
 def log_artifact(local_path: str, artifact_path: str | None = None):
-    """Logs a file, or every file below a folder, to the active run."""
+    """Logs a file, or every file below a folder, to the active run (a folder holding a
+    symbolic link that leads outside it is refused: its target is never stored)."""
     run = _active()
     return run.service.log_artifact(run.id, local_path, artifact_path)
 

@@ -450,13 +450,15 @@ class TrackingService:
 
     def log_artifact(self, run_id: str, local_path: str | os.PathLike,
                      artifact_path: str | None = None) -> list[ArtifactInfo]:
-        """Logs a file, or every file below a folder, under `artifact_path`."""
+        """Logs a file, or every file below a folder, under `artifact_path`. A folder holding a
+        symbolic link that leads outside it is refused: logging it must never store what lies
+        elsewhere (a link to /etc/passwd)."""
         local = Path(local_path)
         if not local.exists():
             raise InvalidInput(f"No file or folder at {str(local)!r} to log as an artifact.")
         if local.is_dir():
             base = artifact_path or local.name
-            files = sorted(p for p in local.rglob("*") if p.is_file())
+            files = _folder_files(local)
             pairs = [(p, f"{base}/{p.relative_to(local).as_posix()}") for p in files]
         else:
             pairs = [(local, artifact_path or local.name)]
@@ -469,22 +471,33 @@ class TrackingService:
         return logged
 
     def log_artifact_bytes(self, run_id: str, data: bytes, artifact_path: str,
-                           media_type: str | None = None) -> ArtifactInfo:
+                           media_type: str | None = None, *,
+                           trusted_types: list[str] | None = None) -> ArtifactInfo:
+        """Logs `data` as the run's artifact `artifact_path`. `trusted_types` is for a model
+        file this code has just saved from a live object (`capture_models.serialize_estimator`):
+        the types it holds beyond skops's defaults, kept with the row so that registering the
+        file later trusts that reviewed list and not what the file says."""
         name = validate_artifact_path(artifact_path)
         blob, size = self.store.artifacts.put_bytes(bytes(data))
+        reviewed = sorted(trusted_types) if trusted_types is not None else None
         return self._record_artifact(run_id, name, blob, size,
-                                     media_type or mimetypes.guess_type(name)[0])
+                                     media_type or mimetypes.guess_type(name)[0], reviewed)
 
-    def _record_artifact(self, run_id, path, blob, size, media_type) -> ArtifactInfo:
+    def _record_artifact(self, run_id, path, blob, size, media_type,
+                         trusted_types=None) -> ArtifactInfo:
         # The blob is in place before its row is committed: a row never points at nothing.
         info = ArtifactInfo(path=path, size=size, blob=blob, media_type=media_type,
-                            created_at=now_ms())
+                            created_at=now_ms(), trusted_types=trusted_types)
         upsert = _upsert(self._dialect)(t.artifacts)
+        row = {**info.__dict__, "run_id": run_id,
+               "trusted_types": json.dumps(trusted_types) if trusted_types is not None else None}
         with self._on_run(run_id), self.db.write() as conn:
+            # Overwriting a path replaces its reviewed types too (with NULL for a plain file).
             conn.execute(upsert.on_conflict_do_update(
                 index_elements=[t.artifacts.c.run_id, t.artifacts.c.path],
-                set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at")},
-            ), {"run_id": run_id, **info.__dict__})
+                set_={c: upsert.excluded[c] for c in ("blob", "size", "media_type", "created_at",
+                                                      "trusted_types")},
+            ), row)
         return info
 
     def forget_artifact(self, run_id: str, path: str, conn=None) -> None:
@@ -501,7 +514,7 @@ class TrackingService:
     def list_artifacts(self, run_id: str, path: str | None = None) -> list[ArtifactInfo]:
         """The run's artifacts by path; with `path`, that file or the files below that folder."""
         a = t.artifacts.c
-        query = select(a.path, a.size, a.blob, a.media_type, a.created_at).where(a.run_id == run_id)
+        query = select(*_artifact_columns(a)).where(a.run_id == run_id)
         if path is not None:
             name = _artifact_prefix(path)
             query = query.where((a.path == name) | a.path.startswith(f"{name}/", autoescape=True))
@@ -512,7 +525,7 @@ class TrackingService:
         if path is not None and not rows:
             raise NotFound(f"Run {run_id} has no artifact or folder {name!r}: list them with "
                            f"`mlops-lab runs artifacts {run_id[:8]}`.")
-        return [ArtifactInfo(**row._mapping) for row in rows]
+        return [_artifact(row) for row in rows]
 
     def download_artifact(self, run_id: str, path: str, dst: str | os.PathLike | None = None,
                           overwrite: bool = False) -> tuple[Path, list[ArtifactInfo]]:
@@ -532,15 +545,43 @@ class TrackingService:
         name = validate_artifact_path(path)
         a = t.artifacts.c
         with self.db.read() as conn:
-            row = conn.execute(select(a.path, a.size, a.blob, a.media_type, a.created_at)
+            row = conn.execute(select(*_artifact_columns(a))
                                .where(a.run_id == run_id, a.path == name)).first()
         if row is None:
             raise NotFound(f"Run {run_id} has no artifact {name!r}.")
-        info = ArtifactInfo(**row._mapping)
+        info = _artifact(row)
         return info, self.store.artifacts.open(info.blob)
 
     def store_info(self) -> dict:
         return {**self.store.describe(), "version": __version__}
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The files below `folder`, after checking that no symbolic link in it leads outside it
+    (a link within it is stored with its target's content, which is the folder's own)."""
+    root = folder.resolve()
+    files = []
+    for dirpath, dirnames, filenames in os.walk(folder):  # does not descend into links
+        for name in [*dirnames, *filenames]:
+            path = Path(dirpath) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                raise InvalidInput(
+                    f"Refusing to log the folder {str(folder)!r}: "
+                    f"{path.relative_to(folder).as_posix()!r} is a symbolic link to "
+                    f"{os.readlink(path)!r}, outside the folder. Remove the link, or log "
+                    "that file on its own if you mean to store it.")
+        files += [Path(dirpath) / name for name in filenames if (Path(dirpath) / name).is_file()]
+    return sorted(files)
+
+
+def _artifact_columns(a):
+    return (a.path, a.size, a.blob, a.media_type, a.created_at, a.trusted_types)
+
+
+def _artifact(row) -> ArtifactInfo:
+    doc = dict(row._mapping)
+    doc["trusted_types"] = json.loads(doc["trusted_types"]) if doc["trusted_types"] else None
+    return ArtifactInfo(**doc)
 
 
 def _compile_statements(db) -> SimpleNamespace:

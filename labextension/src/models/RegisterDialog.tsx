@@ -59,7 +59,7 @@ function RegisterForm(props: {
       <p className="mlops-lab-register-lineage" data-testid="mlops-lab-register-lineage">
         {chosen?.run
           ? `From run ${chosen.run.name}: its cell, params, metrics and data are kept as lineage.`
-          : 'Not saved by a tracked cell: registered without a run.'}
+          : `Registered without a run: ${chosen?.note ?? 'no tracked cell saved this model.'}`}
       </p>
       <label>
         Model name

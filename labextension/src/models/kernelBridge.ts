@@ -16,6 +16,8 @@ export interface IModelCandidate {
   n_features: number | null;
   /** The tracked run that saved this very model: registering keeps its lineage. */
   run: { id: string; name: string } | null;
+  /** Why no tracked run's file can be used (null when `run` is set). */
+  note: string | null;
 }
 
 export interface IExampleCandidate {
@@ -45,15 +47,22 @@ export interface IRegisterResult {
   version?: number;
   ref?: string;
   aliases?: string[];
+  run_id?: string | null;
+  /** Why the version was registered without a run. */
+  note?: string | null;
 }
 
 /** A Python string literal holding `text`: JSON's escapes are Python's too, and anything
- * outside ASCII is written as \\uXXXX so the literal is plain ASCII. */
+ * outside ASCII is written by code point, \\uXXXX or (beyond the BMP, such as an emoji)
+ * \\UXXXXXXXX, so the literal is plain ASCII and Python reads the very same characters (two
+ * \\u escapes of a UTF-16 pair would be two lone halves in Python). */
 export function pythonStringLiteral(text: string): string {
-  return JSON.stringify(text).replace(
-    /[\u007f-\uffff]/g,
-    ch => '\\u' + ch.charCodeAt(0).toString(16).padStart(4, '0')
-  );
+  return JSON.stringify(text).replace(/[^\u0000-\u007e]/gu, ch => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code > 0xffff
+      ? '\\U' + code.toString(16).padStart(8, '0')
+      : '\\u' + code.toString(16).padStart(4, '0');
+  });
 }
 
 /** Evaluates one helper call in the kernel, silently; its JSON answer. */

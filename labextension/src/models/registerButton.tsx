@@ -63,7 +63,8 @@ export async function registerFromKernel(
       continue;
     }
     const { name, version } = result;
-    Notification.success(`Registered ${name} version ${version}`, {
+    const lineage = result.note ? ` without a run: ${result.note}` : '';
+    Notification.success(`Registered ${name} version ${version}${lineage}`, {
       autoClose: 10000,
       actions: [
         {
