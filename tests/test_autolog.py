@@ -155,6 +155,26 @@ def test_figures_the_cell_displays_are_kept(ip):
     assert len(kinds) == 3 and "application/vnd.plotly.v1+json" in ip.events_log[0][1]
 
 
+def test_matplotlib_figures_the_cell_leaves_open_are_kept_as_png(ip):
+    """The gallery's usual plot: pyplot figures made in the cell (the inline backend shows
+    them after the cell), not one opened before it."""
+    run(ip, "import matplotlib\n"
+            "matplotlib.use('Agg')\n"
+            "import matplotlib.pyplot as plt\n"
+            "plt.close('all')\n"
+            "before = plt.figure()\n")
+    run(ip, "%%track\n"
+            "fig, ax = plt.subplots()\n"
+            "ax.plot([1, 2, 3], [3, 1, 2])\n"
+            "plt.figure().add_subplot().bar(['a', 'b'], [1, 2])\n")
+    [r] = top_runs()
+    paths = [a.path for a in fluent.service().list_artifacts(r.id)]
+    assert paths == ["figures/figure-1.png", "figures/figure-2.png"]
+    for path in paths:
+        assert artifact(r.id, path).startswith(b"\x89PNG\r\n\x1a\n")
+    run(ip, "plt.close('all')\n")
+
+
 def test_autologging_can_be_switched_off_in_whole_or_in_part(ip):
     run(ip, DATA + "from sklearn.metrics import accuracy_score\n")
     cell = ("clf = LogisticRegression(max_iter=500).fit(X, y)\n"
