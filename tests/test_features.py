@@ -334,6 +334,40 @@ def test_search_by_name_feature_description_tag_and_owner(fsvc):
     assert found.live_version == 1 and found.freshness["row_count"] == 200
 
 
+def spend_in_cents(orders: pd.DataFrame) -> pd.DataFrame:
+    df = spend(orders)
+    return df.assign(spend_cents=df["total_spend"] * 100)[
+        ["customer_id", "event_time", "spend_cents"]]
+
+
+def test_after_a_rollback_the_set_is_described_by_its_live_version(fsvc):
+    """Rolling back to v1 makes v1 what unpinned references read: the set's features,
+    description, tags and owner (service, search, search_features) are v1's, not the newest's."""
+    orders = orders_frame()
+    register(fsvc, description="Money spent per customer", tags={"team": "growth"}, owner="ana")
+    register(fsvc, spend_in_cents, description="Cents spent", tags={"team": "billing"},
+             owner="bo")
+    fsvc.materialize("customer_stats", orders)  # v2 live
+    assert fsvc.get("customer_stats").features == ["spend_cents"]
+    fsvc.materialize("customer_stats", orders, version=1)  # rollback
+
+    item = fsvc.get("customer_stats")
+    assert (item.live_version, item.latest.version) == (1, 2)
+    assert item.features == ["total_spend", "order_count"]
+    doc = item.to_json()
+    assert (doc["description"], doc["owner"], doc["tags"]) == (
+        "Money spent per customer", "ana", {"team": "growth"})
+    assert (doc["live_version"], doc["latest_version"]) == (1, 2)
+    assert [f.name for f in fsvc.search("total_spend money")] == ["customer_stats"]
+    assert fsvc.search("cents") == [] and fsvc.search(tag="team=billing") == []
+    assert fsvc.search(tag="team=growth")[0].features == ["total_spend", "order_count"]
+
+    rows = ml.search_features("spend")  # the same store, through the Python API
+    assert rows["feature"].tolist() == ["customer_stats:total_spend", "customer_stats:order_count"]
+    assert set(rows["description"]) == {"Money spent per customer"}
+    assert set(rows["live_version"]) == {1} and set(rows["version"]) == {2}
+
+
 def test_a_snapshot_source_is_loaded_and_recorded(fsvc):
     from mlops_lab.datasets.service import DatasetService
 

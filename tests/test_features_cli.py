@@ -87,6 +87,26 @@ def test_show_definition_versions_freshness_and_source(tmp_path, fsvc):
     assert doc["freshness"]["row_count"] == 2
 
 
+def visits(events):
+    return events.assign(visits=1)[["customer_id", "event_time", "visits"]]
+
+
+def test_show_and_search_describe_the_live_version_after_a_rollback(tmp_path, fsvc):
+    frame = pd.DataFrame({"customer_id": [1], "event_time": [T0], "spend": [5.0]})
+    fsvc.register("customer_stats", visits, entity="customer_id", timestamp="event_time",
+                  description="Visits per customer", tags={"team": "visits"})
+    fsvc.materialize("customer_stats", frame)  # v3 live, then back to v1
+    fsvc.materialize("customer_stats", frame, version=1)
+    out = cli("features", "show", "customer_stats", cwd=tmp_path).stdout
+    assert "live version       v1" in out and "latest version     v3" in out
+    assert "Spend per customer" in out and "Visits per customer" not in out
+    assert "features           spend\n" in out and "team=growth" in out
+    found = json.loads(cli("features", "spend", "--json", cwd=tmp_path).stdout)["feature_sets"]
+    assert [(f["name"], f["features"], f["live_version"], f["latest_version"])
+            for f in found] == [("customer_stats", ["spend"], 1, 3)]
+    assert cli("features", "visits", cwd=tmp_path).stdout.strip() == "No feature sets match."
+
+
 def test_unknown_names_and_bad_versions_are_clear_errors(tmp_path, fsvc):
     missing = cli("features", "show", "nope", cwd=tmp_path)
     assert missing.returncode == 1 and "No feature set named 'nope'" in missing.stderr

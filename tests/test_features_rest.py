@@ -105,3 +105,22 @@ def test_names_are_matched_as_text(api, fsvc, jp_fetch, jp_asyncio_loop, http_se
     raw = jp_asyncio_loop.run_until_complete(jp_fetch("mlops-lab", "api", "feature-sets"))
     assert b"<img" not in raw.body  # stored markup is escaped in the JSON text itself
     assert quote(HOSTILE, safe="") not in raw.body.decode()
+
+
+def visits(events):
+    return events.assign(visits=1)[["customer_id", "event_time", "visits"]]
+
+
+def test_after_a_rollback_routes_describe_the_live_version(api, fsvc):
+    frame = pd.DataFrame({"customer_id": [1], "event_time": [T0], "spend": [5.0]})
+    fsvc.register("customer_stats", visits, entity="customer_id", timestamp="event_time",
+                  description="Visits per customer", tags={"team": "visits"})
+    fsvc.materialize("customer_stats", frame)  # v2 live, then back to v1
+    fsvc.materialize("customer_stats", frame, version=1)
+    doc = api("feature-sets", "customer_stats")
+    assert (doc["live_version"], doc["latest_version"]) == (1, 2)
+    assert (doc["features"], doc["description"], doc["tags"]) == (
+        ["spend"], "Spend per customer", {"team": "growth"})
+    found = api("feature-sets", params={"q": "spend"})["feature_sets"]
+    assert [(f["name"], f["features"]) for f in found] == [("customer_stats", ["spend"])]
+    assert api("feature-sets", params={"q": "visits"})["feature_sets"] == []

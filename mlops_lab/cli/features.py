@@ -107,7 +107,7 @@ def cmd_features(args) -> int:
         rows.append([f.name, str(f.latest.version),
                      f"v{f.live_version}" if f.live_version else "-",
                      features if len(features) <= 60 else features[:57] + "...",
-                     ", ".join(f.latest.entity),
+                     ", ".join(f.described.entity),
                      "-" if fresh["row_count"] is None else str(fresh["row_count"]),
                      when(fresh["last_materialized"]), when(fresh["newest_event_time"])])
     print_table(["name", "versions", "live", "features", "entity", "rows", "materialized",
@@ -129,15 +129,15 @@ def cmd_features_show(args) -> int:
         print_json(item.to_json(versions=True))
         return 0
     fresh = item.freshness
-    latest = item.latest
+    shown = item.described  # the live version, also after a rollback
     print_pairs([
-        ("name", item.name), ("description", latest.description or "-"),
-        ("owner", latest.owner or "-"), ("entity", ", ".join(latest.entity)),
-        ("timestamp", latest.timestamp), ("features", ", ".join(latest.features) or "-"),
-        ("tags", ", ".join(f"{k}={v}" if v else k for k, v in latest.tags.items()) or "-"),
+        ("name", item.name), ("description", shown.description or "-"),
+        ("owner", shown.owner or "-"), ("entity", ", ".join(shown.entity)),
+        ("timestamp", shown.timestamp), ("features", ", ".join(shown.features) or "-"),
+        ("tags", ", ".join(f"{k}={v}" if v else k for k, v in shown.tags.items()) or "-"),
         ("sources", ", ".join(item.sources) or "-"),
         ("live version", f"v{item.live_version}" if item.live_version else "- (not materialised)"),
-        ("latest version", f"v{latest.version}"),
+        ("latest version", f"v{item.latest.version}"),
         ("last materialized", when(fresh["last_materialized"])),
         ("newest event", when(fresh["newest_event_time"])),
         ("rows", "-" if fresh["row_count"] is None else str(fresh["row_count"])),
@@ -153,7 +153,6 @@ def cmd_features_show(args) -> int:
                      (m.source_label or m.source_kind) if m else "-"])
     print_table(["version", "created", "source hash", "owner", "rows", "materialized", "source"],
                 rows)
-    shown = next((v for v in item.versions if v.version == item.live_version), latest)
     print(f"\nsource of v{shown.version}:")
     for line in shown.source.splitlines():
         print("  " + printable(line))

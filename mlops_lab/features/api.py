@@ -110,7 +110,8 @@ def get_online_features(entity_keys, features) -> dict[str, list]:
 def search_features(query: str = "", tag: str | None = None) -> pd.DataFrame:
     """One row per feature of every feature set (of the whole store) matching `query` (words
     found in the name, features, description, owner, tags or source snapshots) and `tag`
-    ('key' or 'key=value')."""
+    ('key' or 'key=value'). Each set is described by its live version (`version` is the
+    newest number)."""
     rows = []
     for item in service().search(query, tag):
         features = item.features or [None]
@@ -118,9 +119,9 @@ def search_features(query: str = "", tag: str | None = None) -> pd.DataFrame:
             rows.append({
                 "feature": f"{item.name}:{feature}" if feature else None,
                 "feature_set": item.name, "version": item.latest.version,
-                "live_version": item.live_version, "entity": ", ".join(item.latest.entity),
-                "description": item.latest.description, "tags": item.latest.tags,
-                "owner": item.latest.owner, "sources": item.sources,
+                "live_version": item.live_version, "entity": ", ".join(item.described.entity),
+                "description": item.described.description, "tags": item.described.tags,
+                "owner": item.described.owner, "sources": item.sources,
                 "last_materialized": _time(item.freshness["last_materialized"]),
                 "newest_event_time": _time(item.freshness["newest_event_time"]),
             })

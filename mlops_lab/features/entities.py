@@ -89,7 +89,8 @@ class FeatureSetVersion:
 @dataclass(frozen=True)
 class FeatureSet:
     """A feature set with its newest version, the live one (materialised last) and how fresh
-    the live data is."""
+    the live data is. Its entity, features, owner, description and tags are those of the
+    live version (`described`)."""
 
     id: int
     name: str
@@ -103,11 +104,14 @@ class FeatureSet:
     live_definition: FeatureSetVersion | None = None
 
     @property
+    def described(self) -> FeatureSetVersion:
+        """The version that describes the set: the live one (what unpinned references read,
+        also after a rollback), or the newest while none was materialised."""
+        return self.live_definition or self.latest
+
+    @property
     def features(self) -> list[str]:
-        """The newest version's features; until it is materialised, the live version's."""
-        if self.latest.features or self.live_definition is None:
-            return self.latest.features
-        return self.live_definition.features
+        return self.described.features
 
     @property
     def freshness(self) -> dict[str, Any]:
@@ -124,10 +128,10 @@ class FeatureSet:
         doc = {
             "id": self.id, "name": self.name, "created_at": self.created_at,
             "latest_version": self.latest.version, "live_version": self.live_version,
-            "version_count": self.version_count, "entity": list(self.latest.entity),
-            "timestamp": self.latest.timestamp, "features": self.features,
-            "owner": self.latest.owner, "description": self.latest.description,
-            "tags": dict(self.latest.tags), "sources": list(self.sources),
+            "version_count": self.version_count, "entity": list(self.described.entity),
+            "timestamp": self.described.timestamp, "features": self.features,
+            "owner": self.described.owner, "description": self.described.description,
+            "tags": dict(self.described.tags), "sources": list(self.sources),
             "freshness": self.freshness,
         }
         if versions:

@@ -192,7 +192,8 @@ class FeatureService:
 
     def search(self, query: str = "", tag: str | None = None, limit: int = 1000) -> list[FeatureSet]:
         """Feature sets whose name, features, description, owner, tags or source snapshots
-        contain every word of `query` (case-insensitive); `tag` is 'key' or 'key=value'.
+        (those of the live version) contain every word of `query` (case-insensitive); `tag`
+        is 'key' or 'key=value'.
         Every feature set of the store, newest first."""
         if not isinstance(query, str):
             raise InvalidInput("The search query must be text.")
@@ -201,7 +202,7 @@ class FeatureService:
         words = query.lower().split()
         found = []
         for item in self._all_sets():
-            if tag and not _has_tag(item.latest.tags, tag):
+            if tag and not _has_tag(item.described.tags, tag):
                 continue
             text = _search_text(item)
             if all(w in text for w in words):
@@ -558,7 +559,7 @@ def _has_tag(tags: dict[str, str], wanted: str) -> bool:
 
 
 def _search_text(item: FeatureSet) -> str:
-    v = item.latest
+    v = item.described
     parts = [item.name, v.description or "", v.owner or "", *item.features, *item.sources,
              *(f"{k}={val}" for k, val in v.tags.items()), v.function_name]
     return "\n".join(parts).lower()
