@@ -304,6 +304,12 @@ def test_refusing_rules_store_nothing(ds, store):
     ({"columns": {"x": {"max_null_share": 2}}}, "share"),
     ({"columns": {"x": {"between": 1}}}, "Unknown rule"),
     ({"table": {"min_rows": -1}}, "whole number"),
+    # Placeholders and other non-dicts: say which part and show the shape, never a TypeError.
+    ({"on_fail": "flag", "table": {...}, "columns": {...}}, r"'table' must be a dict.*look like"),
+    ({"columns": {...}}, r"'columns' \(a column name -> its rules\) must be a dict"),
+    ({"columns": {"x": ["min", 0]}}, r"rules of column 'x' must be a dict"),
+    ({"table": {"columns": 5}}, "list of column names"),
+    ([("on_fail", "flag")], "Validation rules must be a dict"),
 ])
 def test_malformed_rules_are_refused_clearly(ds, rules, message):
     with pytest.raises(InvalidInput, match=message):
@@ -357,6 +363,28 @@ def test_api_links_loads_as_inputs_and_snapshots_as_outputs_of_the_run(store, sv
     assert out.run_id == run.id
     lineage = DatasetService(store).lineage("features@1")
     assert [(r["run_id"], r["direction"]) for r in lineage["runs"]] == [(run.id, "output")]
+
+
+def test_set_validation_takes_the_documented_shape_and_gives_it_back(store):
+    """The README's set_validation example: every table and column rule in one document."""
+    _truncate_datasets(store)
+    frame = pd.DataFrame({"id": [1, 2, 2], "age": [30, 140, 50], "plan": ["free", "pro", "gold"]})
+    text = str(frame["plan"].dtype)  # "object" or "str", by pandas version
+    rules = {"on_fail": "flag",
+             "table": {"min_rows": 3, "max_rows": 1000, "columns": ["id", "age"], "exact": False},
+             "columns": {"age": {"min": 0, "max": 130, "max_null_share": 0.01},
+                         "id": {"unique": True},
+                         "plan": {"allowed": ["free", "pro"], "dtype": text}}}
+    stored = ml.set_validation("customers", rules)
+    assert stored == ml.get_validation("customers")
+    assert stored["table"] == {"min_rows": 3, "max_rows": 1000, "columns": ["id", "age"]}
+    assert stored["columns"]["plan"] == {"dtype": text, "allowed": ["free", "pro"]}
+    assert ml.set_validation("customers", ml.get_validation("customers")) == stored
+    v = ml.snapshot(frame, "customers", progress=False)
+    assert v.valid is False
+    assert {f["rule"] for f in v.validation["failures"]} == {"range", "unique", "allowed"}
+    with pytest.raises(InvalidInput, match="'table' must be a dict"):
+        ml.set_validation("customers", {"on_fail": "flag", "table": {...}, "columns": {...}})
 
 
 def test_api_validation_names(store):

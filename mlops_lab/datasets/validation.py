@@ -70,7 +70,22 @@ def _jsonable(value):
     return str(value)
 
 
+SHAPE = ('{"on_fail": "flag", "table": {"min_rows": 100, "columns": ["id"]}, '
+         '"columns": {"age": {"min": 0, "max": 130}, "id": {"unique": True}}}')
+
+
+def _mapping(value, what: str) -> dict:
+    """`value` as a dict (None is empty), or InvalidInput naming the part and the shape."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{what} must be a dict, not {type(value).__name__} {value!r}. "
+                           f"Validation rules look like {SHAPE}.")
+    return dict(value)
+
+
 def clean_column_rule(column: str, rule: dict) -> dict:
+    rule = _mapping(rule, f"The rules of column {column!r}")
     unknown = set(rule) - set(COLUMN_RULES)
     if unknown:
         raise InvalidInput(f"Unknown rule {sorted(unknown)[0]!r} for column {column!r}; "
@@ -99,8 +114,7 @@ def clean_column_rule(column: str, rule: dict) -> dict:
 
 def clean_rules(rules: dict) -> dict:
     """The rules in their stored form, or InvalidInput saying what is wrong."""
-    if not isinstance(rules, dict):
-        raise InvalidInput("Validation rules are a dict with 'columns', 'table' and 'on_fail'.")
+    rules = _mapping(rules, "Validation rules")
     unknown = set(rules) - {"on_fail", "table", "columns"}
     if unknown:
         raise InvalidInput(f"Unknown key {sorted(unknown)[0]!r} in validation rules; "
@@ -109,7 +123,7 @@ def clean_rules(rules: dict) -> dict:
     if on_fail not in ON_FAIL:
         raise InvalidInput(f"on_fail is 'flag' (store and mark invalid) or 'refuse' (store "
                            f"nothing), not {on_fail!r}.")
-    table = dict(rules.get("table") or {})
+    table = _mapping(rules.get("table"), "'table'")
     unknown = set(table) - set(TABLE_RULES)
     if unknown:
         raise InvalidInput(f"Unknown table rule {sorted(unknown)[0]!r}; "
@@ -122,16 +136,14 @@ def clean_rules(rules: dict) -> dict:
         columns = table["columns"]
         if isinstance(columns, dict):  # {name: dtype}: required columns with their dtypes
             columns = list(columns)
-        if isinstance(columns, str) or not all(isinstance(c, str) for c in columns):
+        if not isinstance(columns, (list, tuple)) or not all(isinstance(c, str) for c in columns):
             raise InvalidInput("table columns must be a list of column names.")
         table_out["columns"] = list(columns)
     if table.get("exact"):
         table_out["exact"] = True
-    columns = rules.get("columns") or {}
-    if not isinstance(columns, dict):
-        raise InvalidInput("'columns' maps a column name to its rules.")
+    columns = _mapping(rules.get("columns"), "'columns' (a column name -> its rules)")
     return {"on_fail": on_fail, "table": table_out,
-            "columns": {str(c): clean_column_rule(str(c), r or {}) for c, r in columns.items()}}
+            "columns": {str(c): clean_column_rule(str(c), r) for c, r in columns.items()}}
 
 
 def has_rules(rules: dict | None) -> bool:
