@@ -132,6 +132,17 @@ def test_package_writes_a_build_context_and_refuses_to_overwrite(iris_model, tmp
     assert "already exists" in capsys.readouterr().err
 
 
+def test_package_makes_the_missing_parents_of_its_folder(iris_model, tmp_path, capsys):
+    out = tmp_path / "build" / "nested" / "iris"  # neither build/ nor nested/ exists
+    assert main(["package", "iris@champion", "-o", str(out)]) == 0
+    assert (out / "Dockerfile").is_file() and (out / "model.skops").is_file()
+    assert [p.name for p in (tmp_path / "build" / "nested").iterdir()] == ["iris"]  # no staging
+    (tmp_path / "file").write_text("x")
+    assert main(["package", "iris@champion", "-o", str(tmp_path / "file" / "ctx")]) == 2
+    err = capsys.readouterr().err
+    assert "part of that path is a file" in err and "Traceback" not in err
+
+
 def test_the_context_installs_in_a_fresh_venv_and_serves(iris_model, tmp_path):
     """The test the container build stands for (no Docker engine here): a fresh virtual
     environment installs the context's pinned requirements and serves from its entrypoint."""
@@ -213,5 +224,5 @@ def test_python_api_scores_and_packages(iris_model, tmp_path):
     assert result.rows == 150
     assert pd.read_parquet(tmp_path / "out.parquet")["prediction"].tolist() == \
         model.predict(X).tolist()
-    assert "serve.py" in ml.package_model("iris/1", tmp_path / "ctx")["files"]
+    assert "serve.py" in ml.package_model("iris/1", tmp_path / "build" / "ctx")["files"]
     assert ml.prediction_logs("iris") == []  # batch scoring is not request traffic

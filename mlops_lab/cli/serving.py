@@ -124,7 +124,7 @@ def register(commands, fmt) -> None:
         epilog=PACKAGE_EPILOG, formatter_class=fmt)
     package.add_argument("ref", metavar="MODEL_REF", help="name@alias, name/VERSION or name")
     package.add_argument("-o", "--output", required=True, metavar="DIR",
-                         help="a new (or empty) folder")
+                         help="a new (or empty) folder; missing parent folders are made")
     package.add_argument("--json", action="store_true", help="print the summary as JSON")
     package.set_defaults(handler=cmd_package)
 

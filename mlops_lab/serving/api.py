@@ -21,7 +21,8 @@ def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = No
 
 
 def package_model(ref: str, out_dir) -> dict:
-    """Writes a container build context (Dockerfile, requirements, model, entrypoint)."""
+    """Writes a container build context (Dockerfile, requirements, model, entrypoint) to
+    `out_dir`, a new or empty folder (missing parent folders are made)."""
     return service().package(ref, out_dir)
 
 

@@ -11,7 +11,8 @@
 
 The container runs the very server code `mlops-lab serve` runs; it needs no store and no
 mlops_lab. Its prediction log goes to stdout as JSON lines, for the platform's log collector.
-The folder is assembled beside DIR and renamed into place, so DIR is whole or absent.
+The folder is assembled beside DIR (whose missing parent folders are made) and renamed into
+place, so DIR is whole or absent.
 """
 
 from __future__ import annotations
@@ -165,8 +166,11 @@ def build_context(version, model_bytes: bytes, out_dir) -> dict:
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InvalidInput(f"{str(target)!r} already exists and is not an empty folder; choose "
                            "a new output folder.")
-    if not target.parent.is_dir():
-        raise InvalidInput(f"The folder {str(target.parent)!r} does not exist.")
+    try:  # "a new folder": its missing parents are made, like mkdir -p
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise InvalidInput(f"Cannot make the folder {str(target.parent)!r}: part of that path "
+                           "is a file. Choose another output folder.") from None
     python = ".".join((version.requirements or {}).get("python", "3.11").split(".")[:2])
     requirements = requirements_for(version.requirements)
     model_file = "model.skops"
