@@ -106,8 +106,10 @@ def test_the_readme_tour_runs_top_to_bottom(store_home, tmp_path, monkeypatch):
     shell.reset(new_session=False)
     background: list[subprocess.Popen] = []
     ran = {"python": 0, "bash": 0, "yaml": 0}
+    took: list[str] = []  # printed at the end (pytest -s): where the tour spends its time
     try:
         for block in readme_blocks(README.read_text(encoding="utf-8")):
+            started = time.monotonic()
             where = f"README.md line {block.line} ({block.language})"
             code = block.code.replace(README_PORT, port)
             if block.mode == "not run":
@@ -141,6 +143,7 @@ def test_the_readme_tour_runs_top_to_bottom(store_home, tmp_path, monkeypatch):
                     pytest.fail(f"{where} failed: {error!r}\n{block.code}\n--- output ---\n"
                                 f"{out.stdout}{out.stderr}", pytrace=False)
                 ran["python"] += 1
+                took.append(f"{time.monotonic() - started:7.1f}s  line {block.line} python")
             else:
                 done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", code], cwd=project,
                                       env=env, capture_output=True, text=True,
@@ -149,10 +152,12 @@ def test_the_readme_tour_runs_top_to_bottom(store_home, tmp_path, monkeypatch):
                     pytest.fail(f"{where} exited with status {done.returncode}\n{block.code}\n"
                                 f"--- output ---\n{done.stdout}{done.stderr}", pytrace=False)
                 ran["bash"] += 1
+                took.append(f"{time.monotonic() - started:7.1f}s  line {block.line} bash")
     finally:
         for process in background:
             _stop(process)
         shell.reset(new_session=False)
+    print("\n".join(took))
     assert ran["python"] and ran["bash"], ran
 
 
