@@ -89,7 +89,7 @@ def test_register_button_dialog_and_models_view(lab, fitted, screenshot):
     form.get_by_test_id("mlops-lab-register-name").fill(EVIL)
     form.get_by_test_id("mlops-lab-register-alias").fill("challenger")
     form.get_by_test_id("mlops-lab-register-description").fill(
-        "Logistic regression on breast-cancer data\"; import os #")
+        "Logistic regression on breast-cancer data 🎯\"; import os #")
     screenshot(lab, "models-01-register-dialog")
     lab.locator(".jp-Dialog").get_by_role("button", name="Register").click()
 
@@ -109,6 +109,8 @@ def test_register_button_dialog_and_models_view(lab, fitted, screenshot):
     card = view.get_by_test_id("mlops-lab-card")
     expect(card).to_contain_text("mean radius")
     expect(card).to_contain_text("accuracy")
+    # a character outside the Basic Multilingual Plane reaches the kernel intact
+    expect(card).to_contain_text("breast-cancer data 🎯")
     expect(card.locator("img")).to_have_count(0)
     expect(view.get_by_test_id("mlops-lab-model-versions")).to_contain_text("accuracy")
     screenshot(lab, "models-02-model-view-light")
