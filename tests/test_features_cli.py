@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from feature_rollback import roll_back_to_v1
 from mlops_lab.features.service import FeatureService
 
 CLI = Path(sys.executable).with_name("mlops-lab")
@@ -87,16 +88,8 @@ def test_show_definition_versions_freshness_and_source(tmp_path, fsvc):
     assert doc["freshness"]["row_count"] == 2
 
 
-def visits(events):
-    return events.assign(visits=1)[["customer_id", "event_time", "visits"]]
-
-
 def test_show_and_search_describe_the_live_version_after_a_rollback(tmp_path, fsvc):
-    frame = pd.DataFrame({"customer_id": [1], "event_time": [T0], "spend": [5.0]})
-    fsvc.register("customer_stats", visits, entity="customer_id", timestamp="event_time",
-                  description="Visits per customer", tags={"team": "visits"})
-    fsvc.materialize("customer_stats", frame)  # v3 live, then back to v1
-    fsvc.materialize("customer_stats", frame, version=1)
+    roll_back_to_v1(fsvc, "customer_stats", T0)
     out = cli("features", "show", "customer_stats", cwd=tmp_path).stdout
     assert "live version       v1" in out and "latest version     v3" in out
     assert "Spend per customer" in out and "Visits per customer" not in out

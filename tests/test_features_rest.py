@@ -11,6 +11,7 @@ from tornado.httpclient import HTTPClientError
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 
+from feature_rollback import roll_back_to_v1
 from mlops_lab.features.service import FeatureService
 
 T0 = pd.Timestamp("2024-03-01")
@@ -107,16 +108,8 @@ def test_names_are_matched_as_text(api, fsvc, jp_fetch, jp_asyncio_loop, http_se
     assert quote(HOSTILE, safe="") not in raw.body.decode()
 
 
-def visits(events):
-    return events.assign(visits=1)[["customer_id", "event_time", "visits"]]
-
-
 def test_after_a_rollback_routes_describe_the_live_version(api, fsvc):
-    frame = pd.DataFrame({"customer_id": [1], "event_time": [T0], "spend": [5.0]})
-    fsvc.register("customer_stats", visits, entity="customer_id", timestamp="event_time",
-                  description="Visits per customer", tags={"team": "visits"})
-    fsvc.materialize("customer_stats", frame)  # v2 live, then back to v1
-    fsvc.materialize("customer_stats", frame, version=1)
+    roll_back_to_v1(fsvc, "customer_stats", T0)
     doc = api("feature-sets", "customer_stats")
     assert (doc["live_version"], doc["latest_version"]) == (1, 2)
     assert (doc["features"], doc["description"], doc["tags"]) == (
