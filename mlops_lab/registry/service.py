@@ -51,6 +51,8 @@ def clean_alias(alias) -> str:
 def clean_version(version) -> int:
     if isinstance(version, str) and version.strip().isdigit():
         version = int(version.strip())
+    elif isinstance(version, float) and version.is_integer():
+        version = int(version)  # JSON's 3.0 is the integer 3 (JSON Schema says so too)
     if isinstance(version, bool) or not isinstance(version, int):
         raise InvalidInput(f"A model version is a whole number from 1, not {version!r:.80}.")
     if not 1 <= version <= LARGEST_NUMBER:
@@ -220,29 +222,30 @@ class RegistryService:
                 artifacts.c.path.like("models/%.skops")
         with self.db.read() as conn:
             row = conn.execute(
-                select(runs.c.id, runs.c.name, artifacts.c.path)
+                select(runs.c.id, runs.c.name, artifacts.c.path, artifacts.c.blob,
+                       artifacts.c.trusted_types)
                 .join(artifacts, artifacts.c.run_id == runs.c.id)
                 .where(which, runs.c.pid == os.getpid(), runs.c.host == socket.gethostname())
                 .order_by(runs.c.start_time.desc()).limit(1)).first()
         if row is None:
             return SavedBy(reason=f"no tracked cell of this kernel saved {what}; run the cell "
                                   "that fits it with %%track to keep its lineage")
-        info, stream = self.tracking.open_artifact(row.id, row.path)
-        stream.close()
         where = f"run {row.name!r} ({row.id[:8]})"
+        same = saved_from(row.blob, model)  # in memory: no file read for a changed model
+        if same is False:
+            return SavedBy(reason=f"{what} changed after {where} saved it (refitted or "
+                                  "modified outside a tracked cell)")
         try:
-            model_files.unreviewed_types(self.store.artifacts.read(info.blob),
-                                         info.trusted_types, what=f"its file {row.path!r}")
+            model_files.unreviewed_types(self.store.artifacts.read(row.blob),
+                                         json.loads(row.trusted_types)
+                                         if row.trusted_types else None,
+                                         what=f"its file {row.path!r}")
         except MlopsLabError as exc:
             return SavedBy(reason=f"{where} saved {what}, but that file was not used: {exc}")
-        same = saved_from(info.blob, model)
         if same is None:
             return SavedBy(reason=f"the file {row.path!r} of {where} was not saved from this "
                                   f"{type(model).__name__} by this kernel, or cannot be "
                                   "compared with it")
-        if not same:
-            return SavedBy(reason=f"{what} changed after {where} saved it (refitted or "
-                                  "modified outside a tracked cell)")
         return SavedBy(run_id=row.id, run_name=row.name, artifact=row.path)
 
     def _insert_version(self, doc: dict, alias: str | None, reason: str | None) -> ModelVersion:

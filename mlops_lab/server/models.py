@@ -105,10 +105,7 @@ class AliasHandler(RegistryHandler):
         body = self.json_body()
         if "version" not in body:
             raise InvalidInput('Give the version to point the alias at: {"version": 3}.')
-        version = body["version"]
-        if isinstance(version, float) and version.is_integer():
-            version = int(version)  # JSON's 3.0 is the integer 3 (JSON Schema says so too)
-        move = await self.call(self.registry.set_alias, name, alias, version,
+        move = await self.call(self.registry.set_alias, name, alias, body["version"],
                                self.reason(body), self.user_name())
         self.reply(move.to_json())
 
