@@ -46,9 +46,10 @@ VOLATILE_TEXT = (
     ("durations", r"(?<![\w.])\d+(?:\.\d+)?\s?(?:ns|µs|us|ms|s|sec|secs|seconds|min|mins|"
                   r"minutes|h|hours)\b", "<duration>"),
     ("temporary paths", rf"(?:{_TEMP}|/tmp|/var/folders)[/\\][^\s'\"<>]*", "<temp path>"),
-    ("run ids", r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b",
-                "<id>"),
 )
+# Only the ids of the runs being compared are masked, not any 32-digit hex text: a data hash
+# (md5, blake3) that changed is a difference.
+IDS_MASKED = "ids of the runs compared"
 _MASKS = [(re.compile(pattern), replacement) for _, pattern, replacement in VOLATILE_TEXT]
 # A number standing alone (not the digits of a name or a hash).
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?!\w)")
@@ -64,6 +65,7 @@ class Tolerance:
     rel: float = REL_TOL
     abs: float = ABS_TOL
     ignore: tuple[str, ...] = ()
+    ids: frozenset[str] = frozenset()  # run and pipeline run ids, masked as <id> in text
 
     def to_json(self) -> dict:
         return {"rel": self.rel, "abs": self.abs, "ignore": list(self.ignore)}
@@ -92,8 +94,11 @@ def tolerance(rel_tol=None, abs_tol=None, ignore=None) -> Tolerance:
 
 # ---- equality ------------------------------------------------------------------------------
 
-def mask(text: str) -> str:
-    """`text` with its volatile parts replaced by placeholders such as <timestamp>."""
+def mask(text: str, ids=()) -> str:
+    """`text` with its volatile parts replaced by placeholders such as <timestamp>, and each of
+    `ids` (the compared runs' ids) by <id>."""
+    for run_id in ids:
+        text = text.replace(run_id, "<id>")
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement, text)
     return text
@@ -107,7 +112,7 @@ def numbers_equal(a: float, b: float, tol: Tolerance) -> bool:
 
 def text_equal(a: str, b: str, tol: Tolerance) -> bool:
     """Equal once masked, numbers in the text compared within the tolerance."""
-    a, b = mask(a), mask(b)
+    a, b = mask(a, tol.ids), mask(b, tol.ids)
     if a == b:
         return True
     words_a, words_b = _NUMBER.split(a), _NUMBER.split(b)
@@ -176,7 +181,7 @@ def compare(before: dict[str, dict], after: dict[str, dict], tol: Tolerance,
     return {"verdict": verdict, "summary": summary, "compared": compared, "counts": counts,
             "differences": differences, "ignored": ignored,
             "not_compared": list(not_compared or []), "tolerance": tol.to_json(),
-            "masked": [what for what, _, _ in VOLATILE_TEXT]}
+            "masked": [what for what, _, _ in VOLATILE_TEXT] + [IDS_MASKED]}
 
 
 def _shown(value):

@@ -8,6 +8,8 @@ A tracked run made inside a pipeline run (a `%%track` cell of it) reproduces tha
 
 from __future__ import annotations
 
+import dataclasses
+
 from pathlib import Path
 
 from sqlalchemy import select
@@ -101,7 +103,9 @@ class ReproduceService:
         of what differs."""
         before = {"output": original.outputs, "param": {}, "metric": {}}
         after = {"output": new.outputs, "param": {}, "metric": {}}
+        ids = {original.id, new.id}
         for label, old, now in self._run_pairs(original, new):
+            ids.update(run.id for run in (old, now) if run)
             for side, run in ((before, old), (after, now)):
                 # The pipeline's own run's params are its parameters, passed again as they
                 # were: equal by construction, so not evidence of anything.
@@ -116,7 +120,8 @@ class ReproduceService:
         else:
             missing = "original" if not original.output_blob else "reproduction"
             not_compared.append(f"cell outputs: the {missing} kept no output notebook")
-        result = comparison.compare(before, after, tolerance or Tolerance(), not_compared)
+        tolerance = dataclasses.replace(tolerance or Tolerance(), ids=frozenset(ids))
+        result = comparison.compare(before, after, tolerance, not_compared)
         if original.status != new.status:
             result["differences"].insert(0, {"kind": "status", "name": "pipeline run",
                                               "before": original.status, "after": new.status})
