@@ -360,3 +360,12 @@ def test_git_recorder_survives_a_failing_callback(repo):
 def test_module_docstring_documents_the_param_rule():
     doc = ast.get_docstring(ast.parse(open(capture.__file__).read()))
     assert "top-level" in doc and "tuple unpacking" in doc and "_" in doc
+
+
+def test_data_bound_again_after_the_fit_is_not_the_fitting_data():
+    tree = ast.parse("clf.fit(X, y)\n"
+                     "X, y = X_test, y_test\n"
+                     "reg.fit(A, b)\n"
+                     "for A in parts:\n    pass\n"
+                     "ok.fit(P, q)\n")
+    assert capture.fit_data(tree) == {"ok": ("P", "q")}

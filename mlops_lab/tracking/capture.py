@@ -271,6 +271,11 @@ def fit_data(tree: ast.Module) -> dict:
     ``clf.fit(X, y)`` and ``clf = Model(...).fit(X, y)`` whose data are plain names."""
     found: dict = {}
     for stmt in tree.body:
+        # data bound again after the fit (`X, y = X_test, y_test`) is not what it was fitted on
+        rebound = {n.id for n in ast.walk(stmt)
+                   if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))}
+        for model in [m for m, data in found.items() if rebound.intersection(data)]:
+            del found[model]
         value = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
         call = _fit_call(value) if value is not None else None
         if call is None:
