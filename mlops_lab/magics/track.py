@@ -197,7 +197,6 @@ def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
         params.update(found.params)
         notes += _log_params(svc, run, params)
         notes += autolog.write(run, found)
-        notes += _saved_note(to_save, inside)
         notes += _link_snapshots(run, user_ns, before)
     except MlopsLabError as error:
         notes.append(f"params or models not recorded: {error}")
@@ -207,7 +206,8 @@ def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
             kind = type(exc) if exc is not None else None
             if to_save:  # written after the cell returns; the run ends once they are in place
                 _wait_before_next_cell()
-                notes += model_saving.write_then_end(run, kind, exc, to_save, _log_model)
+                failed = model_saving.write_then_end(run, kind, exc, to_save, _log_model)
+                notes += _saved_note(to_save, inside, failed) + failed
             else:
                 run.__exit__(kind, exc, None)
         except MlopsLabError as error:
@@ -230,7 +230,10 @@ def _autolog(run, models, analysis, user_ns, seen) -> autolog.Recorded:
         return found
 
 
-def _saved_note(to_save: dict, inside: dict) -> list[str]:
+def _saved_note(to_save: dict, inside: dict, failed: list[str]) -> list[str]:
+    """What is (or, written in the background, will be) saved; a file whose write already
+    failed is left out (its own note says why)."""
+    to_save = [v for v in to_save if not any(f"model {v!r} not saved" in n for n in failed)]
     if not to_save:
         return []
     text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
