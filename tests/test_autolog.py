@@ -192,3 +192,17 @@ def test_an_unknown_autolog_part_is_a_usage_error(ip):
     with pytest.raises(UsageError, match="training_score, search, scores, figures"):
         ip.run_cell_magic("track", "--no-autolog=scorse", "ran = True\n")
     assert "ran" not in ip.user_ns and ml.search_runs().runs == []
+
+
+def test_figures_beyond_the_limit_are_said_not_kept(ip, monkeypatch):
+    monkeypatch.setattr(autolog, "MAX_FIGURES", 2)
+    ip.user_ns["png"] = _png()
+    run(ip, "%%track\n"
+            "from IPython.display import Image, display\n"
+            "for _ in range(3):\n"
+            "    display(Image(data=png, format='png'))\n")
+    [r] = top_runs()
+    assert [a.path for a in fluent.service().list_artifacts(r.id)] == [
+        "figures/figure-1.png", "figures/figure-2.png"]
+    [summary] = summaries(ip)
+    assert "1 more figure(s) not kept: at most 2 a cell" in summary["text/plain"]

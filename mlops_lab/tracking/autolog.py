@@ -281,7 +281,7 @@ def displayed(publisher):
     publish = publisher.publish
 
     def keep(data, *args, **kwargs):
-        if isinstance(data, dict) and len(shown) < MAX_FIGURES:
+        if isinstance(data, dict):  # references only; figures() keeps MAX_FIGURES of them
             if "application/vnd.plotly.v1+json" in data:
                 shown.append(("plotly", data["application/vnd.plotly.v1+json"]))
             elif "image/png" in data:
@@ -301,8 +301,11 @@ def displayed(publisher):
 def figures(shown: list, before: list, found: Recorded) -> None:
     import base64
 
-    number = 0
+    number = dropped = 0
     for kind, payload in shown:
+        if number >= MAX_FIGURES:
+            dropped += 1
+            continue
         number += 1
         if kind == "plotly":
             found.artifacts.append((f"figures/figure-{number}.plotly.json",
@@ -312,7 +315,10 @@ def figures(shown: list, before: list, found: Recorded) -> None:
             found.artifacts.append((f"figures/figure-{number}.png", data, "image/png"))
     known = {id(f) for f in before}
     for figure in open_figures():
-        if id(figure) in known or number >= MAX_FIGURES:
+        if id(figure) in known:
+            continue
+        if number >= MAX_FIGURES:
+            dropped += 1
             continue
         number += 1
         buffer = io.BytesIO()
@@ -322,3 +328,5 @@ def figures(shown: list, before: list, found: Recorded) -> None:
             found.notes.append(f"figure {number} not saved: {type(exc).__name__}: {exc}")
             continue
         found.artifacts.append((f"figures/figure-{number}.png", buffer.getvalue(), "image/png"))
+    if dropped:
+        found.notes.append(f"{dropped} more figure(s) not kept: at most {MAX_FIGURES} a cell")
