@@ -299,8 +299,8 @@ class PipelineService:
                                      error=f"Cancelled by the user {where}."))
         if (run.status == "RUNNING" and run.host == executor.HOST and run.pid
                 and run.pid != os.getpid()):
-            # The kernel goes at once; the worker sees CANCELLED, keeps the partial output and
-            # logs, and ends its tracking run.
+            # The kernel goes at once; the worker sees CANCELLED, keeps its log, stores
+            # nothing of the run as a result and ends its tracking run KILLED.
             executor.kill_tree(run.pid, include_self=False)
         self.dispatch()
         return self.get(run.id)

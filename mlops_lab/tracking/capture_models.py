@@ -54,8 +54,6 @@ def param_value(value):
 def stable_text(value) -> str:
     """One line that says what a value is and is the same in every process: callables by
     qualified name, estimators by class name, lists/dicts as JSON of those."""
-    import json
-
     return json.dumps(_plain(value), default=str) if isinstance(
         value, (list, tuple, dict)) else str(_plain(value))
 
