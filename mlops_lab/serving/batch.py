@@ -39,6 +39,7 @@ class BatchResult:
 
 def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_ROWS,
                progress: bool = True, probabilities: bool = False) -> BatchResult:
+    import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
     from tqdm import tqdm
@@ -80,8 +81,10 @@ def score_file(predictor, input_path, output_path, *, chunk_rows: int = CHUNK_RO
                     raise InvalidInput(f"The input already has a column {taken[0]!r}, where the "
                                        "predictions go; rename it.")
                 out[column] = answer["predictions"]
-                for i, name in enumerate(added[1:]):
-                    out[name] = [row[i] for row in answer["probabilities"]]
+                if len(added) > 1:  # one column per class, from the rows × classes matrix
+                    probabilities = np.asarray(answer["probabilities"], dtype=float)
+                    for i, name in enumerate(added[1:]):
+                        out[name] = probabilities[:, i]
                 table = pa.Table.from_pandas(out, preserve_index=False)
                 if writer is None:
                     writer = pq.ParquetWriter(tmp, table.schema)

@@ -18,8 +18,7 @@ from ..store import Store
 from ..store.tables import serving as t
 from .runtime.predictor import Predictor
 from .runtime.validation import (
-    MAX_ROWS, example_request, frame_from_request, input_columns, parse_json, too_large,
-    wants_probabilities,
+    MAX_ROWS, example_request, frame_from_request, input_columns, request_doc, wants_probabilities,
 )
 
 # Versions kept loaded by the "Try it" route (a model file can be large; keep a few).
@@ -84,9 +83,7 @@ class ServingService:
                     max_body_bytes: int = 1 << 20, max_rows: int = MAX_ROWS) -> dict:
         """Scores one JSON request body with a model version, by the model server's rules.
         Not logged for monitoring: these are people trying a version, not traffic."""
-        if len(body) > max_body_bytes:
-            raise too_large(max_body_bytes)
-        doc = parse_json(body)  # a malformed body is refused without loading the model
+        doc = request_doc(body, max_body_bytes)  # a bad body is refused before the model loads
         predictor = self.cached_predictor(name, version, allow_pickle=allow_pickle)
         frame = frame_from_request(doc, predictor.columns, allow_missing=predictor.allow_missing,
                                    max_rows=max_rows)

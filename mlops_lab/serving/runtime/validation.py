@@ -94,13 +94,18 @@ def parse_json(body: bytes) -> Any:
                            "InvalidJSON") from None
 
 
+def request_doc(body: bytes, max_body_bytes: int = MAX_BODY_BYTES) -> Any:
+    """The parsed JSON of a request body within the size limit (nothing loaded yet)."""
+    if len(body) > max_body_bytes:
+        raise too_large(max_body_bytes)
+    return parse_json(body)
+
+
 def frame_from_body(body: bytes, columns: list[InputColumn] | None, *,
                     allow_missing: bool = False, max_rows: int = MAX_ROWS,
                     max_body_bytes: int = MAX_BODY_BYTES):
-    if len(body) > max_body_bytes:
-        raise too_large(max_body_bytes)
-    return frame_from_request(parse_json(body), columns, allow_missing=allow_missing,
-                              max_rows=max_rows)
+    return frame_from_request(request_doc(body, max_body_bytes), columns,
+                              allow_missing=allow_missing, max_rows=max_rows)
 
 
 def too_large(limit: int) -> RequestError:
