@@ -9,14 +9,10 @@ A tracked run made inside a pipeline run (a `%%track` cell of it) reproduces tha
 from __future__ import annotations
 
 import dataclasses
-
 from pathlib import Path
-
-from sqlalchemy import select
 
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Store
-from ..store import schema as t
 from . import comparison
 from .comparison import Tolerance, cell_outputs
 from .entities import PipelineRun
@@ -138,12 +134,7 @@ class ReproduceService:
     def _tree(self, pipeline_run: PipelineRun) -> list:
         if not pipeline_run.run_id:
             return []
-        ids, frontier = [pipeline_run.run_id], [pipeline_run.run_id]
-        with self.store.db.read() as conn:
-            while frontier and len(ids) < MAX_TREE:
-                frontier = list(conn.execute(select(t.runs.c.id).where(
-                    t.runs.c.parent_run_id.in_(frontier))).scalars())
-                ids += frontier
+        ids = [pipeline_run.run_id] + self.tracking.descendant_ids(pipeline_run.run_id, MAX_TREE)
         return [self.tracking.get_run(i) for i in ids]
 
     def _run_pairs(self, original: PipelineRun, new: PipelineRun):

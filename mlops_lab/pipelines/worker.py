@@ -370,20 +370,10 @@ def _kill_children(tracking, parent: str, cancelled_at: int) -> None:
     """Runs the notebook started inside a cancelled pipeline run end KILLED, also one that
     finished in the moment between the cancel and the kernel's end: nothing after a cancel
     counts as a result."""
-    from ..tracking.service import MAX_RESULTS_LIMIT
-
-    started = tracking.get_run(parent).start_time  # children start after their parent
-    runs = tracking.search_runs(filter=f"start_time >= {started}",
-                                max_results=MAX_RESULTS_LIMIT).runs
-    parents, found = {parent}, True
-    while found:
-        found = False
-        for run in runs:
-            if run.parent_run_id in parents and run.id not in parents:
-                parents.add(run.id)
-                found = True
-                if run.status == "RUNNING" or (run.end_time or 0) >= cancelled_at:
-                    tracking.end_run(run.id, "KILLED", "The pipeline run was cancelled.")
+    for run_id in tracking.descendant_ids(parent):
+        run = tracking.get_run(run_id)
+        if run.status == "RUNNING" or (run.end_time or 0) >= cancelled_at:
+            tracking.end_run(run.id, "KILLED", "The pipeline run was cancelled.")
 
 
 def _name_paths(output: Path, run) -> None:

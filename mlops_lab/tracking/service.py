@@ -286,6 +286,17 @@ class TrackingService:
             links = self.run_links(run_id, conn)
         return replace(_run(row, details, full=True), links=links)
 
+    def descendant_ids(self, run_id: str, limit: int = 10_000) -> list[str]:
+        """The ids of the runs under `run_id` (children, their children, …), level by level,
+        at most `limit` of them."""
+        ids, frontier = [], [run_id]
+        with self.db.read() as conn:
+            while frontier and len(ids) < limit:
+                frontier = list(conn.execute(select(t.runs.c.id).where(
+                    t.runs.c.parent_run_id.in_(frontier))).scalars())
+                ids += frontier
+        return ids[:limit]
+
     def search_runs(self, experiment_ids: list[int] | None = None, filter: str = "",
                     order_by: list[str] | None = None, max_results: int = 100,
                     page_token: str | None = None) -> RunPage:
