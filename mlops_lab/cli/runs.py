@@ -145,12 +145,11 @@ def cmd_runs_show(args) -> int:
         print_json(run.to_json())
         return 0
     # Where to look next: the run's children and files, with the commands that list them.
-    children = svc.search_runs(filter=f"parent_run_id = '{run.id}'", max_results=100)
+    children = svc.count_children(run.id)
     artifacts = svc.list_artifacts(run.id)
-    more = "+" if children.token else ""
     print_run(run, [
-        ("children", f"{len(children)}{more}  (mlops-lab runs -f \"parent_run_id = '{run.id}'\")"
-         if len(children) else "none"),
+        ("children", f"{children}  (mlops-lab runs -f \"parent_run_id = '{run.id}'\")"
+         if children else "none"),
         ("artifacts", f"{len(artifacts)}  (mlops-lab runs artifacts {run.id[:8]})"
          if artifacts else "none"),
     ])

@@ -286,6 +286,11 @@ class TrackingService:
             links = self.run_links(run_id, conn)
         return replace(_run(row, details, full=True), links=links)
 
+    def count_children(self, run_id: str) -> int:
+        with self.db.read() as conn:
+            return conn.execute(select(func.count()).select_from(t.runs).where(
+                t.runs.c.parent_run_id == run_id)).scalar_one()
+
     def descendant_ids(self, run_id: str, limit: int = 10_000) -> list[str]:
         """The ids of the runs under `run_id` (children, their children, …), level by level,
         at most `limit` of them."""
