@@ -23,6 +23,7 @@ from pathlib import Path
 
 PYTHON = sys.executable
 PAPERMILL = str(Path(PYTHON).with_name("papermill"))
+MLOPS_LAB = str(Path(PYTHON).with_name("mlops-lab"))  # the command as a user types it
 GALLERY = Path(__file__).resolve().parent.parent / "tests" / "notebooks" / "gallery"
 
 
@@ -67,31 +68,31 @@ def overhead(work: Path, repeat: int) -> dict:
 
 def gallery(work: Path, repeat: int) -> dict:
     """Per gallery notebook: the `mlops-lab run` command (waits for the end) and the `papermill`
-    command, each a fresh process as a user types them, alternating; medians of `repeat`.
-    Both run the kernel in the notebook's folder (`--cwd` for papermill, as `mlops-lab run`)."""
+    command, each a fresh process as a user types them; which goes first alternates. The first
+    pair (cold file caches: what a user's first run after an install meets) is reported on its
+    own as `cold`; medians of the `repeat` pairs after it. Both run the kernel in the notebook's
+    folder (`--cwd` for papermill, as `mlops-lab run`)."""
     import shutil
 
     folder = work / "gallery"
     shutil.copytree(GALLERY, folder)
+    commands = {
+        "papermill": lambda nb: [PAPERMILL, "-k", "python3", nb.name, str(work / "bare-out.ipynb"),
+                                 "--cwd", str(folder), "--no-progress-bar"],
+        "mlops_lab_run": lambda nb: [MLOPS_LAB, "run", nb.name],
+    }
     found = {}
     for nb in sorted(folder.glob("*.ipynb")):
-        bare, pipeline = [], []
-        for i in range(repeat + 1):  # the first pair warms the file caches: not counted
-            start = time.perf_counter()
-            subprocess.run([PAPERMILL, "-k", "python3", nb.name, str(work / "bare-out.ipynb"),
-                            "--cwd", str(folder), "--no-progress-bar"], check=True,
-                           capture_output=True, cwd=folder)
-            took_bare = time.perf_counter() - start
-            start = time.perf_counter()
-            subprocess.run([PYTHON, "-m", "mlops_lab.cli", "run", nb.name], check=True,
-                           capture_output=True, cwd=folder)
-            took_pipeline = time.perf_counter() - start
-            if i:
-                bare.append(took_bare)
-                pipeline.append(took_pipeline)
-        b, p = statistics.median(bare), statistics.median(pipeline)
+        took = {name: [] for name in commands}
+        for i in range(repeat + 1):
+            for name in (list(commands) if i % 2 == 0 else list(commands)[::-1]):
+                start = time.perf_counter()
+                subprocess.run(commands[name](nb), check=True, capture_output=True, cwd=folder)
+                took[name].append(time.perf_counter() - start)
+        b, p = (statistics.median(took[name][1:]) for name in commands)
         found[nb.stem] = {"papermill_cli_s": round(b, 2), "mlops_lab_run_s": round(p, 2),
-                          "difference_s": round(p - b, 2)}
+                          "difference_s": round(p - b, 2),
+                          "cold": {name: round(took[name][0], 2) for name in commands}}
     found["median_difference_s"] = round(statistics.median(
         v["difference_s"] for v in found.values()), 2)
     found["repeat"] = repeat
