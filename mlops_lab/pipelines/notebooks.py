@@ -64,10 +64,7 @@ def path_in_store(notebook: str | os.PathLike) -> str:
 
     path = Path(notebook).resolve()
     home = find_home(path.parent, create=False)
-    try:
-        return path.relative_to(home.parent).as_posix() if home.is_dir() else str(path)
-    except ValueError:
-        return str(path)
+    return (relative_to_root(home.parent, path) if home.is_dir() else None) or str(path)
 
 
 def read_bytes(path: Path) -> bytes:
