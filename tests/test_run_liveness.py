@@ -17,7 +17,7 @@ from sqlalchemy import text
 from mlops_lab.store import migrate
 from mlops_lab.store.db import Database
 from mlops_lab.tracking import liveness
-from mlops_lab.tracking.service import now_ms
+from mlops_lab.clock import now_ms
 
 CLI = Path(sys.executable).with_name("mlops-lab")
 WAITING_RUN = """

@@ -121,9 +121,3 @@ def set_validation(dataset: str, rules: dict) -> dict:
 def get_validation(dataset: str) -> dict | None:
     """The dataset's validation rules (None if it has none)."""
     return service().rules(dataset)
-
-
-def link_dataframes(run_id: str, frames: dict) -> list[SnapshotVersion]:
-    """Links run `run_id` to the snapshots equal to any of `frames` (name -> DataFrame) as
-    inputs. `%%track` calls this with the DataFrames a cell bound."""
-    return service().link_matching(run_id, frames)

@@ -172,7 +172,3 @@ def profile_table(df: pd.DataFrame) -> dict:
         name = label if isinstance(label, str) else repr(label)
         columns[name] = profile_column(df.iloc[:, position])
     return {"rows": int(len(df)), "columns": columns, "sample_rows": SAMPLE_ROWS}
-
-
-def finite_or_none(value):
-    return value if not (isinstance(value, float) and not math.isfinite(value)) else None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import math
 
-from . import validation
 
 _BOX = ('<div class="mlops-lab-snapshot" style="font-family: var(--jp-ui-font-family); '
         'font-size: var(--jp-ui-font-size1); color: var(--jp-ui-font-color1); line-height: 1.5">')
@@ -116,9 +115,4 @@ def diff_text(d) -> str:
     lines += [f"column removed: {c['name']} ({c['dtype']})" for c in d.columns_removed]
     lines += [f"dtype changed: {c['name']} {c['a']} -> {c['b']}" for c in d.dtype_changes]
     lines += [f"{s['column']}.{s['stat']}: {_num(s['a'])} -> {_num(s['b'])}" for s in d.stats]
-    return "\n".join(lines)
-
-
-def snapshot_text(v) -> str:
-    lines = [repr(v), f"validation: {validation.report_text(v.validation)}"]
     return "\n".join(lines)

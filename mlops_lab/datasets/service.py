@@ -17,6 +17,7 @@ from typing import Iterable
 import pandas as pd
 from sqlalchemy import func, insert, select, update
 
+from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..naming import clean_name
 from ..store import Store
@@ -30,10 +31,6 @@ from .refs import SNAPSHOT_ID, parse_ref
 LINK_KIND = "snapshot"
 LIST_LIMIT_MAX = 10_000
 _ATTEMPTS = 5
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _loads(text):

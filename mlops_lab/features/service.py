@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
@@ -26,12 +27,6 @@ from .refs import group_refs, parse_refs
 from .sources import load_source
 
 _RETRIES = 5
-
-
-def now_ms() -> int:
-    import time
-
-    return time.time_ns() // 1_000_000
 
 
 def clean_set_name(name) -> str:
@@ -475,13 +470,6 @@ class FeatureService:
         from ..tracking.service import TrackingService
 
         TrackingService(self.store).link_run(run_id, direction, "feature_set", v.id, v.label)
-
-    def runs_using(self, name: str, version: int | None = None) -> list[tuple[str, str]]:
-        from ..tracking.service import TrackingService
-
-        v = self.get_version(name, version)
-        return TrackingService(self.store).runs_linked_to("feature_set", v.id)
-
 
 def _user() -> str | None:
     try:

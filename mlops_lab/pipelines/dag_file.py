@@ -23,7 +23,6 @@ in `depends_on`. Write `$${` for a literal `${`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -403,7 +402,3 @@ def _decode(doc):
         step, output = doc["$ref"].split(".", 1)
         return Reference(step, output)
     return doc["$value"]
-
-
-def definition_json(dag: Dag) -> str:
-    return json.dumps(dag.to_json())

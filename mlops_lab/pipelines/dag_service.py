@@ -12,12 +12,12 @@ import json
 import os
 import socket
 import threading
-import time
 import uuid
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..store import Store
 from ..store.tables.dags import dag_runs as dr
@@ -29,10 +29,6 @@ from .dag_file import Dag, apply_overrides, load_dag
 HOST = socket.gethostname()
 MAX_LIMIT = 10_000
 ID_LENGTH = 32
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class PipelineStepRunner:

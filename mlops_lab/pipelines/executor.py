@@ -13,10 +13,10 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 
 from sqlalchemy import func, select, text, update
 
+from ..clock import now_ms
 from ..store import Store
 from ..store.tables.pipelines import pipeline_runs as pr
 
@@ -27,10 +27,6 @@ _QUEUE_LOCK = 70070007  # PostgreSQL advisory lock serialising claims
 # Workers this process started, so it can wait for them and reap them.
 _children: dict[str, subprocess.Popen] = {}
 _children_lock = threading.Lock()
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def max_workers(explicit: int | None = None) -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_name
 from ..store import Store
@@ -30,10 +30,6 @@ from .parameters import check_declared, check_parameters
 
 NEXT_TIMES = 5
 _UNSET = object()
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 FIELDS = "minute hour day-of-month month day-of-week"

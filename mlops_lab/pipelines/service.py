@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
@@ -31,10 +32,6 @@ RUN_ID_LENGTH = 32
 MAX_LIMIT = 10_000
 # How often `wait` looks at the database when the run is not this process's child.
 POLL_SECONDS = 0.05
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def default_output(notebook: Path, run_id: str) -> Path:
@@ -236,12 +233,6 @@ class PipelineService:
             raise NotFound(f"Pipeline run {run.id} has no output notebook "
                            f"({'it is ' + run.status if not run.ended else 'none was written'}).")
         return self.store.artifacts.read(run.output_blob)
-
-    def input_notebook(self, pipeline_run_id: str) -> bytes:
-        run = self.get(pipeline_run_id)
-        if run.notebook_hash is None:
-            raise NotFound(f"Pipeline run {run.id} kept no snapshot of its notebook.")
-        return self.store.artifacts.read(run.notebook_hash)
 
     def log(self, pipeline_run_id: str) -> str:
         """The run's log: whole once it ended, its last 64 KB while it runs."""

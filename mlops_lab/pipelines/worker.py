@@ -21,10 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import update
 
+from ..clock import now_ms
 from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
 from .notebooks import path_in_store
-from .service import PipelineService, now_ms
+from .service import PipelineService
 
 WATCH_SECONDS = 0.25
 LOG_LIMIT = 5 << 20

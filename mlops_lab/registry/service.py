@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from ..clock import now_ms
 from ..errors import InvalidInput, MlopsLabError, NotFound
 from ..naming import clean_name
 from ..store import Store
 from ..store.tables import registry as t
-from ..tracking.service import now_ms
 from . import card as model_card
 from . import requirements as reqs
 from . import serialization as model_files

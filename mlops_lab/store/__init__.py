@@ -47,6 +47,11 @@ def open_store(uri: str | None = None, artifacts: str | None = None) -> Store:
         return store
 
 
+def is_open(store: Store) -> bool:
+    """Whether `store` is still one open_store() hands out (close_all() forgets them all)."""
+    return any(found is store for found in list(_open.values()))
+
+
 def close_all() -> None:
     """Forget every opened store (tests and long-lived servers switching stores)."""
     with _lock:

@@ -17,9 +17,10 @@ from dataclasses import replace
 from typing import Any
 
 from .. import config
+from ..clock import now_ms
 from . import background
 from .entities import ArtifactInfo, Experiment, Run, RunPage
-from .service import DEFAULT_EXPERIMENT, TrackingService, now_ms, param_text
+from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
 
 _stack: list["ActiveRun"] = []
 _experiment_name: str | None = None

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import __version__
 from ..artifacts import validate_artifact_path
+from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
@@ -38,10 +39,6 @@ PARAM_VALUE_MAX = 64_000
 MAX_RESULTS_LIMIT = 10_000
 LINK_DIRECTIONS = ("input", "output")
 DEFAULT_EXPERIMENT = "Default"
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _upsert(dialect: str):

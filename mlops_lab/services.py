@@ -1,0 +1,149 @@
+"""The composition root: the services of one store, each built once, on first use, and handed
+its collaborators. Every entry point (Python API, magics, CLI, REST, pipeline worker, scheduler,
+model server) asks here; no service builds another and no entry point keeps a cache of its own.
+
+    from mlops_lab.services import services
+    services().tracking.search_runs(...)          # the store the environment and cwd name
+    services_for(store).models.get_model("churn")  # a store already open
+
+A part is replaced by naming another class for it (the server extension's traitlets do so):
+`Services(store, classes={"tracking": MyTrackingService})`; the class is called with the same
+arguments as the one it replaces.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any, Callable
+
+# Which service classes exist, where they live, and what each is handed. Imports are deferred
+# (by dotted name) so that asking for one part does not import every other.
+DEFAULT_CLASSES: dict[str, str] = {
+    "tracking": "mlops_lab.tracking.service:TrackingService",
+    "datasets": "mlops_lab.datasets.service:DatasetService",
+    "features": "mlops_lab.features.service:FeatureService",
+    "models": "mlops_lab.registry.service:RegistryService",
+    "serving": "mlops_lab.serving.service:ServingService",
+    "pipelines": "mlops_lab.pipelines.service:PipelineService",
+    "schedules": "mlops_lab.pipelines.schedules:ScheduleService",
+    "dags": "mlops_lab.pipelines.dag_service:DagService",
+    "sweeps": "mlops_lab.pipelines.sweep_service:SweepService",
+    "reproduce": "mlops_lab.pipelines.reproduce:ReproduceService",
+}
+
+
+def load_class(spec: str | type) -> type:
+    """A class named `module:Name` (or the class itself)."""
+    if not isinstance(spec, str):
+        return spec
+    from importlib import import_module
+
+    module, _, name = spec.partition(":")
+    return getattr(import_module(module), name)
+
+
+class Services:
+    """The services of one store. Attributes are built on first use, once, even when several
+    threads ask at once (the server's handlers run in a thread pool)."""
+
+    def __init__(self, store, classes: dict[str, str | type] | None = None):
+        self.store = store
+        self._classes = {**DEFAULT_CLASSES, **(classes or {})}
+        self._built: dict[str, Any] = {}
+        self._lock = threading.RLock()  # re-entrant: building one part may build its collaborators
+
+    def _get(self, name: str, build: Callable[[type], Any]) -> Any:
+        found = self._built.get(name)
+        if found is None:
+            with self._lock:
+                found = self._built.get(name)
+                if found is None:
+                    found = self._built[name] = build(load_class(self._classes[name]))
+        return found
+
+    # Each part and the collaborators it is handed. A part that needs another asks here,
+    # so one store has one instance of each.
+    @property
+    def tracking(self):
+        return self._get("tracking", lambda cls: cls(self.store))
+
+    @property
+    def datasets(self):
+        return self._get("datasets", lambda cls: cls(self.store))
+
+    @property
+    def features(self):
+        return self._get("features", lambda cls: cls(self.store))
+
+    @property
+    def models(self):
+        return self._get("models", lambda cls: cls(self.store))
+
+    @property
+    def serving(self):
+        return self._get("serving", lambda cls: cls(self.store))
+
+    @property
+    def pipelines(self):
+        return self._get("pipelines", lambda cls: cls(self.store))
+
+    @property
+    def schedules(self):
+        return self._get("schedules", lambda cls: cls(self.store))
+
+    @property
+    def dags(self):
+        return self._get("dags", lambda cls: cls(self.store))
+
+    @property
+    def sweeps(self):
+        return self._get("sweeps", lambda cls: cls(self.store))
+
+    @property
+    def reproduce(self):
+        return self._get("reproduce", lambda cls: cls(self.store))
+
+
+_by_store: dict[int, Services] = {}
+_by_place: dict[tuple, Services] = {}
+_lock = threading.Lock()
+
+
+def services_for(store, classes: dict[str, str | type] | None = None) -> Services:
+    """The one Services of an open store (built on first call). `classes` only counts on the
+    first call for that store; a caller that needs other classes builds `Services` itself."""
+    with _lock:
+        found = _by_store.get(id(store))
+        if found is None or found.store is not store:
+            found = _by_store[id(store)] = Services(store, classes)
+        return found
+
+
+def services(uri: str | None = None, artifacts: str | None = None) -> Services:
+    """The services of the store `uri`/`artifacts` name, or else the one the environment and the
+    working directory name (found like git finds .git; see mlops_lab.config)."""
+    if uri is not None or artifacts is not None:
+        from .store import open_store
+
+        return services_for(open_store(uri, artifacts))
+    # Finding the store walks up from the working directory; the answer is remembered per
+    # place so the hot paths (log_metric in a loop) do not walk again.
+    place = (os.environ.get("MLOPS_LAB_HOME"), os.environ.get("MLOPS_LAB_URI"),
+             os.environ.get("MLOPS_LAB_ARTIFACTS"), os.getcwd())
+    from .store import is_open, open_store
+
+    found = _by_place.get(place)
+    if found is None or not is_open(found.store):
+
+        found = services_for(open_store())
+        with _lock:
+            _by_place[place] = found
+    return found
+
+
+def forget() -> None:
+    """Forget every Services (tests switching stores; a closed store is noticed anyway)."""
+    with _lock:
+        _by_store.clear()
+        _by_place.clear()
