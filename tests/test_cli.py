@@ -32,7 +32,7 @@ def runs(tracking):
     # Both may start within one millisecond: make "beta" the newer one, as the tests expect.
     from sqlalchemy import update
 
-    from mlops_lab.store import schema
+    from mlops_lab.store.tables import tracking as schema
 
     with tracking.db.write() as conn:
         conn.execute(update(schema.runs).where(schema.runs.c.id == ids[0])

@@ -208,7 +208,7 @@ class RegistryService:
         import os
         import socket
 
-        from ..store.schema import artifacts, runs
+        from ..store.tables.tracking import artifacts, runs
         from ..tracking.capture_models import blobs_saved_from, model_artifact_path, saved_from
         from ..tracking.model_saving import wait_for_writes
 

@@ -24,7 +24,7 @@ from sqlalchemy import Float, and_, case, cast, exists, func, or_
 from sqlalchemy.sql import ColumnElement
 
 from ..errors import InvalidInput
-from ..store import schema as t
+from ..store.tables import tracking as t
 
 GRAMMAR = r"""
 ?start: or_expr

@@ -28,7 +28,7 @@ from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store
-from ..store import schema as t
+from ..store.tables import tracking as t
 from . import downloads, liveness, search
 from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
 from .run_names import new_run_name

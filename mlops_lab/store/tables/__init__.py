@@ -1,2 +1,2 @@
-"""Each part's tables, on the one `metadata` of `mlops_lab.store.schema` (which imports these
-modules, so every table is known wherever the schema is)."""
+"""Each part's tables, on the one `metadata` of `base` (`mlops_lab.store.schema` imports them
+all, so every table is known wherever the schema is)."""

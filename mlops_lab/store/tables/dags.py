@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from ..schema import metadata
+from .base import metadata
 
 # One run of a pipeline file. The checked definition is kept whole (JSON), so a resume runs
 # exactly the graph that ran first, whatever became of the file since.

@@ -17,7 +17,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from ..schema import metadata
+from .base import metadata
 
 # A dataset's name is free text (never a path); its rules are one JSON document checked at
 # every snapshot.

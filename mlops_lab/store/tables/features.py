@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from ..schema import metadata
+from .base import metadata
 
 # One row per feature-set name. `live_version_id` is the version materialised last: what
 # training sets and online lookups read unless a reference pins a version (`name@v2:feature`).

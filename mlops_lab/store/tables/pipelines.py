@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
-from ..schema import metadata
+from .base import metadata
 
 # One execution of a notebook. The input notebook is kept as a blob (its hash is the snapshot),
 # so a run can be reproduced from exactly what ran even after the file changed.

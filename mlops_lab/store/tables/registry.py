@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, ForeignKey, Index, Integer, String, Table, Text
 
-from ..schema import metadata
+from .base import metadata
 
 # One row per model name. `latest_version` is the version counter: a registration bumps it
 # with one UPDATE … RETURNING inside its write transaction, which takes the row lock on

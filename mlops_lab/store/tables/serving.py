@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
-from ..schema import metadata
+from .base import metadata
 
 # One row per answered /predict request: what the model saw and said, for monitoring.
 # Inputs are kept column-wise ({"column": [values]}) and outputs as a list, as JSON text:
