@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="mlops-lab: runs, snapshots, feature sets, models, pipelines and "
                     "schedules of the store your notebooks write to.",
         epilog="examples:\n  mlops-lab runs -f \"metrics.auc > 0.9\"\n"
-               "  mlops-lab snapshot data/customers.csv customers\n"
+               "  mlops-lab snapshots create data/customers.csv customers\n"
                "  mlops-lab models show churn@champion\n"
                "  mlops-lab serve churn@champion --port 8080\n"
                "  mlops-lab run train.ipynb -p alpha 0.5\n"

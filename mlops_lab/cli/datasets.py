@@ -1,8 +1,11 @@
-"""`mlops-lab datasets` (list, show, diff) and `mlops-lab snapshot PATH NAME`: data versions
+"""`mlops-lab datasets` (list) and `mlops-lab snapshots` (create, show, diff): data versions
 from the shell."""
 
 from __future__ import annotations
 
+import argparse
+
+from .deprecation import deprecated
 from .options import positive_int
 from .output import file_size, print_json, print_pairs, print_table, when
 
@@ -10,37 +13,42 @@ DATASETS_EPILOG = """\
 examples:
   mlops-lab datasets
   mlops-lab datasets -q customers --json
-  mlops-lab datasets show customers            (the latest version)
-  mlops-lab datasets show customers@3
-  mlops-lab datasets diff customers@2 customers@3 --key id
+
+A dataset is a named series of snapshots: `mlops-lab snapshots …` takes, shows and compares them.
+"""
+SNAPSHOTS_EPILOG = """\
+examples:
+  mlops-lab snapshots create data/customers.csv customers
+  mlops-lab snapshots show customers@3
+  mlops-lab snapshots diff customers@2 customers@3 --key id
 """
 SHOW_EPILOG = """\
 examples:
-  mlops-lab datasets show customers
-  mlops-lab datasets show customers@3
-  mlops-lab datasets show customers@9f2c41 --json   (a prefix of the content hash)
+  mlops-lab snapshots show customers            (the latest snapshot)
+  mlops-lab snapshots show customers@3
+  mlops-lab snapshots show customers@9f2c41 --json   (a prefix of the content hash)
 """
 DIFF_EPILOG = """\
 examples:
-  mlops-lab datasets diff customers@1 customers@2
-  mlops-lab datasets diff customers@1 customers --key id
-  mlops-lab datasets diff sales@1 sales@2 --key store --key day --json
+  mlops-lab snapshots diff customers@1 customers@2
+  mlops-lab snapshots diff customers@1 customers --key id
+  mlops-lab snapshots diff sales@1 sales@2 --key store --key day --json
 """
-SNAPSHOT_EPILOG = """\
+CREATE_EPILOG = """\
 examples:
-  mlops-lab snapshot data/customers.csv customers
-  mlops-lab snapshot data/events/ events          (every .parquet (or .csv) file in the folder)
-  mlops-lab snapshot exports/2026-11.parquet "monthly sales" --json
+  mlops-lab snapshots create data/customers.csv customers
+  mlops-lab snapshots create data/events/ events   (every .parquet (or .csv) file in the folder)
+  mlops-lab snapshots create exports/2026-11.parquet "monthly sales" --json
 
-The same content as a stored version returns that version and writes nothing. Validation
+The same content as a stored snapshot returns that snapshot and writes nothing. Validation
 rules set with ml.expect(...) are checked; a snapshot they refuse exits with status 2.
 """
 
 
 def register(commands, fmt) -> None:
     datasets = commands.add_parser(
-        "datasets", help="list datasets (or `datasets show NAME[@V]`, `datasets diff A B`)",
-        description="List datasets (most recently changed first) with their latest version.",
+        "datasets", help="list datasets (named series of snapshots)",
+        description="List datasets (most recently changed first) with their latest snapshot.",
         epilog=DATASETS_EPILOG, formatter_class=fmt)
     datasets.add_argument("-q", "--search", default="", metavar="TEXT",
                           help="only datasets whose name contains TEXT")
@@ -48,39 +56,63 @@ def register(commands, fmt) -> None:
                           help="at most N datasets (default 1000)")
     datasets.add_argument("--json", action="store_true", help="print them as JSON")
     datasets.set_defaults(handler=cmd_datasets)
-    sub = datasets.add_subparsers(dest="datasets_command", metavar="show|diff")
+    # `datasets show|diff` were renamed `snapshots show|diff` (what they show is a snapshot).
+    old = datasets.add_subparsers(dest="datasets_command", help=argparse.SUPPRESS,
+                                  metavar="")
+    _add_show(old.add_parser("show", epilog=SHOW_EPILOG, formatter_class=fmt),
+              deprecated(cmd_show, "datasets show", "snapshots show"))
+    _add_diff(old.add_parser("diff", epilog=DIFF_EPILOG, formatter_class=fmt),
+              deprecated(cmd_diff, "datasets diff", "snapshots diff"))
 
-    show = sub.add_parser("show", help="show one snapshot: schema, profile, validation",
-                          description="Show a snapshot: its schema, a profile summary per "
-                          "column, its validation result and the dataset's versions.",
-                          epilog=SHOW_EPILOG, formatter_class=fmt)
-    show.add_argument("ref", metavar="NAME[@V]", help="dataset name, name@version or "
-                      "name@<hash prefix>")
+    snapshots = commands.add_parser(
+        "snapshots", help="take, show and compare snapshots (versions of a dataset)",
+        description="Snapshots: content-hashed, validated versions of a dataset.",
+        epilog=SNAPSHOTS_EPILOG, formatter_class=fmt)
+    sub = snapshots.add_subparsers(dest="snapshots_command", metavar="create|show|diff",
+                                   required=True)
+    _add_create(sub.add_parser(
+        "create", help="store a CSV / Parquet file or folder as the next snapshot",
+        description="Store a CSV or Parquet file, or a folder of them, as the next snapshot of "
+        "dataset NAME: content hash, Parquet, schema, profile, validation.",
+        epilog=CREATE_EPILOG, formatter_class=fmt), cmd_snapshot)
+    _add_show(sub.add_parser(
+        "show", help="show one snapshot: schema, profile, validation",
+        description="Show a snapshot: its schema, a profile summary per column, its validation "
+        "result and the dataset's other snapshots.", epilog=SHOW_EPILOG, formatter_class=fmt),
+        cmd_show)
+    _add_diff(sub.add_parser(
+        "diff", help="what changed between two snapshots",
+        description="Compare two snapshots: schema, rows added / removed / changed (matched by "
+        "--key), statistic shifts.", epilog=DIFF_EPILOG, formatter_class=fmt), cmd_diff)
+
+    # `snapshot PATH NAME` was renamed `snapshots create PATH NAME`.
+    _add_create(commands.add_parser("snapshot", epilog=CREATE_EPILOG, formatter_class=fmt),
+                deprecated(cmd_snapshot, "snapshot", "snapshots create"))
+
+
+def _add_show(show, handler) -> None:
+    show.add_argument("ref", metavar="NAME[@V]", help="dataset name (its latest snapshot), "
+                      "name@version or name@<hash prefix>")
     show.add_argument("--json", action="store_true", help="print the snapshot as JSON")
-    show.set_defaults(handler=cmd_show)
+    show.set_defaults(handler=handler)
 
-    diff = sub.add_parser("diff", help="what changed between two snapshots",
-                          description="Compare two snapshots: schema, rows added / removed / "
-                          "changed (matched by --key), statistic shifts.",
-                          epilog=DIFF_EPILOG, formatter_class=fmt)
+
+def _add_diff(diff, handler) -> None:
     diff.add_argument("a", metavar="A", help="the first snapshot (name@version)")
     diff.add_argument("b", metavar="B", help="the second snapshot")
     diff.add_argument("-k", "--key", action="append", default=[], metavar="COLUMN",
                       help="column that identifies a row (repeatable for a compound key)")
     diff.add_argument("--json", action="store_true", help="print the diff as JSON")
-    diff.set_defaults(handler=cmd_diff)
+    diff.set_defaults(handler=handler)
 
-    snap = commands.add_parser(
-        "snapshot", help="store a CSV / Parquet file or folder as a dataset version",
-        description="Store a CSV or Parquet file, or a folder of them, as the next version of "
-        "dataset NAME: content hash, Parquet, schema, profile, validation.",
-        epilog=SNAPSHOT_EPILOG, formatter_class=fmt)
-    snap.add_argument("path", metavar="PATH", help="a .csv/.tsv/.parquet file or a folder")
-    snap.add_argument("name", metavar="NAME", help="the dataset's name (any text)")
-    snap.add_argument("-d", "--description", default=None, help="a note kept with the version")
-    snap.add_argument("--quiet", action="store_true", help="no progress bar")
-    snap.add_argument("--json", action="store_true", help="print the version as JSON")
-    snap.set_defaults(handler=cmd_snapshot)
+
+def _add_create(create, handler) -> None:
+    create.add_argument("path", metavar="PATH", help="a .csv/.tsv/.parquet file or a folder")
+    create.add_argument("name", metavar="NAME", help="the dataset's name (any text)")
+    create.add_argument("-d", "--description", default=None, help="a note kept with the snapshot")
+    create.add_argument("--quiet", action="store_true", help="no progress bar")
+    create.add_argument("--json", action="store_true", help="print the snapshot as JSON")
+    create.set_defaults(handler=handler)
 
 
 def dataset_service():
@@ -145,7 +177,7 @@ def cmd_show(args) -> int:
               f"{version.profile.get('sample_rows', 0):,} rows)")
     print(f"\nvalidation: {report_text(version.validation)}")
     versions = svc.list_versions(version.dataset_id)
-    print("\nversions:")
+    print("\nsnapshots:")
     print_table(["version", "rows", "hash", "validation", "created"],
                 [[f"@{v.version}", f"{v.row_count:,}", v.content_hash[:12], _validity(v.valid),
                   when(v.created_at)] for v in versions])

@@ -317,7 +317,7 @@ class DatasetService:
         first = readings[0]
         if first.version is not None or first.hash_prefix is not None:
             raise NotFound(f"No snapshot {ref!r}: dataset {first.name!r} has no such version. "
-                           f"List its versions with `mlops-lab datasets show {first.name}`.")
+                           f"List its snapshots with `mlops-lab snapshots show {first.name}`.")
         raise NotFound(f"No snapshot of a dataset named {ref!r}. Take one with "
                        "ml.snapshot(df, name) or list datasets with `mlops-lab datasets`.")
 
