@@ -34,12 +34,12 @@ DEFAULT_CLASSES: dict[str, str] = {
 
 
 def load_class(spec: str | type) -> type:
-    """A class named `module:Name` (or the class itself)."""
+    """A class named `module:Name` or `module.Name` (or the class itself)."""
     if not isinstance(spec, str):
         return spec
     from importlib import import_module
 
-    module, _, name = spec.partition(":")
+    module, _, name = spec.partition(":") if ":" in spec else spec.rpartition(".")
     return getattr(import_module(module), name)
 
 
@@ -48,8 +48,12 @@ class Services:
     threads ask at once (the server's handlers run in a thread pool)."""
 
     def __init__(self, store, classes: dict[str, str | type] | None = None):
+        unknown = set(classes or {}) - set(DEFAULT_CLASSES)
+        if unknown:
+            raise ValueError(f"No part named {', '.join(sorted(unknown))}; the parts are "
+                             f"{', '.join(DEFAULT_CLASSES)}.")
         self.store = store
-        self._classes = {**DEFAULT_CLASSES, **(classes or {})}
+        self._classes = {**DEFAULT_CLASSES, **{k: v for k, v in (classes or {}).items() if v}}
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()  # re-entrant: building one part may build its collaborators
 

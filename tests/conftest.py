@@ -12,11 +12,12 @@ PG_ADMIN_URL = os.environ.get("MLOPS_LAB_TEST_PG", "postgresql://postgres@127.0.
 
 
 def _reset_process_state() -> None:
+    from mlops_lab.services import forget
     from mlops_lab.store import close_all
     from mlops_lab.tracking import fluent
 
     fluent._stack.clear()
-    fluent._services.clear()
+    forget()
     fluent._swept.clear()
     fluent._experiment_name = None
     close_all()

@@ -15,6 +15,7 @@ from tornado.httpclient import HTTPClientError
 
 from mlops_lab.errors import Conflict, InvalidInput, NotFound, SchemaError, StoreBusy
 from mlops_lab.server.errors import INTERNAL_MESSAGE, error_body
+from mlops_lab.tracking.service import TrackingService
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 
@@ -320,3 +321,35 @@ class TestUnusableStore:
         for route in (["store"], ["runs"], ["runs", "a" * 32]):
             doc = strict_json(api(*route, expect=500))
             assert doc["error"] == "SchemaError" and "newer mlops-lab" in doc["message"]
+
+
+class TeamExperiments(TrackingService):
+    """A replacement tracking part, as a deployment would name one in its config."""
+
+    def list_experiments(self):
+        return [e for e in super().list_experiments() if not e.name.startswith("private-")]
+
+
+class TestReplaceablePart:
+    """MlopsLabApp.service_classes swaps one part's service by config; the others stay."""
+
+    @pytest.fixture
+    def jp_server_config(self, svc):
+        svc.get_or_create_experiment("private-notes")
+        svc.get_or_create_experiment("churn")
+        return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}},
+                "MlopsLabApp": {"service_classes": {"tracking": f"{__name__}.TeamExperiments"}}}
+
+    def test_the_configured_class_answers(self, jp_serverapp, api):
+        names = {e["name"] for e in strict_json(api("experiments"))["experiments"]}
+        assert "churn" in names and "private-notes" not in names
+        services = jp_serverapp.web_app.settings["mlops_lab_services"]
+        assert type(services.tracking) is TeamExperiments
+        assert type(services.models).__name__ == "RegistryService"
+
+
+def test_an_unknown_part_in_the_config_is_refused():
+    from mlops_lab.server.app import MlopsLabApp
+
+    with pytest.raises(Exception, match="no part named trackng; the parts are tracking"):
+        MlopsLabApp(service_classes={"trackng": "mlops_lab.tracking.service.TrackingService"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..services import services
 from .deprecation import deprecated
 from .options import positive_int
 from .output import file_size, print_json, print_pairs, print_table, when
@@ -115,13 +116,6 @@ def _add_create(create, handler) -> None:
     create.set_defaults(handler=handler)
 
 
-def dataset_service():
-    from ..datasets.service import DatasetService
-    from ..store import open_store
-
-    return DatasetService(open_store())
-
-
 def _num(value) -> str:
     from ..tracking.entities import format_number
 
@@ -133,7 +127,7 @@ def _validity(valid) -> str:
 
 
 def cmd_datasets(args) -> int:
-    found = dataset_service().list_datasets(args.search, args.max_results)
+    found = services().datasets.list_datasets(args.search, args.max_results)
     if args.json:
         print_json({"datasets": [d.to_json() for d in found]})
         return 0
@@ -151,7 +145,7 @@ def cmd_datasets(args) -> int:
 def cmd_show(args) -> int:
     from ..datasets.validation import report_text
 
-    svc = dataset_service()
+    svc = services().datasets
     version = svc.resolve(args.ref)
     if args.json:
         print_json(version.to_json())
@@ -187,7 +181,7 @@ def cmd_show(args) -> int:
 def cmd_diff(args) -> int:
     from ..datasets.render import diff_text
 
-    result = dataset_service().diff(args.a, args.b, key=args.key or None)
+    result = services().datasets.diff(args.a, args.b, key=args.key or None)
     if args.json:
         print_json(result.to_json())
         return 0
@@ -210,8 +204,8 @@ def cmd_diff(args) -> int:
 def cmd_snapshot(args) -> int:
     from ..datasets.validation import report_text
 
-    version = dataset_service().snapshot(args.path, args.name, description=args.description,
-                                         show_progress=not args.quiet)
+    version = services().datasets.snapshot(args.path, args.name, description=args.description,
+                                           show_progress=not args.quiet)
     if args.json:
         print_json({**version.to_json(), "existed": version.existed})
         return 0

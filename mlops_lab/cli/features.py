@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from ..services import services
 from .options import positive_int
 from .output import print_json, print_pairs, print_table, printable, when
 
@@ -85,15 +86,8 @@ def register(commands, fmt) -> None:
     show.set_defaults(handler=cmd_features_show)
 
 
-def feature_service():
-    from ..features.service import FeatureService
-    from ..store import open_store
-
-    return FeatureService(open_store())
-
-
 def cmd_features(args) -> int:
-    found = feature_service().search(" ".join(args.query), args.tag)
+    found = services().features.search(" ".join(args.query), args.tag)
     if args.json:
         print_json({"feature_sets": [f.to_json() for f in found]})
         return 0
@@ -116,7 +110,7 @@ def cmd_features(args) -> int:
 
 
 def cmd_features_show(args) -> int:
-    svc = feature_service()
+    svc = services().features
     item = svc.get(args.name)
     if args.version is not None:
         version = svc.get_version(args.name, args.version)

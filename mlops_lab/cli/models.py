@@ -3,6 +3,7 @@ aliases, read their history, and check that a version loads."""
 
 from __future__ import annotations
 
+from ..services import services
 from .output import print_json, print_pairs, print_table, printable, when
 
 MODELS_EPILOG = """\
@@ -129,15 +130,8 @@ def register(commands, fmt) -> None:
     verify.set_defaults(handler=cmd_verify)
 
 
-def registry():
-    from ..registry.service import RegistryService
-    from ..store import open_store
-
-    return RegistryService(open_store())
-
-
 def cmd_models(args) -> int:
-    models = registry().list_models(args.query)
+    models = services().models.list_models(args.query)
     if args.json:
         print_json({"models": [m.to_json() for m in models]})
         return 0
@@ -153,7 +147,7 @@ def cmd_models(args) -> int:
 
 
 def cmd_show(args) -> int:
-    version = registry().resolve(args.ref)
+    version = services().models.resolve(args.ref)
     if args.json:
         print_json(version.to_json())
         return 0
@@ -169,7 +163,7 @@ def cmd_show(args) -> int:
 def cmd_versions(args) -> int:
     from ..tracking.entities import format_number
 
-    versions = registry().list_versions(args.name)
+    versions = services().models.list_versions(args.name)
     if args.json:
         print_json({"name": args.name, "versions": [v.to_json(full=False) for v in versions]})
         return 0
@@ -187,7 +181,7 @@ def cmd_versions(args) -> int:
 def cmd_alias(args) -> int:
     from ..errors import InvalidInput
 
-    svc = registry()
+    svc = services().models
     if args.delete:
         if args.version is not None:
             raise InvalidInput("Give either a VERSION to point the alias at, or --delete.")
@@ -209,7 +203,7 @@ def cmd_alias(args) -> int:
 
 
 def cmd_history(args) -> int:
-    history = registry().alias_history(args.name, args.alias)
+    history = services().models.alias_history(args.name, args.alias)
     if args.json:
         print_json({"name": args.name, "history": [h.to_json() for h in history]})
         return 0
@@ -224,7 +218,7 @@ def cmd_history(args) -> int:
 
 
 def cmd_register(args) -> int:
-    svc = registry()
+    svc = services().models
     version = svc.register(name=args.name, run_id=svc.tracking.find_run_id(args.run),
                            artifact=args.artifact, alias=args.alias,
                            description=args.description, trusted_types=args.trust)
@@ -238,7 +232,7 @@ def cmd_register(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    version, model = registry().load(args.ref, allow_pickle=args.allow_pickle)
+    version, model = services().models.load(args.ref, allow_pickle=args.allow_pickle)
     print(f"{printable(version.ref)} loads: {type(model).__module__}.{type(model).__qualname__}"
           f" ({version.format}).")
     return 0

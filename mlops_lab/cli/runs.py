@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from ..services import services
 from ..tracking.entities import format_number
 from . import runs_table
 from .options import positive_int
@@ -111,15 +112,8 @@ def register(commands, fmt) -> None:
     experiments.set_defaults(handler=cmd_experiments)
 
 
-def tracking_service():
-    from ..store import open_store
-    from ..tracking.service import TrackingService
-
-    return TrackingService(open_store())
-
-
 def cmd_runs(args) -> int:
-    svc = tracking_service()
+    svc = services().tracking
     page = svc.search_runs(experiment_ids=svc.experiment_ids(args.experiment), filter=args.filter, order_by=args.order_by or None,
                            max_results=args.max_results, page_token=args.page_token)
     if args.json:
@@ -139,7 +133,7 @@ def cmd_runs(args) -> int:
 
 
 def cmd_runs_show(args) -> int:
-    svc = tracking_service()
+    svc = services().tracking
     run = svc.get_run(svc.find_run_id(args.run_id))
     if args.json:
         print_json(run.to_json())
@@ -157,7 +151,7 @@ def cmd_runs_show(args) -> int:
 
 
 def cmd_runs_artifacts(args) -> int:
-    svc = tracking_service()
+    svc = services().tracking
     artifacts = svc.list_artifacts(svc.find_run_id(args.run_id), args.path)
     if args.json:
         print_json({"artifacts": [a.to_json() for a in artifacts]})
@@ -172,7 +166,7 @@ def cmd_runs_artifacts(args) -> int:
 
 
 def cmd_runs_get(args) -> int:
-    svc = tracking_service()
+    svc = services().tracking
     local, written = svc.download_artifact(svc.find_run_id(args.run_id), args.path,
                                            args.output, overwrite=args.force)
     total = file_size(sum(a.size for a in written))
@@ -182,7 +176,7 @@ def cmd_runs_get(args) -> int:
 
 
 def cmd_experiments(args) -> int:
-    experiments = tracking_service().list_experiments()
+    experiments = services().tracking.list_experiments()
     if args.json:
         print_json({"experiments": [e.to_json() for e in experiments]})
         return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 
+from ..services import services
 from .options import positive_int
 
 SERVE_EPILOG = """\
@@ -129,13 +130,6 @@ def register(commands, fmt) -> None:
     package.set_defaults(handler=cmd_package)
 
 
-def _service():
-    from ..serving.service import ServingService
-    from ..store import open_store
-
-    return ServingService(open_store())
-
-
 def cmd_serve(args) -> int:
     from ..serving.server import ServeSettings, serve
 
@@ -151,10 +145,10 @@ def cmd_serve(args) -> int:
 def cmd_predict(args) -> int:
     from .output import print_json, print_pairs
 
-    result = _service().score_file(args.ref, args.input, args.output, chunk_rows=args.chunk_rows,
-                                   progress=not args.no_progress and not args.json,
-                                   allow_pickle=args.allow_pickle,
-                                   probabilities=args.probabilities)
+    result = services().serving.score_file(
+        args.ref, args.input, args.output, chunk_rows=args.chunk_rows,
+        progress=not args.no_progress and not args.json, allow_pickle=args.allow_pickle,
+        probabilities=args.probabilities)
     if args.json:
         print_json(result.to_json())
         return 0
@@ -171,7 +165,7 @@ def cmd_predict(args) -> int:
 def cmd_package(args) -> int:
     from .output import print_json, print_pairs
 
-    result = _service().package(args.ref, args.output)
+    result = services().serving.package(args.ref, args.output)
     if args.json:
         print_json(result)
         return 0

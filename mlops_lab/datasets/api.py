@@ -12,27 +12,17 @@ input of the run and a snapshot taken as an output.
 
 from __future__ import annotations
 
-import os
 
 import pandas as pd
 
 from .entities import Dataset, SnapshotDiff, SnapshotVersion
 from .service import DatasetService
 
-_services: dict[tuple, DatasetService] = {}
-
-
 def service() -> DatasetService:
-    """The DatasetService of the store the tracking API uses (same discovery rules)."""
-    from ..tracking import fluent
+    """The DatasetService of the store the environment and working directory name."""
+    from ..services import services
 
-    tracking = fluent.service()
-    key = (id(tracking.store), os.getpid())
-    svc = _services.get(key)
-    if svc is None:
-        _services.clear()
-        svc = _services[key] = DatasetService(tracking.store)
-    return svc
+    return services().datasets
 
 
 def _run_id() -> str | None:

@@ -8,16 +8,10 @@ from __future__ import annotations
 
 import sys
 
-_services: dict[int, object] = {}
-
-
 def _service(store):
-    from .service import DatasetService
+    from ..services import services_for
 
-    svc = _services.get(id(store))
-    if svc is None or svc.store is not store:
-        svc = _services[id(store)] = DatasetService(store)
-    return svc
+    return services_for(store).datasets
 
 
 def link_cell_frames(run, user_ns: dict, before: dict | None) -> list[str]:

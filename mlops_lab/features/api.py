@@ -20,17 +20,11 @@ import pandas as pd
 from .entities import FeatureSet, FeatureSetVersion, Materialization
 from .service import FeatureService
 
-_services: dict = {}
-
-
 def service() -> FeatureService:
-    from ..store import open_store
+    """The FeatureService of the store the environment and working directory name."""
+    from ..services import services
 
-    store = open_store()
-    svc = _services.get(id(store))
-    if svc is None or svc.store is not store:
-        svc = _services[id(store)] = FeatureService(store)
-    return svc
+    return services().features
 
 
 def _run_id() -> str | None:

@@ -13,18 +13,11 @@ from typing import Any
 from .entities import AliasMove, ModelVersion, SavedBy
 from .service import RegistryService
 
-_services: dict[int, RegistryService] = {}
-
-
 def service() -> RegistryService:
-    """The RegistryService of the store the tracking API uses (same discovery rules)."""
-    from ..tracking import fluent
+    """The RegistryService of the store the environment and working directory name."""
+    from ..services import services
 
-    store = fluent.service().store
-    svc = _services.get(id(store))
-    if svc is None or svc.store is not store:
-        svc = _services[id(store)] = RegistryService(store)
-    return svc
+    return services().models
 
 
 def register_model(model: Any = None, name: str | None = None, *, input_example: Any = None,

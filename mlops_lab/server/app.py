@@ -15,7 +15,7 @@ from pathlib import Path
 
 from jupyter_server.extension.application import ExtensionApp
 from tornado.ioloop import PeriodicCallback
-from traitlets import Bool, Float, Unicode
+from traitlets import Bool, Dict, Float, Type, Unicode, validate
 
 from .. import config
 
@@ -54,14 +54,31 @@ class MlopsLabApp(ExtensionApp):
         "runs; `mlops-lab scheduler` does it when no server runs. Several may run at once.",
     ).tag(config=True)
 
+    service_classes = Dict(
+        value_trait=Type(klass=object),
+        help="Replace a part's service with another class, e.g. {\"tracking\": "
+        "\"mypackage.tracking.AuditedTrackingService\"}. The class is built like the one it "
+        "replaces (see mlops_lab.services.DEFAULT_CLASSES for the parts and their classes).",
+    ).tag(config=True)
+
+    @validate("service_classes")
+    def _known_parts(self, proposal):
+        from ..services import DEFAULT_CLASSES
+
+        unknown = set(proposal["value"]) - set(DEFAULT_CLASSES)
+        if unknown:
+            raise ValueError(f"service_classes: no part named {', '.join(sorted(unknown))}; "
+                             f"the parts are {', '.join(DEFAULT_CLASSES)}.")
+        return proposal["value"]
+
     def initialize_settings(self) -> None:
         from ..errors import MlopsLabError
+        from ..services import Services
         from ..store import open_store
-        from ..tracking.service import TrackingService
 
         self._export_location()
         self.tracking = None
-        self.settings["mlops_lab_services"] = {}
+        self.settings["mlops_lab_services"] = None
         self.settings["mlops_lab_allow_pickle"] = self.allow_pickle
         try:
             store = open_store()
@@ -72,8 +89,9 @@ class MlopsLabApp(ExtensionApp):
             self.settings["mlops_lab_store"] = exc
             return
         self.settings["mlops_lab_store"] = store
-        # The handlers' instance too (base.MlopsLabHandler.service), so caches are shared.
-        self.tracking = self.settings["mlops_lab_services"][TrackingService] = TrackingService(store)
+        # Not services_for(store): the classes configured here are this server's alone.
+        services = self.settings["mlops_lab_services"] = Services(store, self.service_classes)
+        self.tracking = services.tracking
         self.log.info("mlops-lab store: %s", store.describe())
 
     def _export_location(self) -> None:

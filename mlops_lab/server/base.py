@@ -90,18 +90,16 @@ class MlopsLabHandler(APIHandler):
             raise type(store)(str(store))
         return store
 
-    def service(self, kind):
-        """The server's one instance of a part's service class (built on first use)."""
-        services = self.settings.setdefault("mlops_lab_services", {})
-        if kind not in services:
-            services[kind] = kind(self.store)
-        return services[kind]
+    @property
+    def services(self):
+        """The parts' services of the server's store (mlops_lab.services), each built once;
+        MlopsLabApp.service_classes replaces a part."""
+        self.store  # noqa: B018 - raises why the store could not be opened at start, if it was not
+        return self.settings["mlops_lab_services"]
 
     @property
     def tracking(self):
-        from ..tracking.service import TrackingService
-
-        return self.service(TrackingService)
+        return self.services.tracking
 
     def json_body(self) -> dict:
         """The request's JSON object; anything else is a clear 400."""

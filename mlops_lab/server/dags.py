@@ -11,40 +11,32 @@ from .base import MlopsLabHandler, whole_number
 DAG_RUN_ID = r"(?P<dag_run_id>[0-9a-f]{32})"
 
 
-class _DagHandler(MlopsLabHandler):
-    @property
-    def dags(self):
-        from ..pipelines.dag_service import DagService
-
-        return self.service(DagService)
-
-
-class DagRunsHandler(_DagHandler):
+class DagRunsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
         status = self.get_argument("status", "") or None
         limit = whole_number(self.get_argument("limit", "100"), "limit")
-        runs = await self.call(self.dags.list_runs, status, limit)
+        runs = await self.call(self.services.dags.list_runs, status, limit)
         self.reply({"dag_runs": [r.to_json(with_steps=False) for r in runs]})
 
 
-class DagRunHandler(_DagHandler):
+class DagRunHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dag_run_id: str):
-        run = await self.call(self.dags.get, dag_run_id)
+        run = await self.call(self.services.dags.get, dag_run_id)
         self.reply(run.to_json())
 
 
-class ResumeHandler(_DagHandler):
+class ResumeHandler(MlopsLabHandler):
     """Starts a new attempt in the server and answers at once (202); poll the DAG run."""
 
     @tornado.web.authenticated
     @authorized
     async def post(self, dag_run_id: str):
         self.json_body()  # an optional empty object; anything malformed is a 400
-        run = await self.call(self.dags.resume, dag_run_id, wait=False)
+        run = await self.call(self.services.dags.resume, dag_run_id, wait=False)
         self.set_status(202)
         self.reply(run.to_json())
 

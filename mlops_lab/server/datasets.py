@@ -18,20 +18,13 @@ SNAPSHOT_ID = r"(?P<snapshot_id>[0-9a-f]{32})"
 _SNAPSHOT_ID_TEXT = re.compile(r"^[0-9a-f]{32}$")
 
 
-class DatasetsBase(MlopsLabHandler):
-    @property
-    def datasets(self):
-        from ..datasets.service import DatasetService
-
-        return self.service(DatasetService)
-
-
-class DatasetsHandler(DatasetsBase):
+class DatasetsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
         q = self.search_text()
-        found, truncated = await self.first_rows(lambda n: self.datasets.list_datasets(q, n))
+        datasets = self.services.datasets
+        found, truncated = await self.first_rows(lambda n: datasets.list_datasets(q, n))
         self.reply({"datasets": [d.to_json() for d in found], "truncated": truncated})
 
 
@@ -42,18 +35,18 @@ def _dataset_with_versions(svc, dataset_id: int) -> dict:
             "versions": [v.to_json(full=False) for v in versions]}
 
 
-class DatasetHandler(DatasetsBase):
+class DatasetHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
-        self.reply(await self.call(_dataset_with_versions, self.datasets, int(dataset_id)))
+        self.reply(await self.call(_dataset_with_versions, self.services.datasets, int(dataset_id)))
 
 
-class VersionsHandler(DatasetsBase):
+class VersionsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
-        versions = await self.call(self.datasets.list_versions, int(dataset_id))
+        versions = await self.call(self.services.datasets.list_versions, int(dataset_id))
         self.reply({"versions": [v.to_json(full=False) for v in versions]})
 
 
@@ -62,26 +55,26 @@ def _rules(svc, dataset_id: int) -> dict:
     return {"dataset_id": dataset.id, "name": dataset.name, "rules": dataset.rules}
 
 
-class ValidationRulesHandler(DatasetsBase):
+class ValidationRulesHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
-        self.reply(await self.call(_rules, self.datasets, int(dataset_id)))
+        self.reply(await self.call(_rules, self.services.datasets, int(dataset_id)))
 
 
-class SnapshotHandler(DatasetsBase):
+class SnapshotHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, snapshot_id: str):
-        version = await self.call(self.datasets.get_snapshot, snapshot_id)
+        version = await self.call(self.services.datasets.get_snapshot, snapshot_id)
         self.reply(version.to_json())
 
 
-class LineageHandler(DatasetsBase):
+class LineageHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, snapshot_id: str):
-        self.reply(await self.call(self.datasets.lineage, snapshot_id))
+        self.reply(await self.call(self.services.datasets.lineage, snapshot_id))
 
 
 def _snapshot_id(text: str, which: str) -> str:
@@ -95,14 +88,14 @@ def _diff(svc, a: str, b: str, key: list[str]):
     return svc.diff(svc.get_snapshot(a), svc.get_snapshot(b), key=key or None)
 
 
-class DiffHandler(DatasetsBase):
+class DiffHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
         a = _snapshot_id(self.get_argument("a", ""), "a")
         b = _snapshot_id(self.get_argument("b", ""), "b")
         key = [k for k in self.get_arguments("key") if k.strip()]
-        result = await self.call(_diff, self.datasets, a, b, key)
+        result = await self.call(_diff, self.services.datasets, a, b, key)
         self.reply(result.to_json())
 
 

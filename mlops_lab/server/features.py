@@ -8,7 +8,6 @@ from __future__ import annotations
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from ..features.service import FeatureService
 from .base import MlopsLabHandler, whole_number
 
 NAME = r"(?P<name>[^/]+)"
@@ -21,7 +20,7 @@ class FeatureSetsHandler(MlopsLabHandler):
     async def get(self):
         q, tag = self.search_text(), self.get_argument("tag", "") or None
         found, truncated = await self.first_rows(
-            lambda n: self.service(FeatureService).search(q, tag, n))
+            lambda n: self.services.features.search(q, tag, n))
         self.reply({"feature_sets": [f.to_json() for f in found], "truncated": truncated})
 
 
@@ -29,7 +28,7 @@ class FeatureSetHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        item = await self.call(self.service(FeatureService).get, name)
+        item = await self.call(self.services.features.get, name)
         self.reply(item.to_json(versions=True))
 
 
@@ -37,7 +36,7 @@ class FeatureSetVersionHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str, version: str):
-        found = await self.call(self.service(FeatureService).get_version, name,
+        found = await self.call(self.services.features.get_version, name,
                                 whole_number(version, "version"))
         self.reply(found.to_json())
 

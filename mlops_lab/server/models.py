@@ -21,12 +21,6 @@ ALIAS = r"(?P<alias>[A-Za-z0-9_.-]{1,64})"
 
 
 class RegistryHandler(MlopsLabHandler):
-    @property
-    def registry(self):
-        from ..registry.service import RegistryService
-
-        return self.service(RegistryService)
-
     def user_name(self) -> str:
         user = self.current_user
         return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
@@ -43,7 +37,7 @@ class ModelsHandler(RegistryHandler):
     @authorized
     async def get(self):
         q = self.search_text()
-        models, truncated = await self.first_rows(lambda n: self.registry.list_models(q, n))
+        models, truncated = await self.first_rows(lambda n: self.services.models.list_models(q, n))
         self.reply({"models": [m.to_json() for m in models], "truncated": truncated})
 
 
@@ -51,7 +45,7 @@ class ModelHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.registry.get_model, name)
+        model = await self.call(self.services.models.get_model, name)
         self.reply(model.to_json())
 
 
@@ -59,7 +53,7 @@ class VersionsHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        versions = await self.call(self.registry.list_versions, name)
+        versions = await self.call(self.services.models.list_versions, name)
         self.reply({"name": name, "versions": [v.to_json(full=False) for v in versions]})
 
 
@@ -67,7 +61,7 @@ class VersionHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str, version: str):
-        doc = await self.call(_version_with_lineage, self.registry, name, int(version))
+        doc = await self.call(_version_with_lineage, self.services.models, name, int(version))
         self.reply(doc)
 
 
@@ -83,7 +77,7 @@ class VerifyHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str, version: str):
-        mv, model = await self.call(self.registry.load, f"{name}/{int(version)}", False)
+        mv, model = await self.call(self.services.models.load, f"{name}/{int(version)}", False)
         self.reply({"ref": mv.ref, "loads": True, "format": mv.format,
                     "class": f"{type(model).__module__}.{type(model).__qualname__}"})
 
@@ -92,8 +86,8 @@ class AliasesHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.registry.get_model, name)
-        history = await self.call(self.registry.alias_history, name)
+        model = await self.call(self.services.models.get_model, name)
+        history = await self.call(self.services.models.alias_history, name)
         self.reply({"name": model.name, "aliases": model.aliases,
                     "history": [h.to_json() for h in history]})
 
@@ -105,7 +99,7 @@ class AliasHandler(RegistryHandler):
         body = self.json_body()
         if "version" not in body:
             raise InvalidInput('Give the version to point the alias at: {"version": 3}.')
-        move = await self.call(self.registry.set_alias, name, alias, body["version"],
+        move = await self.call(self.services.models.set_alias, name, alias, body["version"],
                                self.reason(body), self.user_name())
         self.reply(move.to_json())
 
@@ -113,7 +107,7 @@ class AliasHandler(RegistryHandler):
     @authorized
     async def delete(self, name: str, alias: str):
         body = self.json_body()
-        move = await self.call(self.registry.delete_alias, name, alias, self.reason(body),
+        move = await self.call(self.services.models.delete_alias, name, alias, self.reason(body),
                                self.user_name())
         self.reply(move.to_json())
 

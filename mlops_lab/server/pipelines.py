@@ -18,18 +18,6 @@ class PipelineHandler(MlopsLabHandler):
     def root(self) -> str:
         return self.settings.get("server_root_dir") or self.serverapp.root_dir
 
-    @property
-    def pipelines(self):
-        from ..pipelines.service import PipelineService
-
-        return self.service(PipelineService)
-
-    @property
-    def schedules(self):
-        from ..pipelines.schedules import ScheduleService
-
-        return self.service(ScheduleService)
-
     def notebook(self, relative) -> str:
         from ..pipelines.notebooks import notebook_in_root
 
@@ -59,7 +47,7 @@ class PipelineRunsHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        runs = await self.call(self.pipelines.list_runs,
+        runs = await self.call(self.services.pipelines.list_runs,
                                status=self.get_argument("status", "") or None,
                                schedule_id=self.get_argument("schedule", "") or None,
                                limit=whole_number(self.get_argument("limit", "100"), "limit"))
@@ -71,7 +59,7 @@ class PipelineRunsHandler(PipelineHandler):
         body = self.json_body()
         notebook = await self.call(self.notebook, body.get("notebook"))
         run = await self.call(
-            self.pipelines.run_notebook, notebook, body.get("parameters") or {},
+            self.services.pipelines.run_notebook, notebook, body.get("parameters") or {},
             timeout=body.get("timeout"), retries=body.get("retries", 0),
             tags=body.get("tags"), wait=False,
             allow_undeclared=body.get("allow_undeclared", False))
@@ -83,21 +71,21 @@ class PipelineRunHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
-        self.reply(self.run_json(await self.call(self.pipelines.get, pipeline_run_id)))
+        self.reply(self.run_json(await self.call(self.services.pipelines.get, pipeline_run_id)))
 
 
 class PipelineRunCancelHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, pipeline_run_id: str):
-        self.reply(self.run_json(await self.call(self.pipelines.cancel, pipeline_run_id)))
+        self.reply(self.run_json(await self.call(self.services.pipelines.cancel, pipeline_run_id)))
 
 
 class PipelineRunLogHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
-        self.reply({"log": await self.call(self.pipelines.log, pipeline_run_id)})
+        self.reply({"log": await self.call(self.services.pipelines.log, pipeline_run_id)})
 
 
 class PipelineRunComparisonHandler(PipelineHandler):
@@ -107,11 +95,9 @@ class PipelineRunComparisonHandler(PipelineHandler):
     @authorized
     async def get(self, pipeline_run_id: str):
         from ..pipelines.comparison import tolerance
-        from ..pipelines.reproduce import ReproduceService
-
         tol = tolerance(self.number_argument("rel_tol"), self.number_argument("abs_tol"),
                         self.get_arguments("ignore") or None)
-        self.reply(await self.call(self.service(ReproduceService).report, pipeline_run_id,
+        self.reply(await self.call(self.services.reproduce.report, pipeline_run_id,
                                    tol))
 
     def number_argument(self, name: str) -> float | None:
@@ -142,18 +128,14 @@ class ReproduceHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        from ..pipelines.reproduce import ReproduceService
-
-        report = await self.call(self.service(ReproduceService).check, run_id)
+        report = await self.call(self.services.reproduce.check, run_id)
         self.reply(report)
 
     @tornado.web.authenticated
     @authorized
     async def post(self, run_id: str):
-        from ..pipelines.reproduce import ReproduceService
-
         force = bool(self.json_body().get("force", False))
-        report = await self.call(self.service(ReproduceService).reproduce, run_id, wait=False,
+        report = await self.call(self.services.reproduce.reproduce, run_id, wait=False,
                                  force=force)
         self.set_status(201)
         self.reply(report)
@@ -163,7 +145,7 @@ class SchedulesHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        schedules = await self.call(self.schedules.list)
+        schedules = await self.call(self.services.schedules.list)
         self.reply({"schedules": [self.schedule_json(s) for s in schedules]})
 
     @tornado.web.authenticated
@@ -173,7 +155,7 @@ class SchedulesHandler(PipelineHandler):
         notebook = await self.call(self.notebook, body.get("notebook"))
         options = {k: body[k] for k in ("name", "timezone", "missed", "keep_last", "timeout",
                                         "retries", "enabled", "max_queued") if k in body}
-        schedule = await self.call(self.schedules.create, notebook, body.get("cron"),
+        schedule = await self.call(self.services.schedules.create, notebook, body.get("cron"),
                                    body.get("parameters") or {}, **options)
         self.set_status(201)
         self.reply(self.schedule_json(schedule))
@@ -183,7 +165,7 @@ class ScheduleHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, schedule_id: str):
-        self.reply(self.schedule_json(await self.call(self.schedules.get, schedule_id)))
+        self.reply(self.schedule_json(await self.call(self.services.schedules.get, schedule_id)))
 
     @tornado.web.authenticated
     @authorized
@@ -194,13 +176,13 @@ class ScheduleHandler(PipelineHandler):
                                         "max_queued") if k in body}
         if "notebook" in body:
             changes["notebook"] = await self.call(self.notebook, body["notebook"])
-        schedule = await self.call(lambda: self.schedules.update(schedule_id, **changes))
+        schedule = await self.call(lambda: self.services.schedules.update(schedule_id, **changes))
         self.reply(self.schedule_json(schedule))
 
     @tornado.web.authenticated
     @authorized
     async def delete(self, schedule_id: str):
-        await self.call(self.schedules.delete, schedule_id)
+        await self.call(self.services.schedules.delete, schedule_id)
         self.set_status(204)
         self.finish()
 

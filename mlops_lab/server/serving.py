@@ -21,13 +21,13 @@ class PredictHandler(MlopsLabHandler):
     @authorized
     async def get(self, name: str, version: str):
         """What POST takes: the version's input columns and a one-row example request."""
-        service = self.service(_serving_service())
+        service = self.services.serving
         self.reply(await self.call(service.request_example, name, int(version)))
 
     @tornado.web.authenticated
     @authorized
     async def post(self, name: str, version: str):
-        service = self.service(_serving_service())
+        service = self.services.serving
         try:
             doc = await self.call(service.try_predict, name, int(version), self.body,
                                   allow_pickle=self.settings.get("mlops_lab_allow_pickle") is True,
@@ -40,12 +40,6 @@ class PredictHandler(MlopsLabHandler):
         self.set_status(exc.status)
         self.set_header("Content-Type", "application/json")
         self.finish(to_json_text(exc.to_json()))
-
-
-def _serving_service():
-    from ..serving.service import ServingService
-
-    return ServingService
 
 
 # Patterns relative to /mlops-lab/api/; each is in openapi/serving.yaml.

@@ -6,9 +6,10 @@ from .service import ServingService
 
 
 def service() -> ServingService:
-    from ..store import open_store
+    """The ServingService of the store the environment and working directory name."""
+    from ..services import services
 
-    return ServingService(open_store())
+    return services().serving
 
 
 def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = None,

@@ -11,7 +11,6 @@ watcher, after the first requests were answered.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 
 from ..errors import MlopsLabError
 from .runtime.predictor import Predictor
@@ -50,10 +49,9 @@ def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
 def _read_version(ref: str, allow_pickle: bool, send) -> None:
     """In the helper process: (version, model file bytes), or the error to raise instead."""
     try:
-        from ..registry.service import RegistryService
-        from ..store import open_store
+        from ..services import services
 
-        answer = RegistryService(open_store()).read(ref, allow_pickle)
+        answer = services().models.read(ref, allow_pickle)
     except Exception as exc:  # the server raises it: same message as a lookup in-process
         answer = exc
     try:
@@ -68,18 +66,10 @@ class LazyServingService:
     """The serving service over the store, opened on first use (by the prediction log's
     writer thread or the alias watcher), so opening the store is not part of the start."""
 
-    def __init__(self):
-        self._service = None
-        self._lock = threading.Lock()
-
     def get(self):
-        with self._lock:
-            if self._service is None:
-                from ..store import open_store
-                from .service import ServingService
+        from ..services import services
 
-                self._service = ServingService(open_store())
-            return self._service
+        return services().serving
 
     def write_prediction_logs(self, rows: list[dict]) -> None:
         self.get().write_prediction_logs(rows)

@@ -24,7 +24,6 @@ from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
 
 _stack: list["ActiveRun"] = []
 _experiment_name: str | None = None
-_services: dict[tuple, TrackingService] = {}
 _heartbeat: threading.Thread | None = None
 _swept: set[tuple] = set()
 _uncaught: list[BaseException] = []
@@ -32,14 +31,9 @@ _uncaught: list[BaseException] = []
 
 def service() -> TrackingService:
     """The TrackingService for the store the environment and working directory name."""
-    key = (os.environ.get("MLOPS_LAB_HOME"), os.environ.get("MLOPS_LAB_URI"),
-           os.environ.get("MLOPS_LAB_ARTIFACTS"), os.getcwd())
-    svc = _services.get(key)
-    if svc is None:
-        from ..store import open_store
+    from ..services import services
 
-        svc = _services[key] = TrackingService(open_store())
-    return svc
+    return services().tracking
 
 
 class ActiveRun:
