@@ -78,7 +78,7 @@ class Services:
 
     @property
     def models(self):
-        return self._get("models", lambda cls: cls(self.store))
+        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def serving(self):

@@ -24,11 +24,13 @@ from .run_artifacts import RunArtifacts
 from .run_life import ENDED, STATUSES, RunLife  # noqa: F401
 from .run_reads import MAX_RESULTS_LIMIT, RunReads  # noqa: F401
 from .run_values import PARAM_VALUE_MAX, RunValues, param_text  # noqa: F401
+from .saved_models import SavedModels
 
 DEFAULT_EXPERIMENT = "Default"
 
 
-class TrackingService(Experiments, RunLife, RunReads, RunValues, RunLinks, RunArtifacts):
+class TrackingService(Experiments, RunLife, RunReads, RunValues, RunLinks, RunArtifacts,
+                      SavedModels):
     def __init__(self, store: Store):
         self.store = store
         self.db = store.db
