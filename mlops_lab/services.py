@@ -74,7 +74,7 @@ class Services:
 
     @property
     def features(self):
-        return self._get("features", lambda cls: cls(self.store))
+        return self._get("features", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def models(self):
