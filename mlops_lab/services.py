@@ -70,7 +70,7 @@ class Services:
 
     @property
     def datasets(self):
-        return self._get("datasets", lambda cls: cls(self.store))
+        return self._get("datasets", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def features(self):
@@ -82,7 +82,7 @@ class Services:
 
     @property
     def serving(self):
-        return self._get("serving", lambda cls: cls(self.store))
+        return self._get("serving", lambda cls: cls(self.store, registry=self.models))
 
     @property
     def pipelines(self):

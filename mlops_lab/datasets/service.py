@@ -60,18 +60,19 @@ def _profile_and_validate(df: pd.DataFrame, rules: dict | None) -> tuple[dict, d
 
 
 class DatasetService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, tracking=None):
         self.store = store
         self.db = store.db
         self.artifacts = store.artifacts
-        self._tracking = None
+        self._tracking = tracking
 
     @property
     def tracking(self):
+        """The tracking service of the same store (runs that read or made a snapshot)."""
         if self._tracking is None:
-            from ..tracking.service import TrackingService
+            from ..services import services_for
 
-            self._tracking = TrackingService(self.store)
+            self._tracking = services_for(self.store).tracking
         return self._tracking
 
     # ---- datasets ----------------------------------------------------------------------

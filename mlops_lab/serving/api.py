@@ -6,9 +6,9 @@ from .service import ServingService
 
 
 def service() -> ServingService:
-    from ..store import open_store
+    from ..services import services
 
-    return ServingService(open_store())
+    return services().serving
 
 
 def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = None,

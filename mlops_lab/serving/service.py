@@ -26,13 +26,20 @@ TRY_IT_CACHE = 4
 
 
 class ServingService:
-    def __init__(self, store: Store):
-        from ..registry.service import RegistryService
-
+    def __init__(self, store: Store, registry=None):
         self.store = store
-        self.registry = RegistryService(store)
+        self._registry = registry
         self._loaded: OrderedDict[tuple[str, int], Predictor] = OrderedDict()
         self._lock = threading.Lock()
+
+    @property
+    def registry(self):
+        """The registry service of the same store (the versions served)."""
+        if self._registry is None:
+            from ..services import services_for
+
+            self._registry = services_for(self.store).models
+        return self._registry
 
     # ---- loading ---------------------------------------------------------------------------
 
