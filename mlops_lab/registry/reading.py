@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from ..errors import InvalidInput, NotFound
+from ..limits import check_limit
 from ..store.tables import registry as t
 from . import serialization as model_files
 from .entities import Model, ModelVersion
@@ -92,8 +93,7 @@ class Reading:
         """Models whose name contains `q` (any case), most recently changed first."""
         if not isinstance(q, str) or "\x00" in q or len(q) > 1000:
             raise InvalidInput("The search text must be text of at most 1000 characters.")
-        if not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT:
-            raise InvalidInput(f"limit must be a whole number from 1 to {LIST_LIMIT}.")
+        check_limit(limit, LIST_LIMIT)
         condition = None
         if q.strip():
             pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace(

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from sqlalchemy import insert, select
 
 from ..errors import InvalidInput
+from ..limits import check_limit
 from ..store import Store
 from ..store.tables import serving as t
 from .runtime.predictor import Predictor
@@ -133,8 +134,7 @@ class ServingService:
     def prediction_logs(self, name: str, version: int | None = None, limit: int = 1000,
                         since: int | None = None) -> list[dict]:
         """Logged predictions of a model (a version), oldest first, inputs/outputs decoded."""
-        if not isinstance(limit, int) or not 1 <= limit <= 100_000:
-            raise InvalidInput("limit must be a whole number from 1 to 100000.")
+        check_limit(limit, 100_000)
         c = t.prediction_logs.c
         query = select(t.prediction_logs).where(c.model_name == name)
         if version is not None:

@@ -7,8 +7,10 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from ..errors import InvalidInput, NotFound
+from ..errors import NotFound
+from ..limits import check_limit
 from ..naming import clean_key
+from ..store.ids import id_prefix, one_id_with_prefix
 from ..store.tables import tracking as t
 from . import search
 from .entities import Metric, Run, RunPage
@@ -22,18 +24,12 @@ class RunReads:
 
     def find_run_id(self, text: str) -> str:
         """A run id from the whole id or a unique prefix of it (as tables show them)."""
-        prefix = text.strip().lower()
-        if not (4 <= len(prefix) <= 32) or any(c not in "0123456789abcdef" for c in prefix):
-            raise InvalidInput(f"{text!r} is not a run id: give the 32-character id or a unique "
-                               "prefix of at least 4 of its characters (see `mlops-lab runs`).")
+        see = " (see `mlops-lab runs`)"
+        prefix = id_prefix(text, "run", see=see)
         if len(prefix) == 32:
             return prefix
-        page = self.search_runs(filter=f"attributes.run_id like '{prefix}%'", max_results=2)
-        if not page.runs:
-            raise NotFound(f"No run id starts with {prefix!r}.")
-        if len(page.runs) > 1:
-            raise InvalidInput(f"More than one run id starts with {prefix!r}: give more characters.")
-        return page.runs[0].id
+        with self.db.read() as conn:
+            return one_id_with_prefix(conn, t.runs.c.id, prefix, "run", see)
 
     def get_run(self, run_id: str) -> Run:
         with self.db.read() as conn:
@@ -63,8 +59,7 @@ class RunReads:
     def search_runs(self, experiment_ids: list[int] | None = None, filter: str = "",
                     order_by: list[str] | None = None, max_results: int = 100,
                     page_token: str | None = None) -> RunPage:
-        if not isinstance(max_results, int) or not 1 <= max_results <= MAX_RESULTS_LIMIT:
-            raise InvalidInput(f"max_results must be a whole number from 1 to {MAX_RESULTS_LIMIT}.")
+        check_limit(max_results, MAX_RESULTS_LIMIT, "max_results")
         offset = search.decode_page_token(page_token)
         self._sweep_if_due()
         columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
