@@ -55,7 +55,7 @@ class SweepService:
         # A name the notebook does not declare is refused before any point runs.
         check_declared(path, {k: v for point in points for k, v in point.items()})
         tracking = TrackingService(self.store)
-        experiment = experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
+        experiment = experiment or tracking.default_experiment()
         experiment_id = tracking.get_or_create_experiment(experiment).id
         where = dask or "local"
         client = _dask_client(dask) if dask else None  # fail before anything is recorded

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,8 +14,16 @@ from ..store.tables import tracking as t
 from .entities import Experiment
 
 
+DEFAULT_EXPERIMENT = "Default"
+
+
 class Experiments:
     """The experiment methods of TrackingService."""
+
+    def default_experiment(self) -> str:
+        """The experiment a run goes to when nobody names one (nor set one with
+        `set_experiment`): MLOPS_LAB_EXPERIMENT, else "Default"."""
+        return os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
 
     def get_or_create_experiment(self, name: str) -> Experiment:
         name = clean_name(name, "experiment name")

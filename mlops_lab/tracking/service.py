@@ -17,7 +17,7 @@ from ..store import Store
 from ..store.tables import tracking as t
 from ..store.upsert import upsert_for
 from .entities import Experiment
-from .experiments import Experiments
+from .experiments import DEFAULT_EXPERIMENT, Experiments  # noqa: F401
 from .links import LINK_DIRECTIONS, RunLinks  # noqa: F401 - part of this module's face
 from .rows import compile_statements
 from .run_artifacts import RunArtifacts
@@ -25,8 +25,6 @@ from .run_life import ENDED, STATUSES, RunLife  # noqa: F401
 from .run_reads import MAX_RESULTS_LIMIT, RunReads  # noqa: F401
 from .run_values import PARAM_VALUE_MAX, RunValues, param_text  # noqa: F401
 from .saved_models import SavedModels
-
-DEFAULT_EXPERIMENT = "Default"
 
 
 class TrackingService(Experiments, RunLife, RunReads, RunValues, RunLinks, RunArtifacts,
