@@ -74,7 +74,8 @@ class Services:
 
     @property
     def features(self):
-        return self._get("features", lambda cls: cls(self.store, tracking=self.tracking))
+        return self._get("features", lambda cls: cls(self.store, tracking=self.tracking,
+                                                     datasets=self.datasets))
 
     @property
     def models(self):

@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, update
 from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..naming import clean_name
+from ..collaborators import Collaborator
 from ..store import Store
 from ..store.tables.datasets import datasets as d_table
 from ..store.tables.datasets import snapshots as s_table
@@ -60,20 +61,13 @@ def _profile_and_validate(df: pd.DataFrame, rules: dict | None) -> tuple[dict, d
 
 
 class DatasetService:
+    tracking = Collaborator("tracking")  # runs that read or made a snapshot
+
     def __init__(self, store: Store, tracking=None):
         self.store = store
         self.db = store.db
         self.artifacts = store.artifacts
         self._tracking = tracking
-
-    @property
-    def tracking(self):
-        """The tracking service of the same store (runs that read or made a snapshot)."""
-        if self._tracking is None:
-            from ..services import services_for
-
-            self._tracking = services_for(self.store).tracking
-        return self._tracking
 
     # ---- datasets ----------------------------------------------------------------------
 

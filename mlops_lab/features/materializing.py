@@ -30,7 +30,7 @@ class Materializing:
         v = self.get_version(name, version)
         fn = defs.find_function(v.feature_set, v.source_hash, v.module, v.function_name,
                                 v.source, exec_source)
-        src = load_source(self.store, source, run_id)
+        src = load_source(source, run_id, lambda: self.datasets)
         out = fn(src.frame)
         check_output(out, v)
         frame, ts = offline.prepare_output(out, v.entity, v.timestamp)

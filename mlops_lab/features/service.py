@@ -5,6 +5,7 @@ training_sets)."""
 
 from __future__ import annotations
 
+from ..collaborators import Collaborator
 from ..store import Store
 from .entities import FeatureSetVersion
 from .materializing import Materializing
@@ -15,11 +16,15 @@ from .versions import Versions
 
 
 class FeatureService(Versions, Reading, Materializing, TrainingSets):
-    def __init__(self, store: Store, online=None, tracking=None):
+    tracking = Collaborator("tracking")  # runs that read or made a version
+    datasets = Collaborator("datasets")  # snapshots materialised from
+
+    def __init__(self, store: Store, online=None, tracking=None, datasets=None):
         self.store = store
         self.db = store.db
         self._online = online
         self._tracking = tracking
+        self._datasets = datasets
 
     @property
     def online(self):
@@ -27,14 +32,7 @@ class FeatureService(Versions, Reading, Materializing, TrainingSets):
             self._online = open_online_store(self.store)
         return self._online
 
-    @property
-    def tracking(self):
-        """The tracking service of the same store (runs that read or made a version)."""
-        if self._tracking is None:
-            from ..services import services_for
 
-            self._tracking = services_for(self.store).tracking
-        return self._tracking
 
     def _link(self, run_id: str, direction: str, v: FeatureSetVersion) -> None:
         self.tracking.link_run(run_id, direction, "feature_set", v.id, v.label)

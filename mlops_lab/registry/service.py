@@ -7,6 +7,7 @@ aliases, reading, lineage); RegistryService is their one public face.
 
 from __future__ import annotations
 
+from ..collaborators import Collaborator
 from ..store import Store
 from .aliases import Aliases
 from .lineage import Lineage
@@ -18,16 +19,10 @@ from .versions import Versions
 
 
 class RegistryService(Versions, Aliases, Reading, Lineage):
+    tracking = Collaborator("tracking")  # the runs versions came from
+
     def __init__(self, store: Store, tracking=None):
         self.store = store
         self.db = store.db
         self._tracking = tracking
 
-    @property
-    def tracking(self):
-        """The tracking service of the same store (runs the versions came from)."""
-        if self._tracking is None:
-            from ..services import services_for
-
-            self._tracking = services_for(self.store).tracking
-        return self._tracking

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 
 from ..errors import InvalidInput
 from ..limits import check_limit
+from ..collaborators import Collaborator
 from ..store import Store
 from ..store.tables import serving as t
 from .runtime.predictor import Predictor
@@ -27,20 +28,13 @@ TRY_IT_CACHE = 4
 
 
 class ServingService:
+    registry = Collaborator("models")  # the versions served
+
     def __init__(self, store: Store, registry=None):
         self.store = store
         self._registry = registry
         self._loaded: OrderedDict[tuple[str, int], Predictor] = OrderedDict()
         self._lock = threading.Lock()
-
-    @property
-    def registry(self):
-        """The registry service of the same store (the versions served)."""
-        if self._registry is None:
-            from ..services import services_for
-
-            self._registry = services_for(self.store).models
-        return self._registry
 
     # ---- loading ---------------------------------------------------------------------------
 
