@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 
-from .options import port, positive_int, seconds
+from .options import positive_int
 
 SERVE_EPILOG = """\
 examples:
@@ -43,6 +43,8 @@ server as `mlops-lab serve`, without the store); it also runs without Docker:
 
 
 def register(commands, fmt) -> None:
+    from .options import port, seconds
+
     serve = commands.add_parser(
         "serve", help="serve a model version over HTTP",
         description="Serve a model version (name@alias, name/VERSION or name) over HTTP.",

@@ -6,9 +6,9 @@ from .service import ServingService
 
 
 def service() -> ServingService:
-    from ..services import services
+    from ..store import open_store
 
-    return services().serving
+    return ServingService(open_store())
 
 
 def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = None,

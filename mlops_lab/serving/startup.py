@@ -50,9 +50,10 @@ def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
 def _read_version(ref: str, allow_pickle: bool, send) -> None:
     """In the helper process: (version, model file bytes), or the error to raise instead."""
     try:
-        from ..services import services
+        from ..registry.service import RegistryService
+        from ..store import open_store
 
-        answer = services().models.read(ref, allow_pickle)
+        answer = RegistryService(open_store()).read(ref, allow_pickle)
     except Exception as exc:  # the server raises it: same message as a lookup in-process
         answer = exc
     try:
@@ -74,9 +75,10 @@ class LazyServingService:
     def get(self):
         with self._lock:
             if self._service is None:
-                from ..services import services
+                from ..store import open_store
+                from .service import ServingService
 
-                self._service = services().serving
+                self._service = ServingService(open_store())
             return self._service
 
     def write_prediction_logs(self, rows: list[dict]) -> None:
