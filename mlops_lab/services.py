@@ -74,19 +74,20 @@ class Services:
 
     @property
     def datasets(self):
-        return self._get("datasets", lambda cls: cls(self.store))
+        return self._get("datasets", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def features(self):
-        return self._get("features", lambda cls: cls(self.store))
+        return self._get("features", lambda cls: cls(self.store, tracking=self.tracking,
+                                                     datasets=self.datasets))
 
     @property
     def models(self):
-        return self._get("models", lambda cls: cls(self.store))
+        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def serving(self):
-        return self._get("serving", lambda cls: cls(self.store))
+        return self._get("serving", lambda cls: cls(self.store, registry=self.models))
 
     @property
     def pipelines(self):

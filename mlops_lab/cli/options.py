@@ -16,11 +16,29 @@ def positive_int(text: str) -> int:
     return value
 
 
-def minutes(text: str) -> float:
+def port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return value
+
+
+def _not_negative(text: str, unit: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of minutes") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {unit}") from None
     if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more minutes")
+        raise argparse.ArgumentTypeError(f"must be 0 or more {unit}")
     return value
+
+
+def minutes(text: str) -> float:
+    return _not_negative(text, "minutes")
+
+
+def seconds(text: str) -> float:
+    return _not_negative(text, "seconds")

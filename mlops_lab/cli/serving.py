@@ -43,32 +43,9 @@ server as `mlops-lab serve`, without the store); it also runs without Docker:
 """
 
 
-def _port(text: str) -> int:
-    import argparse
-
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
-    if not 0 <= value <= 65535:
-        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
-    return value
-
-
-def _seconds(text: str) -> float:
-    import argparse
-    import math
-
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more seconds")
-    return value
-
-
 def register(commands, fmt) -> None:
+    from .options import port, seconds
+
     serve = commands.add_parser(
         "serve", help="serve a model version over HTTP",
         description="Serve a model version (name@alias, name/VERSION or name) over HTTP.",
@@ -76,10 +53,10 @@ def register(commands, fmt) -> None:
     serve.add_argument("ref", metavar="MODEL_REF", help="name@alias, name/VERSION or name")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on "
                        "(default 127.0.0.1; 0.0.0.0 for every interface)")
-    serve.add_argument("--port", type=_port, default=8080, help="port (default 8080)")
+    serve.add_argument("--port", type=port, default=8080, help="port (default 8080)")
     serve.add_argument("--workers", type=positive_int, default=1,
                        help="server processes (default 1; each keeps its own /metrics)")
-    serve.add_argument("--poll", type=_seconds, default=1.0, metavar="SECONDS",
+    serve.add_argument("--poll", type=seconds, default=1.0, metavar="SECONDS",
                        help="how often to check where the alias points (default 1; 0: never)")
     serve.add_argument("--log-queue", type=positive_int, default=10_000, metavar="N",
                        help="prediction log rows held before new ones are dropped and counted "

@@ -20,6 +20,7 @@ from sqlalchemy import func, insert, select, update
 from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..naming import clean_name
+from ..collaborators import Collaborator
 from ..store import Store
 from ..store.tables.datasets import datasets as d_table
 from ..store.tables.datasets import snapshots as s_table
@@ -60,19 +61,13 @@ def _profile_and_validate(df: pd.DataFrame, rules: dict | None) -> tuple[dict, d
 
 
 class DatasetService:
-    def __init__(self, store: Store):
+    tracking = Collaborator("tracking")  # runs that read or made a snapshot
+
+    def __init__(self, store: Store, tracking=None):
         self.store = store
         self.db = store.db
         self.artifacts = store.artifacts
-        self._tracking = None
-
-    @property
-    def tracking(self):
-        if self._tracking is None:
-            from ..tracking.service import TrackingService
-
-            self._tracking = TrackingService(self.store)
-        return self._tracking
+        self._tracking = tracking
 
     # ---- datasets ----------------------------------------------------------------------
 

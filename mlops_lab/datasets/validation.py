@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput
+from ..jsonvalues import plain
 
 ON_FAIL = ("flag", "refuse")
 COLUMN_RULES = ("dtype", "min", "max", "allowed", "max_null_share", "unique")
@@ -45,7 +46,7 @@ def _number(value, what: str):
     if isinstance(value, bool) or not isinstance(value, Real) or (
             isinstance(value, float) and math.isnan(value)):
         raise InvalidInput(f"{what} must be a number, not {value!r}.")
-    return value.item() if hasattr(value, "item") else value
+    return plain(value)
 
 
 def _share(value, what: str) -> float:

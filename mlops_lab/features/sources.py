@@ -4,6 +4,7 @@ datasets part named "name@version" (loaded through that part's own service)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import pandas as pd
 
@@ -18,23 +19,20 @@ class Source:
     label: str | None = None  # "orders@3"
 
 
-def load_source(store, source, run_id: str | None = None) -> Source:
+def load_source(source, run_id: str | None, datasets: Callable[[], object]) -> Source:
+    """`source` as a frame; a snapshot is loaded by the datasets service `datasets()` gives
+    (asked only then)."""
     if isinstance(source, pd.DataFrame):
         return Source(source, "dataframe")
     if isinstance(source, str) or all(hasattr(source, a) for a in ("id", "name", "version")):
-        return _snapshot(store, source, run_id)
+        return _snapshot(datasets(), source, run_id)
     raise InvalidInput("A feature set's source is a pandas DataFrame or a snapshot reference "
                        f"such as 'orders@3', not {type(source).__name__}.")
 
 
-def _snapshot(store, ref, run_id: str | None) -> Source:
-    try:
-        from ..datasets.service import DatasetService
-    except ImportError:
-        raise InvalidInput(f"Snapshot sources such as {ref!r} need the datasets part of "
-                           "mlops-lab, which is not installed here; pass a DataFrame.") from None
+def _snapshot(datasets, ref, run_id: str | None) -> Source:
     # Read from this feature store's own store; inside a run the snapshot is linked as input.
-    snapshot, frame = DatasetService(store).load(ref, run_id=run_id)
+    snapshot, frame = datasets.load(ref, run_id=run_id)
     if not isinstance(frame, pd.DataFrame):
         raise InvalidInput(f"Snapshot {ref!r} did not load as a DataFrame.")
     return Source(frame, "snapshot", str(snapshot.id), f"{snapshot.name}@{snapshot.version}")

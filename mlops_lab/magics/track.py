@@ -45,8 +45,6 @@ from __future__ import annotations
 
 import contextlib
 import html
-import os
-import sys
 
 from IPython.core import magic_arguments
 from IPython.core.async_helpers import _pseudo_sync_runner
@@ -57,8 +55,7 @@ from IPython.core.magic import Magics, cell_magic, magics_class
 from IPython.utils.process import arg_split
 
 from ..errors import InvalidInput
-from ..tracking import autolog, capture, capture_env, capture_models, model_saving, summary_order
-from ..tracking.capture_git import GitRecorder
+from ..tracking import autolog, capture, cell_run, model_saving, summary_order
 from ..tracking.entities import format_number
 
 SUMMARY_ITEMS = 12  # params / metrics shown in the summary before "+N more"
@@ -97,8 +94,8 @@ class TrackingMagics(Magics):
         if analysis.top_level_await:
             raise UsageError("%%track cannot run a cell with top-level await: move the awaits "
                              "into an async function and run it with asyncio.run(...).")
-        before = _namespace_ids(shell.user_ns)
-        folder = _git_folder(shell.user_ns)
+        before = cell_run.namespace_ids(shell.user_ns)
+        folder = cell_run.git_folder(shell.user_ns)
         run = _start(name, experiment, cell, digest,
                      getattr(cell_result, "execution_count", None), analysis, shell.user_ns, folder)
         exc: BaseException | None = KeyboardInterrupt("interrupted before the cell ran")
@@ -110,7 +107,9 @@ class TrackingMagics(Magics):
         finally:
             if run is not None:
                 seen = (off, shown, figures_before)
-                _finish(run, exc, analysis, before, shell.user_ns, folder, seen)
+                notes = cell_run.finish(run, exc, analysis, before, shell.user_ns, folder, seen,
+                                        _wait_before_next_cell)
+                _show_summary(run.summary(), notes)
 
 
 def _displays(shell, off):
@@ -159,90 +158,15 @@ def _parse(parser, line: str) -> tuple[str | None, str | None, frozenset]:
     return found
 
 
-# ---- recording: thin calls to the tracking API ---------------------------------------------
+# ---- recording: tracking's rules (tracking/cell_run.py) -----------------------------------
 
 
 def _start(name, experiment, cell, digest, execution_count, analysis, user_ns, folder):
-    from ..errors import InvalidInput, MlopsLabError
-    from ..tracking import fluent
-
-    source = {"cell": cell, "cell_hash": digest, "notebook": capture_env.notebook_path(user_ns),
-              "execution_count": execution_count, "kind": "cell"}
-    # The folder's git state as last read; checked again after the cell, off its critical path.
-    environment = {**capture_env.environment(), "git": _git_known.get(folder),
-                   "seeds": analysis.seeds}
     try:
-        return fluent.start_run(name=name, experiment=experiment, source=source,
-                                environment=environment)
+        return cell_run.start(name, experiment, cell, digest, execution_count, analysis,
+                              user_ns, folder)
     except InvalidInput as exc:  # the user's name or experiment: nothing has run yet
         raise UsageError(f"%%track: {exc}") from None
-    except MlopsLabError as exc:  # the store is unavailable: run the cell anyway, and say so
-        _warn(f"this cell runs but is not recorded: {exc}")
-        return None
-
-
-def _finish(run, exc, analysis, before, user_ns, folder, seen) -> None:
-    from ..errors import MlopsLabError
-
-    svc = run.service
-    notes: list[str] = []
-    to_save: dict = {}
-    try:
-        params = dict(analysis.params)
-        models = _fitted_models(user_ns, before, analysis)
-        to_save, inside = model_saving.models_to_save(models)
-        for variable, model in models.items():
-            params.update(capture_models.estimator_params(variable, model))
-        found = _autolog(run, models, analysis, user_ns, seen)
-        params.update(found.params)
-        notes += _log_params(svc, run, params)
-        notes += autolog.write(run, found)
-        notes += _link_snapshots(run, user_ns, before)
-    except MlopsLabError as error:
-        notes.append(f"params or models not recorded: {error}")
-    finally:
-        try:
-            # The fluent API's own rule: exception -> FAILED, KeyboardInterrupt/SystemExit -> KILLED.
-            kind = type(exc) if exc is not None else None
-            if to_save:  # written after the cell returns; the run ends once they are in place
-                _wait_before_next_cell()
-                failed = model_saving.write_then_end(run, kind, exc, to_save, _log_model)
-                notes += _saved_note(to_save, inside, failed) + failed
-            else:
-                run.__exit__(kind, exc, None)
-        except MlopsLabError as error:
-            _warn(f"could not end run {run.id}: {error}")
-    packages = capture_env.environment()["packages"]
-    changed = {"packages": packages} if packages != run.info.environment.get("packages") else {}
-    _after_cell[run.id] = (svc, folder, run.info.environment.get("git"), changed)
-    _git_recorder().record(run.id, folder)
-    _show_summary(run.summary(), notes)
-
-
-def _autolog(run, models, analysis, user_ns, seen) -> autolog.Recorded:
-    off, shown, figures_before = seen
-    try:
-        return autolog.collect(off, models, analysis, user_ns, run.metrics, shown, figures_before)
-    except Exception as exc:  # an object autologging did not expect: the run is kept
-        found = autolog.Recorded()
-        found.notes.append(f"autologging stopped: {type(exc).__name__}: {exc} "
-                           "(%%track --no-autolog switches it off)")
-        return found
-
-
-def _saved_note(to_save: dict, inside: dict, failed: list[str]) -> list[str]:
-    """What is (or, written in the background, will be) saved; a file whose write already
-    failed is left out (its own note says why)."""
-    to_save = [v for v in to_save if not any(f"model {v!r} not saved" in n for n in failed)]
-    if not to_save:
-        return []
-    text = "saving " + ", ".join(capture_models.model_artifact_path(v) for v in to_save)
-    if inside:
-        text += " (" + ", ".join(f"{v} inside {holder}" for v, holder in inside.items()) + ")"
-    if not model_saving.in_background():
-        return [text.replace("saving", "saved", 1)]
-    return [text + " after the cell; the run's status is stored once they are in place "
-                   "(ml.flush() waits)"]
 
 
 def _wait_before_next_cell() -> None:
@@ -253,102 +177,6 @@ def _wait_before_next_cell() -> None:
     shell = get_ipython()
     if shell is not None and model_saving.wait_for_writes not in shell.events.callbacks["pre_run_cell"]:
         shell.events.register("pre_run_cell", model_saving.wait_for_writes)
-
-
-def _log_params(svc, run, params) -> list[str]:
-    """Logs the params in one batch; if the batch is refused (a value too long, or a param the
-    cell already logged with another value), logs them one by one and reports the refused."""
-    from ..errors import Conflict, InvalidInput
-
-    try:
-        svc.log_params(run.id, params)
-        run.remember_params(params)
-        return []
-    except (Conflict, InvalidInput):
-        pass
-    notes = []
-    for key, value in params.items():
-        try:
-            svc.log_params(run.id, {key: value})
-            run.remember_params({key: value})
-        except (Conflict, InvalidInput) as exc:
-            notes.append(f"param {key!r} not recorded: {exc}")
-    return notes
-
-
-def _log_model(svc, run_id, variable, model) -> list[str]:
-    try:
-        data, trusted_types = capture_models.serialize_estimator(model)
-    except Exception as exc:  # skops cannot save every custom object: keep the run, say so
-        return [f"model {variable!r} not saved: {type(exc).__name__}: {exc}"]
-    svc.log_artifact_bytes(run_id, data, capture_models.model_artifact_path(variable),
-                           "application/octet-stream", trusted_types=trusted_types)
-    return []
-
-
-def _link_snapshots(run, user_ns, before) -> list[str]:
-    """DataFrames the cell bound that equal a stored snapshot become inputs of the run."""
-    if "pandas" not in sys.modules:  # no DataFrame can exist
-        return []
-    from ..datasets.autolink import link_cell_frames
-
-    return link_cell_frames(run, user_ns, before)
-
-
-def _fitted_models(user_ns, before, analysis) -> dict:
-    if "sklearn.base" not in sys.modules:
-        return {}
-    names = capture.changed_names(before, user_ns) if before is not None else [
-        k for k in user_ns if not k.startswith("_")]
-    names += [n for n in sorted(analysis.fit_targets) if n not in names]
-    return capture_models.fitted_estimators(user_ns, names)
-
-
-def _namespace_ids(user_ns) -> dict | None:
-    """id of every value before the cell, to see what it rebinds. None while neither
-    scikit-learn nor pandas is imported: no model or DataFrame can exist yet, so every one
-    found afterwards is the cell's."""
-    if "sklearn.base" not in sys.modules and "pandas" not in sys.modules:
-        return None
-    return {k: id(v) for k, v in user_ns.items()}
-
-
-def _git_folder(user_ns) -> str:
-    notebook = capture_env.notebook_path(user_ns)
-    folder = os.path.dirname(notebook) if notebook and os.path.isabs(notebook) else ""
-    return folder if folder and os.path.isdir(folder) else os.getcwd()
-
-
-_recorder: GitRecorder | None = None
-_git_known: dict[str, dict | None] = {}  # folder -> its git state when last read
-_after_cell: dict[str, tuple] = {}  # run id -> (service, folder, git state recorded, changes)
-
-
-def _git_recorder() -> GitRecorder:
-    """One per process, on the tracking API's background executor (``ml.flush()`` waits)."""
-    global _recorder
-    if _recorder is None:
-        from ..tracking import background
-
-        _recorder = GitRecorder(_write_after_cell, background.submit,
-                                on_error=lambda run_id, exc: _warn(
-                                    f"git state of run {run_id} not recorded: {exc}"))
-    return _recorder
-
-
-def _write_after_cell(run_id: str, git: dict | None) -> None:
-    """Completes the run's environment once git was read: a write only when the git state
-    differs from the one recorded at the start, or the cell imported new key packages."""
-    svc, folder, recorded, changed = _after_cell.pop(run_id)
-    _git_known[folder] = git
-    if git != recorded:
-        changed = {**changed, "git": git}
-    if changed:
-        svc.update_run_info(run_id, environment=changed)
-
-
-def _warn(message: str) -> None:
-    print(f"mlops-lab: {message}", file=sys.stderr)
 
 
 # ---- running the cell body ---------------------------------------------------------------

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InvalidInput
+from ..jsonvalues import plain as _plain
 
 TASKS = ("classification", "regression")
 SMALL_DATA_ROWS = 5000  # SVMs scale quadratically: tried only up to this many rows
@@ -364,6 +365,3 @@ def _positive(value, what) -> float:
     return float(value)
 
 
-def _plain(value):
-    """numpy scalars as Python numbers, so params read like the user's own."""
-    return value.item() if hasattr(value, "item") else value

@@ -19,7 +19,9 @@ from sqlalchemy import func, insert, select, update
 
 from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
+from ..limits import check_limit, whole_number_in
 from ..store import Store
+from ..store.ids import id_prefix, one_id_with_prefix
 from ..store.tables.dags import dag_runs as dr
 from ..store.tables.dags import dag_steps as ds
 from .dag_entities import RUN_STATUSES, DagRun, DagStep
@@ -67,10 +69,8 @@ class DagService:
         """Runs the pipeline file at `path`. `parameters`: {"name": v} sets every step's
         parameter `name`; {"step.name": v} one step's. With `wait`, returns once it ended."""
         dag = apply_overrides(load_dag(path), parameters)
-        if concurrency is not None and (isinstance(concurrency, bool)
-                                        or not isinstance(concurrency, int)
-                                        or not 1 <= concurrency <= 64):
-            raise InvalidInput("concurrency must be a whole number from 1 to 64.")
+        if concurrency is not None:
+            whole_number_in(concurrency, 1, 64, "concurrency")
         run_id, now = uuid.uuid4().hex, now_ms()
         with self.db.write() as conn:
             conn.execute(insert(dr).values(
@@ -167,22 +167,14 @@ class DagService:
 
     def find(self, text: str) -> DagRun:
         """A DAG run by its id or a unique prefix of at least 4 characters."""
-        prefix = str(text).strip().lower()
-        if not (4 <= len(prefix) <= ID_LENGTH) or any(c not in "0123456789abcdef" for c in prefix):
-            raise InvalidInput(f"{str(text)[:80]!r} is not a DAG run id: give the id or a unique "
-                               "prefix of at least 4 of its characters.")
+        see = " (see `mlops-lab dag list`)"
+        prefix = id_prefix(text, "DAG run", ID_LENGTH, see)
         with self.db.read() as conn:
-            ids = conn.execute(select(dr.c.id).where(dr.c.id.like(prefix + "%")).limit(2)).scalars().all()
-        if not ids:
-            raise NotFound(f"No DAG run id starts with {prefix!r} (see `mlops-lab dag list`).")
-        if len(ids) > 1:
-            raise InvalidInput(f"More than one DAG run id starts with {prefix!r}; give more of it.")
-        return self.get(ids[0])
+            return self.get(one_id_with_prefix(conn, dr.c.id, prefix, "DAG run", see))
 
     def list_runs(self, status: str | None = None, limit: int = 100) -> list[DagRun]:
         """Newest first, without their steps' details (counts by status instead)."""
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        check_limit(limit, MAX_LIMIT)
         if status is not None and status not in RUN_STATUSES:
             raise InvalidInput(f"status is one of {', '.join(RUN_STATUSES)}, not {status!r}.")
         self.sweep_dead_runs()

@@ -20,7 +20,9 @@ from sqlalchemy import delete, insert, select, update
 from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
+from ..limits import check_limit
 from ..store import Store
+from ..store.ids import id_prefix, one_id_with_prefix
 from ..store.tables.pipelines import pipeline_outputs as po
 from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
@@ -181,19 +183,12 @@ class PipelineService:
 
     def find(self, text: str) -> PipelineRun:
         """A pipeline run by its id or a unique prefix of at least 4 characters."""
-        prefix = str(text).strip().lower()
-        if not (4 <= len(prefix) <= 32) or any(c not in "0123456789abcdef" for c in prefix):
-            raise InvalidInput(f"{text!r} is not a pipeline run id: give the id or a unique "
-                               "prefix of at least 4 of its characters.")
+        see = " (see `mlops-lab pipeline-runs`)"
+        prefix = id_prefix(text, "pipeline run", see=see)
         if len(prefix) == 32:
             return self.get(prefix)
         with self.db.read() as conn:
-            ids = conn.execute(select(pr.c.id).where(pr.c.id.like(prefix + "%")).limit(2)).scalars().all()
-        if not ids:
-            raise NotFound(f"No pipeline run id starts with {prefix!r}.")
-        if len(ids) > 1:
-            raise InvalidInput(f"More than one pipeline run id starts with {prefix!r}.")
-        return self.get(ids[0])
+            return self.get(one_id_with_prefix(conn, pr.c.id, prefix, "pipeline run", see))
 
     def by_tracking_run(self, run_id: str) -> PipelineRun | None:
         with self.db.read() as conn:
@@ -202,8 +197,7 @@ class PipelineService:
 
     def list_runs(self, status: str | None = None, notebook: str | None = None,
                   schedule_id: str | None = None, limit: int = 100) -> list[PipelineRun]:
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-            raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
+        check_limit(limit, MAX_LIMIT)
         query = select(pr)
         if status:
             if status not in STATUSES:

@@ -13,6 +13,7 @@ import threading
 from typing import Any
 
 from ..errors import InvalidInput, MlopsLabError
+from ..limits import whole_number_in
 from ..store import Store
 from .sweeps import SweepPoint, SweepResult, local_pool
 
@@ -45,9 +46,8 @@ class SweepService:
         from .parameters import check_declared
 
         path = local_notebook(notebook)
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                    or not 1 <= workers <= 256):
-            raise InvalidInput("workers must be a whole number from 1 to 256.")
+        if workers is not None:
+            whole_number_in(workers, 1, 256, "workers")
         if dask is not None and (not isinstance(dask, str) or "://" not in dask):
             raise InvalidInput(f"dask is a scheduler address like tcp://host:8786, not {dask!r}.")
         if not points:
@@ -55,7 +55,7 @@ class SweepService:
         # A name the notebook does not declare is refused before any point runs.
         check_declared(path, {k: v for point in points for k, v in point.items()})
         tracking = TrackingService(self.store)
-        experiment = experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
+        experiment = experiment or tracking.default_experiment()
         experiment_id = tracking.get_or_create_experiment(experiment).id
         where = dask or "local"
         client = _dask_client(dask) if dask else None  # fail before anything is recorded

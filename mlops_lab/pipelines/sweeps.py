@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InvalidInput
+from ..jsonvalues import plain as _plain
 from .parameters import check_name, check_parameters, parse_cli_value
 
 MAX_POINTS = 10_000
@@ -206,10 +207,6 @@ def sweep_points(grid: dict | None = None, random: dict | None = None, n: int | 
         for draw in draws:
             points.append(check_parameters({**fixed, **dict(zip(names, values)), **draw}))
     return points
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 # ---- running -----------------------------------------------------------------------------

@@ -239,7 +239,7 @@ def _start_tracking_run(svc: PipelineService, run):
     from ..tracking.service import TrackingService
 
     tracking = TrackingService(svc.store)
-    name = run.experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or "Default"
+    name = run.experiment or tracking.default_experiment()
     experiment_id = None
     if run.parent_run_id:
         try:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..tracking.entities import json_number
+from ..jsonvalues import json_number
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +14,7 @@ from jupyter_server.base.handlers import APIHandler
 from jupyter_server.log import _scrub_uri
 
 from ..errors import InvalidInput, SchemaError
+from ..jsonvalues import finite_named
 from .errors import BodyTooLarge, error_body, status_of
 
 AUTH_RESOURCE = "mlops_lab"
@@ -32,18 +32,8 @@ def to_json_text(doc: Any) -> str:
     try:
         text = json.dumps(doc, allow_nan=False)
     except ValueError:
-        text = json.dumps(_finite(doc), allow_nan=False)
+        text = json.dumps(finite_named(doc), allow_nan=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 @tornado.web.stream_request_body

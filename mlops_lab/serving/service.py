@@ -14,6 +14,8 @@ from collections import OrderedDict
 from sqlalchemy import insert, select
 
 from ..errors import InvalidInput
+from ..limits import check_limit
+from ..collaborators import Collaborator
 from ..store import Store
 from ..store.tables import serving as t
 from .runtime.predictor import Predictor
@@ -26,11 +28,11 @@ TRY_IT_CACHE = 4
 
 
 class ServingService:
-    def __init__(self, store: Store):
-        from ..registry.service import RegistryService
+    registry = Collaborator("models")  # the versions served
 
+    def __init__(self, store: Store, registry=None):
         self.store = store
-        self.registry = RegistryService(store)
+        self._registry = registry
         self._loaded: OrderedDict[tuple[str, int], Predictor] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -126,8 +128,7 @@ class ServingService:
     def prediction_logs(self, name: str, version: int | None = None, limit: int = 1000,
                         since: int | None = None) -> list[dict]:
         """Logged predictions of a model (a version), oldest first, inputs/outputs decoded."""
-        if not isinstance(limit, int) or not 1 <= limit <= 100_000:
-            raise InvalidInput("limit must be a whole number from 1 to 100000.")
+        check_limit(limit, 100_000)
         c = t.prediction_logs.c
         query = select(t.prediction_logs).where(c.model_name == name)
         if version is not None:

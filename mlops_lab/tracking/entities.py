@@ -10,13 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-
-def json_number(value: float) -> float | str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    return value
+from ..jsonvalues import json_number  # noqa: F401 - also read from here
 
 
 def format_number(value) -> str:

@@ -20,7 +20,7 @@ from .. import config
 from ..clock import now_ms
 from . import background
 from .entities import ArtifactInfo, Experiment, Run, RunPage
-from .service import DEFAULT_EXPERIMENT, TrackingService, param_text
+from .service import TrackingService, param_text
 
 _stack: list["ActiveRun"] = []
 _experiment_name: str | None = None
@@ -121,7 +121,7 @@ def start_run(name: str | None = None, experiment: str | None = None,
     elif outer is not None:
         experiment_id = outer.experiment_id
     else:
-        name_ = _experiment_name or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
+        name_ = _experiment_name or svc.default_experiment()
         experiment_id = svc.get_or_create_experiment(name_).id
     parent_id = parent.id if parent else outer.id if outer else None
     run = svc.create_run(experiment_id, name=name, parent_run_id=parent_id,

@@ -71,6 +71,7 @@ def json_response(doc, status: int = 200, headers: dict | None = None):
 
 
 def _finite(value):
+    # Not mlops_lab.jsonvalues: this runtime is copied alone into a container build context.
     if isinstance(value, float) and not math.isfinite(value):
         return None
     if isinstance(value, dict):

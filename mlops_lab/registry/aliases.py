@@ -1,0 +1,94 @@
+"""Aliases (champion, challenger, production…) and the audited history of every move."""
+
+from __future__ import annotations
+
+from sqlalchemy import insert, select, update
+
+from ..clock import now_ms
+from ..errors import NotFound
+from ..store.tables import registry as t
+from .entities import AliasMove
+from .names import LIST_LIMIT, REASON_MAX, clean_alias, clean_model_name, clean_text, clean_version
+from .names import user_name
+from .refs import MAX_VERSION
+
+
+class Aliases:
+    """The alias methods of RegistryService."""
+
+    def set_alias(self, name: str, alias: str, version, reason: str | None = None,
+                  user: str | None = None) -> AliasMove:
+        """Points `alias` of model `name` at `version` (creating or moving it), recorded in
+        the alias history with who, when, from, to and why."""
+        name, alias, version = clean_model_name(name), clean_alias(alias), clean_version(version)
+        reason = clean_text(reason, "reason", REASON_MAX)
+        with self.db.write() as conn:
+            model_id = self._model_id(conn, name)
+            exists = version <= MAX_VERSION and conn.execute(
+                select(t.model_versions.c.version).where(
+                    t.model_versions.c.model_id == model_id,
+                    t.model_versions.c.version == version)).first()
+            if not exists:
+                raise NotFound(f"Model {name!r} has no version {version}; see "
+                               f"`mlops-lab models show {name}` for its versions.")
+            return self._move_alias(conn, model_id, name, alias, version, reason, user_name(user),
+                                    now_ms())
+
+    def delete_alias(self, name: str, alias: str, reason: str | None = None,
+                     user: str | None = None) -> AliasMove:
+        name, alias = clean_model_name(name), clean_alias(alias)
+        reason = clean_text(reason, "reason", REASON_MAX)
+        a = t.model_aliases
+        with self.db.write() as conn:
+            model_id = self._model_id(conn, name)
+            current = conn.execute(select(a.c.version).where(
+                a.c.model_id == model_id, a.c.alias == alias)).scalar()
+            if current is None:
+                raise NotFound(f"Model {name!r} has no alias {alias!r}.")
+            conn.execute(a.delete().where(a.c.model_id == model_id, a.c.alias == alias))
+            return self._record_move(conn, model_id, name, alias, current, None, reason,
+                                     user_name(user), now_ms())
+
+    def _move_alias(self, conn, model_id, name, alias, version, reason, user, now) -> AliasMove:
+        a = t.model_aliases
+        current = conn.execute(select(a.c.version).where(
+            a.c.model_id == model_id, a.c.alias == alias)).scalar()
+        if current is None:
+            conn.execute(insert(a).values(model_id=model_id, alias=alias, version=version,
+                                          updated_at=now, updated_by=user))
+        else:
+            conn.execute(update(a).where(a.c.model_id == model_id, a.c.alias == alias)
+                         .values(version=version, updated_at=now, updated_by=user))
+        return self._record_move(conn, model_id, name, alias, current, version, reason, user, now)
+
+    def _record_move(self, conn, model_id, name, alias, from_version, to_version, reason, user,
+                     now) -> AliasMove:
+        conn.execute(insert(t.model_alias_history).values(
+            model_id=model_id, alias=alias, from_version=from_version, to_version=to_version,
+            reason=reason, moved_by=user, moved_at=now))
+        return AliasMove(name=name, alias=alias, from_version=from_version,
+                         to_version=to_version, reason=reason, moved_by=user, moved_at=now)
+
+    def alias_target(self, name: str, alias: str) -> int | None:
+        """The version `alias` points at now, or None (cheap: for hot-swap polling)."""
+        m, a = t.models, t.model_aliases
+        with self.db.read() as conn:
+            return conn.execute(
+                select(a.c.version).join(m, m.c.id == a.c.model_id)
+                .where(m.c.name == name, a.c.alias == alias)).scalar()
+
+    def alias_history(self, name: str, alias: str | None = None,
+                      limit: int = LIST_LIMIT) -> list[AliasMove]:
+        """Every move of the model's aliases (or of one alias), newest first."""
+        name = clean_model_name(name)
+        h = t.model_alias_history
+        with self.db.read() as conn:
+            model_id = self._model_id(conn, name)
+            query = select(h).where(h.c.model_id == model_id)
+            if alias is not None:
+                query = query.where(h.c.alias == clean_alias(alias))
+            rows = conn.execute(query.order_by(h.c.moved_at.desc(), h.c.id.desc())
+                                .limit(limit)).all()
+        return [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
+                          to_version=r.to_version, reason=r.reason, moved_by=r.moved_by,
+                          moved_at=r.moved_at) for r in rows]

@@ -1,0 +1,118 @@
+"""Reading runs: one run, its children, a page of a search, a metric's history."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from sqlalchemy import func, select
+
+from ..errors import NotFound
+from ..limits import check_limit
+from ..naming import clean_key
+from ..store.ids import id_prefix, one_id_with_prefix
+from ..store.tables import tracking as t
+from . import search
+from .entities import Metric, Run, RunPage
+from .rows import run_from_row
+
+MAX_RESULTS_LIMIT = 10_000
+
+
+class RunReads:
+    """The run reading methods of TrackingService."""
+
+    def find_run_id(self, text: str) -> str:
+        """A run id from the whole id or a unique prefix of it (as tables show them)."""
+        see = " (see `mlops-lab runs`)"
+        prefix = id_prefix(text, "run", see=see)
+        if len(prefix) == 32:
+            return prefix
+        with self.db.read() as conn:
+            return one_id_with_prefix(conn, t.runs.c.id, prefix, "run", see)
+
+    def get_run(self, run_id: str) -> Run:
+        with self.db.read() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).first()
+            if row is None:
+                raise NotFound(f"No run with id {run_id!r}.")
+            details = self._details(conn, [run_id])
+            links = self.run_links(run_id, conn)
+        return replace(run_from_row(row, details, full=True), links=links)
+
+    def count_children(self, run_id: str) -> int:
+        with self.db.read() as conn:
+            return conn.execute(select(func.count()).select_from(t.runs).where(
+                t.runs.c.parent_run_id == run_id)).scalar_one()
+
+    def descendant_ids(self, run_id: str, limit: int = 10_000) -> list[str]:
+        """The ids of the runs under `run_id` (children, their children, …), level by level,
+        at most `limit` of them."""
+        ids, frontier = [], [run_id]
+        with self.db.read() as conn:
+            while frontier and len(ids) < limit:
+                frontier = list(conn.execute(select(t.runs.c.id).where(
+                    t.runs.c.parent_run_id.in_(frontier))).scalars())
+                ids += frontier
+        return ids[:limit]
+
+    def search_runs(self, experiment_ids: list[int] | None = None, filter: str = "",
+                    order_by: list[str] | None = None, max_results: int = 100,
+                    page_token: str | None = None) -> RunPage:
+        check_limit(max_results, MAX_RESULTS_LIMIT, "max_results")
+        offset = search.decode_page_token(page_token)
+        self._sweep_if_due()
+        columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
+        query = select(*columns)
+        if experiment_ids:
+            query = query.where(t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
+        condition = search.to_condition(filter, self._dialect)
+        if condition is not None:
+            query = query.where(condition)
+        wanted, skip, rows = max_results + 1, offset, []
+        with self.db.read() as conn:
+            for part in search.ordered_queries(query, order_by):
+                got = conn.execute(part.offset(skip).limit(wanted - len(rows))).all()
+                if got or not skip:
+                    skip = 0
+                else:  # the page starts beyond this part: skip all of it
+                    counted = select(func.count()).select_from(part.order_by(None).subquery())
+                    skip = max(0, skip - conn.execute(counted).scalar())
+                rows += got
+                if len(rows) >= wanted:
+                    break
+            page = rows[:max_results]
+            details = self._details(conn, [r.id for r in page])
+        token = search.encode_page_token(offset + max_results) if len(rows) > max_results else None
+        return RunPage(runs=[run_from_row(r, details, full=False) for r in page],
+                       next_page_token=token)
+
+    def _details(self, conn, run_ids: list[str]) -> dict[str, dict[str, dict]]:
+        """Params, latest metrics and tags of each run, three queries whatever the count."""
+        out = {i: {"params": {}, "metrics": {}, "tags": {}} for i in run_ids}
+        if not run_ids:
+            return out
+        for name, table in (("params", t.params), ("tags", t.tags)):
+            for run_id, key, value in conn.execute(
+                select(table.c.run_id, table.c.key, table.c.value).where(table.c.run_id.in_(run_ids))
+            ):
+                out[run_id][name][key] = value
+        m = t.latest_metrics.c
+        for run_id, key, value, is_nan in conn.execute(
+            select(m.run_id, m.key, m.value, m.is_nan).where(m.run_id.in_(run_ids))
+        ):
+            out[run_id]["metrics"][key] = math.nan if is_nan else value
+        return out
+
+    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+        key = clean_key(key, "metric name")
+        m = t.metrics.c
+        with self.db.read() as conn:
+            rows = conn.execute(
+                select(m.key, m.value, m.is_nan, m.step, m.timestamp)
+                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp)
+            ).all()
+            if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
+                raise NotFound(f"No run with id {run_id!r}.")
+        return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
+                       timestamp=r.timestamp) for r in rows]
