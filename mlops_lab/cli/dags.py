@@ -135,14 +135,14 @@ def register(commands, fmt) -> None:
 
 
 def dag_service():
-    from ..pipelines.dag_service import DagService
+    from ..pipelines.dags.service import DagService
     from ..store import open_store
 
     return DagService(open_store())
 
 
 def assignments(items: list[str], what: str) -> dict:
-    from ..pipelines.parameters import parse_cli_value
+    from ..pipelines.runs.parameters import parse_cli_value
 
     found = {}
     for item in items:
@@ -225,7 +225,7 @@ def _print_run(run, as_json: bool) -> None:
 
 def cmd_sweep(args) -> int:
     from ..errors import InvalidInput
-    from ..pipelines.sweeps import parse_assignment, parse_grid_values, sweep
+    from ..pipelines.sweeps.points import parse_assignment, parse_grid_values, sweep
 
     grid = {}
     for item in args.grid:

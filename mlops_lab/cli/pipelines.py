@@ -213,7 +213,7 @@ def _schedule_options(parser, defaults: bool = True) -> None:
 
 def _parameters(args) -> dict:
     from ..errors import InvalidInput
-    from ..pipelines.parameters import parse_cli_value
+    from ..pipelines.runs.parameters import parse_cli_value
 
     params = {name: parse_cli_value(value) for name, value in args.parameter}
     for name, text in args.parameter_json:
@@ -231,13 +231,13 @@ def _store():
 
 
 def _pipelines():
-    from ..pipelines.service import PipelineService
+    from ..pipelines.runs.service import PipelineService
 
     return PipelineService(_store())
 
 
 def _schedules():
-    from ..pipelines.schedules import ScheduleService
+    from ..pipelines.schedules.service import ScheduleService
 
     return ScheduleService(_store())
 
@@ -245,7 +245,7 @@ def _schedules():
 # ---- run and pipeline runs ----------------------------------------------------------------
 
 def cmd_run(args) -> int:
-    from ..pipelines.lean_imports import skip_unused_imports
+    from ..pipelines.runs.lean_imports import skip_unused_imports
 
     skip_unused_imports()
     run = _pipelines().run_notebook(
@@ -312,7 +312,7 @@ def cmd_pipeline_runs(args) -> int:
     if args.json:
         print_json({"pipeline_runs": [r.to_json() for r in runs]})
         return 0
-    from ..pipelines.notebooks import path_in_store
+    from ..pipelines.runs.notebooks import path_in_store
 
     print_table(["ID", "STATUS", "NOTEBOOK", "STARTED", "DURATION", "PARAMETERS"],
                 [[r.id[:ID_WIDTH], r.status, path_in_store(r.notebook), when(r.started_at),
@@ -418,7 +418,7 @@ def cmd_scheduler(args) -> int:
     import signal
     import threading
 
-    from ..pipelines.scheduler import Scheduler
+    from ..pipelines.schedules.scheduler import Scheduler
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     stop = threading.Event()
@@ -433,8 +433,8 @@ def cmd_scheduler(args) -> int:
 # ---- reproduce ----------------------------------------------------------------------------
 
 def cmd_reproduce(args) -> int:
-    from ..pipelines.comparison import tolerance
-    from ..pipelines.reproduce import ReproduceService
+    from ..pipelines.reproduce.comparison import tolerance
+    from ..pipelines.reproduce.service import ReproduceService
 
     svc = ReproduceService(_store())
     tol = tolerance(args.rel_tol, args.abs_tol, args.ignore)

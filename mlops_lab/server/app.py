@@ -104,7 +104,7 @@ class MlopsLabApp(ExtensionApp):
             self._sweeper.start()
         self._scheduler = None
         if self.run_scheduler and self.tracking is not None:
-            from ..pipelines.scheduler import start_in_thread
+            from ..pipelines.schedules.scheduler import start_in_thread
 
             self._scheduler = start_in_thread(self.tracking.store)
 

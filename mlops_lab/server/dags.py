@@ -14,7 +14,7 @@ DAG_RUN_ID = r"(?P<dag_run_id>[0-9a-f]{32})"
 class _DagHandler(MlopsLabHandler):
     @property
     def dags(self):
-        from ..pipelines.dag_service import DagService
+        from ..pipelines.dags.service import DagService
 
         return self.service(DagService)
 

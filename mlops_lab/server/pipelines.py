@@ -20,18 +20,18 @@ class PipelineHandler(MlopsLabHandler):
 
     @property
     def pipelines(self):
-        from ..pipelines.service import PipelineService
+        from ..pipelines.runs.service import PipelineService
 
         return self.service(PipelineService)
 
     @property
     def schedules(self):
-        from ..pipelines.schedules import ScheduleService
+        from ..pipelines.schedules.service import ScheduleService
 
         return self.service(ScheduleService)
 
     def notebook(self, relative) -> str:
-        from ..pipelines.notebooks import notebook_in_root
+        from ..pipelines.runs.notebooks import notebook_in_root
 
         if not isinstance(relative, str):
             raise InvalidInput("notebook must be a path relative to the server's root.")
@@ -39,7 +39,7 @@ class PipelineHandler(MlopsLabHandler):
 
     def run_json(self, run) -> dict:
         """The pipeline run, with its paths relative to the root for JupyterLab to open."""
-        from ..pipelines.notebooks import relative_to_root
+        from ..pipelines.runs.notebooks import relative_to_root
 
         doc = run.to_json()
         doc["notebook_path"] = relative_to_root(self.root, run.notebook)
@@ -49,7 +49,7 @@ class PipelineHandler(MlopsLabHandler):
         return doc
 
     def schedule_json(self, schedule) -> dict:
-        from ..pipelines.notebooks import relative_to_root
+        from ..pipelines.runs.notebooks import relative_to_root
 
         return {**schedule.to_json(),
                 "notebook_path": relative_to_root(self.root, schedule.notebook)}
@@ -106,8 +106,8 @@ class PipelineRunComparisonHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
-        from ..pipelines.comparison import tolerance
-        from ..pipelines.reproduce import ReproduceService
+        from ..pipelines.reproduce.comparison import tolerance
+        from ..pipelines.reproduce.service import ReproduceService
 
         tol = tolerance(self.number_argument("rel_tol"), self.number_argument("abs_tol"),
                         self.get_arguments("ignore") or None)
@@ -128,7 +128,7 @@ class NotebookParametersHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        from ..pipelines.notebooks import inspect_parameters
+        from ..pipelines.runs.notebooks import inspect_parameters
         from pathlib import Path
 
         notebook = await self.call(self.notebook, self.get_argument("notebook", ""))
@@ -142,7 +142,7 @@ class ReproduceHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        from ..pipelines.reproduce import ReproduceService
+        from ..pipelines.reproduce.service import ReproduceService
 
         report = await self.call(self.service(ReproduceService).check, run_id)
         self.reply(report)
@@ -150,7 +150,7 @@ class ReproduceHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def post(self, run_id: str):
-        from ..pipelines.reproduce import ReproduceService
+        from ..pipelines.reproduce.service import ReproduceService
 
         force = bool(self.json_body().get("force", False))
         report = await self.call(self.service(ReproduceService).reproduce, run_id, wait=False,

@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..clock import now_ms
-from ..errors import Conflict, InvalidInput, NotFound
-from ..naming import clean_key, clean_name
-from ..store import Store
-from ..store.tables.pipelines import pipeline_outputs as po
-from ..store.tables.pipelines import pipeline_runs as pr
+from ...clock import now_ms
+from ...errors import Conflict, InvalidInput, NotFound
+from ...naming import clean_key, clean_name
+from ...store import Store
+from ...store.tables.pipelines import pipeline_outputs as po
+from ...store.tables.pipelines import pipeline_runs as pr
 from . import executor
 from .entities import ENDED, STATUSES, PipelineRun
 from .notebooks import check_notebook, local_notebook, read_bytes

@@ -1,4 +1,4 @@
-"""One pipeline run, executed: `python -m mlops_lab.pipelines.worker <pipeline run id>`.
+"""One pipeline run, executed: `python -m mlops_lab.pipelines.runs.worker <pipeline run id>`.
 
 Started by executor.py in a session of its own. It opens a tracking run (kind "pipeline",
 params = parameters) that runs in the kernel become children of, executes the notebook snapshot
@@ -21,8 +21,8 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from ..clock import now_ms
-from ..store.tables.pipelines import pipeline_runs as pr
+from ...clock import now_ms
+from ...store.tables.pipelines import pipeline_runs as pr
 from . import executor
 from .notebooks import path_in_store
 from .service import PipelineService
@@ -53,7 +53,7 @@ class Watcher(threading.Thread):
         self.stage = "starting the worker"
 
     def run(self) -> None:
-        from ..config import heartbeat_seconds
+        from ...config import heartbeat_seconds
 
         beat_every, last_beat = heartbeat_seconds(), time.monotonic()
         while not self.stop.wait(WATCH_SECONDS):
@@ -130,9 +130,9 @@ class _StageHandler(logging.Handler):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m mlops_lab.pipelines.worker PIPELINE_RUN_ID", file=sys.stderr)
+        print("usage: python -m mlops_lab.pipelines.runs.worker PIPELINE_RUN_ID", file=sys.stderr)
         return 2
-    from ..store import open_store
+    from ...store import open_store
     from .lean_imports import skip_unused_imports
 
     skip_unused_imports()
@@ -236,7 +236,7 @@ def _plain(traceback: list[str]) -> list[str]:
 
 
 def _start_tracking_run(svc: PipelineService, run):
-    from ..tracking.service import TrackingService
+    from ...tracking.service import TrackingService
 
     tracking = TrackingService(svc.store)
     name = run.experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or "Default"

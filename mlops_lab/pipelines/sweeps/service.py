@@ -12,9 +12,9 @@ import os
 import threading
 from typing import Any
 
-from ..errors import InvalidInput, MlopsLabError
-from ..store import Store
-from .sweeps import SweepPoint, SweepResult, local_pool
+from ...errors import InvalidInput, MlopsLabError
+from ...store import Store
+from .points import SweepPoint, SweepResult, local_pool
 
 DASK_CONNECT_SECONDS = 30
 
@@ -24,8 +24,8 @@ def run_point(uri: str, artifacts: str, notebook: str, parameters: dict, parent_
               max_workers: int | None) -> str:
     """One point as a pipeline run, waited for; returns its id. Runs wherever it is called
     (a pool thread here, or a Dask worker), on the store named by `uri` and `artifacts`."""
-    from ..store import open_store
-    from .service import PipelineService
+    from ...store import open_store
+    from ..runs.service import PipelineService
 
     service = PipelineService(open_store(uri, artifacts), max_workers=max_workers)
     return service.run_notebook(notebook, parameters, parent_run_id=parent_run_id, tags=tags,
@@ -40,9 +40,9 @@ class SweepService:
             dask: str | None = None, timeout: float | None = None,
             experiment: str | None = None, name: str | None = None,
             spec: dict | None = None) -> SweepResult:
-        from ..tracking.service import DEFAULT_EXPERIMENT, TrackingService
-        from .notebooks import local_notebook
-        from .parameters import check_declared
+        from ...tracking.service import DEFAULT_EXPERIMENT, TrackingService
+        from ..runs.notebooks import local_notebook
+        from ..runs.parameters import check_declared
 
         path = local_notebook(notebook)
         if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
@@ -75,7 +75,7 @@ class SweepService:
                       timeout, experiment)
                      for i, point in enumerate(points)]
             if client is None:
-                from .executor import max_workers
+                from ..runs.executor import max_workers
 
                 # Default: the pipeline executor's own limit (MLOPS_LAB_PIPELINE_WORKERS, 4).
                 pool = workers or max_workers()
@@ -103,7 +103,7 @@ class SweepService:
                  started) -> SweepResult:
         """Each point's pipeline run, with its numeric outputs and the metrics its notebook
         logged (on its tracking run or that run's children)."""
-        from .service import PipelineService
+        from ..runs.service import PipelineService
 
         pipelines = PipelineService(self.store)
         runs = {}
@@ -146,7 +146,7 @@ class _Heartbeat:
     heartbeat intervals is taken for dead by the next process that sweeps the store)."""
 
     def __init__(self, tracking, run_id: str):
-        from .. import config
+        from ... import config
 
         self._stop = threading.Event()
         self._thread = threading.Thread(

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
-from .parameters import check_name, check_parameters, parse_cli_value
+from ...errors import InvalidInput
+from ..runs.parameters import check_name, check_parameters, parse_cli_value
 
 MAX_POINTS = 10_000
 KINDS = ("uniform", "loguniform", "int", "choice")
@@ -49,7 +49,7 @@ class SweepPoint:
     duration_ms: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        from ..tracking.entities import json_number
+        from ...tracking.entities import json_number
 
         return {"index": self.index, "parameters": self.parameters, "status": self.status,
                 "pipeline_run_id": self.pipeline_run_id, "run_id": self.run_id,
@@ -226,8 +226,8 @@ def sweep(notebook: str | os.PathLike, grid: dict | None = None, random: dict | 
     `dask`: a Dask distributed scheduler address ("tcp://host:8786") to run the points on
     instead; its workers must reach the same store (PostgreSQL / shared folder) and notebook.
     """
-    from ..store import open_store
-    from .sweep_service import SweepService
+    from ...store import open_store
+    from .service import SweepService
 
     return SweepService(open_store()).run(
         notebook, sweep_points(grid, random, n, seed, parameters), workers=workers, dask=dask,

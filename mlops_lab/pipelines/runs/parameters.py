@@ -8,7 +8,7 @@ import keyword
 import math
 from typing import Any
 
-from ..errors import InvalidInput
+from ...errors import InvalidInput
 
 MAX_DEPTH = 20
 

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, NotFound
+from ...errors import InvalidInput, NotFound
 
 MAX_NOTEBOOK_BYTES = 100 << 20
 
@@ -60,7 +60,7 @@ def path_in_store(notebook: str | os.PathLike) -> str:
     """The notebook's path relative to the store's root (the folder holding `.mlops-lab`), the
     way a Jupyter session names it: `jobs/train.ipynb`, so two `train.ipynb` differ. The
     absolute path when no store lies above the notebook."""
-    from ..config import find_home
+    from ...config import find_home
 
     path = Path(notebook).resolve()
     home = find_home(path.parent, create=False)

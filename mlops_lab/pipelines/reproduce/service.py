@@ -11,13 +11,13 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..errors import Conflict, InvalidInput, NotFound
-from ..store import Store
+from ...errors import Conflict, InvalidInput, NotFound
+from ...store import Store
 from . import comparison
 from .comparison import Tolerance, cell_outputs
-from .entities import PipelineRun
-from .environment import current_environment, environment_diff
-from .service import PipelineService
+from ..runs.entities import PipelineRun
+from ..runs.environment import current_environment, environment_diff
+from ..runs.service import PipelineService
 
 MAX_TREE = 10_000
 
@@ -26,7 +26,7 @@ class ReproduceService:
     def __init__(self, store: Store):
         self.store = store
         self.pipelines = PipelineService(store)
-        from ..tracking.service import TrackingService
+        from ...tracking.service import TrackingService
 
         self.tracking = TrackingService(store)
 
@@ -176,7 +176,7 @@ class ReproduceService:
         if kind != "snapshot":
             return None, f"{kind} inputs are not checked"
         try:
-            from ..datasets.service import DatasetService
+            from ...datasets.service import DatasetService
         except ImportError:
             return None, "datasets are not available to check this snapshot"
         try:

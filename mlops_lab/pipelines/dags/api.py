@@ -5,7 +5,7 @@
     ml.get_dag_run(run.id); ml.list_dag_runs()
     result = ml.sweep("train.ipynb", grid={"alpha": [0.1, 1, 10]})
 
-The pipeline file's format is described in mlops_lab/pipelines/dag_file.py and the README.
+The pipeline file's format is described in mlops_lab/pipelines/dags/file.py and the README.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .dag_entities import DagRun
-from .sweeps import sweep  # noqa: F401  (public: `ml.sweep`)
+from .entities import DagRun
+from ..sweeps.points import sweep  # noqa: F401  (public: `ml.sweep`)
 
 
 def _service():
-    from ..store import open_store
-    from .dag_service import DagService
+    from ...store import open_store
+    from .service import DagService
 
     return DagService(open_store())
 

@@ -26,15 +26,15 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..store import Store
-from ..store.tables.pipelines import pipeline_runs as pr
-from ..store.tables.pipelines import schedule_fires as sf
-from ..store.tables.pipelines import scheduler_leases as lease
-from ..store.tables.pipelines import schedules as sc
-from . import executor
-from .notebooks import read_bytes
-from .schedules import ScheduleService, fire_times
-from .service import PipelineService
+from ...store import Store
+from ...store.tables.pipelines import pipeline_runs as pr
+from ...store.tables.pipelines import schedule_fires as sf
+from ...store.tables.pipelines import scheduler_leases as lease
+from ...store.tables.pipelines import schedules as sc
+from ..runs import executor
+from ..runs.notebooks import read_bytes
+from .service import ScheduleService, fire_times
+from ..runs.service import PipelineService
 
 log = logging.getLogger("mlops_lab.scheduler")
 LEASE_NAME = "scheduler"
@@ -175,7 +175,7 @@ class Scheduler:
         """Keeps the output notebooks of the newest `keep_last` ended runs of the schedule;
         older ones lose their output (the copy on disk and the blob reference, which
         `mlops-lab gc` then collects). Their rows, parameters and outputs stay."""
-        from ..tracking.service import TrackingService
+        from ...tracking.service import TrackingService
 
         tracking = TrackingService(self.store)
         with self.db.read() as conn:

@@ -17,14 +17,14 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from ..clock import now_ms
-from ..errors import Conflict, InvalidInput, NotFound
-from ..store import Store
-from ..store.tables.dags import dag_runs as dr
-from ..store.tables.dags import dag_steps as ds
-from .dag_entities import RUN_STATUSES, DagRun, DagStep
-from .dag_executor import StepCall, StepOutcome, StepRunner, execute
-from .dag_file import Dag, apply_overrides, load_dag
+from ...clock import now_ms
+from ...errors import Conflict, InvalidInput, NotFound
+from ...store import Store
+from ...store.tables.dags import dag_runs as dr
+from ...store.tables.dags import dag_steps as ds
+from .entities import RUN_STATUSES, DagRun, DagStep
+from .executor import StepCall, StepOutcome, StepRunner, execute
+from .file import Dag, apply_overrides, load_dag
 
 HOST = socket.gethostname()
 MAX_LIMIT = 10_000
@@ -38,7 +38,7 @@ class PipelineStepRunner:
         self.store = store
 
     def __call__(self, call: StepCall, link) -> StepOutcome:
-        from .service import PipelineService
+        from ..runs.service import PipelineService
 
         svc = PipelineService(self.store)
         run = svc.run_notebook(
@@ -204,7 +204,7 @@ class DagService:
     # ---- crashed runs -------------------------------------------------------------------
 
     def _dead(self, row) -> bool:
-        from .executor import pid_alive
+        from ..runs.executor import pid_alive
 
         return row.host == HOST and not pid_alive(row.pid)
 

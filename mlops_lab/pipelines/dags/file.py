@@ -30,8 +30,8 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
-from .parameters import check_parameters
+from ...errors import InvalidInput
+from ..runs.parameters import check_parameters
 
 STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
 REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_-]{0,99})\.([A-Za-z_][A-Za-z0-9_]*)\}$")

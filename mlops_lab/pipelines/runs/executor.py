@@ -3,7 +3,7 @@
 A run waits QUEUED in the database. Whoever has capacity — the server extension, the CLI, the
 scheduler daemon or a worker that just finished — claims the oldest QUEUED run in one write
 transaction (the concurrency limit is counted in that same transaction, so two claimers can
-never exceed it) and starts `python -m mlops_lab.pipelines.worker <id>` in its own session.
+never exceed it) and starts `python -m mlops_lab.pipelines.runs.worker <id>` in its own session.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ import threading
 
 from sqlalchemy import func, select, text, update
 
-from ..clock import now_ms
-from ..store import Store
-from ..store.tables.pipelines import pipeline_runs as pr
+from ...clock import now_ms
+from ...store import Store
+from ...store.tables.pipelines import pipeline_runs as pr
 
 HOST = socket.gethostname()
 DEFAULT_WORKERS = 4
@@ -86,7 +86,7 @@ def worker_environment(store: Store, limit: int | None = None) -> dict[str, str]
 def start_worker(store: Store, run_id: str, limit: int | None = None) -> subprocess.Popen:
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mlops_lab.pipelines.worker", run_id],
+            [sys.executable, "-m", "mlops_lab.pipelines.runs.worker", run_id],
             env=worker_environment(store, limit), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
