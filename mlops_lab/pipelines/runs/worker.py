@@ -19,11 +19,8 @@ import threading
 import time
 from pathlib import Path
 
-from sqlalchemy import update
-
 from ...clock import now_ms
-from ...store.tables.pipelines import pipeline_runs as pr
-from . import executor
+from . import executor, lifecycle
 from .notebooks import path_in_store
 from .service import PipelineService
 
@@ -74,9 +71,7 @@ class Watcher(threading.Thread):
                     continue
                 if time.monotonic() - last_beat >= beat_every:
                     last_beat = time.monotonic()
-                    with self.svc.db.write() as conn:
-                        conn.execute(update(pr).where(pr.c.id == self.run_id)
-                                     .values(heartbeat_at=now_ms()))
+                    lifecycle.heartbeat(self.svc.db, self.run_id)
                     if self.tracking is not None and self.tracking_run:
                         self.tracking.heartbeat([self.tracking_run])
                 if time.monotonic() - self.log_saved_at >= LOG_TAIL_SECONDS:
@@ -97,9 +92,7 @@ class Watcher(threading.Thread):
             data = file.read(LOG_TAIL)
         if size > LOG_TAIL:  # from the first whole line on
             data = LOG_TAIL_CUT + data[data.find(b"\n") + 1:]
-        with self.svc.db.write() as conn:
-            conn.execute(update(pr).where(pr.c.id == self.run_id, pr.c.status == "RUNNING")
-                         .values(log_tail=data.decode("utf-8", "replace")))
+        lifecycle.save_log_tail(self.svc.db, self.run_id, data.decode("utf-8", "replace"))
         self.log_size = size
 
     def kill_kernel(self) -> None:
@@ -152,9 +145,7 @@ def execute(svc: PipelineService, run_id: str) -> None:
     run = svc.get(run_id)
     if run.status != "RUNNING":
         return  # cancelled while queued
-    with svc.db.write() as conn:
-        conn.execute(update(pr).where(pr.c.id == run_id)
-                     .values(pid=os.getpid(), host=executor.HOST, heartbeat_at=now_ms()))
+    lifecycle.executing(svc.db, run_id, os.getpid(), executor.HOST)
     work = Path(tempfile.mkdtemp(prefix="mlops-lab-pipeline-"))
     log_path = work / "run.log"
     handler = _capture_logs(log_path)
@@ -187,9 +178,7 @@ def execute(svc: PipelineService, run_id: str) -> None:
             if watcher.stop.wait(delay) or watcher.ended_by:
                 break
             attempt += 1
-            with svc.db.write() as conn:
-                conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING")
-                             .values(attempt=attempt))
+            lifecycle.next_attempt(svc.db, run.id, attempt)
     except KeyboardInterrupt:  # Ctrl-C on `mlops-lab run`, which executes its run itself
         watcher.kill_kernel()
         status, error = "FAILED", f"Interrupted (Ctrl-C) while {watcher.stage}."
@@ -264,8 +253,7 @@ def _start_tracking_run(svc: PipelineService, run):
             tracking.log_params(created.id, params)
         except Exception as exc:  # noqa: BLE001 - e.g. a value too long to be a param
             logging.getLogger("mlops_lab").warning("Parameters not logged as params: %s", exc)
-    with svc.db.write() as conn:
-        conn.execute(update(pr).where(pr.c.id == run.id).values(run_id=created.id))
+    lifecycle.link_tracking_run(svc.db, run.id, created.id)
     # The environment (packages, Python, git) for `reproduce`, gathered while the kernel runs;
     # joined before the run ends.
     _environment_thread.append(threading.Thread(
@@ -341,9 +329,10 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         values["log_tail"] = None  # the whole log is in the blob now
     except Exception:  # noqa: BLE001
         pass
+    ended = None
     if ended_by is None:
-        values.update(status=status, error=error, ended_at=now_ms(),
-                      failing_cell=json.dumps(failing_cell) if failing_cell else None)
+        ended = dict(status=status, error=error,
+                     failing_cell=json.dumps(failing_cell) if failing_cell else None)
     elif failing_cell and ended_by == "timeout":
         values["failing_cell"] = json.dumps(failing_cell)
     for thread in _environment_thread:
@@ -359,12 +348,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
                              error if ended_by is None else svc.get(run.id).error)
         except Exception:  # noqa: BLE001
             pass
-    with svc.db.write() as conn:
-        if ended_by is None:
-            conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING").values(values))
-            values = {k: v for k, v in values.items()
-                      if k in ("output_blob", "log_blob", "log_tail")}
-        conn.execute(update(pr).where(pr.c.id == run.id).values(values))
+    lifecycle.finish(svc.db, run.id, values, ended)
 
 
 def _kill_children(tracking, parent: str, cancelled_at: int) -> None:
