@@ -136,27 +136,48 @@ class NotebookParametersHandler(PipelineHandler):
         self.reply({"notebook": self.get_argument("notebook"), "parameters": found})
 
 
-class ReproduceHandler(PipelineHandler):
-    """GET: what reproducing would start from (inputs, environment changes). POST: start it."""
+class ReproductionHandler(PipelineHandler):
+    """The reproduction of a pipeline run (or of the pipeline run behind a tracked run).
+    GET: what reproducing would start from (inputs, environment changes). POST: start it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, pipeline_run_id: str):
+        from ..pipelines.reproduce.service import ReproduceService
+
+        report = await self.call(self.service(ReproduceService).check, pipeline_run_id)
+        self.reply(report)
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, pipeline_run_id: str):
+        from ..pipelines.reproduce.service import ReproduceService
+
+        force = bool(self.json_body().get("force", False))
+        report = await self.call(self.service(ReproduceService).reproduce, pipeline_run_id,
+                                 wait=False, force=force)
+        self.set_status(201)
+        self.reply(report)
+
+
+class OldReproductionHandler(ReproductionHandler):
+    """`reproductions/{run_id}`, the old path of `pipeline-runs/{id}/reproduction`: answers the
+    same for one release, with a `Deprecation: true` header naming its successor."""
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("Deprecation", "true")
+        self.set_header("Link", '<pipeline-runs/{id}/reproduction>; rel="successor-version"')
 
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        from ..pipelines.reproduce.service import ReproduceService
-
-        report = await self.call(self.service(ReproduceService).check, run_id)
-        self.reply(report)
+        await super().get(run_id)
 
     @tornado.web.authenticated
     @authorized
     async def post(self, run_id: str):
-        from ..pipelines.reproduce.service import ReproduceService
-
-        force = bool(self.json_body().get("force", False))
-        report = await self.call(self.service(ReproduceService).reproduce, run_id, wait=False,
-                                 force=force)
-        self.set_status(201)
-        self.reply(report)
+        await super().post(run_id)
 
 
 class SchedulesHandler(PipelineHandler):
@@ -213,7 +234,9 @@ ROUTES: list[tuple[str, type]] = [
     (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/log", PipelineRunLogHandler),
     (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/comparison", PipelineRunComparisonHandler),
     (r"pipelines/parameters", NotebookParametersHandler),
-    (rf"reproductions/(?P<run_id>{ID})", ReproduceHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/reproduction", ReproductionHandler),
+    # The old path of the reproduction, for one release (Deprecation header).
+    (rf"reproductions/(?P<run_id>{ID})", OldReproductionHandler),
     (r"schedules", SchedulesHandler),
     (rf"schedules/(?P<schedule_id>{ID})", ScheduleHandler),
 ]

@@ -1,9 +1,8 @@
-"""DAGs of notebooks and sweeps, as users call them (`import mlops_lab as ml`).
+"""DAGs of notebooks, as users call them (`import mlops_lab as ml`).
 
     run = ml.run_dag("pipeline.yaml", {"alpha": 0.5})     # waits; run.status, run.steps
     run = ml.resume_dag(run.id)                            # after fixing a failed step
     ml.get_dag_run(run.id); ml.list_dag_runs()
-    result = ml.sweep("train.ipynb", grid={"alpha": [0.1, 1, 10]})
 
 The pipeline file's format is described in mlops_lab/pipelines/dags/file.py and the README.
 """
@@ -14,7 +13,6 @@ import os
 from typing import Any
 
 from .entities import DagRun
-from ..sweeps.points import sweep  # noqa: F401  (public: `ml.sweep`)
 
 
 def _service():

@@ -1,6 +1,6 @@
 """DAG runs: a pipeline file's steps run as pipeline runs, their states kept in the store.
 
-Entry points (`ml.run_dag`, `mlops-lab dag …`, REST) call DagService; the graph rules live in
+Entry points (`ml.run_dag`, `mlops-lab dags …`, REST) call DagService; the graph rules live in
 dag_file.py (checking) and dag_executor.py (order, parallelism, skipping). Status of a DAG run:
 RUNNING -> SUCCEEDED | FAILED; a FAILED run can be resumed: a new attempt of the same DAG run
 re-runs only its failed and skipped steps, reusing the outputs of the steps that succeeded.
@@ -19,6 +19,7 @@ from sqlalchemy import func, insert, select, update
 
 from ...clock import now_ms
 from ...errors import Conflict, InvalidInput, NotFound
+from ...services import services_for
 from ...store import Store
 from ...store.tables.dags import dag_runs as dr
 from ...store.tables.dags import dag_steps as ds
@@ -34,13 +35,11 @@ ID_LENGTH = 32
 class PipelineStepRunner:
     """Runs a step as a pipeline run (papermill in a worker process) and waits for it."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, pipelines):
+        self.pipelines = pipelines
 
     def __call__(self, call: StepCall, link) -> StepOutcome:
-        from ..runs.service import PipelineService
-
-        svc = PipelineService(self.store)
+        svc = self.pipelines
         run = svc.run_notebook(
             call.step.notebook, call.parameters, timeout=call.step.timeout, wait=False,
             tags={"mlops_lab.dag_run": call.dag_run_id, "mlops_lab.dag_step": call.step.name,
@@ -55,10 +54,12 @@ class PipelineStepRunner:
 
 
 class DagService:
-    def __init__(self, store: Store, runner: StepRunner | None = None):
+    def __init__(self, store: Store, runner: StepRunner | None = None, pipelines=None):
+        """`runner` runs a step (by default as a pipeline run of `pipelines`, the store's own
+        pipelines service from the composition root unless given)."""
         self.store = store
         self.db = store.db
-        self.runner = runner or PipelineStepRunner(store)
+        self.runner = runner or PipelineStepRunner(pipelines or services_for(store).pipelines)
 
     # ---- starting and resuming ----------------------------------------------------------
 
@@ -93,7 +94,7 @@ class DagService:
             if not done.rowcount:
                 status = conn.execute(select(dr.c.status).where(dr.c.id == run_id)).scalar()
                 if status is None:
-                    raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dag list`).")
+                    raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dags list`).")
                 raise Conflict(f"DAG run {run_id} is {status}; only a FAILED DAG run can be "
                                "resumed.")
             attempt = conn.execute(select(dr.c.attempt).where(dr.c.id == run_id)).scalar()
@@ -158,7 +159,7 @@ class DagService:
         with self.db.read() as conn:
             row = conn.execute(select(dr).where(dr.c.id == run_id)).first()
             if row is None:
-                raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dag list`).")
+                raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dags list`).")
             steps = conn.execute(select(ds).where(ds.c.dag_run_id == run_id)).all()
         if row.status == "RUNNING" and self._dead(row):
             self.sweep_dead_runs()
@@ -174,7 +175,7 @@ class DagService:
         with self.db.read() as conn:
             ids = conn.execute(select(dr.c.id).where(dr.c.id.like(prefix + "%")).limit(2)).scalars().all()
         if not ids:
-            raise NotFound(f"No DAG run id starts with {prefix!r} (see `mlops-lab dag list`).")
+            raise NotFound(f"No DAG run id starts with {prefix!r} (see `mlops-lab dags list`).")
         if len(ids) > 1:
             raise InvalidInput(f"More than one DAG run id starts with {prefix!r}; give more of it.")
         return self.get(ids[0])

@@ -46,6 +46,10 @@ class PipelineService:
         self.db = store.db
         self.max_workers = max_workers
 
+    def with_limit(self, max_workers: int | None) -> "PipelineService":
+        """This service with another limit of runs at once (a sweep's pool size)."""
+        return self if max_workers == self.max_workers else PipelineService(self.store, max_workers)
+
     # ---- starting runs ----------------------------------------------------------------
 
     def run_notebook(self, notebook: str | os.PathLike, parameters: dict | None = None, *,

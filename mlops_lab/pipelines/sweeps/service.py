@@ -1,6 +1,6 @@
 """Runs a sweep's points as pipeline runs under one sweep tracking run, locally or on Dask.
 
-The points themselves (grid, random draws) are made in sweeps.py; this module runs them and
+The points themselves (grid, random draws) are made in points.py; this module runs them and
 reads back what each point produced.
 """
 
@@ -10,11 +10,13 @@ import json
 import math
 import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from ...errors import InvalidInput, MlopsLabError
+from ...services import services_for
 from ...store import Store
-from .points import SweepPoint, SweepResult, local_pool
+from .entities import SweepPoint, SweepResult
 
 DASK_CONNECT_SECONDS = 30
 
@@ -24,23 +26,26 @@ def run_point(uri: str, artifacts: str, notebook: str, parameters: dict, parent_
               max_workers: int | None) -> str:
     """One point as a pipeline run, waited for; returns its id. Runs wherever it is called
     (a pool thread here, or a Dask worker), on the store named by `uri` and `artifacts`."""
-    from ...store import open_store
-    from ..runs.service import PipelineService
+    from ...services import services
 
-    service = PipelineService(open_store(uri, artifacts), max_workers=max_workers)
+    service = services(uri, artifacts).pipelines.with_limit(max_workers)
     return service.run_notebook(notebook, parameters, parent_run_id=parent_run_id, tags=tags,
                                 timeout=timeout, experiment=experiment, wait=True).id
 
 
 class SweepService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, pipelines=None, tracking=None):
+        """`pipelines`, `tracking`: the services it asks (by default the store's own, from the
+        composition root)."""
         self.store = store
+        self.pipelines = pipelines or services_for(store).pipelines
+        self.tracking = tracking or services_for(store).tracking
 
     def run(self, notebook, points: list[dict[str, Any]], *, workers: int | None = None,
             dask: str | None = None, timeout: float | None = None,
             experiment: str | None = None, name: str | None = None,
             spec: dict | None = None) -> SweepResult:
-        from ...tracking.service import DEFAULT_EXPERIMENT, TrackingService
+        from ...tracking.service import DEFAULT_EXPERIMENT
         from ..runs.notebooks import local_notebook
         from ..runs.parameters import check_declared
 
@@ -54,7 +59,7 @@ class SweepService:
             raise InvalidInput("The sweep has no points.")
         # A name the notebook does not declare is refused before any point runs.
         check_declared(path, {k: v for point in points for k, v in point.items()})
-        tracking = TrackingService(self.store)
+        tracking = self.tracking
         experiment = experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or DEFAULT_EXPERIMENT
         experiment_id = tracking.get_or_create_experiment(experiment).id
         where = dask or "local"
@@ -103,9 +108,7 @@ class SweepService:
                  started) -> SweepResult:
         """Each point's pipeline run, with its numeric outputs and the metrics its notebook
         logged (on its tracking run or that run's children)."""
-        from ..runs.service import PipelineService
-
-        pipelines = PipelineService(self.store)
+        pipelines = self.pipelines
         runs = {}
         for index, found in enumerate(ids):
             if isinstance(found, str):
@@ -201,3 +204,8 @@ def _on_dask(client, calls: list[tuple]) -> list:
             results.append(f"The Dask task failed: {type(exc).__name__}: {exc}")
     return results
 
+
+def local_pool(fn, calls: list[tuple], workers: int) -> list:
+    """`fn(*call)` for every call, `workers` at a time, results in order."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlops-lab-sweep") as pool:
+        return list(pool.map(lambda call: fn(*call), calls))
