@@ -46,6 +46,7 @@ def register(commands, fmt) -> None:
 
 
 def _add_run(sweep, handler) -> None:
+    sweep.add_argument("notebook", metavar="NOTEBOOK", help="the notebook (.ipynb) to run")
     sweep.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,…",
                        help="a grid parameter and its values (repeatable: cartesian product)")
     sweep.add_argument("--random", default=None, metavar="n=N",

@@ -128,7 +128,7 @@ class NotebookParametersHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        from ..pipelines.runs.notebooks import inspect_parameters
+        from ..pipelines.runs.parameters import inspect_parameters
         from pathlib import Path
 
         notebook = await self.call(self.notebook, self.get_argument("notebook", ""))

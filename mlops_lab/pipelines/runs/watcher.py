@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from . import executor, lifecycle
-from .service import PipelineService
 
 WATCH_SECONDS = 0.25
 # While the run goes on, its log's last LOG_TAIL bytes are kept in its row, every
@@ -23,7 +22,7 @@ LOG_TAIL_CUT = b"[...earlier lines: the whole log is kept when the run ends...]\
 class Watcher(threading.Thread):
     """Heartbeats, timeout and cancellation for the run this worker executes."""
 
-    def __init__(self, svc: PipelineService, run_id: str, timeout: float | None,
+    def __init__(self, svc, run_id: str, timeout: float | None,
                  log_path: Path):
         super().__init__(daemon=True, name="mlops-lab-pipeline-watch")
         self.svc, self.run_id, self.timeout, self.log_path = svc, run_id, timeout, log_path

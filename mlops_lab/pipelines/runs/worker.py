@@ -22,8 +22,7 @@ from ...clock import now_ms
 from ...services import services_for
 from . import executor, lifecycle
 from .notebooks import path_in_store
-from .service import PipelineService
-from .watcher import Watcher, StageHandler
+from .watcher import StageHandler, Watcher
 
 LOG_LIMIT = 5 << 20
 
@@ -48,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def execute(svc: PipelineService, run_id: str) -> None:
+def execute(svc, run_id: str) -> None:
     run = svc.get(run_id)
     if run.status != "RUNNING":
         return  # cancelled while queued
@@ -131,7 +130,7 @@ def _plain(traceback: list[str]) -> list[str]:
     return [ansi.sub("", line) for line in traceback or []]
 
 
-def _start_tracking_run(svc: PipelineService, run):
+def _start_tracking_run(svc, run):
     tracking = services_for(svc.store).tracking
     name = run.experiment or os.environ.get("MLOPS_LAB_EXPERIMENT") or "Default"
     experiment_id = None
