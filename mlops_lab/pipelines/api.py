@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .runs.entities import PipelineRun, Schedule
+from .runs.entities import PipelineRun
+from .schedules.entities import Schedule
 
 
 def _store():

@@ -24,9 +24,9 @@ from ...errors import Conflict, InvalidInput, NotFound
 from ...naming import clean_name
 from ...store import Store
 from ...store.tables.pipelines import schedules as sc
-from ..runs.entities import MISSED_POLICIES, Schedule
 from ..runs.notebooks import local_notebook
 from ..runs.parameters import check_declared, check_parameters
+from .entities import MISSED_POLICIES, Schedule
 
 NEXT_TIMES = 5
 _UNSET = object()
