@@ -3,7 +3,8 @@
 Entry points (`ml.run_notebook`, `mlops-lab run`, REST, the scheduler, DAGs and sweeps) call
 `PipelineService.run_notebook` / `submit`; the rules live here: parameters are checked, the input
 notebook is snapshotted (a content-addressed blob) and checked before anything runs, and the run
-is queued for a worker (executor.py). Status: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED.
+is queued for a worker (executor.py). Status: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED,
+moved by lifecycle.py only.
 """
 
 from __future__ import annotations
