@@ -94,11 +94,12 @@ def next_attempt(db, run_id: str, attempt: int) -> None:
 # ---- ended ----------------------------------------------------------------------------------
 
 def finish(db, run_id: str, kept: dict, ended: dict | None = None) -> None:
-    """RUNNING -> `ended` (status, error, failing_cell) with what the worker `kept` (output
-    notebook and log blobs), which are kept however the run ended (cancelled, timed out)."""
+    """RUNNING -> `ended` (status, error, failing_cell, ended_at) with what the worker `kept`
+    (output notebook and log blobs), which are kept however the run ended (cancelled, timed
+    out)."""
     with db.write() as conn:
         if ended is not None:
-            conn.execute(_running(run_id).values({**ended, **kept, "ended_at": now_ms()}))
+            conn.execute(_running(run_id).values({"ended_at": now_ms(), **ended, **kept}))
         conn.execute(update(pr).where(pr.c.id == run_id).values(kept))
 
 

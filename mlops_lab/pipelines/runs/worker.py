@@ -235,7 +235,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         pass
     ended = None
     if ended_by is None:
-        ended = dict(status=status, error=error,
+        ended = dict(status=status, error=error, ended_at=now_ms(),
                      failing_cell=json.dumps(failing_cell) if failing_cell else None)
     elif failing_cell and ended_by == "timeout":
         values["failing_cell"] = json.dumps(failing_cell)
