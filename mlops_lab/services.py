@@ -94,15 +94,17 @@ class Services:
 
     @property
     def dags(self):
-        return self._get("dags", lambda cls: cls(self.store))
+        return self._get("dags", lambda cls: cls(self.store, pipelines=self.pipelines))
 
     @property
     def sweeps(self):
-        return self._get("sweeps", lambda cls: cls(self.store))
+        return self._get("sweeps", lambda cls: cls(self.store, pipelines=self.pipelines,
+                                                tracking=self.tracking))
 
     @property
     def reproduce(self):
-        return self._get("reproduce", lambda cls: cls(self.store))
+        return self._get("reproduce", lambda cls: cls(self.store, pipelines=self.pipelines,
+                                                   tracking=self.tracking))
 
 
 _by_store: dict[int, Services] = {}

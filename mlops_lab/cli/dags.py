@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 
+from ..services import services
 from .deprecation import deprecated
 from .options import positive_int
 from .output import duration, print_json, print_pairs, print_table, when
@@ -106,12 +107,6 @@ def _add_commands(parent, fmt, wrap) -> None:
 
 
 
-def dag_service():
-    from ..services import services
-
-    return services().dags
-
-
 def assignments(items: list[str], what: str) -> dict:
     from ..pipelines.runs.parameters import parse_cli_value
 
@@ -127,14 +122,14 @@ def assignments(items: list[str], what: str) -> dict:
 
 
 def cmd_run(args) -> int:
-    svc = dag_service()
+    svc = services().dags
     run = svc.run(args.file, assignments(args.parameter, "Parameter"),
                   concurrency=args.concurrency, wait=False)
     return _follow(svc, run, args.json)
 
 
 def cmd_resume(args) -> int:
-    svc = dag_service()
+    svc = services().dags
     run = svc.resume(svc.find(args.dag_run_id).id, wait=False)
     return _follow(svc, run, args.json)
 
@@ -156,12 +151,12 @@ def _follow(svc, run, as_json: bool) -> int:
 
 
 def cmd_show(args) -> int:
-    _print_run(dag_service().find(args.dag_run_id), args.json)
+    _print_run(services().dags.find(args.dag_run_id), args.json)
     return 0
 
 
 def cmd_list(args) -> int:
-    runs = dag_service().list_runs(args.status, args.limit)
+    runs = services().dags.list_runs(args.status, args.limit)
     if args.json:
         print_json({"dag_runs": [r.to_json(with_steps=False) for r in runs]})
         return 0

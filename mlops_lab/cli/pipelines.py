@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..services import services
 from .options import positive_int
 from .output import duration, print_json, print_pairs, print_table, printable, when
 
@@ -101,19 +102,13 @@ def parameters_given(args) -> dict:
     return params
 
 
-def _pipelines():
-    from ..services import services
-
-    return services().pipelines
-
-
 # ---- run and pipeline runs ----------------------------------------------------------------
 
 def cmd_run(args) -> int:
     from ..pipelines.runs.lean_imports import skip_unused_imports
 
     skip_unused_imports()
-    run = _pipelines().run_notebook(
+    run = services().pipelines.run_notebook(
         args.notebook, parameters_given(args), output=args.output, timeout=args.timeout,
         retries=args.retries, retry_backoff=args.retry_backoff, kernel_name=args.kernel,
         experiment=args.experiment, wait=not args.no_wait,
@@ -173,7 +168,7 @@ def _parameters_text(run) -> str:
 
 
 def cmd_pipeline_runs(args) -> int:
-    runs = _pipelines().list_runs(status=args.status, limit=args.limit)
+    runs = services().pipelines.list_runs(status=args.status, limit=args.limit)
     if args.json:
         print_json({"pipeline_runs": [r.to_json() for r in runs]})
         return 0
@@ -186,7 +181,7 @@ def cmd_pipeline_runs(args) -> int:
 
 
 def cmd_pipeline_run_show(args) -> int:
-    svc = _pipelines()
+    svc = services().pipelines
     run = svc.find(args.pipeline_run_id)
     if args.json:
         doc = run.to_json()
@@ -204,7 +199,7 @@ def cmd_pipeline_run_show(args) -> int:
 
 
 def cmd_pipeline_run_cancel(args) -> int:
-    svc = _pipelines()
+    svc = services().pipelines
     run = svc.cancel(svc.find(args.pipeline_run_id).id)
     print(f"pipeline run {run.id}: {run.status}")
     return 0

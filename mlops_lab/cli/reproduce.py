@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..services import services
 from .output import print_json, print_table, printable
 from .pipelines import short
 
@@ -53,7 +54,6 @@ def register(commands, fmt) -> None:
 
 def cmd_reproduce(args) -> int:
     from ..pipelines.reproduce.comparison import tolerance
-    from ..services import services
 
     svc = services().reproduce
     tol = tolerance(args.rel_tol, args.abs_tol, args.ignore)

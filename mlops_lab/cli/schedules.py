@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from ..services import services
 from .options import positive_int
 from .output import print_json, print_pairs, print_table
 from .pipelines import ID_WIDTH, parameter_options, parameters_given
@@ -96,12 +97,6 @@ def _schedule_options(parser, defaults: bool = True) -> None:
                         "that finds that many is skipped (default 1)")
 
 
-def _schedules():
-    from ..services import services
-
-    return services().schedules
-
-
 def _local(iso: str) -> str:
     """"2026-01-05T06:00:00+01:00" -> "2026-01-05 06:00:00+01:00"."""
     return iso.replace("T", " ", 1)
@@ -118,7 +113,7 @@ def _print_schedule(s) -> None:
 
 
 def cmd_schedules_create(args) -> int:
-    schedule = _schedules().create(
+    schedule = services().schedules.create(
         args.notebook, args.cron, parameters_given(args), name=args.name, timezone=args.timezone,
         missed=args.missed, keep_last=args.keep_last, timeout=args.timeout,
         retries=args.retries, enabled=not args.disabled, max_queued=args.max_queued)
@@ -127,7 +122,7 @@ def cmd_schedules_create(args) -> int:
 
 
 def cmd_schedules_list(args) -> int:
-    schedules = _schedules().list()
+    schedules = services().schedules.list()
     if getattr(args, "json", False):
         print_json({"schedules": [s.to_json() for s in schedules]})
         return 0
@@ -140,7 +135,7 @@ def cmd_schedules_list(args) -> int:
 
 
 def cmd_schedule_action(args) -> int:
-    svc = _schedules()
+    svc = services().schedules
     if args.action == "delete":
         schedule = svc.get(args.schedule)
         svc.delete(schedule.id)
@@ -159,7 +154,7 @@ def cmd_schedules_edit(args) -> int:
     params = parameters_given(args)
     if params:
         changes["parameters"] = params
-    schedule = _schedules().update(args.schedule, **changes)
+    schedule = services().schedules.update(args.schedule, **changes)
     print_json(schedule.to_json()) if args.json else _print_schedule(schedule)
     return 0
 
@@ -175,9 +170,7 @@ def cmd_scheduler(args) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    from ..store import open_store
-
-    scheduler = Scheduler(open_store(), grace_seconds=args.grace)
+    scheduler = Scheduler(services().store, grace_seconds=args.grace)
     logging.getLogger("mlops_lab.scheduler").info("scheduler %s started", scheduler.holder)
     scheduler.run_forever(stop)
     return 0
