@@ -42,7 +42,7 @@ def two_cell_notebook(path: Path) -> Path:
 
 def overhead(work: Path, repeat: int) -> dict:
     """Both measured from the caller's side: the command's wall time, alternating."""
-    from mlops_lab.pipelines.service import PipelineService
+    from mlops_lab.pipelines.runs.service import PipelineService
     from mlops_lab.store import open_store
 
     nb = two_cell_notebook(work / "two_cells.ipynb")
@@ -103,8 +103,8 @@ def scheduler(work: Path, minutes: float) -> dict:
     """A schedule every 3 s (20 per minute), two `mlops-lab scheduler` daemons at once."""
     from sqlalchemy import select
 
-    from mlops_lab.pipelines.schedules import ScheduleService
-    from mlops_lab.pipelines.service import PipelineService
+    from mlops_lab.pipelines.schedules.service import ScheduleService
+    from mlops_lab.pipelines.runs.service import PipelineService
     from mlops_lab.store import open_store
     from mlops_lab.store.tables.pipelines import schedule_fires as sf
 

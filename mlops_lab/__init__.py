@@ -56,9 +56,10 @@ _LAZY.update({name: "mlops_lab.serving.api"
 _LAZY.update({name: "mlops_lab.pipelines.api" for name in (
     "run_notebook", "output", "get_pipeline_run", "list_pipeline_runs", "cancel_pipeline_run",
     "schedule_notebook", "list_schedules", "reproduce")})
-_LAZY.update({name: "mlops_lab.pipelines.dags"
-              for name in ("run_dag", "resume_dag", "get_dag_run", "list_dag_runs", "sweep")})
-_LAZY.update({name: "mlops_lab.pipelines.automl" for name in ("automl",)})
+_LAZY.update({name: "mlops_lab.pipelines.dags.api"
+              for name in ("run_dag", "resume_dag", "get_dag_run", "list_dag_runs")})
+_LAZY.update({name: "mlops_lab.pipelines.sweeps.api" for name in ("sweep",)})
+_LAZY.update({name: "mlops_lab.model_search.search" for name in ("automl",)})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -25,11 +25,11 @@ DEFAULT_CLASSES: dict[str, str] = {
     "features": "mlops_lab.features.service:FeatureService",
     "models": "mlops_lab.registry.service:RegistryService",
     "serving": "mlops_lab.serving.service:ServingService",
-    "pipelines": "mlops_lab.pipelines.service:PipelineService",
-    "schedules": "mlops_lab.pipelines.schedules:ScheduleService",
-    "dags": "mlops_lab.pipelines.dag_service:DagService",
-    "sweeps": "mlops_lab.pipelines.sweep_service:SweepService",
-    "reproduce": "mlops_lab.pipelines.reproduce:ReproduceService",
+    "pipelines": "mlops_lab.pipelines.runs.service:PipelineService",
+    "schedules": "mlops_lab.pipelines.schedules.service:ScheduleService",
+    "dags": "mlops_lab.pipelines.dags.service:DagService",
+    "sweeps": "mlops_lab.pipelines.sweeps.service:SweepService",
+    "reproduce": "mlops_lab.pipelines.reproduce.service:ReproduceService",
 }
 
 
@@ -99,15 +99,17 @@ class Services:
 
     @property
     def dags(self):
-        return self._get("dags", lambda cls: cls(self.store))
+        return self._get("dags", lambda cls: cls(self.store, pipelines=self.pipelines))
 
     @property
     def sweeps(self):
-        return self._get("sweeps", lambda cls: cls(self.store))
+        return self._get("sweeps", lambda cls: cls(self.store, pipelines=self.pipelines,
+                                                tracking=self.tracking))
 
     @property
     def reproduce(self):
-        return self._get("reproduce", lambda cls: cls(self.store))
+        return self._get("reproduce", lambda cls: cls(self.store, pipelines=self.pipelines,
+                                                   tracking=self.tracking))
 
 
 _by_store: dict[int, Services] = {}

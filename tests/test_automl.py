@@ -9,7 +9,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.ensemble import RandomForestClassifier
 
 from mlops_lab.errors import InvalidInput
-from mlops_lab.pipelines.automl import automl
+from mlops_lab.model_search.search import automl
 from mlops_lab.tracking import fluent
 
 

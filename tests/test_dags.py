@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import delete, update
 
 from mlops_lab.errors import Conflict, InvalidInput, NotFound
-from mlops_lab.pipelines.dag_executor import StepOutcome
-from mlops_lab.pipelines.dag_file import load_dag
-from mlops_lab.pipelines.dag_service import DagService
+from mlops_lab.pipelines.dags.executor import StepOutcome
+from mlops_lab.pipelines.dags.file import load_dag
+from mlops_lab.pipelines.dags.service import DagService
 from mlops_lab.store.tables.dags import dag_runs
 
 

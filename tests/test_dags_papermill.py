@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete
 
-from mlops_lab.pipelines.dag_service import DagService
-from mlops_lab.pipelines.service import PipelineService
+from mlops_lab.pipelines.dags.service import DagService
+from mlops_lab.pipelines.runs.service import PipelineService
 from mlops_lab.store.tables.dags import dag_runs
 from test_pipelines import step_notebook as notebook
 

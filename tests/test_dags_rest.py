@@ -9,8 +9,8 @@ import time
 import pytest
 from sqlalchemy import delete
 
-from mlops_lab.pipelines.dag_executor import StepOutcome
-from mlops_lab.pipelines.dag_service import DagService
+from mlops_lab.pipelines.dags.executor import StepOutcome
+from mlops_lab.pipelines.dags.service import DagService
 from mlops_lab.store.tables.dags import dag_runs
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module

@@ -11,7 +11,7 @@ import nbformat
 import pytest
 
 from mlops_lab.errors import InvalidInput, NotFound
-from mlops_lab.pipelines.service import PipelineService
+from mlops_lab.pipelines.runs.service import PipelineService
 
 DEADLINE = 120
 
@@ -289,7 +289,7 @@ def test_runs_of_dead_workers_are_marked_failed(pipelines, work, store):
     import subprocess
     import sys
 
-    from mlops_lab.pipelines.scheduler import Scheduler
+    from mlops_lab.pipelines.schedules.scheduler import Scheduler
 
     nb = notebook(work / "n.ipynb", "pass")
     run = pipelines.submit(nb.resolve(), nb.read_bytes(), {}, dispatch=False)
@@ -297,7 +297,7 @@ def test_runs_of_dead_workers_are_marked_failed(pipelines, work, store):
                           capture_output=True, text=True, check=True)
     from sqlalchemy import update
 
-    from mlops_lab.pipelines.executor import HOST
+    from mlops_lab.pipelines.runs.executor import HOST
     from mlops_lab.store.tables.pipelines import pipeline_runs as pr
 
     with store.db.write() as conn:

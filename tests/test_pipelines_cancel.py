@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from mlops_lab.pipelines import executor
+from mlops_lab.pipelines.runs import executor
 from mlops_lab.tracking.service import TrackingService
 
 from test_pipelines import DEADLINE, notebook, pipelines, poll, work  # noqa: F401 - fixtures

@@ -173,7 +173,7 @@ def test_run_executes_the_notebook_in_its_own_process(cli):
     assert run["status"] == "SUCCEEDED" and run["outputs"] == {"v": 1}
     shown = json.loads(cli("pipeline-runs", "show", run["id"], "--json").stdout)
     assert shown["status"] == "SUCCEEDED"
-    from mlops_lab.pipelines.service import PipelineService
+    from mlops_lab.pipelines.runs.service import PipelineService
     from mlops_lab.store import open_store
 
     assert PipelineService(open_store()).get(run["id"]).pid == proc.pid

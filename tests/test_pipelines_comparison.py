@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from mlops_lab.errors import InvalidInput
-from mlops_lab.pipelines.comparison import (Tolerance, cell_outputs, compare, mask, text_equal,
+from mlops_lab.pipelines.reproduce.comparison import (Tolerance, cell_outputs, compare, mask, text_equal,
                                             tolerance, values_equal)
 
 TOL = Tolerance()

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from mlops_lab.errors import InvalidInput
-from mlops_lab.pipelines.schedules import ScheduleService
+from mlops_lab.pipelines.schedules.service import ScheduleService
 from mlops_lab.tracking.service import TrackingService
 
 from test_pipelines import notebook, pipelines, work  # noqa: F401 - fixtures
@@ -83,7 +83,7 @@ def test_a_tick_whose_notebook_no_longer_declares_a_parameter_is_a_failed_run(pi
 
 
 def test_a_sweep_over_an_undeclared_name_is_refused_before_any_point_runs(store, train):
-    from mlops_lab.pipelines.sweep_service import SweepService
+    from mlops_lab.pipelines.sweeps.service import SweepService
 
     with pytest.raises(InvalidInput, match="does not declare alhpa"):
         SweepService(store).run(train, [{"alpha": 1}, {"alhpa": 2}])
@@ -92,7 +92,7 @@ def test_a_sweep_over_an_undeclared_name_is_refused_before_any_point_runs(store,
 
 def test_a_dag_step_with_an_undeclared_parameter_fails_saying_so_and_runs_nothing(
         pipelines, store, train):
-    from mlops_lab.pipelines.dag_service import DagService
+    from mlops_lab.pipelines.dags.service import DagService
 
     (train.parent / "pipeline.yaml").write_text(
         "name: typo\nsteps:\n  train: {notebook: train.ipynb, parameters: {alpah: 1}}\n")

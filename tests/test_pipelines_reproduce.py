@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from mlops_lab.errors import Conflict, InvalidInput
-from mlops_lab.pipelines.reproduce import ReproduceService
-from mlops_lab.pipelines.service import PipelineService
+from mlops_lab.pipelines.reproduce.service import ReproduceService
+from mlops_lab.pipelines.runs.service import PipelineService
 
 from test_pipelines import clear_pipeline_tables, notebook
 

@@ -174,9 +174,9 @@ def test_reproduce_a_pipeline_run_and_compare(api, train):
     run = api("pipeline-runs", method="POST", expect=201,
               body={"notebook": "jobs/train.ipynb", "parameters": {"alpha": 3}})
     original = wait_ended(api, run["id"])
-    check = api("reproductions", original["id"])
+    check = api("pipeline-runs", original["id"], "reproduction")
     assert check["original"]["id"] == original["id"] and check["problems"] == []
-    started = api("reproductions", original["id"], method="POST", expect=201)
+    started = api("pipeline-runs", original["id"], "reproduction", method="POST", expect=201)
     again = wait_ended(api, started["reproduction"]["id"])
     assert again["reproduce_of"] == original["id"] and again["parameters"] == {"alpha": 3}
     comparison = api("pipeline-runs", again["id"], "comparison")
@@ -189,6 +189,25 @@ def test_reproduce_a_pipeline_run_and_compare(api, train):
     assert ignoring["compared"] == 1 and ignoring["tolerance"]["rel"] == 0.01
     api("pipeline-runs", again["id"], "comparison", params={"rel_tol": "x"}, expect=400)
     api("pipeline-runs", original["id"], "comparison", expect=400)  # not a reproduction
+
+
+def test_the_old_reproduction_path_answers_the_same_and_says_it_is_deprecated(
+        api, train, jp_fetch, jp_asyncio_loop):
+    run = api("pipeline-runs", method="POST", expect=201,
+              body={"notebook": "jobs/train.ipynb", "parameters": {"alpha": 3}})
+    original = wait_ended(api, run["id"])
+
+    def fetch(*parts):
+        return jp_asyncio_loop.run_until_complete(jp_fetch("mlops-lab", "api", *parts))
+
+    old = fetch("reproductions", original["id"])
+    new = fetch("pipeline-runs", original["id"], "reproduction")
+    assert old.headers["Deprecation"] == "true" and "Deprecation" not in new.headers
+    assert "pipeline-runs/{id}/reproduction" in old.headers["Link"]
+    assert json.loads(old.body)["original"] == json.loads(new.body)["original"]
+    started = api("reproductions", original["id"], method="POST", expect=201)
+    assert started["reproduction"]["reproduce_of"] == original["id"]
+    wait_ended(api, started["reproduction"]["id"])
 
 
 @pytest.mark.parametrize("bad", ["../x", "%2e%2e", "0" * 31, "A" * 32])

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import insert, select, update
 
 from mlops_lab.errors import Conflict, InvalidInput, NotFound
-from mlops_lab.pipelines.scheduler import Scheduler
-from mlops_lab.pipelines.schedules import ScheduleService
-from mlops_lab.pipelines.service import PipelineService
+from mlops_lab.pipelines.schedules.scheduler import Scheduler
+from mlops_lab.pipelines.schedules.service import ScheduleService
+from mlops_lab.pipelines.runs.service import PipelineService
 from mlops_lab.store.tables.pipelines import pipeline_runs as pr
 from mlops_lab.store.tables.pipelines import schedule_fires as sf
 

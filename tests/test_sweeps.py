@@ -15,9 +15,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from mlops_lab.errors import InvalidInput, NotFound
-from mlops_lab.pipelines import sweep_service
-from mlops_lab.pipelines.service import PipelineService
-from mlops_lab.pipelines.sweeps import distribution, parse_grid_values, sweep, sweep_points
+from mlops_lab.pipelines.sweeps import service as sweep_service
+from mlops_lab.pipelines.runs.service import PipelineService
+from mlops_lab.pipelines.sweeps.api import sweep
+from mlops_lab.pipelines.sweeps.points import distribution, parse_grid_values, sweep_points
 from mlops_lab.tracking.service import TrackingService
 
 # ---- points ------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .entities import PipelineRun, Schedule
+from .runs.entities import PipelineRun
+from .schedules.entities import Schedule
 
 
 def _store():
@@ -16,7 +17,7 @@ def _store():
 
 
 def _pipelines():
-    from .service import PipelineService
+    from .runs.service import PipelineService
 
     return PipelineService(_store())
 
@@ -79,7 +80,7 @@ def schedule_notebook(notebook: str | os.PathLike, cron: str, parameters: dict |
     or "run_once"); `keep_last`: keep the output notebooks of only the newest N runs;
     `max_queued`: how many of its runs may wait in the queue before a tick is skipped.
     `next_fire_times_local` gives the next fire times in `timezone`."""
-    from .schedules import ScheduleService
+    from .schedules.service import ScheduleService
 
     return ScheduleService(_store()).create(
         notebook, cron, parameters, name=name, timezone=timezone, missed=missed,
@@ -88,7 +89,7 @@ def schedule_notebook(notebook: str | os.PathLike, cron: str, parameters: dict |
 
 
 def list_schedules() -> list[Schedule]:
-    from .schedules import ScheduleService
+    from .schedules.service import ScheduleService
 
     return ScheduleService(_store()).list()
 
@@ -109,8 +110,8 @@ def reproduce(run_id: str, *, wait: bool = True, force: bool = False,
     Numbers count as equal within `rel_tol` (default 1e-6) or `abs_tol` (default 1e-9);
     timestamps, memory addresses, durations, temporary paths and run ids in text are masked;
     `ignore` takes name patterns to leave out ("cell [4]*", "metric:*loss")."""
-    from .comparison import tolerance
-    from .reproduce import ReproduceService
+    from .reproduce.comparison import tolerance
+    from .reproduce.service import ReproduceService
 
     return ReproduceService(_store()).reproduce(
         run_id, wait=wait, force=force, tolerance=tolerance(rel_tol, abs_tol, ignore))

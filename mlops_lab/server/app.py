@@ -122,9 +122,12 @@ class MlopsLabApp(ExtensionApp):
             self._sweeper.start()
         self._scheduler = None
         if self.run_scheduler and self.tracking is not None:
-            from ..pipelines.scheduler import start_in_thread
+            from ..pipelines.schedules.scheduler import start_in_thread
 
-            self._scheduler = start_in_thread(self.tracking.store)
+            services = self.settings["mlops_lab_services"]
+            self._scheduler = start_in_thread(services.store, pipelines=services.pipelines,
+                                              schedules=services.schedules,
+                                              tracking=services.tracking)
 
     async def sweep(self) -> int:
         """Marks KILLED the runs whose process is gone (off the event loop)."""

@@ -19,7 +19,7 @@ class PipelineHandler(MlopsLabHandler):
         return self.settings.get("server_root_dir") or self.serverapp.root_dir
 
     def notebook(self, relative) -> str:
-        from ..pipelines.notebooks import notebook_in_root
+        from ..pipelines.runs.notebooks import notebook_in_root
 
         if not isinstance(relative, str):
             raise InvalidInput("notebook must be a path relative to the server's root.")
@@ -27,7 +27,7 @@ class PipelineHandler(MlopsLabHandler):
 
     def run_json(self, run) -> dict:
         """The pipeline run, with its paths relative to the root for JupyterLab to open."""
-        from ..pipelines.notebooks import relative_to_root
+        from ..pipelines.runs.notebooks import relative_to_root
 
         doc = run.to_json()
         doc["notebook_path"] = relative_to_root(self.root, run.notebook)
@@ -37,7 +37,7 @@ class PipelineHandler(MlopsLabHandler):
         return doc
 
     def schedule_json(self, schedule) -> dict:
-        from ..pipelines.notebooks import relative_to_root
+        from ..pipelines.runs.notebooks import relative_to_root
 
         return {**schedule.to_json(),
                 "notebook_path": relative_to_root(self.root, schedule.notebook)}
@@ -94,7 +94,7 @@ class PipelineRunComparisonHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, pipeline_run_id: str):
-        from ..pipelines.comparison import tolerance
+        from ..pipelines.reproduce.comparison import tolerance
         tol = tolerance(self.number_argument("rel_tol"), self.number_argument("abs_tol"),
                         self.get_arguments("ignore") or None)
         self.reply(await self.call(self.services.reproduce.report, pipeline_run_id,
@@ -114,7 +114,7 @@ class NotebookParametersHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        from ..pipelines.notebooks import inspect_parameters
+        from ..pipelines.runs.parameters import inspect_parameters
         from pathlib import Path
 
         notebook = await self.call(self.notebook, self.get_argument("notebook", ""))
@@ -122,23 +122,44 @@ class NotebookParametersHandler(PipelineHandler):
         self.reply({"notebook": self.get_argument("notebook"), "parameters": found})
 
 
-class ReproduceHandler(PipelineHandler):
-    """GET: what reproducing would start from (inputs, environment changes). POST: start it."""
+class ReproductionHandler(PipelineHandler):
+    """The reproduction of a pipeline run (or of the pipeline run behind a tracked run).
+    GET: what reproducing would start from (inputs, environment changes). POST: start it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, pipeline_run_id: str):
+        report = await self.call(self.services.reproduce.check, pipeline_run_id)
+        self.reply(report)
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, pipeline_run_id: str):
+        force = bool(self.json_body().get("force", False))
+        report = await self.call(self.services.reproduce.reproduce, pipeline_run_id,
+                                 wait=False, force=force)
+        self.set_status(201)
+        self.reply(report)
+
+
+class OldReproductionHandler(ReproductionHandler):
+    """`reproductions/{run_id}`, the old path of `pipeline-runs/{id}/reproduction`: answers the
+    same for one release, with a `Deprecation: true` header naming its successor."""
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("Deprecation", "true")
+        self.set_header("Link", '<pipeline-runs/{id}/reproduction>; rel="successor-version"')
 
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str):
-        report = await self.call(self.services.reproduce.check, run_id)
-        self.reply(report)
+        await super().get(run_id)
 
     @tornado.web.authenticated
     @authorized
     async def post(self, run_id: str):
-        force = bool(self.json_body().get("force", False))
-        report = await self.call(self.services.reproduce.reproduce, run_id, wait=False,
-                                 force=force)
-        self.set_status(201)
-        self.reply(report)
+        await super().post(run_id)
 
 
 class SchedulesHandler(PipelineHandler):
@@ -195,7 +216,9 @@ ROUTES: list[tuple[str, type]] = [
     (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/log", PipelineRunLogHandler),
     (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/comparison", PipelineRunComparisonHandler),
     (r"pipelines/parameters", NotebookParametersHandler),
-    (rf"reproductions/(?P<run_id>{ID})", ReproduceHandler),
+    (rf"pipeline-runs/(?P<pipeline_run_id>{ID})/reproduction", ReproductionHandler),
+    # The old path of the reproduction, for one release (Deprecation header).
+    (rf"reproductions/(?P<run_id>{ID})", OldReproductionHandler),
     (r"schedules", SchedulesHandler),
     (rf"schedules/(?P<schedule_id>{ID})", ScheduleHandler),
 ]

@@ -22,8 +22,8 @@ def dag_run(isolated_lab_server):
     """A DAG run in the server's store whose step `train` failed: `report` was skipped, the
     independent `audit` branch succeeded. The first attempt ran with a runner of this test;
     the notebooks are real, so Resume in the UI runs them for real."""
-    from mlops_lab.pipelines.dag_executor import StepOutcome
-    from mlops_lab.pipelines.dag_service import DagService
+    from mlops_lab.pipelines.dags.executor import StepOutcome
+    from mlops_lab.pipelines.dags.service import DagService
     from mlops_lab.store import open_store
     from mlops_lab.tracking.service import TrackingService
 

@@ -185,11 +185,11 @@ export async function notebookParameters(notebook: string): Promise<INotebookPar
 }
 
 export function checkReproduction(runId: string): Promise<IReproductionCheck> {
-  return requestJson<IReproductionCheck>(['reproductions', runId]);
+  return requestJson<IReproductionCheck>(['pipeline-runs', runId, 'reproduction']);
 }
 
 export function startReproduction(runId: string, force = false): Promise<IReproductionCheck> {
-  return requestJson<IReproductionCheck>(['reproductions', runId], {
+  return requestJson<IReproductionCheck>(['pipeline-runs', runId, 'reproduction'], {
     method: 'POST',
     body: { force }
   });

@@ -26,15 +26,15 @@ from pathlib import Path
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..store import Store
-from ..store.tables.pipelines import pipeline_runs as pr
-from ..store.tables.pipelines import schedule_fires as sf
-from ..store.tables.pipelines import scheduler_leases as lease
-from ..store.tables.pipelines import schedules as sc
-from . import executor
-from .notebooks import read_bytes
-from .schedules import ScheduleService, fire_times
-from .service import PipelineService
+from ...store import Store
+from ...store.tables.pipelines import pipeline_runs as pr
+from ...store.tables.pipelines import schedule_fires as sf
+from ...store.tables.pipelines import scheduler_leases as lease
+from ...store.tables.pipelines import schedules as sc
+from ...services import services_for
+from ..runs import executor, lifecycle
+from ..runs.notebooks import read_bytes
+from .service import fire_times
 
 log = logging.getLogger("mlops_lab.scheduler")
 LEASE_NAME = "scheduler"
@@ -44,7 +44,9 @@ RESTARTED = "The process running it ended (scheduler restarted)"
 class Scheduler:
     def __init__(self, store: Store, *, holder: str | None = None, clock=time.time,
                  lease_seconds: float = 10.0, grace_seconds: float = 60.0, launch: bool = True,
-                 max_workers: int | None = None):
+                 max_workers: int | None = None, pipelines=None, schedules=None, tracking=None):
+        """`pipelines`, `schedules`, `tracking`: the services it works with (by default the
+        store's own, from the composition root)."""
         self.store = store
         self.db = store.db
         self.holder = holder or f"{executor.HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -52,8 +54,11 @@ class Scheduler:
         self.lease_ms = int(lease_seconds * 1000)
         self.grace_ms = int(grace_seconds * 1000)
         self.launch = launch
-        self.pipelines = PipelineService(store, max_workers=max_workers)
-        self.schedules = ScheduleService(store)
+        self.max_workers = max_workers
+        parts = services_for(store)
+        self.pipelines = pipelines or parts.pipelines
+        self.schedules = schedules or parts.schedules
+        self.tracking = tracking or parts.tracking
         self._last_sweep = 0.0
 
     # ---- start ---------------------------------------------------------------------------
@@ -106,7 +111,7 @@ class Scheduler:
             for schedule_id in {f["schedule_id"] for f in fired}:
                 self.apply_retention(schedule_id)
         if self.launch:
-            self.pipelines.dispatch()
+            executor.dispatch(self.store, self.max_workers)
         return fired
 
     def _fire(self, schedule: dict, now_ms: int) -> list[dict]:
@@ -141,7 +146,7 @@ class Scheduler:
                     conn.execute(insert(sf).values(schedule_id=schedule["id"],
                                                    fire_time=fire_time, fired_at=now_ms,
                                                    pipeline_run_id=row["id"]))
-                    conn.execute(insert(pr).values(row))
+                    lifecycle.queue(self.db, row, conn)
                     fired.append({"schedule_id": schedule["id"], "fire_time": fire_time,
                                   "pipeline_run_id": row["id"], "late_ms": now_ms - fire_time})
         except IntegrityError:  # the backstop: this tick was fired already
@@ -175,9 +180,6 @@ class Scheduler:
         """Keeps the output notebooks of the newest `keep_last` ended runs of the schedule;
         older ones lose their output (the copy on disk and the blob reference, which
         `mlops-lab gc` then collects). Their rows, parameters and outputs stay."""
-        from ..tracking.service import TrackingService
-
-        tracking = TrackingService(self.store)
         with self.db.read() as conn:
             keep = conn.execute(select(sc.c.keep_last).where(sc.c.id == schedule_id)).scalar()
             if not keep:
@@ -193,10 +195,9 @@ class Scheduler:
             return 0
         with self.db.write() as conn:
             for row in old:
-                conn.execute(update(pr).where(pr.c.id == row.id)
-                             .values(output_blob=None, output_path=None))
+                lifecycle.forget_output(conn, row.id)
                 if row.run_id:
-                    tracking.forget_artifact(row.run_id, "output.ipynb", conn)
+                    self.tracking.forget_artifact(row.run_id, "output.ipynb", conn)
         for row in old:
             if row.output_path and row.output_path.endswith(f"{row.id}.ipynb"):
                 try:

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from ..errors import InvalidInput, NotFound
+from ...errors import InvalidInput, NotFound
 
 MAX_NOTEBOOK_BYTES = 100 << 20
 
@@ -60,7 +60,7 @@ def path_in_store(notebook: str | os.PathLike) -> str:
     """The notebook's path relative to the store's root (the folder holding `.mlops-lab`), the
     way a Jupyter session names it: `jobs/train.ipynb`, so two `train.ipynb` differ. The
     absolute path when no store lies above the notebook."""
-    from ..config import find_home
+    from ...config import find_home
 
     path = Path(notebook).resolve()
     home = find_home(path.parent, create=False)
@@ -106,26 +106,3 @@ def check_notebook(data: bytes, kernel_name: str | None = None) -> tuple[str | N
         return name, (f"The notebook asks for kernel {name!r}, which is not installed here; "
                       "choose an installed kernel (`jupyter kernelspec list`).")
     return name, None
-
-
-def inspect_parameters(path: Path) -> list[dict]:
-    """The `parameters` cell's names, defaults (as source text), inferred types and help."""
-    from .parameters import declared_parameters, literal
-
-    data = read_bytes(path)
-    _, problem = check_notebook(data)
-    if problem:
-        raise InvalidInput(problem)
-    params = []
-    for name, p in (declared_parameters(data) or {}).items():
-        value, known = literal(p["default"])
-        kind = p["type"]
-        if kind in (None, "None") and known:  # no annotation: the default's type
-            kind = _TYPE_NAMES.get(type(value), "None")
-        params.append({"name": name, "type": kind, "default": p["default"],
-                       "value": value if known else None, "help": p["help"]})
-    return params
-
-
-_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
-               dict: "dict", type(None): "None"}

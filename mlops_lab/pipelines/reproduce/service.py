@@ -11,24 +11,25 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from ..errors import Conflict, InvalidInput, NotFound
-from ..store import Store
+from ...errors import Conflict, InvalidInput, NotFound
+from ...services import services_for
+from ...store import Store
+from ..runs.entities import PipelineRun
+from ..runs.environment import current_environment, environment_diff
 from . import comparison
 from .comparison import Tolerance, cell_outputs
-from .entities import PipelineRun
-from .environment import current_environment, environment_diff
-from .service import PipelineService
 
 MAX_TREE = 10_000
 
 
 class ReproduceService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, pipelines=None, tracking=None, datasets=None):
+        """`pipelines`, `tracking`, `datasets`: the services it asks (by default the store's
+        own, from the composition root; datasets only when a snapshot input is checked)."""
         self.store = store
-        self.pipelines = PipelineService(store)
-        from ..tracking.service import TrackingService
-
-        self.tracking = TrackingService(store)
+        self.pipelines = pipelines or services_for(store).pipelines
+        self.tracking = tracking or services_for(store).tracking
+        self._datasets = datasets
 
     def original(self, run_id: str) -> PipelineRun:
         """The pipeline run behind `run_id`: a pipeline run id (or prefix), or a tracked run
@@ -176,18 +177,17 @@ class ReproduceService:
         if kind != "snapshot":
             return None, f"{kind} inputs are not checked"
         try:
-            from ..datasets.service import DatasetService
+            datasets = self._datasets or services_for(self.store).datasets
         except ImportError:
             return None, "datasets are not available to check this snapshot"
         try:
-            version = DatasetService(self.store).get_snapshot(ref)
+            version = datasets.get_snapshot(ref)
         except NotFound:
             return False, "the snapshot is gone"
         blob = getattr(version, "blob", None)
         if blob and not self.store.artifacts.exists(blob):
             return False, "the snapshot's data is gone from the artifact store"
         return True, None
-
 
 
 def _children(runs: list) -> dict[str, list]:

@@ -1,11 +1,10 @@
-"""DAGs of notebooks and sweeps, as users call them (`import mlops_lab as ml`).
+"""DAGs of notebooks, as users call them (`import mlops_lab as ml`).
 
     run = ml.run_dag("pipeline.yaml", {"alpha": 0.5})     # waits; run.status, run.steps
     run = ml.resume_dag(run.id)                            # after fixing a failed step
     ml.get_dag_run(run.id); ml.list_dag_runs()
-    result = ml.sweep("train.ipynb", grid={"alpha": [0.1, 1, 10]})
 
-The pipeline file's format is described in mlops_lab/pipelines/dag_file.py and the README.
+The pipeline file's format is described in mlops_lab/pipelines/dags/file.py and the README.
 """
 
 from __future__ import annotations
@@ -13,13 +12,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .dag_entities import DagRun
-from .sweeps import sweep  # noqa: F401  (public: `ml.sweep`)
+from .entities import DagRun
 
 
 def _service():
-    from ..store import open_store
-    from .dag_service import DagService
+    from ...store import open_store
+    from .service import DagService
 
     return DagService(open_store())
 

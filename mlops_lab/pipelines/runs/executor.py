@@ -3,7 +3,7 @@
 A run waits QUEUED in the database. Whoever has capacity — the server extension, the CLI, the
 scheduler daemon or a worker that just finished — claims the oldest QUEUED run in one write
 transaction (the concurrency limit is counted in that same transaction, so two claimers can
-never exceed it) and starts `python -m mlops_lab.pipelines.worker <id>` in its own session.
+never exceed it) and starts `python -m mlops_lab.pipelines.runs.worker <id>` in its own session.
 """
 
 from __future__ import annotations
@@ -14,15 +14,11 @@ import subprocess
 import sys
 import threading
 
-from sqlalchemy import func, select, text, update
-
-from ..clock import now_ms
-from ..store import Store
-from ..store.tables.pipelines import pipeline_runs as pr
+from ...store import Store
+from . import lifecycle
 
 HOST = socket.gethostname()
 DEFAULT_WORKERS = 4
-_QUEUE_LOCK = 70070007  # PostgreSQL advisory lock serialising claims
 
 # Workers this process started, so it can wait for them and reap them.
 _children: dict[str, subprocess.Popen] = {}
@@ -39,26 +35,9 @@ def max_workers(explicit: int | None = None) -> int:
 
 
 def claim(store: Store, limit: int, run_id: str | None = None) -> str | None:
-    """Marks the oldest QUEUED run (or `run_id` if it is QUEUED) RUNNING if fewer than `limit`
-    run; returns its id."""
-    wanted = run_id
-    with store.db.write() as conn:
-        if not store.db.is_sqlite:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _QUEUE_LOCK})
-        running = conn.execute(select(func.count()).select_from(pr)
-                               .where(pr.c.status == "RUNNING")).scalar()
-        if running >= limit:
-            return None
-        queued = select(pr.c.id).where(pr.c.status == "QUEUED")
-        if wanted is not None:
-            queued = queued.where(pr.c.id == wanted)
-        run_id = conn.execute(queued.order_by(pr.c.created_at, pr.c.id).limit(1)).scalar()
-        if run_id is None:
-            return None
-        now = now_ms()
-        done = conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "QUEUED").values(
-            status="RUNNING", started_at=now, heartbeat_at=now, host=HOST, pid=None))
-        return run_id if done.rowcount else None
+    """Marks the oldest QUEUED run (or `run_id` if it is QUEUED) RUNNING on this host if fewer
+    than `limit` run; returns its id."""
+    return lifecycle.claim(store.db, limit, HOST, run_id)
 
 
 def dispatch(store: Store, limit: int | None = None) -> list[str]:
@@ -86,18 +65,14 @@ def worker_environment(store: Store, limit: int | None = None) -> dict[str, str]
 def start_worker(store: Store, run_id: str, limit: int | None = None) -> subprocess.Popen:
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "mlops_lab.pipelines.worker", run_id],
+            [sys.executable, "-m", "mlops_lab.pipelines.runs.worker", run_id],
             env=worker_environment(store, limit), stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
     except OSError as exc:
-        with store.db.write() as conn:
-            conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "RUNNING").values(
-                status="FAILED", ended_at=now_ms(), error=f"The worker could not start: {exc}"))
+        lifecycle.mark_crashed(store.db, run_id, f"The worker could not start: {exc}")
         raise
-    with store.db.write() as conn:
-        conn.execute(update(pr).where(pr.c.id == run_id, pr.c.status == "RUNNING")
-                     .values(pid=proc.pid))
+    lifecycle.worker_started(store.db, run_id, proc.pid)
     with _children_lock:
         _children[run_id] = proc
     # Reap it when it ends (a long-lived server must not collect zombies).

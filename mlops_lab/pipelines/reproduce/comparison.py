@@ -25,7 +25,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 
-from ..errors import InvalidInput
+from ...errors import InvalidInput
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-9

@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..clock import now_ms
-from ..errors import Conflict, InvalidInput, NotFound
-from ..naming import clean_name
-from ..store import Store
-from ..store.tables.pipelines import schedules as sc
+from ...clock import now_ms
+from ...errors import Conflict, InvalidInput, NotFound
+from ...naming import clean_name
+from ...store import Store
+from ...store.tables.pipelines import schedules as sc
+from ..runs.notebooks import local_notebook
+from ..runs.parameters import check_declared, check_parameters
 from .entities import MISSED_POLICIES, Schedule
-from .notebooks import local_notebook
-from .parameters import check_declared, check_parameters
 
 NEXT_TIMES = 5
 _UNSET = object()

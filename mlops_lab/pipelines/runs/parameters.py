@@ -6,9 +6,11 @@ from __future__ import annotations
 import json
 import keyword
 import math
+from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
+from ...errors import InvalidInput
+from .notebooks import check_notebook, read_bytes
 
 MAX_DEPTH = 20
 
@@ -147,13 +149,30 @@ def literal(source: str):
 def check_declared(path, parameters: dict | None) -> None:
     """The rule of `effective_parameters` for a schedule, checked when it is made or edited
     (its ticks are checked again when they fire: the notebook may have changed)."""
-    from pathlib import Path
-
-    from .notebooks import check_notebook, read_bytes
-
     path = Path(path)
     if not path.is_file():  # a scheduled notebook that is gone: its ticks say so
         return
     data = read_bytes(path)
     if check_notebook(data)[1] is None:  # a notebook that cannot run fails its runs anyway
         effective_parameters(data, check_parameters(parameters), notebook=path.name)
+
+
+def inspect_parameters(path: Path) -> list[dict]:
+    """The `parameters` cell's names, defaults (as source text), inferred types and help."""
+    data = read_bytes(path)
+    _, problem = check_notebook(data)
+    if problem:
+        raise InvalidInput(problem)
+    params = []
+    for name, p in (declared_parameters(data) or {}).items():
+        value, known = literal(p["default"])
+        kind = p["type"]
+        if kind in (None, "None") and known:  # no annotation: the default's type
+            kind = _TYPE_NAMES.get(type(value), "None")
+        params.append({"name": name, "type": kind, "default": p["default"],
+                       "value": value if known else None, "help": p["help"]})
+    return params
+
+
+_TYPE_NAMES = {bool: "bool", int: "int", float: "float", str: "str", list: "list",
+               dict: "dict", type(None): "None"}

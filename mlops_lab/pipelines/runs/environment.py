@@ -17,7 +17,7 @@ def current_environment(folder: str | None = None) -> dict:
            "packages": dict(sorted(packages.items()))}
     if folder:
         try:
-            from ..tracking.capture_git import git_state
+            from ...tracking.capture_git import git_state
 
             git = git_state(folder)
             if git:

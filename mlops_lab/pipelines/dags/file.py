@@ -30,18 +30,15 @@ from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
-from ..errors import InvalidInput
-from .parameters import check_parameters
+from ...errors import InvalidInput
+from ..runs.parameters import check_parameters
+from .yaml_limits import TooBig, load_yaml
 
 STEP_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,99}$")
 REFERENCE = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_-]{0,99})\.([A-Za-z_][A-Za-z0-9_]*)\}$")
 FILE_KEYS = {"name", "description", "concurrency", "steps"}
 STEP_KEYS = {"notebook", "parameters", "depends_on", "timeout"}
 MAX_FILE_BYTES = 1_000_000
-# YAML aliases share one value in memory, but everything that walks the document (checks,
-# JSON for the store) expands them: a few hundred bytes of nested aliases become gigabytes.
-MAX_ALIASES = 1_000
-MAX_VALUES = 100_000  # values in the document once its aliases are expanded
 MAX_STEPS = 500
 DEFAULT_CONCURRENCY = 4
 
@@ -119,52 +116,6 @@ class Dag:
 
 # ---- reading and checking ----------------------------------------------------------------
 
-class _TooBig(Exception):
-    """The YAML is over a limit of ours (aliases, expanded size); the text says which."""
-
-
-def _load_yaml(text: str):
-    """yaml.safe_load with limits on aliases and on the document's size with its aliases
-    expanded, checked while it is composed (before anything expands it)."""
-    import yaml
-    from yaml.nodes import MappingNode, SequenceNode
-
-    class LimitedLoader(yaml.SafeLoader):
-        aliases = 0
-        sizes: dict[int, int]  # id(node) -> values under it, aliases expanded
-
-        def compose_node(self, parent, index):
-            alias = self.check_event(yaml.AliasEvent)
-            node = super().compose_node(parent, index)
-            if alias:
-                self.aliases += 1
-                if self.aliases > MAX_ALIASES:
-                    raise _TooBig(f"more than {MAX_ALIASES} YAML aliases (*name); write the "
-                                  "values out.")
-                if id(node) not in self.sizes:  # the anchor is a value still being read
-                    raise _TooBig("a YAML alias refers to a value that contains it.")
-                return node
-            if isinstance(node, SequenceNode):
-                children = node.value
-            elif isinstance(node, MappingNode):
-                children = [part for pair in node.value for part in pair]
-            else:
-                children = []
-            size = 1 + sum(self.sizes[id(child)] for child in children)
-            if size > MAX_VALUES:
-                raise _TooBig(f"more than {MAX_VALUES:,} values once its YAML aliases are "
-                              "expanded; a pipeline file needs far fewer (an alias bomb?).")
-            self.sizes[id(node)] = size
-            return node
-
-    loader = LimitedLoader(text)
-    loader.sizes = {}
-    try:
-        return loader.get_single_data()
-    finally:
-        loader.dispose()
-
-
 def load_dag(path: str | Path) -> Dag:
     """The pipeline file at `path`, checked (InvalidInput says what is wrong and where)."""
     file = Path(path).expanduser()
@@ -191,8 +142,8 @@ def parse_dag(text: str, file: Path) -> Dag:
     import yaml
 
     try:
-        doc = _load_yaml(text)
-    except _TooBig as exc:
+        doc = load_yaml(text)
+    except TooBig as exc:
         raise InvalidInput(f"{file.name}: {exc}") from None
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)

@@ -1,6 +1,6 @@
 """Runs a sweep's points as pipeline runs under one sweep tracking run, locally or on Dask.
 
-The points themselves (grid, random draws) are made in sweeps.py; this module runs them and
+The points themselves (grid, random draws) are made in points.py; this module runs them and
 reads back what each point produced.
 """
 
@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ..errors import InvalidInput, MlopsLabError
-from ..limits import whole_number_in
-from ..store import Store
-from .sweeps import SweepPoint, SweepResult, local_pool
+from ...errors import InvalidInput, MlopsLabError
+from ...limits import whole_number_in
+from ...services import services_for
+from ...store import Store
+from .entities import SweepPoint, SweepResult
 
 DASK_CONNECT_SECONDS = 30
 
@@ -25,25 +26,27 @@ def run_point(uri: str, artifacts: str, notebook: str, parameters: dict, parent_
               max_workers: int | None) -> str:
     """One point as a pipeline run, waited for; returns its id. Runs wherever it is called
     (a pool thread here, or a Dask worker), on the store named by `uri` and `artifacts`."""
-    from ..store import open_store
-    from .service import PipelineService
+    from ...services import services
 
-    service = PipelineService(open_store(uri, artifacts), max_workers=max_workers)
+    service = services(uri, artifacts).pipelines.with_limit(max_workers)
     return service.run_notebook(notebook, parameters, parent_run_id=parent_run_id, tags=tags,
                                 timeout=timeout, experiment=experiment, wait=True).id
 
 
 class SweepService:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, pipelines=None, tracking=None):
+        """`pipelines`, `tracking`: the services it asks (by default the store's own, from the
+        composition root)."""
         self.store = store
+        self.pipelines = pipelines or services_for(store).pipelines
+        self.tracking = tracking or services_for(store).tracking
 
     def run(self, notebook, points: list[dict[str, Any]], *, workers: int | None = None,
             dask: str | None = None, timeout: float | None = None,
             experiment: str | None = None, name: str | None = None,
             spec: dict | None = None) -> SweepResult:
-        from ..tracking.service import DEFAULT_EXPERIMENT, TrackingService
-        from .notebooks import local_notebook
-        from .parameters import check_declared
+        from ..runs.notebooks import local_notebook
+        from ..runs.parameters import check_declared
 
         path = local_notebook(notebook)
         if workers is not None:
@@ -54,7 +57,7 @@ class SweepService:
             raise InvalidInput("The sweep has no points.")
         # A name the notebook does not declare is refused before any point runs.
         check_declared(path, {k: v for point in points for k, v in point.items()})
-        tracking = TrackingService(self.store)
+        tracking = self.tracking
         experiment = experiment or tracking.default_experiment()
         experiment_id = tracking.get_or_create_experiment(experiment).id
         where = dask or "local"
@@ -75,7 +78,7 @@ class SweepService:
                       timeout, experiment)
                      for i, point in enumerate(points)]
             if client is None:
-                from .executor import max_workers
+                from ..runs.executor import max_workers
 
                 # Default: the pipeline executor's own limit (MLOPS_LAB_PIPELINE_WORKERS, 4).
                 pool = workers or max_workers()
@@ -103,9 +106,7 @@ class SweepService:
                  started) -> SweepResult:
         """Each point's pipeline run, with its numeric outputs and the metrics its notebook
         logged (on its tracking run or that run's children)."""
-        from .service import PipelineService
-
-        pipelines = PipelineService(self.store)
+        pipelines = self.pipelines
         runs = {}
         for index, found in enumerate(ids):
             if isinstance(found, str):
@@ -146,7 +147,7 @@ class _Heartbeat:
     heartbeat intervals is taken for dead by the next process that sweeps the store)."""
 
     def __init__(self, tracking, run_id: str):
-        from .. import config
+        from ... import config
 
         self._stop = threading.Event()
         self._thread = threading.Thread(
@@ -201,3 +202,8 @@ def _on_dask(client, calls: list[tuple]) -> list:
             results.append(f"The Dask task failed: {type(exc).__name__}: {exc}")
     return results
 
+
+def local_pool(fn, calls: list[tuple], workers: int) -> list:
+    """`fn(*call)` for every call, `workers` at a time, results in order."""
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlops-lab-sweep") as pool:
+        return list(pool.map(lambda call: fn(*call), calls))

@@ -1,6 +1,6 @@
 """DAG runs: a pipeline file's steps run as pipeline runs, their states kept in the store.
 
-Entry points (`ml.run_dag`, `mlops-lab dag …`, REST) call DagService; the graph rules live in
+Entry points (`ml.run_dag`, `mlops-lab dags …`, REST) call DagService; the graph rules live in
 dag_file.py (checking) and dag_executor.py (order, parallelism, skipping). Status of a DAG run:
 RUNNING -> SUCCEEDED | FAILED; a FAILED run can be resumed: a new attempt of the same DAG run
 re-runs only its failed and skipped steps, reusing the outputs of the steps that succeeded.
@@ -17,16 +17,17 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from ..clock import now_ms
-from ..errors import Conflict, InvalidInput, NotFound
-from ..limits import check_limit, whole_number_in
-from ..store import Store
-from ..store.ids import id_prefix, one_id_with_prefix
-from ..store.tables.dags import dag_runs as dr
-from ..store.tables.dags import dag_steps as ds
-from .dag_entities import RUN_STATUSES, DagRun, DagStep
-from .dag_executor import StepCall, StepOutcome, StepRunner, execute
-from .dag_file import Dag, apply_overrides, load_dag
+from ...clock import now_ms
+from ...errors import Conflict, InvalidInput, NotFound
+from ...limits import check_limit, whole_number_in
+from ...services import services_for
+from ...store import Store
+from ...store.ids import id_prefix, one_id_with_prefix
+from ...store.tables.dags import dag_runs as dr
+from ...store.tables.dags import dag_steps as ds
+from .entities import RUN_STATUSES, DagRun, DagStep
+from .executor import StepCall, StepOutcome, StepRunner, execute
+from .file import Dag, apply_overrides, load_dag
 
 HOST = socket.gethostname()
 MAX_LIMIT = 10_000
@@ -36,13 +37,11 @@ ID_LENGTH = 32
 class PipelineStepRunner:
     """Runs a step as a pipeline run (papermill in a worker process) and waits for it."""
 
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, pipelines):
+        self.pipelines = pipelines
 
     def __call__(self, call: StepCall, link) -> StepOutcome:
-        from .service import PipelineService
-
-        svc = PipelineService(self.store)
+        svc = self.pipelines
         run = svc.run_notebook(
             call.step.notebook, call.parameters, timeout=call.step.timeout, wait=False,
             tags={"mlops_lab.dag_run": call.dag_run_id, "mlops_lab.dag_step": call.step.name,
@@ -57,10 +56,12 @@ class PipelineStepRunner:
 
 
 class DagService:
-    def __init__(self, store: Store, runner: StepRunner | None = None):
+    def __init__(self, store: Store, runner: StepRunner | None = None, pipelines=None):
+        """`runner` runs a step (by default as a pipeline run of `pipelines`, the store's own
+        pipelines service from the composition root unless given)."""
         self.store = store
         self.db = store.db
-        self.runner = runner or PipelineStepRunner(store)
+        self.runner = runner or PipelineStepRunner(pipelines or services_for(store).pipelines)
 
     # ---- starting and resuming ----------------------------------------------------------
 
@@ -93,7 +94,7 @@ class DagService:
             if not done.rowcount:
                 status = conn.execute(select(dr.c.status).where(dr.c.id == run_id)).scalar()
                 if status is None:
-                    raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dag list`).")
+                    raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dags list`).")
                 raise Conflict(f"DAG run {run_id} is {status}; only a FAILED DAG run can be "
                                "resumed.")
             attempt = conn.execute(select(dr.c.attempt).where(dr.c.id == run_id)).scalar()
@@ -158,7 +159,7 @@ class DagService:
         with self.db.read() as conn:
             row = conn.execute(select(dr).where(dr.c.id == run_id)).first()
             if row is None:
-                raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dag list`).")
+                raise NotFound(f"No DAG run with id {run_id!r} (see `mlops-lab dags list`).")
             steps = conn.execute(select(ds).where(ds.c.dag_run_id == run_id)).all()
         if row.status == "RUNNING" and self._dead(row):
             self.sweep_dead_runs()
@@ -167,7 +168,7 @@ class DagService:
 
     def find(self, text: str) -> DagRun:
         """A DAG run by its id or a unique prefix of at least 4 characters."""
-        see = " (see `mlops-lab dag list`)"
+        see = " (see `mlops-lab dags list`)"
         prefix = id_prefix(text, "DAG run", ID_LENGTH, see)
         with self.db.read() as conn:
             return self.get(one_id_with_prefix(conn, dr.c.id, prefix, "DAG run", see))
@@ -196,7 +197,7 @@ class DagService:
     # ---- crashed runs -------------------------------------------------------------------
 
     def _dead(self, row) -> bool:
-        from .executor import pid_alive
+        from ..runs.executor import pid_alive
 
         return row.host == HOST and not pid_alive(row.pid)
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from graphlib import TopologicalSorter
 from typing import Any, Callable, Protocol
 
-from ..errors import MlopsLabError
-from .dag_file import Dag, Step, resolve_parameters
+from ...errors import MlopsLabError
+from .file import Dag, Step, resolve_parameters
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""One pipeline run, executed: `python -m mlops_lab.pipelines.worker <pipeline run id>`.
+"""One pipeline run, executed: `python -m mlops_lab.pipelines.runs.worker <pipeline run id>`.
 
 Started by executor.py in a session of its own. It opens a tracking run (kind "pipeline",
 params = parameters) that runs in the kernel become children of, executes the notebook snapshot
@@ -16,128 +16,27 @@ import shutil
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
-from sqlalchemy import update
-
-from ..clock import now_ms
-from ..store.tables.pipelines import pipeline_runs as pr
-from . import executor
+from ...clock import now_ms
+from ...services import services_for
+from . import executor, lifecycle
 from .notebooks import path_in_store
-from .service import PipelineService
+from .watcher import StageHandler, Watcher
 
-WATCH_SECONDS = 0.25
 LOG_LIMIT = 5 << 20
-# While the run goes on, its log's last LOG_TAIL bytes are kept in its row, every
-# LOG_TAIL_SECONDS when the log grew, for the run view and `pipeline-runs show --log`.
-LOG_TAIL = 64 << 10
-LOG_TAIL_SECONDS = 1.0
-LOG_TAIL_CUT = b"[...earlier lines: the whole log is kept when the run ends...]\n"
-
-
-class Watcher(threading.Thread):
-    """Heartbeats, timeout and cancellation for the run this worker executes."""
-
-    def __init__(self, svc: PipelineService, run_id: str, timeout: float | None,
-                 log_path: Path):
-        super().__init__(daemon=True, name="mlops-lab-pipeline-watch")
-        self.svc, self.run_id, self.timeout, self.log_path = svc, run_id, timeout, log_path
-        self.log_size, self.log_saved_at = 0, 0.0
-        self.started = time.monotonic()
-        self.stop = threading.Event()
-        self.ended_by: str | None = None  # "cancelled" | "timeout"
-        self.tracking_run: str | None = None
-        self.tracking = None
-        # Where the run is, for the record of a cancel: papermill's "Executing Cell N" moves it.
-        self.stage = "starting the worker"
-
-    def run(self) -> None:
-        from ..config import heartbeat_seconds
-
-        beat_every, last_beat = heartbeat_seconds(), time.monotonic()
-        while not self.stop.wait(WATCH_SECONDS):
-            try:
-                if self.ended_by:  # a kernel papermill starts after the end goes too
-                    self.kill_kernel()
-                    continue
-                if self.timeout and time.monotonic() - self.started > self.timeout:
-                    if self.svc.mark_dead(self.run_id, f"Timed out after {self.timeout:g} s; "
-                                                       "the kernel was stopped."):
-                        self.ended_by = "timeout"
-                    self.kill_kernel()
-                    continue
-                run = self.svc.get(self.run_id)
-                if run.status == "CANCELLED":
-                    self.ended_by = "cancelled"
-                    self.kill_kernel()
-                    continue
-                if time.monotonic() - last_beat >= beat_every:
-                    last_beat = time.monotonic()
-                    with self.svc.db.write() as conn:
-                        conn.execute(update(pr).where(pr.c.id == self.run_id)
-                                     .values(heartbeat_at=now_ms()))
-                    if self.tracking is not None and self.tracking_run:
-                        self.tracking.heartbeat([self.tracking_run])
-                if time.monotonic() - self.log_saved_at >= LOG_TAIL_SECONDS:
-                    self.save_log_tail()
-            except Exception:  # noqa: BLE001 - a busy store must not stop the watcher
-                logging.getLogger("mlops_lab").warning("watcher", exc_info=True)
-
-    def save_log_tail(self) -> None:
-        self.log_saved_at = time.monotonic()
-        try:
-            size = self.log_path.stat().st_size
-        except OSError:
-            return
-        if size == self.log_size:
-            return
-        with self.log_path.open("rb") as file:
-            file.seek(max(0, size - LOG_TAIL))
-            data = file.read(LOG_TAIL)
-        if size > LOG_TAIL:  # from the first whole line on
-            data = LOG_TAIL_CUT + data[data.find(b"\n") + 1:]
-        with self.svc.db.write() as conn:
-            conn.execute(update(pr).where(pr.c.id == self.run_id, pr.c.status == "RUNNING")
-                         .values(log_tail=data.decode("utf-8", "replace")))
-        self.log_size = size
-
-    def kill_kernel(self) -> None:
-        executor.kill_tree(os.getpid(), include_self=False)
-
-    def stopped(self) -> bool:
-        """Cancelled or timed out. Asked before each step that would start work: the store
-        says, not the watcher's next tick."""
-        if self.ended_by is None and self.svc.get(self.run_id).status == "CANCELLED":
-            self.ended_by = "cancelled"
-        return self.ended_by is not None
-
-    def emit_stage(self, record: logging.LogRecord) -> None:
-        text = record.getMessage()
-        if text.startswith("Executing Cell "):
-            self.stage = "running cell " + text[len("Executing Cell "):].rstrip("-")
-
-
-class _StageHandler(logging.Handler):
-    def __init__(self, watcher: Watcher):
-        super().__init__(logging.INFO)
-        self.watcher = watcher
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.watcher.emit_stage(record)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1:
-        print("usage: python -m mlops_lab.pipelines.worker PIPELINE_RUN_ID", file=sys.stderr)
+        print("usage: python -m mlops_lab.pipelines.runs.worker PIPELINE_RUN_ID", file=sys.stderr)
         return 2
-    from ..store import open_store
+    from ...store import open_store
     from .lean_imports import skip_unused_imports
 
     skip_unused_imports()
-    store = open_store()
-    svc = PipelineService(store)
+    svc = services_for(open_store()).pipelines
     try:
         execute(svc, argv[0])
     finally:
@@ -148,20 +47,18 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def execute(svc: PipelineService, run_id: str) -> None:
+def execute(svc, run_id: str) -> None:
     run = svc.get(run_id)
     if run.status != "RUNNING":
         return  # cancelled while queued
-    with svc.db.write() as conn:
-        conn.execute(update(pr).where(pr.c.id == run_id)
-                     .values(pid=os.getpid(), host=executor.HOST, heartbeat_at=now_ms()))
+    lifecycle.executing(svc.db, run_id, os.getpid(), executor.HOST)
     work = Path(tempfile.mkdtemp(prefix="mlops-lab-pipeline-"))
     log_path = work / "run.log"
     handler = _capture_logs(log_path)
     watcher = Watcher(svc, run_id, run.timeout, log_path)
     tracking = tracking_run = None
     status, error, failing_cell = "FAILED", None, None
-    stages = _StageHandler(watcher)
+    stages = StageHandler(watcher)
     logging.getLogger("papermill").addHandler(stages)
     try:
         watcher.start()  # from the start: a cancel while the worker starts is seen too
@@ -187,9 +84,7 @@ def execute(svc: PipelineService, run_id: str) -> None:
             if watcher.stop.wait(delay) or watcher.ended_by:
                 break
             attempt += 1
-            with svc.db.write() as conn:
-                conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING")
-                             .values(attempt=attempt))
+            lifecycle.next_attempt(svc.db, run.id, attempt)
     except KeyboardInterrupt:  # Ctrl-C on `mlops-lab run`, which executes its run itself
         watcher.kill_kernel()
         status, error = "FAILED", f"Interrupted (Ctrl-C) while {watcher.stage}."
@@ -235,10 +130,8 @@ def _plain(traceback: list[str]) -> list[str]:
     return [ansi.sub("", line) for line in traceback or []]
 
 
-def _start_tracking_run(svc: PipelineService, run):
-    from ..tracking.service import TrackingService
-
-    tracking = TrackingService(svc.store)
+def _start_tracking_run(svc, run):
+    tracking = services_for(svc.store).tracking
     name = run.experiment or tracking.default_experiment()
     experiment_id = None
     if run.parent_run_id:
@@ -264,8 +157,7 @@ def _start_tracking_run(svc: PipelineService, run):
             tracking.log_params(created.id, params)
         except Exception as exc:  # noqa: BLE001 - e.g. a value too long to be a param
             logging.getLogger("mlops_lab").warning("Parameters not logged as params: %s", exc)
-    with svc.db.write() as conn:
-        conn.execute(update(pr).where(pr.c.id == run.id).values(run_id=created.id))
+    lifecycle.link_tracking_run(svc.db, run.id, created.id)
     # The environment (packages, Python, git) for `reproduce`, gathered while the kernel runs;
     # joined before the run ends.
     _environment_thread.append(threading.Thread(
@@ -341,9 +233,10 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         values["log_tail"] = None  # the whole log is in the blob now
     except Exception:  # noqa: BLE001
         pass
+    ended = None
     if ended_by is None:
-        values.update(status=status, error=error, ended_at=now_ms(),
-                      failing_cell=json.dumps(failing_cell) if failing_cell else None)
+        ended = dict(status=status, error=error, ended_at=now_ms(),
+                     failing_cell=json.dumps(failing_cell) if failing_cell else None)
     elif failing_cell and ended_by == "timeout":
         values["failing_cell"] = json.dumps(failing_cell)
     for thread in _environment_thread:
@@ -359,12 +252,7 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
                              error if ended_by is None else svc.get(run.id).error)
         except Exception:  # noqa: BLE001
             pass
-    with svc.db.write() as conn:
-        if ended_by is None:
-            conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == "RUNNING").values(values))
-            values = {k: v for k, v in values.items()
-                      if k in ("output_blob", "log_blob", "log_tail")}
-        conn.execute(update(pr).where(pr.c.id == run.id).values(values))
+    lifecycle.finish(svc.db, run.id, values, ended)
 
 
 def _kill_children(tracking, parent: str, cancelled_at: int) -> None:

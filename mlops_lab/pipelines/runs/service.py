@@ -3,7 +3,8 @@
 Entry points (`ml.run_notebook`, `mlops-lab run`, REST, the scheduler, DAGs and sweeps) call
 `PipelineService.run_notebook` / `submit`; the rules live here: parameters are checked, the input
 notebook is snapshotted (a content-addressed blob) and checked before anything runs, and the run
-is queued for a worker (executor.py). Status: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED.
+is queued for a worker (executor.py). Status: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED,
+moved by lifecycle.py only.
 """
 
 from __future__ import annotations
@@ -15,17 +16,17 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 
-from ..clock import now_ms
-from ..errors import Conflict, InvalidInput, NotFound
-from ..naming import clean_key, clean_name
-from ..limits import check_limit
-from ..store import Store
-from ..store.ids import id_prefix, one_id_with_prefix
-from ..store.tables.pipelines import pipeline_outputs as po
-from ..store.tables.pipelines import pipeline_runs as pr
-from . import executor
+from ...clock import now_ms
+from ...errors import Conflict, InvalidInput, NotFound
+from ...naming import clean_key, clean_name
+from ...limits import check_limit
+from ...store import Store
+from ...store.ids import id_prefix, one_id_with_prefix
+from ...store.tables.pipelines import pipeline_outputs as po
+from ...store.tables.pipelines import pipeline_runs as pr
+from . import executor, lifecycle
 from .entities import ENDED, STATUSES, PipelineRun
 from .notebooks import check_notebook, local_notebook, read_bytes
 from .parameters import check_parameters, effective_parameters
@@ -47,6 +48,10 @@ class PipelineService:
         self.store = store
         self.db = store.db
         self.max_workers = max_workers
+
+    def with_limit(self, max_workers: int | None) -> "PipelineService":
+        """This service with another limit of runs at once (a sweep's pool size)."""
+        return self if max_workers == self.max_workers else PipelineService(self.store, max_workers)
 
     # ---- starting runs ----------------------------------------------------------------
 
@@ -92,11 +97,9 @@ class PipelineService:
                            experiment=experiment, schedule_id=schedule_id,
                            fire_time=fire_time, reproduce_of=reproduce_of,
                            allow_undeclared=allow_undeclared)
+        lifecycle.queue(self.db, row, conn)
         if conn is not None:
-            conn.execute(insert(pr).values(row))
             return _entity(row, {})
-        with self.db.write() as c:
-            c.execute(insert(pr).values(row))
         if dispatch and row["status"] == "QUEUED":
             self.dispatch()
         return self.get(row["id"])
@@ -275,13 +278,7 @@ class PipelineService:
         run = self.get(pipeline_run_id)
         if run.ended:
             return run
-        with self.db.write() as conn:
-            for status, where in (("QUEUED", "while queued"),
-                                  ("RUNNING", "before its worker started" if run.pid is None
-                                   else "while running")):
-                conn.execute(update(pr).where(pr.c.id == run.id, pr.c.status == status)
-                             .values(status="CANCELLED", ended_at=now_ms(),
-                                     error=f"Cancelled by the user {where}."))
+        lifecycle.cancel(self.db, run.id, worker_started=run.pid is not None)
         if (run.status == "RUNNING" and run.host == executor.HOST and run.pid
                 and run.pid != os.getpid()):
             # The kernel goes at once; the worker sees CANCELLED, keeps its log, stores
@@ -292,9 +289,7 @@ class PipelineService:
 
     def note_cancelled(self, pipeline_run_id: str, stage: str) -> None:
         """The worker's word on where a cancelled run stopped ("running cell 3", …)."""
-        with self.db.write() as conn:
-            conn.execute(update(pr).where(pr.c.id == pipeline_run_id, pr.c.status == "CANCELLED")
-                         .values(error=f"Cancelled by the user while {stage}."))
+        lifecycle.note_cancelled(self.db, pipeline_run_id, stage)
 
     # ---- what notebooks record -------------------------------------------------------
 
@@ -320,11 +315,7 @@ class PipelineService:
     # ---- crashed workers ----------------------------------------------------------------
 
     def mark_dead(self, pipeline_run_id: str, why: str) -> bool:
-        with self.db.write() as conn:
-            done = conn.execute(update(pr).where(pr.c.id == pipeline_run_id,
-                                                 pr.c.status == "RUNNING")
-                                .values(status="FAILED", ended_at=now_ms(), error=why))
-        return bool(done.rowcount)
+        return lifecycle.mark_crashed(self.db, pipeline_run_id, why)
 
     def sweep_dead_runs(self, why: str = "The worker process ended while the run was active",
                         stale_seconds: float = 120.0) -> int:

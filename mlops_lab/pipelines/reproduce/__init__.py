@@ -1,0 +1,1 @@
+"""Reproduce a pipeline run and compare what both runs recorded."""

@@ -1,0 +1,1 @@
+"""Sweeps: a notebook run as a pipeline run for each point of a grid or random search."""
