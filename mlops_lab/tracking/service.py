@@ -27,7 +27,7 @@ from ..artifacts import validate_artifact_path
 from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
-from ..store import Store
+from ..store import Store, keyset
 from ..store.tables import tracking as t
 from . import downloads, liveness, search
 from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
@@ -304,7 +304,7 @@ class TrackingService:
                     page_token: str | None = None) -> RunPage:
         if not isinstance(max_results, int) or not 1 <= max_results <= MAX_RESULTS_LIMIT:
             raise InvalidInput(f"max_results must be a whole number from 1 to {MAX_RESULTS_LIMIT}.")
-        offset = search.decode_page_token(page_token)
+        mark = search.ordering_mark(order_by)
         self._sweep_if_due()
         columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
         query = select(*columns)
@@ -313,21 +313,21 @@ class TrackingService:
         condition = search.to_condition(filter, self._dialect)
         if condition is not None:
             query = query.where(condition)
-        wanted, skip, rows = max_results + 1, offset, []
+        parts = search.ordered_queries(query, order_by)
+        first_part, resume_after = search.page_start(page_token, parts, mark)
+        wanted, rows = max_results + 1, []
         with self.db.read() as conn:
-            for part in search.ordered_queries(query, order_by):
-                got = conn.execute(part.offset(skip).limit(wanted - len(rows))).all()
-                if got or not skip:
-                    skip = 0
-                else:  # the page starts beyond this part: skip all of it
-                    counted = select(func.count()).select_from(part.order_by(None).subquery())
-                    skip = max(0, skip - conn.execute(counted).scalar())
-                rows += got
+            for part, (part_query, keys) in enumerate(parts[first_part:], start=first_part):
+                if resume_after is not None and part == first_part:
+                    part_query = part_query.where(keyset.after(keys, resume_after))
+                labels = [k.column.label(f"sort_{i}") for i, k in enumerate(keys)]
+                ordered = part_query.add_columns(*labels).order_by(*(k.order() for k in keys))
+                rows += [(part, r) for r in conn.execute(ordered.limit(wanted - len(rows)))]
                 if len(rows) >= wanted:
                     break
-            page = rows[:max_results]
-            details = self._details(conn, [r.id for r in page])
-        token = search.encode_page_token(offset + max_results) if len(rows) > max_results else None
+            page, token = keyset.page_of(rows, max_results, _sort_key, mark)
+            details = self._details(conn, [r.id for _, r in page])
+        page = [r for _, r in page]
         return RunPage(runs=[_run(r, details, full=False) for r in page], next_page_token=token)
 
     def _details(self, conn, run_ids: list[str]) -> dict[str, dict[str, dict]]:
@@ -631,6 +631,12 @@ class _MissingRunIsNotFound:
         if kind is not None and issubclass(kind, IntegrityError) and "foreign" in str(exc).lower():
             raise NotFound(f"No run with id {self.run_id!r}.") from None
         return False
+
+
+def _sort_key(found: tuple) -> list:
+    """Where a page of a search ends: the part it was in and the row's sort values."""
+    part, row = found
+    return [part, *(v for k, v in row._mapping.items() if str(k).startswith("sort_"))]
 
 
 def _run(row, details: dict, full: bool) -> Run:
