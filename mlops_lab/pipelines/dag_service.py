@@ -19,7 +19,8 @@ from sqlalchemy import func, insert, select, update
 
 from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
-from ..store import Store
+from ..store import Store, keyset
+from ..store.keyset import SortKey
 from ..store.tables.dags import dag_runs as dr
 from ..store.tables.dags import dag_steps as ds
 from .dag_entities import RUN_STATUSES, DagRun, DagStep
@@ -179,15 +180,20 @@ class DagService:
             raise InvalidInput(f"More than one DAG run id starts with {prefix!r}; give more of it.")
         return self.get(ids[0])
 
-    def list_runs(self, status: str | None = None, limit: int = 100) -> list[DagRun]:
-        """Newest first, without their steps' details (counts by status instead)."""
+    def list_runs(self, status: str | None = None, limit: int = 100,
+                  after: list | None = None) -> list[DagRun]:
+        """Newest first, without their steps' details (counts by status instead); `after` a
+        DAG run's (created_at, id), the runs after it."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
         if status is not None and status not in RUN_STATUSES:
             raise InvalidInput(f"status is one of {', '.join(RUN_STATUSES)}, not {status!r}.")
         self.sweep_dead_runs()
         columns = [c for c in dr.c if c.name != "definition"]  # listings need no graph
-        query = select(*columns).order_by(dr.c.created_at.desc(), dr.c.id).limit(limit)
+        order = [SortKey(dr.c.created_at, True), SortKey(dr.c.id, True)]
+        query = select(*columns).order_by(*(k.order() for k in order)).limit(limit)
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         if status:
             query = query.where(dr.c.status == status)
         with self.db.read() as conn:

@@ -20,7 +20,8 @@ from sqlalchemy import delete, insert, select, update
 from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
-from ..store import Store
+from ..store import Store, keyset
+from ..store.keyset import SortKey
 from ..store.tables.pipelines import pipeline_outputs as po
 from ..store.tables.pipelines import pipeline_runs as pr
 from . import executor
@@ -201,7 +202,9 @@ class PipelineService:
         return None if found is None else self.get(found)
 
     def list_runs(self, status: str | None = None, notebook: str | None = None,
-                  schedule_id: str | None = None, limit: int = 100) -> list[PipelineRun]:
+                  schedule_id: str | None = None, limit: int = 100,
+                  after: list | None = None) -> list[PipelineRun]:
+        """Newest first; `after` a pipeline run's (created_at, id), the runs after it."""
         if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
             raise InvalidInput(f"limit must be a whole number from 1 to {MAX_LIMIT}.")
         query = select(pr)
@@ -213,7 +216,10 @@ class PipelineService:
             query = query.where(pr.c.notebook.contains(notebook, autoescape=True))
         if schedule_id:
             query = query.where(pr.c.schedule_id == schedule_id)
-        query = query.order_by(pr.c.created_at.desc(), pr.c.id).limit(limit)
+        order = [SortKey(pr.c.created_at, True), SortKey(pr.c.id, True)]
+        if after is not None:
+            query = query.where(keyset.after(order, after))
+        query = query.order_by(*(k.order() for k in order)).limit(limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
             outputs = self._outputs(conn, [r.id for r in rows])

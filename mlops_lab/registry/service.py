@@ -19,7 +19,8 @@ from sqlalchemy import func, insert, select, update
 from ..clock import now_ms
 from ..errors import InvalidInput, MlopsLabError, NotFound
 from ..naming import clean_name
-from ..store import Store
+from ..store import Store, keyset
+from ..store.keyset import SortKey
 from ..store.tables import registry as t
 from . import card as model_card
 from . import requirements as reqs
@@ -360,8 +361,9 @@ class RegistryService:
                 .where(m.c.name == name, a.c.alias == alias)).scalar()
 
     def alias_history(self, name: str, alias: str | None = None,
-                      limit: int = LIST_LIMIT) -> list[AliasMove]:
-        """Every move of the model's aliases (or of one alias), newest first."""
+                      limit: int = LIST_LIMIT, after: list | None = None) -> list[AliasMove]:
+        """Every move of the model's aliases (or of one alias), newest first; `after` a move's
+        (moved_at, id) key, the moves after it."""
         name = clean_model_name(name)
         h = t.model_alias_history
         with self.db.read() as conn:
@@ -369,11 +371,13 @@ class RegistryService:
             query = select(h).where(h.c.model_id == model_id)
             if alias is not None:
                 query = query.where(h.c.alias == clean_alias(alias))
-            rows = conn.execute(query.order_by(h.c.moved_at.desc(), h.c.id.desc())
-                                .limit(limit)).all()
+            order = [SortKey(h.c.moved_at, True), SortKey(h.c.id, True)]
+            if after is not None:
+                query = query.where(keyset.after(order, after))
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
         return [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
                           to_version=r.to_version, reason=r.reason, moved_by=r.moved_by,
-                          moved_at=r.moved_at) for r in rows]
+                          moved_at=r.moved_at, id=r.id) for r in rows]
 
     # ---- reading ---------------------------------------------------------------------------
 
@@ -417,21 +421,24 @@ class RegistryService:
     def get_version(self, name: str, version) -> ModelVersion:
         return self._resolve(name, clean_version(version), None)
 
-    def list_versions(self, name: str, limit: int = LIST_LIMIT) -> list[ModelVersion]:
-        """The model's versions, newest first."""
+    def list_versions(self, name: str, limit: int = LIST_LIMIT,
+                      after: int | None = None) -> list[ModelVersion]:
+        """The model's versions, newest first (with `after`, those older than that one)."""
         name = clean_model_name(name)
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
                 raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
-            return self._versions(conn, model, None, limit)
+            return self._versions(conn, model, None, limit, after)
 
     def _versions(self, conn, model, numbers: list[int] | None,
-                  limit: int = LIST_LIMIT) -> list[ModelVersion]:
+                  limit: int = LIST_LIMIT, after: int | None = None) -> list[ModelVersion]:
         v, a = t.model_versions, t.model_aliases
         query = select(v).where(v.c.model_id == model.id)
         if numbers is not None:
             query = query.where(v.c.version.in_(numbers))
+        if after is not None:
+            query = query.where(v.c.version < after)
         rows = conn.execute(query.order_by(v.c.version.desc()).limit(limit)).all()
         aliases: dict[int, list[str]] = {}
         for alias, version in conn.execute(select(a.c.alias, a.c.version)
@@ -446,8 +453,10 @@ class RegistryService:
             raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
         return found[0]
 
-    def list_models(self, q: str = "", limit: int = LIST_LIMIT) -> list[Model]:
-        """Models whose name contains `q` (any case), most recently changed first."""
+    def list_models(self, q: str = "", limit: int = LIST_LIMIT,
+                    after: list | None = None) -> list[Model]:
+        """Models whose name contains `q` (any case), most recently changed first; `after` a
+        model's (updated_at, name), the models after it."""
         if not isinstance(q, str) or "\x00" in q or len(q) > 1000:
             raise InvalidInput("The search text must be text of at most 1000 characters.")
         if not isinstance(limit, int) or not 1 <= limit <= LIST_LIMIT:
@@ -457,16 +466,18 @@ class RegistryService:
             pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
             condition = t.models.c.name.ilike(pattern, escape="\\")
-        return self._models(condition, limit)
+        return self._models(condition, limit, after)
 
-    def _models(self, condition, limit: int) -> list[Model]:
+    def _models(self, condition, limit: int, after: list | None = None) -> list[Model]:
         m, a = t.models, t.model_aliases
         query = select(m)
         if condition is not None:
             query = query.where(condition)
+        order = [SortKey(m.c.updated_at, True), SortKey(m.c.name, True)]
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(query.order_by(m.c.updated_at.desc(), m.c.id.desc())
-                                .limit(limit)).all()
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
             aliases: dict[int, dict[str, int]] = {}
             ids = [r.id for r in rows]
             if ids:

@@ -8,7 +8,8 @@ import re
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from .base import MlopsLabHandler, attachment, whole_number
+from .base import MlopsLabHandler, attachment
+from .paging import Page
 
 RUN_ID = r"(?P<run_id>[0-9a-f]{32})"
 _CHUNK = 1 << 20
@@ -26,8 +27,9 @@ class ExperimentsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        experiments = await self.call(self.tracking.list_experiments)
-        self.reply({"experiments": [e.to_json() for e in experiments]})
+        page = await self.whole_list_page(self.tracking.list_experiments, lambda e: (e.id,),
+                                          (int,))
+        self.reply(page.to_json("experiments"))
 
 
 class RunsHandler(MlopsLabHandler):
@@ -38,11 +40,12 @@ class RunsHandler(MlopsLabHandler):
             experiments=[e for e in self.get_arguments("experiment") if e.strip()],
             filter=self.get_argument("filter", ""),
             order_by=[o for o in self.get_arguments("order_by") if o.strip()] or None,
-            max_results=whole_number(self.get_argument("limit", "100"), "limit"),
+            max_results=self.page_limit(),
             page_token=self.get_argument("page_token", "") or None,
         )
         page = await self.call(_search_runs, self.tracking, **query)
-        self.reply(page.to_json())
+        self.reply(Page(page.runs, page.next_page_token).to_json(
+            "runs", lambda r: r.to_json(full=False)))
 
 
 def _search_runs(svc, experiments: list[str], **query):
@@ -70,8 +73,9 @@ class ArtifactsHandler(MlopsLabHandler):
     @authorized
     async def get(self, run_id: str):
         path = self.get_argument("path", "") or None
-        artifacts = await self.call(self.tracking.list_artifacts, run_id, path)
-        self.reply({"artifacts": [a.to_json() for a in artifacts]})
+        page = await self.whole_list_page(lambda: self.tracking.list_artifacts(run_id, path),
+                                          lambda a: (a.path,), (str,))
+        self.reply(page.to_json("artifacts"))
 
 
 class ArtifactHandler(MlopsLabHandler):

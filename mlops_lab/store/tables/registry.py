@@ -20,7 +20,7 @@ models = Table(
     Column("latest_version", Integer, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
-    Index("ix_models_updated_id", "updated_at", "id"),  # the models list's order (0015)
+    Index("ix_models_updated_name", "updated_at", "name"),  # the models list's order (0015)
 )
 
 # What a registered version is. The JSON columns are documents read whole (never queried

@@ -30,7 +30,7 @@ CHANGES = [
 ]
 # Lists that had no index for their order at all.
 NEW = [
-    ("models", "ix_models_updated_id", ["updated_at", "id"]),
+    ("models", "ix_models_updated_name", ["updated_at", "name"]),
     ("datasets", "ix_datasets_updated_id", ["updated_at", "id"]),
 ]
 
