@@ -43,11 +43,11 @@ class Paging:
                                f"not {text[:50]!r}.")
         return limit
 
-    def page_after(self, types: Sequence[type], mark: str = "") -> list | None:
+    def page_after(self, types: Sequence[type]) -> list | None:
         """The order key the page starts after (None on the first page); a token that is not
-        one of this list's is a 400."""
+        one of this list's (each list's tokens carry its handler's name) is a 400."""
         token = self.get_argument("page_token", "") or None
-        key = keyset.decode_token(token, mark, len(types))
+        key = keyset.decode_token(token, type(self).__name__, len(types))
         return None if key is None else keyset.check_types(key, types)
 
     async def keyset_page(self, fetch: Callable[[list | None, int], list],
@@ -57,7 +57,8 @@ class Paging:
         after the key `after` (None: from the start), in the order whose key `key_of` gives."""
         limit, after = self.page_limit(default), self.page_after(types)
         found = await self.call(fetch, after, limit + 1)
-        items, token = keyset.page_of(found, limit, lambda item: list(key_of(item)))
+        items, token = keyset.page_of(found, limit, lambda item: list(key_of(item)),
+                                      type(self).__name__)
         return Page(items, token)
 
     async def whole_list_page(self, fetch: Callable[[], list], key_of: Callable[[Any], tuple],
@@ -67,5 +68,6 @@ class Paging:
         limit, after = self.page_limit(default), self.page_after(types)
         found = await self.call(fetch)
         rest = found if after is None else [i for i in found if tuple(key_of(i)) > tuple(after)]
-        items, token = keyset.page_of(rest, limit, lambda item: list(key_of(item)))
+        items, token = keyset.page_of(rest, limit, lambda item: list(key_of(item)),
+                                      type(self).__name__)
         return Page(items, token, total=len(found))
