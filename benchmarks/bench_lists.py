@@ -9,6 +9,9 @@ Queries (each the median of --reps calls of `TrackingService.search_runs`, after
 
 - newest_50: the newest 50 runs of the experiment (the Runs tab's first page);
 - newest_50_page_2: the 50 after them, through the first page's next_page_token;
+- newest_50_deep: the 50 after the first half of the runs (a token for that place is made
+  from the row there: an offset for the old OFFSET tokens, its sort key for cursor tokens);
+- newest_50_all: the newest 50 runs with no experiment chosen;
 - top_100: `metrics.acc > 0.5 and params.model = 'rf'` ordered by `metrics.acc desc`, first 100;
 - top_100_page_2: the 100 after them, through the token.
 
@@ -78,15 +81,34 @@ def median_ms(reps: int, call) -> float:
     return round(statistics.median(times), 2)
 
 
-def measure(svc, experiment_id: int, reps: int) -> dict:
+def deep_token(svc, depth: int) -> str:
+    """The page token of the newest runs after the first `depth` of them."""
+    from mlops_lab.tracking import search
+
+    if hasattr(search, "encode_page_token"):  # OFFSET tokens (before cursor paging)
+        return search.encode_page_token(depth)
+    from mlops_lab.store.keyset import encode_token
+
+    with svc.db.read() as conn:
+        row = conn.execute(text("SELECT start_time, id FROM runs ORDER BY start_time DESC, "
+                                "id DESC LIMIT 1 OFFSET :n"), {"n": depth - 1}).one()
+    return encode_token([0, row.start_time, row.id], search.ordering_mark(None))
+
+
+def measure(svc, experiment_id: int, size: int, reps: int) -> dict:
     exp = [experiment_id]
     newest = svc.search_runs(exp, max_results=50)
     top = svc.search_runs(exp, FILTER, ["metrics.acc desc"], max_results=100)
     assert len(newest) == 50 and newest.next_page_token and len(top) == 100
+    deep = deep_token(svc, size // 2)
+    assert len(svc.search_runs(exp, max_results=50, page_token=deep)) == 50
     return {
         "newest_50": median_ms(reps, lambda: svc.search_runs(exp, max_results=50)),
         "newest_50_page_2": median_ms(reps, lambda: svc.search_runs(
             exp, max_results=50, page_token=newest.next_page_token)),
+        "newest_50_deep": median_ms(reps, lambda: svc.search_runs(
+            exp, max_results=50, page_token=deep)),
+        "newest_50_all": median_ms(reps, lambda: svc.search_runs(None, max_results=50)),
         "top_100": median_ms(reps, lambda: svc.search_runs(
             exp, FILTER, ["metrics.acc desc"], max_results=100)),
         "top_100_page_2": median_ms(reps, lambda: svc.search_runs(
@@ -110,7 +132,7 @@ def bench_backend(uri: str, sql: dict, sizes, reps: int, folder: Path) -> dict:
                 add_runs(conn, sql, experiment_id, have, size)
             have = size
             built = round(time.perf_counter() - began, 1)
-            results[str(size)] = {**measure(svc, experiment_id, reps), "build_s": built}
+            results[str(size)] = {**measure(svc, experiment_id, size, reps), "build_s": built}
             print(f"{uri.split(':')[0]} {size}: {results[str(size)]}", file=sys.stderr)
     finally:
         engine.dispose()
@@ -133,13 +155,13 @@ def postgres(admin_url: str, sizes, reps: int, folder: Path) -> dict:
 
 
 def markdown(report: dict) -> str:
-    lines = ["| backend | runs | newest 50 | page 2 | filtered top 100 | page 2 | build |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| backend | runs | newest 50 | page 2 | half-way page | no experiment | "
+             "filtered top 100 | page 2 |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for backend, sizes in report.items():
         for size, r in sizes.items():
-            lines.append(f"| {backend} | {int(size):,} | {r['newest_50']} ms | "
-                         f"{r['newest_50_page_2']} ms | {r['top_100']} ms | "
-                         f"{r['top_100_page_2']} ms | {r['build_s']} s |")
+            lines.append(f"| {backend} | {int(size):,} | {r['newest_50']} | "
+                         f"{r['newest_50_page_2']} | {r['newest_50_deep']} | "
+                         f"{r['newest_50_all']} | {r['top_100']} | {r['top_100_page_2']} |")
     return "\n".join(lines)
 
 
