@@ -5,6 +5,7 @@ list once; a bad token or limit is a 400 that says what to do."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import numpy as np
@@ -114,7 +115,10 @@ def test_bad_tokens_and_limits_are_400_saying_what_to_do(fetch, jp_auth_header, 
         others = [tokens["runs"], tokens["experiments"]] if route != "runs" else [tokens["models"]]
         if route == "experiments":
             others = [tokens["models/m0/versions"]]  # the same key type, another list
-        for token in ("nonsense", encode_token([1]), encode_token([1, "a"]), *others):
+        mine = handler_name(route)  # a token made for this list, but with values it never has
+        forged = [encode_token([value] * n, mine) for value in (None, 1 << 70, "a\x00")
+                  for n in (1, 2)] + [encode_token([1]), encode_token([1, "a"])]
+        for token in ("nonsense", *forged, *others):
             refused = get(fetch, jp_auth_header, route, 400, page_token=token)
             assert refused["error"] == "InvalidInput" and "page token" in refused["message"]
         for limit in ("0", "10000", "x", "-1"):
@@ -131,6 +135,12 @@ def test_the_document_describes_every_list_with_the_one_page_shape(lists):
         assert {"#/components/parameters/Limit", "#/components/parameters/PageToken"} <= refs
         schema = get_op["responses"]["200"]["content"]["application/json"]["schema"]
         assert {"$ref": "#/components/schemas/Page"} in schema["allOf"], route
+
+
+def handler_name(route: str) -> str:
+    from mlops_lab.server.handlers import ROUTES
+
+    return next(h.__name__ for pattern, h in ROUTES if re.fullmatch(pattern, route))
 
 
 def conforms(doc, route: str) -> None:

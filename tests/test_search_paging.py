@@ -11,6 +11,7 @@ from sqlalchemy import update
 from mlops_lab.errors import InvalidInput
 from mlops_lab.store.keyset import encode_token
 from mlops_lab.store.tables import tracking as t
+from mlops_lab.tracking.search import ordering_mark
 
 
 @pytest.fixture
@@ -62,7 +63,10 @@ def test_a_token_of_another_ordering_or_a_forged_one_is_refused(svc, same_millis
     token = svc.search_runs([exp.id], max_results=2, order_by=["name"]).next_page_token
     with pytest.raises(InvalidInput, match="page token"):
         svc.search_runs([exp.id], max_results=2, order_by=["metrics.auc"], page_token=token)
+    newest = ordering_mark(None)
     for forged in (encode_token([0, "x", 1]), encode_token([5, 1, "a"]),
-                   encode_token([0, "not a time", "id"]), "@@@", "e30"):
+                   encode_token([0, "not a time", "id"]), "@@@", "e30",
+                   encode_token([0, 1 << 70, "a"], newest), encode_token([0, 1, "a\x00"], newest),
+                   encode_token([1, 1, "a"], newest), encode_token([0, 1], newest)):
         with pytest.raises(InvalidInput, match="page token"):
             svc.search_runs([exp.id], max_results=2, page_token=forged)

@@ -48,7 +48,7 @@ class Paging:
         one of this list's (each list's tokens carry its handler's name) is a 400."""
         token = self.get_argument("page_token", "") or None
         key = keyset.decode_token(token, type(self).__name__, len(types))
-        return None if key is None else keyset.check_types(key, types)
+        return None if key is None else keyset.check_types(key, types, nullable=False)
 
     async def keyset_page(self, fetch: Callable[[list | None, int], list],
                           key_of: Callable[[Any], Sequence], types: Sequence[type],

@@ -59,12 +59,17 @@ def decode_token(token: str | None, ordering: str = "", length: int | None = Non
     return key
 
 
-def check_types(key: list, types: Sequence[type]) -> list:
-    """The key, if each value is of its column's type (a float column takes ints too)."""
+def check_types(key: list, types: Sequence[type], nullable: bool = True) -> list:
+    """The key, if each value is of its column's type (a float column takes ints too) and one
+    a database takes (64-bit integers, text without NUL); else the 400 of a bad token."""
     for value, kind in zip(key, types, strict=True):
-        fits = value is None or (isinstance(value, kind) and not isinstance(value, bool)) or (
-            kind is float and isinstance(value, int) and not isinstance(value, bool))
-        if not fits:
+        is_bool = isinstance(value, bool)
+        fits = (value is None and nullable) or (
+            isinstance(value, kind) and (kind is bool or not is_bool)) or (
+            kind is float and isinstance(value, int) and not is_bool)
+        if isinstance(value, int) and not is_bool and not -(1 << 63) <= value < (1 << 63):
+            fits = False
+        if not fits or (isinstance(value, str) and "\x00" in value):
             raise InvalidInput(BAD_TOKEN)
     return key
 
