@@ -47,6 +47,8 @@ def lists(tracking, tmp_path):
     runs = [tracking.create_run(exp.id, name=f"r{i}") for i in range(3)]
     for i in range(3):
         tracking.log_artifact_bytes(runs[0].id, b"x", f"file{i}.txt")
+    for value, step in ((0.5, 0), (float("nan"), 1), (0.25, 1), (float("inf"), 2)):
+        tracking.log_metrics(runs[0].id, {"loss": value}, step=step)
     datasets = DatasetService(store)
     frame = pd.DataFrame({"a": [1, 2, 3]})
     for i in range(3):
@@ -77,7 +79,8 @@ def lists(tracking, tmp_path):
     dataset_id = datasets.get_dataset("customers").id
     return {
         "experiments": "experiments", "runs": "runs",
-        f"runs/{runs[0].id}/artifacts": "artifacts", "datasets": "datasets",
+        f"runs/{runs[0].id}/artifacts": "artifacts", f"runs/{runs[0].id}/metrics/loss": "history",
+        "datasets": "datasets",
         f"datasets/{dataset_id}/versions": "versions", "feature-sets": "feature_sets",
         "models": "models", "models/m0/versions": "versions", "models/m0/aliases": "history",
         "pipeline-runs": "pipeline_runs", "schedules": "schedules", "dag-runs": "dag_runs",

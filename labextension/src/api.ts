@@ -261,14 +261,8 @@ export function getRun(runId: string): Promise<IRun> {
   return getJson<IRun>(['runs', runId]);
 }
 
-export async function metricHistory(runId: string, key: string): Promise<IMetric[]> {
-  const body = await getJson<{ key: string; history: IMetric[] }>([
-    'runs',
-    runId,
-    'metrics',
-    key
-  ]);
-  return body.history;
+export function metricHistory(runId: string, key: string): Promise<IMetric[]> {
+  return allItems<IMetric>(['runs', runId, 'metrics', key], 'history');
 }
 
 export function listArtifacts(runId: string): Promise<IArtifact[]> {

@@ -3,6 +3,7 @@ artifacts. Parse the request, call the tracking service off the event loop, shap
 
 from __future__ import annotations
 
+import math
 import re
 
 import tornado.web
@@ -64,8 +65,16 @@ class MetricHistoryHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str, key: str):
-        history = await self.call(self.tracking.metric_history, run_id, key)
-        self.reply({"key": key, "history": [m.to_json() for m in history]})
+        page = await self.keyset_page(
+            lambda after, n: self.tracking.metric_history(run_id, key, n, after),
+            _history_key, (int, int, float, bool))
+        self.reply(page.to_json("history", key=key))
+
+
+def _history_key(metric) -> tuple:
+    """Where a page of a metric's history ends: its stored order (a NaN is stored as 0.0)."""
+    nan = math.isnan(metric.value)
+    return metric.step, metric.timestamp, 0.0 if nan else metric.value, nan
 
 
 class ArtifactsHandler(MlopsLabHandler):

@@ -28,6 +28,7 @@ from ..clock import now_ms
 from ..errors import Conflict, InvalidInput, NotFound
 from ..naming import clean_key, clean_name
 from ..store import Store, keyset
+from ..store.keyset import SortKey
 from ..store.tables import tracking as t
 from . import downloads, liveness, search
 from .entities import ArtifactInfo, Experiment, Metric, Run, RunLink, RunPage
@@ -396,14 +397,19 @@ class TrackingService:
         except self.db.integrity_error:
             raise NotFound(f"No run with id {run_id!r}.") from None
 
-    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+    def metric_history(self, run_id: str, key: str, limit: int | None = None,
+                       after: list | None = None) -> list[Metric]:
+        """Every logged value of a metric by step then time (or `limit` of them, those after
+        the (step, timestamp, value, is_nan) key `after`, a NaN's value being 0.0)."""
         key = clean_key(key, "metric name")
         m = t.metrics.c
+        order = [SortKey(m.step), SortKey(m.timestamp), SortKey(m.value), SortKey(m.is_nan)]
+        query = select(m.key, m.value, m.is_nan, m.step, m.timestamp).where(
+            m.run_id == run_id, m.key == key)
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(m.key, m.value, m.is_nan, m.step, m.timestamp)
-                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp)
-            ).all()
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
         return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
