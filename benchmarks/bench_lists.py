@@ -42,7 +42,8 @@ FILTER = "metrics.acc > 0.5 and params.model = 'rf'"
 # Run i's columns, in each dialect's SQL; the ids are the same on both (32 hex digits, not in
 # insertion order).
 _SQLITE = {
-    "numbers": "WITH RECURSIVE c(i) AS (SELECT :lo UNION ALL SELECT i + 1 FROM c WHERE i + 1 < :hi)",
+    "numbers": "WITH RECURSIVE c(i) AS "
+               "(SELECT :lo UNION ALL SELECT i + 1 FROM c WHERE i + 1 < :hi)",
     "id": "printf('%08x%024x', (i * 2654435761) % 4294967296, i)",
     "false": "0",
 }
