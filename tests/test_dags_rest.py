@@ -68,7 +68,7 @@ def test_list_and_show_dag_runs(fetch, jp_auth_header, failed_run):
     assert doc["steps"][1]["declared_parameters"] == {"x": "${a.y}"}
 
     assert json.loads(fetch("dag-runs?status=SUCCEEDED", headers=jp_auth_header).body) == {
-        "dag_runs": []}
+        "dag_runs": [], "next_page_token": None, "total": None}
     bad = fetch("dag-runs?status=DONE", headers=jp_auth_header)
     assert bad.code == 400 and json.loads(bad.body)["error"] == "InvalidInput"
     assert fetch("dag-runs?limit=x", headers=jp_auth_header).code == 400

@@ -65,10 +65,10 @@ def test_datasets_are_listed_and_searched(api, stored):
     assert [(d["name"], d["version_count"], d["latest_version"], d["has_rules"]) for d in found] \
         == [("customers", 2, 2, True)]
     assert api("datasets", params={"q": "%"})["datasets"] == []
-    # A list cut at ?limit= says so (the panel then asks to narrow the search).
+    # A list cut at ?limit= says so with a token for the rest.
     cut = api("datasets", params={"limit": "1"})
-    assert len(cut["datasets"]) == 1 and cut["truncated"] is True
-    assert api("datasets", params={"limit": "2"})["truncated"] is False
+    assert len(cut["datasets"]) == 1 and cut["next_page_token"]
+    assert api("datasets", params={"limit": "2"})["next_page_token"] is None
 
 
 def test_a_dataset_its_versions_and_rules(api, stored):

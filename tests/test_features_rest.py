@@ -69,8 +69,8 @@ def test_search_lists_and_filters_feature_sets(api, fsvc):
     assert api("feature-sets", params={"limit": "x"}, expect=400)["error"] == "InvalidInput"
     assert api("feature-sets", params={"limit": "10000"}, expect=400)["error"] == "InvalidInput"
     cut = api("feature-sets", params={"limit": "1"})
-    assert [f["name"] for f in cut["feature_sets"]] == [HOSTILE] and cut["truncated"] is True
-    assert api("feature-sets", params={"limit": "2"})["truncated"] is False
+    assert [f["name"] for f in cut["feature_sets"]] == [HOSTILE] and cut["next_page_token"]
+    assert api("feature-sets", params={"limit": "2"})["next_page_token"] is None
 
 
 def test_a_feature_set_with_versions_source_and_freshness(api, fsvc):

@@ -64,9 +64,9 @@ def seg(name: str) -> str:
 def test_models_versions_and_card(fetch, jp_auth_header, models):
     body = ok(fetch("models", headers=jp_auth_header))
     assert {m["name"] for m in body["models"]} == {"churn", EVIL}
-    assert body["truncated"] is False
+    assert body["next_page_token"] is None
     cut = ok(fetch("models?limit=1", headers=jp_auth_header))
-    assert len(cut["models"]) == 1 and cut["truncated"] is True
+    assert len(cut["models"]) == 1 and cut["next_page_token"]
     assert ok(fetch("models?" + urlencode({"q": "CHU"}), headers=jp_auth_header))[
         "models"][0]["aliases"] == {"champion": 1}
     assert ok(fetch(f"models/{seg(EVIL)}", headers=jp_auth_header))["name"] == EVIL

@@ -174,7 +174,7 @@ def test_metric_history_of_any_key(api, svc, runs):
     assert doc["key"] == key
     assert [(m["step"], m["value"]) for m in doc["history"]] == [(0, 0.9), (1, "NaN"), (2, 0.4)]
     never = strict_json(api("runs", run.id, "metrics", "never logged"))
-    assert never == {"key": "never logged", "history": []}
+    assert never == {"key": "never logged", "history": [], "next_page_token": None, "total": None}
     missing = strict_json(api("runs", "f" * 32, "metrics", "auc", expect=404))
     assert missing["error"] == "NotFound"
 

@@ -90,9 +90,16 @@ export interface IArtifact {
   created_at: number;
 }
 
-export interface IRunPage {
-  runs: IRun[];
+/** What every list answers besides its items: the server's one list contract. */
+export interface IPage {
+  /** Pass it back as `page_token` for the next page; null on the last page. */
   next_page_token: string | null;
+  /** How many items the whole list has, where that is cheap to know; else null. */
+  total: number | null;
+}
+
+export interface IRunPage extends IPage {
+  runs: IRun[];
 }
 
 export interface IRunQuery {
@@ -103,13 +110,18 @@ export interface IRunQuery {
   pageToken?: string | null;
 }
 
-/** An error answered by the server: `message` is written for the user. */
 /** The rows of a side-panel list and whether the server had more than it sent. */
 export interface IListPage<T> {
   items: T[];
   truncated: boolean;
 }
 
+/** The most items one page may hold (the server refuses a larger limit). */
+export const LIST_MAX = 9999;
+/** The rows a side-panel list shows before it asks the user to narrow the search. */
+export const PANEL_LIST_LIMIT = 1000;
+
+/** An error answered by the server: `message` is written for the user. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -180,13 +192,48 @@ function getJson<T>(segments: string[], query = ''): Promise<T> {
   return requestJson<T>(segments, { query: new URLSearchParams(query.replace(/^\?/, '')) });
 }
 
+/** The first page of a side-panel list (`key` names its items in the answer). */
+export async function firstPage<T>(
+  segments: string[],
+  key: string,
+  query = new URLSearchParams(),
+  limit = PANEL_LIST_LIMIT
+): Promise<IListPage<T>> {
+  const params = new URLSearchParams(query);
+  params.set('limit', String(limit));
+  const body = await requestJson<IPage & Record<string, unknown>>(segments, { query: params });
+  return { items: body[key] as T[], truncated: body.next_page_token !== null };
+}
+
+/** Every item of a list a view shows whole, page after page (almost always one page). */
+export async function allItems<T>(
+  segments: string[],
+  key: string,
+  query = new URLSearchParams()
+): Promise<T[]> {
+  const items: T[] = [];
+  let token: string | null = null;
+  do {
+    const params = new URLSearchParams(query);
+    params.set('limit', String(LIST_MAX));
+    if (token) {
+      params.set('page_token', token);
+    }
+    const body: IPage & Record<string, unknown> = await requestJson(segments, {
+      query: params
+    });
+    items.push(...(body[key] as T[]));
+    token = body.next_page_token;
+  } while (token);
+  return items;
+}
+
 export function getStore(): Promise<IStoreInfo> {
   return getJson<IStoreInfo>(['store']);
 }
 
-export async function listExperiments(): Promise<IExperiment[]> {
-  const body = await getJson<{ experiments: IExperiment[] }>(['experiments']);
-  return body.experiments;
+export function listExperiments(): Promise<IExperiment[]> {
+  return allItems<IExperiment>(['experiments'], 'experiments');
 }
 
 export function searchRuns(query: IRunQuery): Promise<IRunPage> {
@@ -214,17 +261,10 @@ export function getRun(runId: string): Promise<IRun> {
   return getJson<IRun>(['runs', runId]);
 }
 
-export async function metricHistory(runId: string, key: string): Promise<IMetric[]> {
-  const body = await getJson<{ key: string; history: IMetric[] }>([
-    'runs',
-    runId,
-    'metrics',
-    key
-  ]);
-  return body.history;
+export function metricHistory(runId: string, key: string): Promise<IMetric[]> {
+  return allItems<IMetric>(['runs', runId, 'metrics', key], 'history');
 }
 
-export async function listArtifacts(runId: string): Promise<IArtifact[]> {
-  const body = await getJson<{ artifacts: IArtifact[] }>(['runs', runId, 'artifacts']);
-  return body.artifacts;
+export function listArtifacts(runId: string): Promise<IArtifact[]> {
+  return allItems<IArtifact>(['runs', runId, 'artifacts'], 'artifacts');
 }

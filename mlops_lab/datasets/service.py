@@ -21,7 +21,8 @@ from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..naming import clean_name
 from ..collaborators import Collaborator
-from ..store import Store
+from ..store import Store, keyset
+from ..store.keyset import SortKey
 from ..store.tables.datasets import datasets as d_table
 from ..store.tables.datasets import snapshots as s_table
 from . import diff as diffing
@@ -96,8 +97,10 @@ class DatasetService:
                 if attempt == _ATTEMPTS - 1:
                     raise
 
-    def list_datasets(self, q: str = "", limit: int = 1000) -> list[Dataset]:
-        """Datasets whose name contains `q` (case-insensitive), most recently changed first."""
+    def list_datasets(self, q: str = "", limit: int = 1000,
+                      after: list | None = None) -> list[Dataset]:
+        """Datasets whose name contains `q` (case-insensitive), most recently changed first;
+        `after` a dataset's (updated_at, id), the datasets after it."""
         if not isinstance(q, str) or len(q) > 500:
             raise InvalidInput("The search text must be at most 500 characters.")
         limit = max(1, min(int(limit), LIST_LIMIT_MAX))
@@ -114,7 +117,10 @@ class DatasetService:
             pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
                 .replace("_", "\\_") + "%"
             query = query.where(func.lower(d_table.c.name).like(pattern, escape="\\"))
-        query = query.order_by(d_table.c.updated_at.desc(), d_table.c.id.desc()).limit(limit)
+        order = [SortKey(d_table.c.updated_at, True), SortKey(d_table.c.id, True)]
+        if after is not None:
+            query = query.where(keyset.after(order, after))
+        query = query.order_by(*(k.order() for k in order)).limit(limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
         return [self._dataset(r, r.n or 0, r.v, r.row_count) for r in rows]
@@ -145,12 +151,16 @@ class DatasetService:
                 s.dataset_id == row.id, s.version == latest)).scalar() if latest else None
         return self._dataset(row, count, latest, latest_rows)
 
-    def list_versions(self, name_or_id) -> list[SnapshotVersion]:
-        """Every snapshot of a dataset, newest first."""
+    def list_versions(self, name_or_id, limit: int | None = None,
+                      after: int | None = None) -> list[SnapshotVersion]:
+        """Every snapshot of a dataset, newest first (or `limit` of them, those older than
+        version `after` if given)."""
         dataset = self.get_dataset(name_or_id)
+        query = select(s_table).where(s_table.c.dataset_id == dataset.id)
+        if after is not None:
+            query = query.where(s_table.c.version < after)
         with self.db.read() as conn:
-            rows = conn.execute(select(s_table).where(s_table.c.dataset_id == dataset.id)
-                                .order_by(s_table.c.version.desc())).all()
+            rows = conn.execute(query.order_by(s_table.c.version.desc()).limit(limit)).all()
         return [_version(r, dataset.name) for r in rows]
 
     # ---- validation rules --------------------------------------------------------------

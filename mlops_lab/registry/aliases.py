@@ -6,6 +6,8 @@ from sqlalchemy import insert, select, update
 
 from ..clock import now_ms
 from ..errors import NotFound
+from ..store import keyset
+from ..store.keyset import SortKey
 from ..store.tables import registry as t
 from .entities import AliasMove
 from .names import LIST_LIMIT, REASON_MAX, clean_alias, clean_model_name, clean_text, clean_version
@@ -78,8 +80,9 @@ class Aliases:
                 .where(m.c.name == name, a.c.alias == alias)).scalar()
 
     def alias_history(self, name: str, alias: str | None = None,
-                      limit: int = LIST_LIMIT) -> list[AliasMove]:
-        """Every move of the model's aliases (or of one alias), newest first."""
+                      limit: int = LIST_LIMIT, after: list | None = None) -> list[AliasMove]:
+        """Every move of the model's aliases (or of one alias), newest first; `after` a move's
+        (moved_at, id) key, the moves after it."""
         name = clean_model_name(name)
         h = t.model_alias_history
         with self.db.read() as conn:
@@ -87,8 +90,10 @@ class Aliases:
             query = select(h).where(h.c.model_id == model_id)
             if alias is not None:
                 query = query.where(h.c.alias == clean_alias(alias))
-            rows = conn.execute(query.order_by(h.c.moved_at.desc(), h.c.id.desc())
-                                .limit(limit)).all()
+            order = [SortKey(h.c.moved_at, True), SortKey(h.c.id, True)]
+            if after is not None:
+                query = query.where(keyset.after(order, after))
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
         return [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
                           to_version=r.to_version, reason=r.reason, moved_by=r.moved_by,
-                          moved_at=r.moved_at) for r in rows]
+                          moved_at=r.moved_at, id=r.id) for r in rows]

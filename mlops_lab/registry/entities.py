@@ -110,6 +110,8 @@ class AliasMove:
     reason: str | None
     moved_by: str
     moved_at: int
+    # The history row's number: with moved_at, where a page of the history ends.
+    id: int | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "id"}

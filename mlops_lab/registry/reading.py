@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from ..errors import InvalidInput, NotFound
 from ..limits import check_limit
+from ..store import keyset
+from ..store.keyset import SortKey
 from ..store.tables import registry as t
 from . import serialization as model_files
 from .entities import Model, ModelVersion
@@ -60,21 +62,24 @@ class Reading:
     def get_version(self, name: str, version) -> ModelVersion:
         return self._resolve(name, clean_version(version), None)
 
-    def list_versions(self, name: str, limit: int = LIST_LIMIT) -> list[ModelVersion]:
-        """The model's versions, newest first."""
+    def list_versions(self, name: str, limit: int = LIST_LIMIT,
+                      after: int | None = None) -> list[ModelVersion]:
+        """The model's versions, newest first (with `after`, those older than that one)."""
         name = clean_model_name(name)
         with self.db.read() as conn:
             model = conn.execute(select(t.models).where(t.models.c.name == name)).first()
             if model is None:
                 raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
-            return self._versions(conn, model, None, limit)
+            return self._versions(conn, model, None, limit, after)
 
     def _versions(self, conn, model, numbers: list[int] | None,
-                  limit: int = LIST_LIMIT) -> list[ModelVersion]:
+                  limit: int = LIST_LIMIT, after: int | None = None) -> list[ModelVersion]:
         v, a = t.model_versions, t.model_aliases
         query = select(v).where(v.c.model_id == model.id)
         if numbers is not None:
             query = query.where(v.c.version.in_(numbers))
+        if after is not None:
+            query = query.where(v.c.version < after)
         rows = conn.execute(query.order_by(v.c.version.desc()).limit(limit)).all()
         aliases: dict[int, list[str]] = {}
         for alias, version in conn.execute(select(a.c.alias, a.c.version)
@@ -89,8 +94,10 @@ class Reading:
             raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
         return found[0]
 
-    def list_models(self, q: str = "", limit: int = LIST_LIMIT) -> list[Model]:
-        """Models whose name contains `q` (any case), most recently changed first."""
+    def list_models(self, q: str = "", limit: int = LIST_LIMIT,
+                    after: list | None = None) -> list[Model]:
+        """Models whose name contains `q` (any case), most recently changed first; `after` a
+        model's (updated_at, name), the models after it."""
         if not isinstance(q, str) or "\x00" in q or len(q) > 1000:
             raise InvalidInput("The search text must be text of at most 1000 characters.")
         check_limit(limit, LIST_LIMIT)
@@ -99,16 +106,18 @@ class Reading:
             pattern = "%" + q.strip().replace("\\", "\\\\").replace("%", "\\%").replace(
                 "_", "\\_") + "%"
             condition = t.models.c.name.ilike(pattern, escape="\\")
-        return self._models(condition, limit)
+        return self._models(condition, limit, after)
 
-    def _models(self, condition, limit: int) -> list[Model]:
+    def _models(self, condition, limit: int, after: list | None = None) -> list[Model]:
         m, a = t.models, t.model_aliases
         query = select(m)
         if condition is not None:
             query = query.where(condition)
+        order = [SortKey(m.c.updated_at, True), SortKey(m.c.name, True)]
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(query.order_by(m.c.updated_at.desc(), m.c.id.desc())
-                                .limit(limit)).all()
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
             aliases: dict[int, dict[str, int]] = {}
             ids = [r.id for r in rows]
             if ids:

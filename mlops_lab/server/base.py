@@ -16,14 +16,12 @@ from jupyter_server.log import _scrub_uri
 from ..errors import InvalidInput, SchemaError
 from ..jsonvalues import finite_named
 from .errors import BodyTooLarge, error_body, status_of
+from .paging import Paging
 
 AUTH_RESOURCE = "mlops_lab"
 API_PREFIX = "mlops-lab/api"
 # A request body larger than this is refused (413) before it is read whole.
 MAX_JSON_BODY = 1 << 20
-# The side panel's lists: this many rows unless ?limit= says otherwise; `truncated` in the
-# answer says there are more (one more than the limit is asked for).
-LIST_DEFAULT, LIST_MAX = 1000, 9_999
 
 
 def to_json_text(doc: Any) -> str:
@@ -37,8 +35,9 @@ def to_json_text(doc: Any) -> str:
 
 
 @tornado.web.stream_request_body
-class MlopsLabHandler(APIHandler):
-    """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread.
+class MlopsLabHandler(Paging, APIHandler):
+    """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread, lists paged
+    by one contract (Paging).
 
     Bodies are streamed in rather than buffered by tornado, so that one over `body_limit` is
     refused (413) from its Content-Length before a byte of it is read, or, sent without one
@@ -113,14 +112,6 @@ class MlopsLabHandler(APIHandler):
     async def call(self, fn, *args, **kwargs):
         """Database and file work runs in a thread so the event loop keeps serving."""
         return await asyncio.to_thread(fn, *args, **kwargs)
-
-    async def first_rows(self, fetch) -> tuple[list, bool]:
-        """Up to ?limit= rows of `fetch(n)`, and whether there were more."""
-        limit = whole_number(self.get_argument("limit", str(LIST_DEFAULT)), "limit")
-        if not 1 <= limit <= LIST_MAX:
-            raise InvalidInput(f"limit must be a whole number from 1 to {LIST_MAX}.")
-        found = await self.call(fetch, limit + 1)
-        return found[:limit], len(found) > limit
 
     def reply(self, doc: Any) -> None:
         self.finish(to_json_text(doc))

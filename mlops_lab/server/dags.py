@@ -6,7 +6,7 @@ from __future__ import annotations
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from .base import MlopsLabHandler, whole_number
+from .base import MlopsLabHandler
 
 DAG_RUN_ID = r"(?P<dag_run_id>[0-9a-f]{32})"
 
@@ -16,9 +16,9 @@ class DagRunsHandler(MlopsLabHandler):
     @authorized
     async def get(self):
         status = self.get_argument("status", "") or None
-        limit = whole_number(self.get_argument("limit", "100"), "limit")
-        runs = await self.call(self.services.dags.list_runs, status, limit)
-        self.reply({"dag_runs": [r.to_json(with_steps=False) for r in runs]})
+        page = await self.keyset_page(lambda after, n: self.services.dags.list_runs(status, n, after),
+                                      lambda r: (r.created_at, r.id), (int, str))
+        self.reply(page.to_json("dag_runs", lambda r: r.to_json(with_steps=False)))
 
 
 class DagRunHandler(MlopsLabHandler):

@@ -23,9 +23,9 @@ class DatasetsHandler(MlopsLabHandler):
     @authorized
     async def get(self):
         q = self.search_text()
-        datasets = self.services.datasets
-        found, truncated = await self.first_rows(lambda n: datasets.list_datasets(q, n))
-        self.reply({"datasets": [d.to_json() for d in found], "truncated": truncated})
+        page = await self.keyset_page(lambda after, n: self.services.datasets.list_datasets(q, n, after),
+                                      lambda d: (d.updated_at, d.id), (int, int))
+        self.reply(page.to_json("datasets"))
 
 
 def _dataset_with_versions(svc, dataset_id: int) -> dict:
@@ -46,8 +46,10 @@ class VersionsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
-        versions = await self.call(self.services.datasets.list_versions, int(dataset_id))
-        self.reply({"versions": [v.to_json(full=False) for v in versions]})
+        page = await self.keyset_page(
+            lambda after, n: self.services.datasets.list_versions(int(dataset_id), n, after and after[0]),
+            lambda v: (v.version,), (int,))
+        self.reply(page.to_json("versions", lambda v: v.to_json(full=False)))
 
 
 def _rules(svc, dataset_id: int) -> dict:

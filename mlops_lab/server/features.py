@@ -19,9 +19,11 @@ class FeatureSetsHandler(MlopsLabHandler):
     @authorized
     async def get(self):
         q, tag = self.search_text(), self.get_argument("tag", "") or None
-        found, truncated = await self.first_rows(
-            lambda n: self.services.features.search(q, tag, n))
-        self.reply({"feature_sets": [f.to_json() for f in found], "truncated": truncated})
+        # The search reads every feature set (a few hundred at most) and sorts them newest first.
+        page = await self.whole_list_page(
+            lambda: self.services.features.search(q, tag, None),
+            lambda f: (-f.latest.created_at, f.name), (int, str))
+        self.reply(page.to_json("feature_sets"))
 
 
 class FeatureSetHandler(MlopsLabHandler):

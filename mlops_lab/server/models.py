@@ -37,8 +37,9 @@ class ModelsHandler(RegistryHandler):
     @authorized
     async def get(self):
         q = self.search_text()
-        models, truncated = await self.first_rows(lambda n: self.services.models.list_models(q, n))
-        self.reply({"models": [m.to_json() for m in models], "truncated": truncated})
+        page = await self.keyset_page(lambda after, n: self.services.models.list_models(q, n, after),
+                                      lambda m: (m.updated_at, m.name), (int, str))
+        self.reply(page.to_json("models"))
 
 
 class ModelHandler(RegistryHandler):
@@ -53,8 +54,10 @@ class VersionsHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        versions = await self.call(self.services.models.list_versions, name)
-        self.reply({"name": name, "versions": [v.to_json(full=False) for v in versions]})
+        page = await self.keyset_page(
+            lambda after, n: self.services.models.list_versions(name, n, after and after[0]),
+            lambda v: (v.version,), (int,))
+        self.reply(page.to_json("versions", lambda v: v.to_json(full=False), name=name))
 
 
 class VersionHandler(RegistryHandler):
@@ -87,9 +90,10 @@ class AliasesHandler(RegistryHandler):
     @authorized
     async def get(self, name: str):
         model = await self.call(self.services.models.get_model, name)
-        history = await self.call(self.services.models.alias_history, name)
-        self.reply({"name": model.name, "aliases": model.aliases,
-                    "history": [h.to_json() for h in history]})
+        page = await self.keyset_page(
+            lambda after, n: self.services.models.alias_history(name, limit=n, after=after),
+            lambda h: (h.moved_at, h.id), (int, int))
+        self.reply(page.to_json("history", name=model.name, aliases=model.aliases))
 
 
 class AliasHandler(RegistryHandler):

@@ -8,7 +8,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
-from .base import MlopsLabHandler, whole_number
+from .base import MlopsLabHandler
 
 ID = r"[0-9a-f]{32}"
 
@@ -47,11 +47,13 @@ class PipelineRunsHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        runs = await self.call(self.services.pipelines.list_runs,
-                               status=self.get_argument("status", "") or None,
-                               schedule_id=self.get_argument("schedule", "") or None,
-                               limit=whole_number(self.get_argument("limit", "100"), "limit"))
-        self.reply({"pipeline_runs": [self.run_json(r) for r in runs]})
+        status = self.get_argument("status", "") or None
+        schedule_id = self.get_argument("schedule", "") or None
+        page = await self.keyset_page(
+            lambda after, n: self.services.pipelines.list_runs(status=status, schedule_id=schedule_id,
+                                                      limit=n, after=after),
+            lambda r: (r.created_at, r.id), (int, str))
+        self.reply(page.to_json("pipeline_runs", self.run_json))
 
     @tornado.web.authenticated
     @authorized
@@ -166,8 +168,9 @@ class SchedulesHandler(PipelineHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        schedules = await self.call(self.services.schedules.list)
-        self.reply({"schedules": [self.schedule_json(s) for s in schedules]})
+        page = await self.whole_list_page(self.services.schedules.list, lambda s: (s.created_at, s.id),
+                                          (int, str))
+        self.reply(page.to_json("schedules", self.schedule_json))
 
     @tornado.web.authenticated
     @authorized

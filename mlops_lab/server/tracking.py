@@ -3,12 +3,14 @@ artifacts. Parse the request, call the tracking service off the event loop, shap
 
 from __future__ import annotations
 
+import math
 import re
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 
-from .base import MlopsLabHandler, attachment, whole_number
+from .base import MlopsLabHandler, attachment
+from .paging import Page
 
 RUN_ID = r"(?P<run_id>[0-9a-f]{32})"
 _CHUNK = 1 << 20
@@ -26,8 +28,9 @@ class ExperimentsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        experiments = await self.call(self.tracking.list_experiments)
-        self.reply({"experiments": [e.to_json() for e in experiments]})
+        page = await self.whole_list_page(self.tracking.list_experiments, lambda e: (e.id,),
+                                          (int,))
+        self.reply(page.to_json("experiments"))
 
 
 class RunsHandler(MlopsLabHandler):
@@ -38,11 +41,12 @@ class RunsHandler(MlopsLabHandler):
             experiments=[e for e in self.get_arguments("experiment") if e.strip()],
             filter=self.get_argument("filter", ""),
             order_by=[o for o in self.get_arguments("order_by") if o.strip()] or None,
-            max_results=whole_number(self.get_argument("limit", "100"), "limit"),
+            max_results=self.page_limit(),
             page_token=self.get_argument("page_token", "") or None,
         )
         page = await self.call(_search_runs, self.tracking, **query)
-        self.reply(page.to_json())
+        self.reply(Page(page.runs, page.next_page_token).to_json(
+            "runs", lambda r: r.to_json(full=False)))
 
 
 def _search_runs(svc, experiments: list[str], **query):
@@ -61,8 +65,16 @@ class MetricHistoryHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str, key: str):
-        history = await self.call(self.tracking.metric_history, run_id, key)
-        self.reply({"key": key, "history": [m.to_json() for m in history]})
+        page = await self.keyset_page(
+            lambda after, n: self.tracking.metric_history(run_id, key, n, after),
+            _history_key, (int, int, float, bool))
+        self.reply(page.to_json("history", key=key))
+
+
+def _history_key(metric) -> tuple:
+    """Where a page of a metric's history ends: its stored order (a NaN is stored as 0.0)."""
+    nan = math.isnan(metric.value)
+    return metric.step, metric.timestamp, 0.0 if nan else metric.value, nan
 
 
 class ArtifactsHandler(MlopsLabHandler):
@@ -70,8 +82,9 @@ class ArtifactsHandler(MlopsLabHandler):
     @authorized
     async def get(self, run_id: str):
         path = self.get_argument("path", "") or None
-        artifacts = await self.call(self.tracking.list_artifacts, run_id, path)
-        self.reply({"artifacts": [a.to_json() for a in artifacts]})
+        page = await self.whole_list_page(lambda: self.tracking.list_artifacts(run_id, path),
+                                          lambda a: (a.path,), (str,))
+        self.reply(page.to_json("artifacts"))
 
 
 class ArtifactHandler(MlopsLabHandler):

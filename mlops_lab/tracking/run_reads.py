@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 from ..errors import NotFound
 from ..limits import check_limit
 from ..naming import clean_key
+from ..store import keyset
 from ..store.ids import id_prefix, one_id_with_prefix
+from ..store.keyset import SortKey
 from ..store.tables import tracking as t
 from . import search
 from .entities import Metric, Run, RunPage
@@ -60,7 +62,7 @@ class RunReads:
                     order_by: list[str] | None = None, max_results: int = 100,
                     page_token: str | None = None) -> RunPage:
         check_limit(max_results, MAX_RESULTS_LIMIT, "max_results")
-        offset = search.decode_page_token(page_token)
+        mark = search.ordering_mark(order_by)
         self._sweep_if_due()
         columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
         query = select(*columns)
@@ -69,21 +71,21 @@ class RunReads:
         condition = search.to_condition(filter, self._dialect)
         if condition is not None:
             query = query.where(condition)
-        wanted, skip, rows = max_results + 1, offset, []
+        parts = search.ordered_queries(query, order_by)
+        first_part, resume_after = search.page_start(page_token, parts, mark)
+        wanted, rows = max_results + 1, []
         with self.db.read() as conn:
-            for part in search.ordered_queries(query, order_by):
-                got = conn.execute(part.offset(skip).limit(wanted - len(rows))).all()
-                if got or not skip:
-                    skip = 0
-                else:  # the page starts beyond this part: skip all of it
-                    counted = select(func.count()).select_from(part.order_by(None).subquery())
-                    skip = max(0, skip - conn.execute(counted).scalar())
-                rows += got
+            for part, (part_query, keys) in enumerate(parts[first_part:], start=first_part):
+                if resume_after is not None and part == first_part:
+                    part_query = part_query.where(keyset.after(keys, resume_after))
+                labels = [k.column.label(f"sort_{i}") for i, k in enumerate(keys)]
+                ordered = part_query.add_columns(*labels).order_by(*(k.order() for k in keys))
+                rows += [(part, r) for r in conn.execute(ordered.limit(wanted - len(rows)))]
                 if len(rows) >= wanted:
                     break
-            page = rows[:max_results]
-            details = self._details(conn, [r.id for r in page])
-        token = search.encode_page_token(offset + max_results) if len(rows) > max_results else None
+            page, token = keyset.page_of(rows, max_results, _sort_key, mark)
+            details = self._details(conn, [r.id for _, r in page])
+        page = [r for _, r in page]
         return RunPage(runs=[run_from_row(r, details, full=False) for r in page],
                        next_page_token=token)
 
@@ -104,15 +106,26 @@ class RunReads:
             out[run_id]["metrics"][key] = math.nan if is_nan else value
         return out
 
-    def metric_history(self, run_id: str, key: str) -> list[Metric]:
+    def metric_history(self, run_id: str, key: str, limit: int | None = None,
+                       after: list | None = None) -> list[Metric]:
+        """Every logged value of a metric by step then time (or `limit` of them, those after
+        the (step, timestamp, value, is_nan) key `after`, a NaN's value being 0.0)."""
         key = clean_key(key, "metric name")
         m = t.metrics.c
+        order = [SortKey(m.step), SortKey(m.timestamp), SortKey(m.value), SortKey(m.is_nan)]
+        query = select(m.key, m.value, m.is_nan, m.step, m.timestamp).where(
+            m.run_id == run_id, m.key == key)
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(
-                select(m.key, m.value, m.is_nan, m.step, m.timestamp)
-                .where(m.run_id == run_id, m.key == key).order_by(m.step, m.timestamp)
-            ).all()
+            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
         return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
                        timestamp=r.timestamp) for r in rows]
+
+
+def _sort_key(found: tuple) -> list:
+    """Where a page of a search ends: the part it was in and the row's sort values."""
+    part, row = found
+    return [part, *(v for k, v in row._mapping.items() if str(k).startswith("sort_"))]

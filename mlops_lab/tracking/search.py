@@ -15,7 +15,7 @@ they compare numerically. NaN metric values never match a comparison and sort la
 
 from __future__ import annotations
 
-import base64
+import hashlib
 import json
 import unicodedata
 from functools import lru_cache
@@ -24,6 +24,7 @@ from sqlalchemy import Float, and_, case, cast, exists, func, or_
 from sqlalchemy.sql import ColumnElement
 
 from ..errors import InvalidInput
+from ..store.keyset import BAD_TOKEN, SortKey, check_types, decode_token
 from ..store.tables import tracking as t
 
 GRAMMAR = r"""
@@ -227,13 +228,18 @@ def _order_item(item: str) -> tuple[str, str, bool]:
     return kind, key, descending
 
 
-def _apply_order(query, items, first_alias: int = 0):
-    """ORDER BY terms (and the joins they need); missing and NaN values sort last."""
-    terms = []
+def _order_keys(query, items, first_alias: int = 0):
+    """The query with the joins its order needs, and its sort keys: missing and NaN values sort
+    last (a 0/1 flag first, then the value, NULL when missing so that all missing ones tie),
+    then the newest first, then the run id, so that runs started in the same millisecond keep
+    one order from page to page."""
+    keys: list[SortKey] = []
     for i, (kind, key, descending) in enumerate(items, start=first_alias):
         if kind == "attributes":
             column = ATTRIBUTES[key.lower()]
-            terms += [column.is_(None), column.desc() if descending else column.asc()]
+            if column.nullable:
+                keys.append(SortKey(case((column.is_(None), 1), else_=0)))
+            keys.append(SortKey(column, descending))
             continue
         table = {"metrics": t.latest_metrics, "params": t.params, "tags": t.tags}[kind]
         alias = table.alias(f"order_{i}")
@@ -241,14 +247,14 @@ def _apply_order(query, items, first_alias: int = 0):
         missing = alias.c.run_id.is_(None)
         if kind == "metrics":
             missing = or_(missing, alias.c.is_nan == True)  # noqa: E712
-        terms += [case((missing, 1), else_=0),
-                  alias.c.value.desc() if descending else alias.c.value.asc()]
-    terms += [t.runs.c.start_time.desc(), t.runs.c.id]
-    return query.order_by(*terms)
+        keys += [SortKey(case((missing, 1), else_=0)),
+                 SortKey(case((missing, None), else_=alias.c.value), descending)]
+    keys += [SortKey(t.runs.c.start_time, True), SortKey(t.runs.c.id, True)]
+    return query, keys
 
 
-def ordered_queries(query, order_by: list[str] | None) -> list:
-    """The search as one or two queries whose results, concatenated, are in order.
+def ordered_queries(query, order_by: list[str] | None) -> list[tuple[object, list[SortKey]]]:
+    """The search as one or two (query, sort keys) whose results, concatenated, are in order.
 
     Ordering by a metric first ("the best runs by auc") is the common case that must stay fast
     on big stores: the first query walks that metric's (key, value) index and stops at the
@@ -256,31 +262,35 @@ def ordered_queries(query, order_by: list[str] | None) -> list:
     """
     items = [_order_item(item) for item in order_by or []]
     if not items or items[0][0] != "metrics":
-        return [_apply_order(query, items)]
+        return [_order_keys(query, items)]
     _, key, descending = items[0]
     m = t.latest_metrics.alias("order_metric")
     has_value = query.join(m, and_(m.c.run_id == t.runs.c.id, m.c.key == key,
                                    m.c.is_nan == False))  # noqa: E712
-    has_value = _apply_order(
-        has_value.order_by(m.c.value.desc() if descending else m.c.value.asc()), items[1:], 1)
+    has_value, keys = _order_keys(has_value, items[1:], 1)
     lm = t.latest_metrics.c
     lacks_value = query.where(~exists().where(lm.run_id == t.runs.c.id, lm.key == key,
                                               lm.is_nan == False))  # noqa: E712
-    return [has_value, _apply_order(lacks_value, items[1:], 1)]
+    return [(has_value, [SortKey(m.c.value, descending), *keys]),
+            _order_keys(lacks_value, items[1:], 1)]
 
 
-def encode_page_token(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode()
+def ordering_mark(order_by: list[str] | None) -> str:
+    """A short mark of an ordering, kept in its page tokens: a token of another one is refused."""
+    text = json.dumps([_order_item(item) for item in order_by or []])
+    return hashlib.sha1(text.encode()).hexdigest()[:8]
 
 
-def decode_page_token(token: str | None) -> int:
-    if not token:
-        return 0
-    try:
-        offset = json.loads(base64.urlsafe_b64decode(token.encode()))["offset"]
-        if not isinstance(offset, int) or offset < 0:
-            raise ValueError
-        return offset
-    except Exception:
-        raise InvalidInput("Invalid page token: pass back the next_page_token of a previous search.") from None
-
+def page_start(token: str | None, parts: list, mark: str) -> tuple[int, list | None]:
+    """Which part of the search a page token resumes in, and the key it resumes after."""
+    key = decode_token(token, mark)
+    if key is None:
+        return 0, None
+    part = key[0] if key else None
+    if not isinstance(part, int) or isinstance(part, bool) or not 0 <= part < len(parts):
+        raise InvalidInput(BAD_TOKEN)
+    sort_keys = parts[part][1]
+    values = key[1:]
+    if len(values) != len(sort_keys):
+        raise InvalidInput(BAD_TOKEN)
+    return part, check_types(values, [k.column.type.python_type for k in sort_keys])

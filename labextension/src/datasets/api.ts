@@ -1,7 +1,7 @@
 /**
  * Requests to the datasets REST routes and the JSON shapes they return.
  */
-import { IListPage, requestJson } from '../api';
+import { firstPage, IListPage, requestJson } from '../api';
 
 export interface IDataset {
   id: number;
@@ -129,10 +129,7 @@ export async function listDatasets(q: string): Promise<IListPage<IDataset>> {
   if (q.trim()) {
     query.set('q', q.trim());
   }
-  const body = await requestJson<{ datasets: IDataset[]; truncated: boolean }>(['datasets'], {
-    query
-  });
-  return { items: body.datasets, truncated: body.truncated };
+  return firstPage<IDataset>(['datasets'], 'datasets', query);
 }
 
 export function getDataset(id: number): Promise<IDatasetDetail> {

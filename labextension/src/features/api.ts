@@ -1,7 +1,7 @@
 /**
  * Requests to the feature store's REST routes and the JSON shapes they return.
  */
-import { IListPage, requestJson } from '../api';
+import { firstPage, IListPage, requestJson } from '../api';
 
 export interface IFeatureFreshness {
   version: number | null;
@@ -69,11 +69,7 @@ export async function searchFeatureSets(query: string): Promise<IListPage<IFeatu
   if (query.trim()) {
     params.append('q', query.trim());
   }
-  const body = await requestJson<{ feature_sets: IFeatureSet[]; truncated: boolean }>(
-    ['feature-sets'],
-    { query: params }
-  );
-  return { items: body.feature_sets, truncated: body.truncated };
+  return firstPage<IFeatureSet>(['feature-sets'], 'feature_sets', params);
 }
 
 export function getFeatureSet(name: string): Promise<IFeatureSet> {

@@ -1,7 +1,14 @@
 /**
  * Requests to the registry's REST routes and the JSON shapes they return.
  */
-import { IListPage, MetricValue, requestJson } from '../api';
+import {
+  allItems,
+  firstPage,
+  IListPage,
+  MetricValue,
+  PANEL_LIST_LIMIT,
+  requestJson
+} from '../api';
 
 export interface IColumn {
   name: string;
@@ -98,15 +105,11 @@ export async function listModels(q: string): Promise<IListPage<IModel>> {
   if (q.trim()) {
     query.append('q', q.trim());
   }
-  const body = await requestJson<{ models: IModel[]; truncated: boolean }>(['models'], {
-    query
-  });
-  return { items: body.models, truncated: body.truncated };
+  return firstPage<IModel>(['models'], 'models', query);
 }
 
-export async function listVersions(name: string): Promise<IModelVersion[]> {
-  const body = await requestJson<{ versions: IModelVersion[] }>(['models', name, 'versions']);
-  return body.versions;
+export function listVersions(name: string): Promise<IModelVersion[]> {
+  return allItems<IModelVersion>(['models', name, 'versions'], 'versions');
 }
 
 export function getModel(name: string): Promise<IModel> {
@@ -117,8 +120,10 @@ export function getVersion(name: string, version: number): Promise<IModelVersion
   return requestJson<IModelVersionDetail>(['models', name, 'versions', String(version)]);
 }
 
+/** Where the aliases point, and the newest moves of the alias history. */
 export function getAliases(name: string): Promise<IAliases> {
-  return requestJson<IAliases>(['models', name, 'aliases']);
+  const query = new URLSearchParams({ limit: String(PANEL_LIST_LIMIT) });
+  return requestJson<IAliases>(['models', name, 'aliases'], { query });
 }
 
 export function setAlias(

@@ -1,7 +1,7 @@
 /**
  * Requests to the pipelines REST API and the JSON shapes it returns.
  */
-import { requestJson } from '../api';
+import { allItems, requestJson } from '../api';
 
 export type PipelineStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 
@@ -195,8 +195,8 @@ export function startReproduction(runId: string, force = false): Promise<IReprod
   });
 }
 
-export async function listSchedules(): Promise<ISchedule[]> {
-  return (await requestJson<{ schedules: ISchedule[] }>(['schedules'])).schedules;
+export function listSchedules(): Promise<ISchedule[]> {
+  return allItems<ISchedule>(['schedules'], 'schedules');
 }
 
 export function createSchedule(input: IScheduleInput): Promise<ISchedule> {

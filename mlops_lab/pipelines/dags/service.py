@@ -21,7 +21,8 @@ from ...clock import now_ms
 from ...errors import Conflict, InvalidInput, NotFound
 from ...limits import check_limit, whole_number_in
 from ...services import services_for
-from ...store import Store
+from ...store import Store, keyset
+from ...store.keyset import SortKey
 from ...store.ids import id_prefix, one_id_with_prefix
 from ...store.tables.dags import dag_runs as dr
 from ...store.tables.dags import dag_steps as ds
@@ -173,14 +174,19 @@ class DagService:
         with self.db.read() as conn:
             return self.get(one_id_with_prefix(conn, dr.c.id, prefix, "DAG run", see))
 
-    def list_runs(self, status: str | None = None, limit: int = 100) -> list[DagRun]:
-        """Newest first, without their steps' details (counts by status instead)."""
+    def list_runs(self, status: str | None = None, limit: int = 100,
+                  after: list | None = None) -> list[DagRun]:
+        """Newest first, without their steps' details (counts by status instead); `after` a
+        DAG run's (created_at, id), the runs after it."""
         check_limit(limit, MAX_LIMIT)
         if status is not None and status not in RUN_STATUSES:
             raise InvalidInput(f"status is one of {', '.join(RUN_STATUSES)}, not {status!r}.")
         self.sweep_dead_runs()
         columns = [c for c in dr.c if c.name != "definition"]  # listings need no graph
-        query = select(*columns).order_by(dr.c.created_at.desc(), dr.c.id).limit(limit)
+        order = [SortKey(dr.c.created_at, True), SortKey(dr.c.id, True)]
+        query = select(*columns).order_by(*(k.order() for k in order)).limit(limit)
+        if after is not None:
+            query = query.where(keyset.after(order, after))
         if status:
             query = query.where(dr.c.status == status)
         with self.db.read() as conn:

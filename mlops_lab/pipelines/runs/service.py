@@ -22,7 +22,8 @@ from ...clock import now_ms
 from ...errors import Conflict, InvalidInput, NotFound
 from ...naming import clean_key, clean_name
 from ...limits import check_limit
-from ...store import Store
+from ...store import Store, keyset
+from ...store.keyset import SortKey
 from ...store.ids import id_prefix, one_id_with_prefix
 from ...store.tables.pipelines import pipeline_outputs as po
 from ...store.tables.pipelines import pipeline_runs as pr
@@ -199,7 +200,9 @@ class PipelineService:
         return None if found is None else self.get(found)
 
     def list_runs(self, status: str | None = None, notebook: str | None = None,
-                  schedule_id: str | None = None, limit: int = 100) -> list[PipelineRun]:
+                  schedule_id: str | None = None, limit: int = 100,
+                  after: list | None = None) -> list[PipelineRun]:
+        """Newest first; `after` a pipeline run's (created_at, id), the runs after it."""
         check_limit(limit, MAX_LIMIT)
         query = select(pr)
         if status:
@@ -210,7 +213,10 @@ class PipelineService:
             query = query.where(pr.c.notebook.contains(notebook, autoescape=True))
         if schedule_id:
             query = query.where(pr.c.schedule_id == schedule_id)
-        query = query.order_by(pr.c.created_at.desc(), pr.c.id).limit(limit)
+        order = [SortKey(pr.c.created_at, True), SortKey(pr.c.id, True)]
+        if after is not None:
+            query = query.where(keyset.after(order, after))
+        query = query.order_by(*(k.order() for k in order)).limit(limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
             outputs = self._outputs(conn, [r.id for r in rows])

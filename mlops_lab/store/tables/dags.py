@@ -25,7 +25,7 @@ dag_runs = Table(
     Column("ended_at", BigInteger, nullable=True),
     Column("host", String(255), nullable=True),  # the process running the attempt
     Column("pid", Integer, nullable=True),
-    Index("ix_dag_runs_created", "created_at"),
+    Index("ix_dag_runs_created_id", "created_at", "id"),
     Index("ix_dag_runs_status", "status"),
 )
 

@@ -30,6 +30,7 @@ datasets = Table(
     Column("rules", Text, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    Index("ix_datasets_updated_id", "updated_at", "id"),  # the datasets list's order (0015)
 )
 
 # One row per version. `content_hash` identifies the data (equal data -> equal hash, whatever

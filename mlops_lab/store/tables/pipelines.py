@@ -46,8 +46,8 @@ pipeline_runs = Table(
     Column("host", String(255), nullable=True),
     Column("pid", Integer, nullable=True),
     Index("ix_pipeline_runs_status", "status"),
-    Index("ix_pipeline_runs_created", "created_at"),
-    Index("ix_pipeline_runs_schedule_created", "schedule_id", "created_at"),
+    Index("ix_pipeline_runs_created_id", "created_at", "id"),
+    Index("ix_pipeline_runs_schedule_created_id", "schedule_id", "created_at", "id"),
     Index("ix_pipeline_runs_run", "run_id"),
 )
 

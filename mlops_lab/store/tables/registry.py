@@ -20,6 +20,7 @@ models = Table(
     Column("latest_version", Integer, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    Index("ix_models_updated_name", "updated_at", "name"),  # the models list's order (0015)
 )
 
 # What a registered version is. The JSON columns are documents read whole (never queried
@@ -75,5 +76,5 @@ model_alias_history = Table(
     Column("reason", Text, nullable=True),
     Column("moved_by", String(255), nullable=False),
     Column("moved_at", BigInteger, nullable=False),
-    Index("ix_model_alias_history_model_id_moved_at", "model_id", "moved_at"),
+    Index("ix_model_alias_history_model_id_moved_at_id", "model_id", "moved_at", "id"),
 )

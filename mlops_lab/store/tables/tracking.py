@@ -1,6 +1,6 @@
 """Tables of experiment tracking: experiments, runs, and what each run logged (params, tags,
 metrics with their history and latest value, artifacts, links to snapshots and feature sets).
-Created by migrations 0001-0003, 0011 and 0013 in store/migrations/versions/."""
+Created by migrations 0001-0003, 0011, 0013 and 0015 in store/migrations/versions/."""
 
 from sqlalchemy import (
     BigInteger,
@@ -52,8 +52,8 @@ runs = Table(
     Column("pid", Integer, nullable=True),
     Column("process_started_at", BigInteger, nullable=True),
     Column("heartbeat_ms", Integer, nullable=True),
-    Index("ix_runs_experiment_start", "experiment_id", "start_time"),
-    Index("ix_runs_start", "start_time"),
+    Index("ix_runs_experiment_start_id", "experiment_id", "start_time", "id"),
+    Index("ix_runs_start_id", "start_time", "id"),
     Index("ix_runs_status_heartbeat", "status", "heartbeat_at"),
     sqlite_with_rowid=False,
 )
