@@ -3,11 +3,11 @@
  * step's parameters, outputs and error, and "Resume" for a failed run. Polls while it runs.
  */
 import React, { useEffect, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
 import { absoluteTime, formatDuration } from '../format';
 import { getDagRun, IDagRun, IDagStep, resumeDagRun } from './api';
 import { DagGraph } from './DagGraph';
-import { DagStatus } from './DagStatus';
+import { StatusBadge } from '../common/StatusBadge';
 
 const POLL_MS = 1500;
 
@@ -94,7 +94,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
     <div className="mlops-lab-view mlops-lab-dag-view" data-testid="mlops-lab-dag-view">
       <header className="mlops-lab-view-header">
         <h2 title={run.name}>{run.name}</h2>
-        <DagStatus status={run.status} />
+        <StatusBadge status={run.status} />
         <span className="mlops-lab-dag-actions">
           {run.status === 'FAILED' && (
             <button
@@ -186,7 +186,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
                   )}
                 </td>
                 <td>
-                  <DagStatus status={step.status} />
+                  <StatusBadge status={step.status} />
                 </td>
                 <td title={step.notebook}>{step.notebook.split('/').pop()}</td>
                 <td>{formatDuration(step.duration_ms)}</td>

@@ -6,7 +6,7 @@ import React from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IDagRunSummary, listDagRuns } from './api';
-import { DagStatus } from './DagStatus';
+import { StatusBadge } from '../common/StatusBadge';
 
 export interface IDagsPanelProps {
   visible: boolean;
@@ -51,7 +51,7 @@ export function DagsPanel(props: IDagsPanelProps): JSX.Element {
                 onClick={() => props.onOpen(run)}
               >
                 <span className="mlops-lab-dag-row-name">{run.name}</span>
-                <DagStatus status={run.status} />
+                <StatusBadge status={run.status} />
                 <span className="mlops-lab-dag-row-meta">
                   {Object.entries(run.counts)
                     .map(([status, n]) => `${n} ${status.toLowerCase()}`)

@@ -6,8 +6,8 @@ import React, { useState } from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { getDataset, ISnapshotSummary, listDatasets } from './api';
-import { ListCutNote } from '../components/ListCutNote';
-import { SearchBox } from '../components/SearchBox';
+import { ListCutNote } from '../common/ListCutNote';
+import { SearchBox } from '../common/SearchBox';
 
 export interface IDataPanelProps {
   visible: boolean;

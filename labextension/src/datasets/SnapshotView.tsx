@@ -3,11 +3,10 @@
  * column, a diff against another version of the dataset, and the runs that read or made it.
  */
 import React, { useEffect, useState } from 'react';
-import { ApiError } from '../api';
-import { absoluteTime, formatBytes, relativeTime } from '../format';
+import { ApiError } from '../request';
+import { absoluteTime, formatBytes, relativeTime, formatNumber } from '../format';
 import {
   diffSnapshots,
-  formatNum,
   getDataset,
   getLineage,
   getSnapshot,
@@ -18,7 +17,8 @@ import {
 } from './api';
 import { ProfileCharts } from './ProfileCharts';
 import { SnapshotDiffView } from './SnapshotDiffView';
-import { ViewStatus } from '../components/ViewStatus';
+import { Section } from '../common/Section';
+import { ViewStatus } from '../common/ViewStatus';
 
 export interface ISnapshotViewProps {
   snapshotId: string;
@@ -26,14 +26,6 @@ export interface ISnapshotViewProps {
   onLoaded?: (snapshot: ISnapshot) => void;
 }
 
-function Section(props: { title: string; children: React.ReactNode; testId?: string }): JSX.Element {
-  return (
-    <section className="mlops-lab-section" data-testid={props.testId}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
-}
 
 function percent(value: number | string): string {
   return typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value);
@@ -239,13 +231,13 @@ export function SnapshotView(props: ISnapshotViewProps): JSX.Element {
                     </td>
                     <td className="mlops-lab-num">{c ? percent(c.null_share) : ''}</td>
                     <td className="mlops-lab-num">
-                      {formatNum(c?.distinct)}
+                      {formatNumber(c?.distinct)}
                       {c?.sampled ? '~' : ''}
                     </td>
-                    <td className="mlops-lab-num">{formatNum(c?.min)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.max)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.mean)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.std)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.min)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.max)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.mean)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.std)}</td>
                   </tr>
                 );
               })}

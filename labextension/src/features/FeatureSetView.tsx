@@ -3,10 +3,11 @@
  * versions, and the source code of the selected version with how to use it.
  */
 import React, { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
 import { absoluteTime, formatDuration, relativeTime } from '../format';
 import { getFeatureSet, IFeatureSet, IFeatureSetVersion } from './api';
-import { ViewStatus } from '../components/ViewStatus';
+import { ViewStatus } from '../common/ViewStatus';
+import { Section } from '../common/Section';
 
 export interface IFeatureSetViewProps {
   name: string;
@@ -79,8 +80,7 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
         )}
       </dl>
 
-      <section className="mlops-lab-section" data-testid="mlops-lab-feature-freshness">
-        <h3>Freshness</h3>
+      <Section title="Freshness" testId="mlops-lab-feature-freshness">
         {fresh.last_materialized === null ? (
           <p className="mlops-lab-empty">
             Not materialised: run ml.materialize({JSON.stringify(item.name)}, source=...) in a
@@ -110,10 +110,9 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
             </div>
           </div>
         )}
-      </section>
+      </Section>
 
-      <section className="mlops-lab-section">
-        <h3>Versions</h3>
+      <Section title="Versions">
         <table className="mlops-lab-compare-table mlops-lab-feature-versions">
           <thead>
             <tr>
@@ -139,7 +138,7 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
             ))}
           </tbody>
         </table>
-      </section>
+      </Section>
 
       {shown && <VersionDetail item={item} version={shown} />}
     </div>
@@ -232,10 +231,9 @@ function VersionDetail(props: { item: IFeatureSet; version: IFeatureSetVersion }
           {v.source}
         </pre>
       </section>
-      <section className="mlops-lab-section">
-        <h3>Use it</h3>
+      <Section title="Use it">
         <pre className="mlops-lab-code">{usage}</pre>
-      </section>
+      </Section>
     </>
   );
 }

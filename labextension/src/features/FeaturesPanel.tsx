@@ -6,8 +6,8 @@ import React, { useState } from 'react';
 import { absoluteTime, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IFeatureSet, searchFeatureSets } from './api';
-import { ListCutNote } from '../components/ListCutNote';
-import { SearchBox } from '../components/SearchBox';
+import { ListCutNote } from '../common/ListCutNote';
+import { SearchBox } from '../common/SearchBox';
 
 export interface IFeaturesPanelProps {
   visible: boolean;

@@ -5,8 +5,8 @@
  */
 import React, { useEffect, useState } from 'react';
 import { InputDialog } from '@jupyterlab/apputils';
-import { ApiError } from '../api';
-import { absoluteTime, formatMetric, relativeTime } from '../format';
+import { ApiError } from '../request';
+import { absoluteTime, formatNumber, relativeTime } from '../format';
 import { TryIt } from '../serving/TryIt';
 import {
   ALIAS_PATTERN,
@@ -23,7 +23,8 @@ import {
 } from './api';
 import { Lineage } from './Lineage';
 import { Markdown } from './Markdown';
-import { ViewStatus } from '../components/ViewStatus';
+import { Section } from '../common/Section';
+import { ViewStatus } from '../common/ViewStatus';
 
 export interface IModelViewProps {
   name: string;
@@ -36,14 +37,6 @@ export interface IModelViewProps {
 const SUGGESTED_ALIASES = ['champion', 'challenger', 'production'];
 const METRIC_COLUMNS = 6;
 
-function Section(props: { title: string; children: React.ReactNode; testId?: string }) {
-  return (
-    <section className="mlops-lab-section" data-testid={props.testId}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
-}
 
 /** Asks why; null when cancelled. */
 async function askReason(title: string): Promise<string | null> {
@@ -318,7 +311,7 @@ export function ModelView(props: IModelViewProps): JSX.Element {
                   <td>{v.created_by}</td>
                   {metricKeys.map(key => (
                     <td key={key} className="mlops-lab-num">
-                      {formatMetric(v.metrics[key])}
+                      {formatNumber(v.metrics[key])}
                     </td>
                   ))}
                   <td>

@@ -1,7 +1,7 @@
 /**
  * Requests to the registry's REST routes and the JSON shapes they return.
  */
-import { IListPage, MetricValue, requestJson } from '../api';
+import { IListPage, MetricValue, requestJson } from '../request';
 
 export interface IColumn {
   name: string;

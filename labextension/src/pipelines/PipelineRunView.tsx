@@ -4,7 +4,8 @@
  * for a reproduction, its verdict and what differs from the original.
  */
 import React, { useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
+import { StatusBadge } from '../common/StatusBadge';
 import { absoluteTime, formatDuration } from '../format';
 import {
   cancelPipelineRun,
@@ -16,7 +17,8 @@ import {
   pipelineRunLog
 } from './api';
 import { ReproduceButton, ReproductionVerdict } from './ReproduceButton';
-import { fileName, openPipelineRun, PipelineStatusBadge, showValue } from './shared';
+import { fileName, openPipelineRun, showValue } from './shared';
+import { Section } from '../common/Section';
 
 export interface IPipelineRunViewProps {
   id: string;
@@ -81,7 +83,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
     <div className="mlops-lab-view mlops-lab-pipeline-view" data-testid="mlops-lab-pipeline-view">
       <div className="mlops-lab-view-header">
         <h2>Pipeline run of {fileName(run.notebook)}</h2>
-        <PipelineStatusBadge status={run.status} />
+        <StatusBadge status={run.status} testId="mlops-lab-pipeline-status" />
         {run.output_path && (
           <button
             className="jp-mod-styled mlops-lab-button"
@@ -163,17 +165,14 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
           </tbody>
         </table>
       </section>
-      <section className="mlops-lab-section">
-        <h3>Parameters</h3>
+      <Section title="Parameters">
         <ValueTable values={parameterValues(run)} empty="No parameters." />
-      </section>
-      <section className="mlops-lab-section">
-        <h3>Outputs</h3>
+      </Section>
+      <Section title="Outputs">
         <ValueTable values={run.outputs} empty="Nothing recorded with ml.output()." />
-      </section>
+      </Section>
       {run.error && (
-        <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-error">
-          <h3>Error</h3>
+        <Section title="Error" testId="mlops-lab-pipeline-error">
           <div className="mlops-lab-banner" role="alert">
             {run.error}
           </div>
@@ -186,11 +185,10 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
               <pre className="mlops-lab-pipeline-traceback">{cell.traceback.join('\n')}</pre>
             </>
           )}
-        </section>
+        </Section>
       )}
       {comparison && <ReproductionVerdict comparison={comparison} />}
-      <section className="mlops-lab-section">
-        <h3>Log</h3>
+      <Section title="Log">
         {log === null ? (
           <p className="mlops-lab-empty">
             {ENDED.includes(run.status) ? 'No log.' : 'No log lines yet.'}
@@ -198,7 +196,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         ) : (
           <FollowedLog text={log} />
         )}
-      </section>
+      </Section>
     </div>
   );
 }

@@ -4,9 +4,10 @@
  * delete). Selecting a run opens it in the main area.
  */
 import React, { useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
 import { formatDuration, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
+import { StatusBadge } from '../common/StatusBadge';
 import {
   createSchedule,
   deleteSchedule,
@@ -17,7 +18,7 @@ import {
   listPipelineRuns,
   listSchedules
 } from './api';
-import { fileName, PipelineStatusBadge, showValue } from './shared';
+import { fileName, showValue } from './shared';
 
 export interface IPipelinesPanelProps {
   visible: boolean;
@@ -64,7 +65,7 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
                 onClick={() => props.onOpen(run)}
               >
                 <span className="mlops-lab-pipeline-row-top">
-                  <PipelineStatusBadge status={run.status} />
+                  <StatusBadge status={run.status} testId="mlops-lab-pipeline-status" />
                   <span className="mlops-lab-pipeline-notebook">{fileName(run.notebook)}</span>
                   <span className="mlops-lab-pipeline-meta">
                     {formatDuration(run.duration_ms)} · {relativeTime(run.created_at)}

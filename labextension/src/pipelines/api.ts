@@ -1,7 +1,7 @@
 /**
  * Requests to the pipelines REST API and the JSON shapes it returns.
  */
-import { requestJson } from '../api';
+import { requestJson } from '../request';
 
 export type PipelineStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 

@@ -2,9 +2,9 @@
  * Small line charts of each metric that was logged more than once.
  */
 import React, { useEffect, useMemo, useState } from 'react';
-import { IMetric, metricHistory } from '../api';
+import { IMetric, metricHistory } from './api';
 import { metricNumber } from '../format';
-import { PlotlyChart } from './PlotlyChart';
+import { PlotlyChart } from '../common/PlotlyChart';
 
 // Charts beyond this many metrics would make the page slow to open.
 const MAX_CHARTS = 24;

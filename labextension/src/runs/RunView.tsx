@@ -3,17 +3,19 @@
  * source cell, environment, tags and artifacts.
  */
 import React, { useEffect, useState } from 'react';
-import { ApiError, getRun, IArtifact, IRun, listArtifacts } from '../api';
-import { absoluteTime, formatDuration, formatMetric, runDuration } from '../format';
+import { getRun, IArtifact, IRun, listArtifacts } from './api';
+import { ApiError } from '../request';
+import { absoluteTime, formatDuration, formatNumber, runDuration } from '../format';
 import { ArtifactList } from './ArtifactList';
-import { KeyValueTable } from './KeyValueTable';
+import { KeyValueTable } from '../common/KeyValueTable';
 import { MetricHistories } from './MetricHistories';
 import { RunEnvironment } from './RunEnvironment';
 import { RunSource } from './RunSource';
 import { RunLinks } from './RunLinks';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../common/StatusBadge';
 import { ReproduceButton } from '../pipelines/ReproduceButton';
-import { ViewStatus } from './ViewStatus';
+import { Section } from '../common/Section';
+import { ViewStatus } from '../common/ViewStatus';
 
 export interface IRunViewProps {
   runId: string;
@@ -21,14 +23,6 @@ export interface IRunViewProps {
   onLoaded?: (run: IRun) => void;
 }
 
-function Section(props: { title: string; children: React.ReactNode }): JSX.Element {
-  return (
-    <section className="mlops-lab-section">
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
-}
 
 export function RunView(props: IRunViewProps): JSX.Element {
   const [run, setRun] = useState<IRun | null>(null);
@@ -104,7 +98,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
             rows={metricKeys.map(key => [
               key,
               <span className="mlops-lab-num" title={String(run.metrics[key])}>
-                {formatMetric(run.metrics[key])}
+                {formatNumber(run.metrics[key])}
               </span>
             ])}
             empty="No metrics."

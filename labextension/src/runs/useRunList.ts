@@ -3,7 +3,8 @@
  * pages, and a poll that merges new and changed runs in while the panel is visible.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, IRun, searchRuns } from './api';
+import { IRun, searchRuns } from './api';
+import { ApiError } from '../request';
 import { ISort, orderByItem } from './fields';
 
 export const PAGE_SIZE = 50;

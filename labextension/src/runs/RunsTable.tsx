@@ -4,16 +4,16 @@
  * name columns stay in view while the table scrolls sideways in a narrow panel.
  */
 import React from 'react';
-import { IRun } from '../api';
-import { fieldRef, ISort } from '../fields';
+import { IRun } from './api';
+import { fieldRef, ISort } from './fields';
 import {
   absoluteTime,
   formatDuration,
-  formatMetric,
+  formatNumber,
   relativeTime,
   runDuration
 } from '../format';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../common/StatusBadge';
 
 export interface IRunsTableProps {
   runs: IRun[];
@@ -146,7 +146,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
                 className="mlops-lab-num"
                 title={key in run.metrics ? String(run.metrics[key]) : undefined}
               >
-                {formatMetric(run.metrics[key])}
+                {formatNumber(run.metrics[key])}
               </td>
             ))}
             {params.map(key => (

@@ -2,9 +2,9 @@
  * The side panel's content: header, filter, runs table, paging and the compare bar.
  */
 import React, { useEffect, useMemo, useState } from 'react';
-import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from '../api';
-import { ISort } from '../fields';
-import { useRunList } from '../useRunList';
+import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from './api';
+import { ISort } from './fields';
+import { useRunList } from './useRunList';
 import { FilterBox } from './FilterBox';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
