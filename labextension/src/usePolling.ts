@@ -30,14 +30,19 @@ function frequency(seconds: number): IPoll.Frequency {
 export function usePoll(tick: () => Promise<unknown>, options: IPollOptions): () => void {
   const latest = useRef({ tick, active: options.active });
   latest.current = { tick, active: options.active };
+  // A tick asked for (a Reload button) happens even while the poll stands by.
+  const asked = useRef(false);
   const poll = useRef<Poll | null>(null);
 
   useEffect(() => {
     const made = new Poll({
       auto: false,
-      factory: () => latest.current.tick(),
+      factory: () => {
+        asked.current = false;
+        return latest.current.tick();
+      },
       frequency: frequency(options.seconds),
-      standby: () => (latest.current.active ? 'when-hidden' : true)
+      standby: () => (asked.current ? false : latest.current.active ? 'when-hidden' : true)
     });
     poll.current = made;
     return () => {
@@ -52,7 +57,10 @@ export function usePoll(tick: () => Promise<unknown>, options: IPollOptions): ()
     }
   }, [options.seconds]);
 
-  const refresh = useCallback(() => void poll.current?.refresh(), []);
+  const refresh = useCallback(() => {
+    asked.current = true;
+    void poll.current?.refresh();
+  }, []);
   // Coming into view: load at once rather than at the next tick.
   useEffect(() => {
     if (options.active) {

@@ -2,14 +2,15 @@
  * A DAG run in the main area: its status, the graph of its steps coloured by status, each
  * step's parameters, outputs and error, and "Resume" for a failed run. Polls while it runs.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { ApiError } from '../request';
 import { absoluteTime, formatDuration } from '../format';
 import { getDagRun, IDagRun, IDagStep, resumeDagRun } from './api';
 import { DagGraph } from './DagGraph';
 import { StatusBadge } from '../common/StatusBadge';
+import { usePolling } from '../usePolling';
 
-const POLL_MS = 1500;
+const POLL_SECONDS = 1.5;
 
 export interface IDagViewProps {
   dagRunId: string;
@@ -22,45 +23,28 @@ function json(value: unknown): string {
 }
 
 export function DagView(props: IDagViewProps): JSX.Element {
-  const [run, setRun] = useState<IDagRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    getDagRun(props.dagRunId).then(
-      loaded => {
-        if (live) {
-          setRun(loaded);
-          setError(null);
-          props.onLoaded?.(loaded);
-        }
-      },
-      (reason: ApiError) => live && setError(reason.message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.dagRunId, tick]);
-
-  const running = run?.status === 'RUNNING';
-  useEffect(() => {
-    if (!running) {
-      return;
-    }
-    const timer = setTimeout(() => setTick(n => n + 1), POLL_MS);
-    return () => clearTimeout(timer);
-  }, [running, run]);
+  const [running, setRunning] = useState(true);
+  // Followed while it runs; a Reload button loads it again at any time.
+  const polled = usePolling(
+    async () => {
+      const loaded = await getDagRun(props.dagRunId);
+      props.onLoaded?.(loaded);
+      setRunning(loaded.status === 'RUNNING');
+      return loaded;
+    },
+    [props.dagRunId],
+    { visible: running, refreshInterval: POLL_SECONDS }
+  );
+  const { data: run, error, setError, reload } = polled;
 
   const resume = () => {
     setBusy(true);
     resumeDagRun(props.dagRunId).then(
-      started => {
-        setRun(started);
-        setError(null);
+      () => {
         setBusy(false);
+        reload();
       },
       (reason: ApiError) => {
         setError(reason.message);
@@ -110,7 +94,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
           <button
             className="mlops-lab-link-button"
             title="Load the DAG run again"
-            onClick={() => setTick(n => n + 1)}
+            onClick={reload}
           >
             Reload
           </button>

@@ -6,19 +6,21 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../request';
 import { StatusBadge } from '../common/StatusBadge';
+import { usePolling } from '../usePolling';
 import { absoluteTime, formatDuration } from '../format';
 import {
   cancelPipelineRun,
   ENDED,
   getComparison,
   getPipelineRun,
-  IComparison,
   IPipelineRun,
   pipelineRunLog
 } from './api';
 import { ReproduceButton, ReproductionVerdict } from './ReproduceButton';
 import { fileName, openPipelineRun, showValue } from './shared';
 import { Section } from '../common/Section';
+
+const FOLLOW_SECONDS = 1;
 
 export interface IPipelineRunViewProps {
   id: string;
@@ -28,45 +30,27 @@ export interface IPipelineRunViewProps {
 }
 
 export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
-  const [run, setRun] = useState<IPipelineRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [log, setLog] = useState<string | null>(null);
-  const [comparison, setComparison] = useState<IComparison | null>(null);
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    getPipelineRun(props.id).then(
-      found => {
-        if (!live) {
-          return;
-        }
-        setRun(found);
-        setError(null);
-        props.onLoaded?.(found);
-        // While the run goes on its log's end is kept; once it ended, the whole log.
-        pipelineRunLog(found.id).then(text => live && setLog(text || null), () => undefined);
-        if (ENDED.includes(found.status)) {
-          if (found.reproduce_of) {
-            getComparison(found.id).then(c => live && setComparison(c), () => undefined);
-          }
-        }
-      },
-      (reason: ApiError) => live && setError(reason.message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.id, tick]);
-
-  // Follow a run that has not ended yet.
-  useEffect(() => {
-    if (run && ENDED.includes(run.status)) {
-      return;
-    }
-    const timer = setTimeout(() => setTick(n => n + 1), 1000);
-    return () => clearTimeout(timer);
-  }, [run, tick]);
+  const [ended, setEnded] = useState(false);
+  // Follow a run that has not ended yet; its last answer (ended) is kept.
+  const polled = usePolling(
+    async () => {
+      const found = await getPipelineRun(props.id);
+      props.onLoaded?.(found);
+      setEnded(ENDED.includes(found.status));
+      // While the run goes on its log's end is kept; once it ended, the whole log.
+      const [text, comparison] = await Promise.all([
+        pipelineRunLog(found.id).catch(() => ''),
+        ENDED.includes(found.status) && found.reproduce_of
+          ? getComparison(found.id).catch(() => null)
+          : null
+      ]);
+      return { run: found, log: text || null, comparison };
+    },
+    [props.id],
+    { visible: !ended, refreshInterval: FOLLOW_SECONDS }
+  );
+  const { error, setError, reload } = polled;
+  const { run, log, comparison } = polled.data ?? { run: null, log: null, comparison: null };
 
   if (error) {
     return (
@@ -96,7 +80,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         {!ENDED.includes(run.status) && (
           <button
             className="jp-mod-styled mlops-lab-button"
-            onClick={() => cancelPipelineRun(run.id).then(() => setTick(n => n + 1), (r: ApiError) => setError(r.message))}
+            onClick={() => cancelPipelineRun(run.id).then(reload, (r: ApiError) => setError(r.message))}
           >
             Cancel
           </button>
