@@ -1,7 +1,7 @@
 /**
  * The side panel's content: header, filter, runs table, paging and the compare bar.
  */
-import React, { useEffect, useMemo, useState } from 'react';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
 import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from './api';
 import { ISort } from './fields';
 import { useRunList } from './useRunList';
@@ -44,6 +44,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<ISort | null>(null);
   const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
+  const scroll = useRef<HTMLDivElement>(null);
 
   const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
   const list = useRunList(query, props.refreshInterval, props.visible);
@@ -116,7 +117,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
           {otherError}
         </div>
       )}
-      <div className="mlops-lab-table-scroll">
+      <div className="mlops-lab-table-scroll" ref={scroll}>
         {list.runs.length > 0 ? (
           <RunsTable
             runs={list.runs}
@@ -125,6 +126,12 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
             selected={new Set(selected.keys())}
             onToggle={toggle}
             onOpen={props.onOpenRun}
+            scrollElement={scroll}
+            onNearEnd={() => {
+              if (list.nextPageToken && !list.loading) {
+                list.loadMore();
+              }
+            }}
           />
         ) : (
           !list.loading &&
