@@ -25,7 +25,7 @@ from . import card as model_card
 from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
-from .entities import AliasMove, Model, ModelVersion, SavedBy
+from .entities import AliasMove, Model, ModelOverview, ModelVersion, SavedBy
 from .refs import ALIAS, LARGEST_NUMBER, MAX_VERSION, parse_ref
 
 # A version's ref ("name/12") is also its run link ref, a column of 200 characters.
@@ -445,6 +445,11 @@ class RegistryService:
         if not found:
             raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
         return found[0]
+
+    def overview(self, name: str) -> ModelOverview:
+        """The model, its versions and its aliases' history: a model's view in one call."""
+        return ModelOverview(self.get_model(name), self.list_versions(name),
+                             self.alias_history(name))
 
     def list_models(self, q: str = "", limit: int = LIST_LIMIT) -> list[Model]:
         """Models whose name contains `q` (any case), most recently changed first."""

@@ -48,11 +48,13 @@ class ModelsHandler(RegistryHandler):
 
 
 class ModelHandler(RegistryHandler):
+    """The model with its versions and alias history: all a model's view needs."""
+
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.registry.get_model, name)
-        self.reply(model.to_json())
+        overview = await self.call(self.registry.overview, name)
+        self.reply(overview.to_json())
 
 
 class VersionsHandler(RegistryHandler):
@@ -92,10 +94,9 @@ class AliasesHandler(RegistryHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.registry.get_model, name)
-        history = await self.call(self.registry.alias_history, name)
-        self.reply({"name": model.name, "aliases": model.aliases,
-                    "history": [h.to_json() for h in history]})
+        overview = await self.call(self.registry.overview, name)
+        self.reply({"name": overview.model.name, "aliases": overview.model.aliases,
+                    "history": [h.to_json() for h in overview.history]})
 
 
 class AliasHandler(RegistryHandler):

@@ -65,6 +65,18 @@ class MetricHistoryHandler(MlopsLabHandler):
         self.reply({"key": key, "history": [m.to_json() for m in history]})
 
 
+class MetricHistoriesHandler(MlopsLabHandler):
+    """Several metrics' histories of a run in one answer: `?key=loss&key=acc`."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str):
+        histories = await self.call(self.tracking.metric_histories, run_id,
+                                    self.get_arguments("key"))
+        self.reply({"histories": {key: [m.to_json() for m in history]
+                                  for key, history in histories.items()}})
+
+
 class ArtifactsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
@@ -105,6 +117,7 @@ ROUTES = [
     (r"runs", RunsHandler),
     (rf"runs/{RUN_ID}", RunHandler),
     (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+    (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),
     (rf"runs/{RUN_ID}/artifacts", ArtifactsHandler),
     (rf"runs/{RUN_ID}/artifacts/(?P<path>.+)", ArtifactHandler),
 ]
