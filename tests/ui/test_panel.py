@@ -152,6 +152,8 @@ def test_sort_by_metric_header(lab, runs):
 
 def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
     open_panel(lab)
+    asked: list[str] = []
+    lab.on("request", lambda request: asked.append(request.url))
     row(lab, "rf-run").click()
     view = lab.get_by_test_id("mlops-lab-run-view")
     expect(view).to_be_visible(timeout=TIMEOUT_MS)
@@ -166,6 +168,9 @@ def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
     # "loss" was logged at four steps: its history is drawn.
     expect(view.locator(".js-plotly-plot").first).to_be_visible(timeout=TIMEOUT_MS)
     screenshot(lab, "04-run")
+    # All the run's metric histories came in one request.
+    histories = [url for url in asked if f"/runs/{runs['rf-run']}/metric" in url]
+    assert len(histories) == 1 and "/metric-histories?" in histories[0], histories
 
     # The artifact link downloads with the session cookie alone (same-origin GET).
     link = view.get_by_test_id("mlops-lab-artifacts").locator("a", has_text="notes.txt")

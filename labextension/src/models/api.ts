@@ -87,9 +87,9 @@ export interface IAliasMove {
   moved_at: number;
 }
 
-export interface IAliases {
-  name: string;
-  aliases: Record<string, number>;
+/** A model with what its view shows, as `GET models/{name}` answers. */
+export interface IModelOverview extends IModel {
+  versions: IModelVersion[];
   history: IAliasMove[];
 }
 
@@ -104,21 +104,13 @@ export async function listModels(q: string): Promise<IListPage<IModel>> {
   return { items: body.models, truncated: body.truncated };
 }
 
-export async function listVersions(name: string): Promise<IModelVersion[]> {
-  const body = await requestJson<{ versions: IModelVersion[] }>(['models', name, 'versions']);
-  return body.versions;
-}
-
-export function getModel(name: string): Promise<IModel> {
-  return requestJson<IModel>(['models', name]);
+/** The model with its versions and alias history, in one request. */
+export function getModel(name: string): Promise<IModelOverview> {
+  return requestJson<IModelOverview>(['models', name]);
 }
 
 export function getVersion(name: string, version: number): Promise<IModelVersionDetail> {
   return requestJson<IModelVersionDetail>(['models', name, 'versions', String(version)]);
-}
-
-export function getAliases(name: string): Promise<IAliases> {
-  return requestJson<IAliases>(['models', name, 'aliases']);
 }
 
 export function setAlias(

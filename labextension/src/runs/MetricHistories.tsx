@@ -2,7 +2,7 @@
  * Small line charts of each metric that was logged more than once.
  */
 import React, { useEffect, useMemo, useState } from 'react';
-import { IMetric, metricHistory } from './api';
+import { IMetric, metricHistories } from './api';
 import { metricNumber } from '../format';
 import { PlotlyChart } from '../common/PlotlyChart';
 
@@ -15,18 +15,13 @@ export function MetricHistories(props: { runId: string; keys: string[] }): JSX.E
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all(
-      keys.map(key =>
-        metricHistory(props.runId, key).then(
-          history => [key, history] as const,
-          () => [key, [] as IMetric[]] as const
-        )
-      )
-    ).then(entries => {
-      if (!cancelled) {
-        setHistories(Object.fromEntries(entries));
-      }
-    });
+    if (keys.length === 0) {
+      return;
+    }
+    metricHistories(props.runId, keys).then(
+      found => !cancelled && setHistories(found),
+      () => !cancelled && setHistories({})
+    );
     return () => {
       cancelled = true;
     };

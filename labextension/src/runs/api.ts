@@ -153,6 +153,20 @@ export async function metricHistory(runId: string, key: string): Promise<IMetric
   return body.history;
 }
 
+/** Several metrics' histories of a run in one request. */
+export async function metricHistories(
+  runId: string,
+  keys: string[]
+): Promise<Record<string, IMetric[]>> {
+  const query = new URLSearchParams();
+  keys.forEach(key => query.append('key', key));
+  const body = await requestJson<{ histories: Record<string, IMetric[]> }>(
+    ['runs', runId, 'metric-histories'],
+    { query }
+  );
+  return body.histories;
+}
+
 export async function listArtifacts(runId: string): Promise<IArtifact[]> {
   const body = await getJson<{ artifacts: IArtifact[] }>(['runs', runId, 'artifacts']);
   return body.artifacts;
