@@ -31,6 +31,7 @@ export interface IRunsTableProps {
   onNearEnd: () => void;
 }
 
+// Every row is this tall (see .mlops-lab-run-row), so none needs measuring as it shows.
 const ROW_HEIGHT = 25;
 const OVERSCAN = 8;
 // How many rows before the last loaded one the next page is asked for.
@@ -155,7 +156,6 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
           <RunRow
             key={item.key}
             index={item.index}
-            measure={rows.measureElement}
             run={runs[item.index]}
             metrics={metrics}
             params={params}
@@ -173,7 +173,6 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
 
 function RunRow(props: {
   index: number;
-  measure: (node: Element | null) => void;
   run: IRun;
   metrics: string[];
   params: string[];
@@ -186,7 +185,6 @@ function RunRow(props: {
   return (
     <tr
       data-index={props.index}
-      ref={props.measure}
       className={`mlops-lab-run-row ${props.selected ? 'jp-mod-selected' : ''}`}
       data-testid="mlops-lab-run-row"
       data-run-id={run.id}
