@@ -13,8 +13,9 @@ export interface IPanelListProps<T> {
   itemKey: (item: T) => string | number;
   /** A row's content (inside its `<li>`). */
   renderItem: (item: T) => React.ReactNode;
-  /** Shown instead of the list when it is empty (null: nothing). */
-  empty?: React.ReactNode;
+  /** Said instead of the list when it is empty (null: nothing, e.g. while an error shows). */
+  empty?: string | null;
+  emptyTestId?: string;
   /** Class and data-testid of the `<ul>`. */
   listClassName: string;
   testId: string;
@@ -40,7 +41,11 @@ export function PanelList<T>(props: IPanelListProps<T>): JSX.Element {
   });
   return (
     <div className={`mlops-lab-table-scroll ${props.className ?? ''}`} ref={scroll}>
-      {props.items !== null && props.items.length === 0 && props.empty}
+      {props.items !== null && props.items.length === 0 && props.empty && (
+        <p className="mlops-lab-empty" data-testid={props.emptyTestId}>
+          {props.empty}
+        </p>
+      )}
       <ul
         className={`mlops-lab-list ${props.listClassName}`}
         data-testid={props.testId}

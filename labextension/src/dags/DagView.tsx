@@ -8,7 +8,9 @@ import { absoluteTime, formatDuration } from '../format';
 import { getDagRun, IDagRun, IDagStep, resumeDagRun } from './api';
 import { DagGraph } from './DagGraph';
 import { StatusBadge } from '../common/StatusBadge';
+import { ViewStatus } from '../common/ViewStatus';
 import { usePolling } from '../usePolling';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 const POLL_SECONDS = 1.5;
 
@@ -61,17 +63,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
   };
 
   if (!run) {
-    return (
-      <div className="mlops-lab-view">
-        {error ? (
-          <div className="mlops-lab-banner" role="alert">
-            {error}
-          </div>
-        ) : (
-          <span className="mlops-lab-muted">Loading DAG run…</span>
-        )}
-      </div>
-    );
+    return <ViewStatus error={error} what="DAG run" />;
   }
   const chosen = run.steps.find(s => s.name === selected) ?? null;
   return (
@@ -100,11 +92,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
           </button>
         </span>
       </header>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <dl className="mlops-lab-facts">
         <dt>DAG run id</dt>
         <dd>

@@ -8,6 +8,7 @@ import { usePolling } from '../usePolling';
 import { IDagRunSummary, listDagRuns } from './api';
 import { PanelList } from '../common/PanelList';
 import { StatusBadge } from '../common/StatusBadge';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IDagsPanelProps {
   visible: boolean;
@@ -30,23 +31,17 @@ export function DagsPanel(props: IDagsPanelProps): JSX.Element {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <PanelList
         items={runs}
         itemKey={run => run.id}
         listClassName="mlops-lab-dags-list"
         testId="mlops-lab-dags-list"
+        emptyTestId="mlops-lab-dags-empty"
         empty={
-          !error && (
-            <p className="mlops-lab-empty" data-testid="mlops-lab-dags-empty">
-              No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or
-              ml.run_dag("pipeline.yaml").
-            </p>
-          )
+          error
+            ? null
+            : 'No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or ml.run_dag("pipeline.yaml").'
         }
         renderItem={run => (
           <button

@@ -9,6 +9,7 @@ import { getDataset, ISnapshotSummary, listDatasets } from './api';
 import { ListCutNote } from '../common/ListCutNote';
 import { PanelList } from '../common/PanelList';
 import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IDataPanelProps {
   visible: boolean;
@@ -54,24 +55,19 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
         what="datasets"
         testId="mlops-lab-data-query"
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <PanelList
         items={datasets}
         itemKey={dataset => dataset.id}
         listClassName="mlops-lab-data-list"
         testId="mlops-lab-data-list"
+        emptyTestId="mlops-lab-data-empty"
         empty={
-          !error && (
-            <p className="mlops-lab-empty" data-testid="mlops-lab-data-empty">
-              {query
-                ? 'No dataset name contains this text.'
-                : 'No datasets yet. Take a snapshot with ml.snapshot(df, "name") or %snapshot df.'}
-            </p>
-          )
+          error
+            ? null
+            : query
+            ? 'No dataset name contains this text.'
+            : 'No datasets yet. Take a snapshot with ml.snapshot(df, "name") or %snapshot df.'
         }
         footer={<ListCutNote page={list.data} what="datasets" />}
         renderItem={dataset => (

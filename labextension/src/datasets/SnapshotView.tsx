@@ -19,6 +19,7 @@ import { ProfileCharts } from './ProfileCharts';
 import { SnapshotDiffView } from './SnapshotDiffView';
 import { Section } from '../common/Section';
 import { ViewStatus } from '../common/ViewStatus';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface ISnapshotViewProps {
   snapshotId: string;
@@ -108,11 +109,7 @@ function DiffPanel(props: { snapshot: ISnapshot; dataset: IDatasetDetail | null 
           {busy ? 'Comparing…' : 'Compare'}
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       {diff && <SnapshotDiffView diff={diff} />}
     </div>
   );

@@ -9,6 +9,7 @@ import { IFeatureSet, searchFeatureSets } from './api';
 import { ListCutNote } from '../common/ListCutNote';
 import { PanelList } from '../common/PanelList';
 import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IFeaturesPanelProps {
   visible: boolean;
@@ -39,24 +40,19 @@ export function FeaturesPanel(props: IFeaturesPanelProps): JSX.Element {
         testId="mlops-lab-features-query"
         help="Every word must appear in the name, a feature, the description, the owner, a tag (key=value) or a source snapshot."
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <PanelList
         items={sets}
         itemKey={item => item.id}
         listClassName="mlops-lab-features-list"
         testId="mlops-lab-features-list"
+        emptyTestId="mlops-lab-features-empty"
         empty={
-          !error && (
-            <p className="mlops-lab-empty" data-testid="mlops-lab-features-empty">
-              {query
-                ? 'No feature set matches these words.'
-                : 'No feature sets yet. Define one with @ml.feature_set("name", entity=..., timestamp=...).'}
-            </p>
-          )
+          error
+            ? null
+            : query
+            ? 'No feature set matches these words.'
+            : 'No feature sets yet. Define one with @ml.feature_set("name", entity=..., timestamp=...).'
         }
         footer={<ListCutNote page={page} what="feature sets" />}
         renderItem={item => (

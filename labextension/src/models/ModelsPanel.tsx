@@ -9,6 +9,7 @@ import { IModel, listModels } from './api';
 import { ListCutNote } from '../common/ListCutNote';
 import { PanelList } from '../common/PanelList';
 import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IModelsPanelProps {
   visible: boolean;
@@ -32,24 +33,19 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
         what="models"
         testId="mlops-lab-models-query"
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <PanelList
         items={models}
         itemKey={model => model.name}
         listClassName="mlops-lab-models-list"
         testId="mlops-lab-models-list"
+        emptyTestId="mlops-lab-models-empty"
         empty={
-          !error && (
-            <p className="mlops-lab-empty" data-testid="mlops-lab-models-empty">
-              {query
-                ? 'No model name contains this text.'
-                : 'No models yet. Use "Register model" in a notebook toolbar, %register, or ml.register_model().'}
-            </p>
-          )
+          error
+            ? null
+            : query
+            ? 'No model name contains this text.'
+            : 'No models yet. Use "Register model" in a notebook toolbar, %register, or ml.register_model().'
         }
         footer={<ListCutNote page={page} what="models" />}
         renderItem={model => (

@@ -6,6 +6,7 @@
 import React, { useEffect, useRef, useState } from 'react';
 import { ApiError } from '../request';
 import { StatusBadge } from '../common/StatusBadge';
+import { ViewStatus } from '../common/ViewStatus';
 import { usePolling } from '../usePolling';
 import { absoluteTime, formatDuration } from '../format';
 import {
@@ -52,15 +53,8 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
   const { error, setError, reload } = polled;
   const { run, log, comparison } = polled.data ?? { run: null, log: null, comparison: null };
 
-  if (error) {
-    return (
-      <div className="mlops-lab-banner" role="alert">
-        {error}
-      </div>
-    );
-  }
-  if (!run) {
-    return <p className="mlops-lab-empty">Loading…</p>;
+  if (error || !run) {
+    return <ViewStatus error={error} what="pipeline run" />;
   }
   const cell = run.failing_cell;
   return (

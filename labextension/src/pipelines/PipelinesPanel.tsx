@@ -20,6 +20,7 @@ import {
   listSchedules
 } from './api';
 import { fileName, showValue } from './shared';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IPipelinesPanelProps {
   visible: boolean;
@@ -44,11 +45,7 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <PanelList
         className="mlops-lab-pipelines-runs"
         items={runs}
@@ -56,10 +53,8 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
         listClassName="mlops-lab-pipelines-list"
         testId="mlops-lab-pipeline-runs"
         empty={
-          <p className="mlops-lab-empty">
-            No pipeline runs yet. Use “Run as pipeline” in a notebook’s toolbar or on a notebook
-            in the file browser, or `mlops-lab run NOTEBOOK.ipynb`.
-          </p>
+          'No pipeline runs yet. Use “Run as pipeline” in a notebook’s toolbar or on a ' +
+          'notebook in the file browser, or `mlops-lab run NOTEBOOK.ipynb`.'
         }
         renderItem={run => (
           <button
@@ -115,7 +110,7 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
         itemKey={schedule => schedule.id}
         listClassName="mlops-lab-pipelines-list"
         testId="mlops-lab-schedules"
-        empty={editing === null && <p className="mlops-lab-empty">No schedules.</p>}
+        empty={editing === null ? 'No schedules.' : null}
         rowHeight={72}
         renderItem={schedule => (
           <div className="mlops-lab-schedule-row" data-testid="mlops-lab-schedule-row">
@@ -235,11 +230,7 @@ function ScheduleForm(props: {
         </select>
       </label>
       {field('Keep last', keepLast, setKeepLast, 'all outputs')}
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <div className="mlops-lab-schedule-actions">
         <button className="jp-mod-styled jp-mod-accept mlops-lab-button" onClick={save}>
           {s ? 'Save' : 'Create'}

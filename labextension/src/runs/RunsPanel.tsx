@@ -8,6 +8,7 @@ import { useRunList } from './useRunList';
 import { FilterBox } from './FilterBox';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IRunsPanelProps {
   visible: boolean;
@@ -112,11 +113,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
           {list.nextPageToken ? '+' : ''}
         </span>
       </div>
-      {otherError && (
-        <div className="mlops-lab-banner" role="alert">
-          {otherError}
-        </div>
-      )}
+      <ErrorBanner message={otherError} />
       <div className="mlops-lab-table-scroll" ref={scroll}>
         {list.runs.length > 0 ? (
           <RunsTable
