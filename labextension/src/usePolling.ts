@@ -78,6 +78,9 @@ export interface IPollingOptions {
   debounceMs?: number;
 }
 
+/** For a view loaded when opened, when its inputs change and on Reload; no timed refresh. */
+export const ON_DEMAND: IPollingOptions = { visible: true, refreshInterval: 0 };
+
 export interface IPolled<T> {
   data: T | null;
   error: string | null;

@@ -2,7 +2,7 @@
  * A snapshot in the main area: facts, validation result, a profile table and charts per
  * column, a diff against another version of the dataset, and the runs that read or made it.
  */
-import React, { useEffect, useState } from 'react';
+import React, { useState } from 'react';
 import { ApiError } from '../request';
 import { absoluteTime, formatBytes, relativeTime, formatNumber } from '../format';
 import {
@@ -19,6 +19,7 @@ import { ProfileCharts } from './ProfileCharts';
 import { SnapshotDiffView } from './SnapshotDiffView';
 import { Section } from '../common/Section';
 import { ViewStatus } from '../common/ViewStatus';
+import { ON_DEMAND, usePolling } from '../usePolling';
 import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface ISnapshotViewProps {
@@ -116,24 +117,25 @@ function DiffPanel(props: { snapshot: ISnapshot; dataset: IDatasetDetail | null 
 }
 
 export function SnapshotView(props: ISnapshotViewProps): JSX.Element {
-  const [snapshot, setSnapshot] = useState<ISnapshot | null>(null);
-  const [dataset, setDataset] = useState<IDatasetDetail | null>(null);
-  const [lineage, setLineage] = useState<ILineageRun[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = () => {
-    getSnapshot(props.snapshotId).then(
-      found => {
-        setSnapshot(found);
-        setError(null);
-        props.onLoaded?.(found);
-        getDataset(found.dataset_id).then(setDataset, () => setDataset(null));
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-    getLineage(props.snapshotId).then(setLineage, () => setLineage([]));
+  const polled = usePolling(
+    async () => {
+      const [found, lineage] = await Promise.all([
+        getSnapshot(props.snapshotId),
+        getLineage(props.snapshotId).catch(() => [] as ILineageRun[])
+      ]);
+      props.onLoaded?.(found);
+      const dataset = await getDataset(found.dataset_id).catch(() => null);
+      return { snapshot: found, dataset, lineage };
+    },
+    [props.snapshotId],
+    ON_DEMAND
+  );
+  const { error, reload: load } = polled;
+  const { snapshot, dataset, lineage } = polled.data ?? {
+    snapshot: null,
+    dataset: null,
+    lineage: null
   };
-  useEffect(load, [props.snapshotId]);
 
   if (!snapshot) {
     return <ViewStatus error={error} what="snapshot" />;

@@ -2,11 +2,11 @@
  * A feature set in the main area: its definition, freshness, features with their types,
  * versions, and the source code of the selected version with how to use it.
  */
-import React, { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../request';
+import React, { useState } from 'react';
 import { absoluteTime, formatDuration, relativeTime } from '../format';
 import { getFeatureSet, IFeatureSet, IFeatureSetVersion } from './api';
 import { ViewStatus } from '../common/ViewStatus';
+import { ON_DEMAND, usePolling } from '../usePolling';
 import { Section } from '../common/Section';
 
 export interface IFeatureSetViewProps {
@@ -15,20 +15,12 @@ export interface IFeatureSetViewProps {
 }
 
 export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
-  const [item, setItem] = useState<IFeatureSet | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
-
-  const load = useCallback(() => {
-    getFeatureSet(props.name).then(
-      found => {
-        setItem(found);
-        setError(null);
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-  }, [props.name]);
-  useEffect(load, [load]);
+  const { data: item, error, reload: load } = usePolling(
+    () => getFeatureSet(props.name),
+    [props.name],
+    ON_DEMAND
+  );
 
   if (!item) {
     return <ViewStatus error={error} what="feature set" />;

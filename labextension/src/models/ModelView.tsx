@@ -6,7 +6,7 @@
  */
 import React, { useState } from 'react';
 import { ViewStatus } from '../common/ViewStatus';
-import { usePolling } from '../usePolling';
+import { ON_DEMAND, usePolling } from '../usePolling';
 import { AliasesSection, AliasHistory } from './AliasesSection';
 import { askAlias, askReason } from './aliasDialogs';
 import { ALIAS_PATTERN, deleteAlias, getModel, getVersion, IAliasMove, setAlias } from './api';
@@ -20,9 +20,6 @@ export interface IModelViewProps {
   onOpenRun: (runId: string, name?: string) => void;
   onOpenNotebook: (path: string) => void;
 }
-
-// Loaded when opened, when a version is chosen and on Reload; no timed refresh.
-const ON_DEMAND = { visible: true, refreshInterval: 0 };
 
 export function ModelView(props: IModelViewProps): JSX.Element {
   const { name } = props;

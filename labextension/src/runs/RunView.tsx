@@ -2,9 +2,8 @@
  * A run in the main area: status, times, error, params, metrics (with history),
  * source cell, environment, tags and artifacts.
  */
-import React, { useEffect, useState } from 'react';
+import React from 'react';
 import { getRun, IArtifact, IRun, listArtifacts } from './api';
-import { ApiError } from '../request';
 import { absoluteTime, formatDuration, formatNumber, runDuration } from '../format';
 import { ArtifactList } from './ArtifactList';
 import { KeyValueTable } from '../common/KeyValueTable';
@@ -16,6 +15,7 @@ import { StatusBadge } from '../common/StatusBadge';
 import { ReproduceButton } from '../pipelines/ReproduceButton';
 import { Section } from '../common/Section';
 import { ViewStatus } from '../common/ViewStatus';
+import { ON_DEMAND, usePolling } from '../usePolling';
 
 export interface IRunViewProps {
   runId: string;
@@ -25,22 +25,20 @@ export interface IRunViewProps {
 
 
 export function RunView(props: IRunViewProps): JSX.Element {
-  const [run, setRun] = useState<IRun | null>(null);
-  const [artifacts, setArtifacts] = useState<IArtifact[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = () => {
-    getRun(props.runId).then(
-      loaded => {
-        setRun(loaded);
-        setError(null);
-        props.onLoaded?.(loaded);
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-    listArtifacts(props.runId).then(setArtifacts, () => setArtifacts([]));
-  };
-  useEffect(load, [props.runId]);
+  const polled = usePolling(
+    async () => {
+      const [found, artifacts] = await Promise.all([
+        getRun(props.runId),
+        listArtifacts(props.runId).catch(() => [] as IArtifact[])
+      ]);
+      props.onLoaded?.(found);
+      return { run: found, artifacts };
+    },
+    [props.runId],
+    ON_DEMAND
+  );
+  const { error, reload: load } = polled;
+  const { run, artifacts } = polled.data ?? { run: null, artifacts: null };
 
   if (!run) {
     return <ViewStatus error={error} what="run" />;

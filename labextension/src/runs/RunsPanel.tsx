@@ -124,11 +124,8 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
             onToggle={toggle}
             onOpen={props.onOpenRun}
             scrollElement={scroll}
-            onNearEnd={() => {
-              if (list.nextPageToken && !list.loading) {
-                list.loadMore();
-              }
-            }}
+            canLoadMore={!!list.nextPageToken && !list.loading}
+            onLoadMore={list.loadMore}
           />
         ) : (
           !list.loading &&

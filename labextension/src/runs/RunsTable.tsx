@@ -27,8 +27,10 @@ export interface IRunsTableProps {
   onOpen: (run: IRun) => void;
   /** The scrolling box the table is in. */
   scrollElement: React.RefObject<HTMLElement>;
-  /** Called when the rows in view come near the last loaded run. */
-  onNearEnd: () => void;
+  /** Whether the server has more runs and none are being asked for now. */
+  canLoadMore: boolean;
+  /** Called when the rows in view come near the last loaded run and more can be loaded. */
+  onLoadMore: () => void;
 }
 
 // Every row is this tall (see .mlops-lab-run-row), so none needs measuring as it shows.
@@ -98,10 +100,10 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
   const shown = rows.getVirtualItems();
   const lastShown = shown.length ? shown[shown.length - 1].index : -1;
   useEffect(() => {
-    if (lastShown >= runs.length - NEAR_END) {
-      props.onNearEnd();
+    if (props.canLoadMore && lastShown >= runs.length - NEAR_END) {
+      props.onLoadMore();
     }
-  }, [lastShown, runs.length]);
+  }, [lastShown, runs.length, props.canLoadMore]);
   const before = shown.length ? shown[0].start : 0;
   const after = shown.length ? rows.getTotalSize() - shown[shown.length - 1].end : 0;
   const columns = 5 + metrics.length + params.length;
