@@ -280,6 +280,24 @@ def test_experiment_picker_and_scrolling_loads_more(lab):
     assert lab.locator(ROW).count() < 55  # the rows in view only
 
 
+def test_a_running_run_is_followed(lab):
+    import mlops_lab as ml
+
+    run = ml.start_run(name="live-run", experiment="live")
+    try:
+        panel = open_panel(lab)
+        panel.get_by_test_id("mlops-lab-experiment").select_option(value="")
+        row(lab, "live-run").click()
+        view = lab.locator("[data-testid=mlops-lab-run-view]", has_text=run.id)
+        expect(view.locator(".mlops-lab-status-running")).to_be_visible(timeout=TIMEOUT_MS)
+        ml.log_metric("late", 0.25)
+        expect(view.get_by_test_id("mlops-lab-metrics")).to_contain_text("late",
+                                                                          timeout=TIMEOUT_MS)
+    finally:
+        ml.end_run()
+    expect(view.locator(".mlops-lab-status-finished")).to_be_visible(timeout=TIMEOUT_MS)
+
+
 API_PATHS = ["store", "experiments", "runs", "runs/{id}", "runs/{id}/metrics/loss",
              "runs/{id}/artifacts", "runs/{id}/artifacts/notes.txt"]
 

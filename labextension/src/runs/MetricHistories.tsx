@@ -9,7 +9,12 @@ import { PlotlyChart } from '../common/PlotlyChart';
 // Charts beyond this many metrics would make the page slow to open.
 const MAX_CHARTS = 24;
 
-export function MetricHistories(props: { runId: string; keys: string[] }): JSX.Element | null {
+export function MetricHistories(props: {
+  runId: string;
+  keys: string[];
+  /** The run's latest metric values: when they change (a run going on), load again. */
+  latest?: string;
+}): JSX.Element | null {
   const [histories, setHistories] = useState<Record<string, IMetric[]>>({});
   const keys = useMemo(() => props.keys.slice(0, MAX_CHARTS), [props.keys.join('\n')]);
 
@@ -25,7 +30,7 @@ export function MetricHistories(props: { runId: string; keys: string[] }): JSX.E
     return () => {
       cancelled = true;
     };
-  }, [props.runId, keys]);
+  }, [props.runId, keys, props.latest]);
 
   const charted = keys.filter(key => (histories[key]?.length ?? 0) > 1);
   if (charted.length === 0) {

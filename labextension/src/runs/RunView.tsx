@@ -2,7 +2,7 @@
  * A run in the main area: status, times, error, params, metrics (with history),
  * source cell, environment, tags and artifacts.
  */
-import React from 'react';
+import React, { useState } from 'react';
 import { getRun, IArtifact, IRun, listArtifacts } from './api';
 import { absoluteTime, formatDuration, formatNumber, runDuration } from '../format';
 import { ArtifactList } from './ArtifactList';
@@ -15,7 +15,9 @@ import { StatusBadge } from '../common/StatusBadge';
 import { ReproduceButton } from '../pipelines/ReproduceButton';
 import { Section } from '../common/Section';
 import { ViewStatus } from '../common/ViewStatus';
-import { ON_DEMAND, usePolling } from '../usePolling';
+import { usePolling } from '../usePolling';
+
+const FOLLOW_SECONDS = 2;
 
 export interface IRunViewProps {
   runId: string;
@@ -25,6 +27,8 @@ export interface IRunViewProps {
 
 
 export function RunView(props: IRunViewProps): JSX.Element {
+  const [running, setRunning] = useState(true);
+  // A run still going is followed (its metrics, duration, status); Reload loads it any time.
   const polled = usePolling(
     async () => {
       const [found, artifacts] = await Promise.all([
@@ -32,10 +36,11 @@ export function RunView(props: IRunViewProps): JSX.Element {
         listArtifacts(props.runId).catch(() => [] as IArtifact[])
       ]);
       props.onLoaded?.(found);
+      setRunning(found.status === 'RUNNING');
       return { run: found, artifacts };
     },
     [props.runId],
-    ON_DEMAND
+    { visible: running, refreshInterval: FOLLOW_SECONDS }
   );
   const { error, reload: load } = polled;
   const { run, artifacts } = polled.data ?? { run: null, artifacts: null };
@@ -103,7 +108,7 @@ export function RunView(props: IRunViewProps): JSX.Element {
           />
         </Section>
       </div>
-      <MetricHistories runId={run.id} keys={metricKeys} />
+      <MetricHistories runId={run.id} keys={metricKeys} latest={JSON.stringify(run.metrics)} />
       <Section title="Source">
         <RunSource source={run.source} onOpenNotebook={props.onOpenNotebook} />
       </Section>
