@@ -412,23 +412,25 @@ class TrackingService:
         return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
                        timestamp=r.timestamp) for r in rows]
 
-    def metric_histories(self, run_id: str, keys: list[str]) -> dict[str, list[Metric]]:
+    def metric_histories(self, run_id: str,
+                         keys: list[str] | None = None) -> dict[str, list[Metric]]:
         """The histories of several metrics of a run in one read (what a run's view charts),
-        in the order of `keys`; a key never logged has an empty history."""
-        if not isinstance(keys, list) or not 1 <= len(keys) <= MAX_HISTORY_KEYS:
-            raise InvalidInput(f"Give from 1 to {MAX_HISTORY_KEYS} metric names.")
-        wanted = [clean_key(key, "metric name") for key in keys]
+        in the order of `keys` (a key never logged has an empty history); every metric the
+        run logged, by name, when `keys` is empty."""
+        if keys is not None and (not isinstance(keys, list) or len(keys) > MAX_HISTORY_KEYS):
+            raise InvalidInput(f"Give at most {MAX_HISTORY_KEYS} metric names.")
+        wanted = [clean_key(key, "metric name") for key in keys or []]
         m = t.metrics.c
+        query = select(m.key, m.value, m.is_nan, m.step, m.timestamp).where(m.run_id == run_id)
+        if wanted:
+            query = query.where(m.key.in_(wanted))
         with self.db.read() as conn:
             if not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
-            rows = conn.execute(
-                select(m.key, m.value, m.is_nan, m.step, m.timestamp)
-                .where(m.run_id == run_id, m.key.in_(wanted)).order_by(m.key, m.step, m.timestamp)
-            ).all()
+            rows = conn.execute(query.order_by(m.key, m.step, m.timestamp)).all()
         histories: dict[str, list[Metric]] = {key: [] for key in wanted}
         for r in rows:
-            histories[r.key].append(Metric(key=r.key, value=math.nan if r.is_nan else r.value,
+            histories.setdefault(r.key, []).append(Metric(key=r.key, value=math.nan if r.is_nan else r.value,
                                            step=r.step, timestamp=r.timestamp))
         return histories
 
