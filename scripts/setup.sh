@@ -118,7 +118,10 @@ build_frontend() {
         fi
         echo "    $newer changed since the last build"
     fi
-    [[ -d node_modules ]] || "$VENV/bin/jlpm" install
+    # Install again when the dependencies changed since the last install (a pull, a merge).
+    if [[ ! node_modules/.yarn-state.yml -nt yarn.lock || ! node_modules/.yarn-state.yml -nt package.json ]]; then
+        "$VENV/bin/jlpm" install
+    fi
     "$VENV/bin/jlpm" build
 }
 

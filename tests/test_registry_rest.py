@@ -70,6 +70,11 @@ def test_models_versions_and_card(fetch, jp_auth_header, models):
     assert ok(fetch("models?" + urlencode({"q": "CHU"}), headers=jp_auth_header))[
         "models"][0]["aliases"] == {"champion": 1}
     assert ok(fetch(f"models/{seg(EVIL)}", headers=jp_auth_header))["name"] == EVIL
+    # One answer holds what a model's view shows: the model, its versions, its alias history.
+    overview = ok(fetch("models/churn", headers=jp_auth_header))
+    assert overview["aliases"] == {"champion": 1} and overview["latest_version"] == 2
+    assert [v["version"] for v in overview["versions"]] == [2, 1]
+    assert [(h["alias"], h["to_version"]) for h in overview["history"]] == [("champion", 1)]
     versions = ok(fetch("models/churn/versions", headers=jp_auth_header))["versions"]
     assert [v["version"] for v in versions] == [2, 1]
     assert versions[1]["metrics"] == {"auc": 0.9, "bad": "NaN"}

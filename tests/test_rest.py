@@ -179,6 +179,26 @@ def test_metric_history_of_any_key(api, svc, runs):
     assert missing["error"] == "NotFound"
 
 
+def test_metric_histories_in_one_request(api, svc, runs):
+    exp, _ = runs
+    run = svc.create_run(exp.id)
+    for step in range(3):
+        svc.log_metrics(run.id, {"loss": 1 / (step + 1), "val/acc ü": math.nan}, step=step)
+    doc = strict_json(api("runs", run.id, "metric-histories",
+                          params=[("key", "loss"), ("key", "val/acc ü"), ("key", "never")]))
+    histories = doc["histories"]
+    assert list(histories) == ["loss", "val/acc ü", "never"]
+    assert [(m["step"], m["value"]) for m in histories["loss"]] == [(0, 1.0), (1, 0.5),
+                                                                     (2, 1 / 3)]
+    assert [m["value"] for m in histories["val/acc ü"]] == ["NaN"] * 3
+    assert histories["never"] == []
+    every = strict_json(api("runs", run.id, "metric-histories"))["histories"]
+    assert sorted(every) == ["loss", "val/acc ü"] and len(every["loss"]) == 3
+    too_many = [("key", f"m{i}") for i in range(101)]
+    api("runs", run.id, "metric-histories", params=too_many, expect=400)
+    api("runs", "f" * 32, "metric-histories", params={"key": "loss"}, expect=404)
+
+
 def test_artifacts_list_and_download(api, svc, runs):
     _, ids = runs
     data = bytes(range(256)) * 5000  # over one read chunk: the download is streamed

@@ -1,7 +1,7 @@
 /**
  * How values are shown: metric numbers, times, durations, shortened locations.
  */
-import { MetricValue } from './api';
+import { MetricValue } from './request';
 
 /** A metric value as a number (NaN / ±Infinity for the strings the server uses). */
 export function metricNumber(value: MetricValue | undefined): number {
@@ -17,8 +17,11 @@ export function metricNumber(value: MetricValue | undefined): number {
   return NaN;
 }
 
-/** A metric value for display: NaN, ∞, −∞, or a compact number. */
-export function formatMetric(value: MetricValue | undefined): string {
+/**
+ * A number for display (a metric, a profile statistic): NaN, ∞, −∞, or a compact number
+ * (integers whole, others with 5 significant digits, very large or small ones as 1.234e+7).
+ */
+export function formatNumber(value: MetricValue | null | undefined): string {
   if (value === undefined || value === null) {
     return '';
   }

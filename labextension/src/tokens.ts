@@ -1,13 +1,17 @@
 /**
- * What the core plugin offers the plugins of the other parts (datasets, features, models,
- * pipelines): a tab in the side panel and ways to open what the core shows.
+ * What the core plugin offers the plugins of the parts (runs, datasets, features, models,
+ * pipelines, DAGs): a tab in the side panel and ways to open what the others show.
  */
 import { Token } from '@lumino/coreutils';
 import { Widget } from '@lumino/widgets';
+import type { PanelTabWidget } from './widgets';
 
 export interface IMlopsLab {
-  /** Adds a tab to the "MLOps Lab" side panel; tabs are ordered by rank (Runs is 0). */
-  addPanelTab(widget: Widget, rank: number): void;
+  /**
+   * Adds a tab to the "MLOps Lab" side panel; tabs are ordered by rank (Runs is 0). The tab
+   * is given the panel's settings now and whenever they change.
+   */
+  addPanelTab(widget: PanelTabWidget, rank: number): void;
   /** Shows the side panel with the tab holding `widget` selected. */
   showPanelTab(widget: Widget): void;
   /** Opens a run in a main-area tab. */

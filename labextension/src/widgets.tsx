@@ -1,23 +1,26 @@
 /**
- * Lumino widgets hosting the React views: the side panel and the main-area tabs.
+ * Lumino pieces every part uses: the base of a side-panel tab, and the one recipe that opens
+ * a view in a main-area tab (or shows the one already open).
  */
-import React from 'react';
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import { ILabShell, JupyterFrontEnd } from '@jupyterlab/application';
+import { MainAreaWidget, ReactWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { Message } from '@lumino/messaging';
-import { IRun } from './api';
-import { CompareView } from './components/CompareView';
-import { RunView } from './components/RunView';
-import { RunsPanel } from './components/RunsPanel';
+import { Widget } from '@lumino/widgets';
 import { mlopsIcon } from './icon';
 
+/** The settings of the side panel (labextension/schema/plugin.json). */
 export interface IPanelSettings {
+  /** Seconds between refreshes of the visible tab; 0 turns refreshing off. */
   refreshInterval: number;
   defaultExperiment: string;
 }
 
+export const DEFAULT_SETTINGS: IPanelSettings = { refreshInterval: 5, defaultExperiment: '' };
+
 /**
  * A tab of the side panel (every part's tab extends it). It renders again when shown or
- * hidden, so its view can poll only while visible (`this.isVisible`).
+ * hidden, so its view can poll only while visible (`this.isVisible`), and when the settings
+ * change, so it polls at `this.settings.refreshInterval`.
  */
 export abstract class PanelTabWidget extends ReactWidget {
   constructor(id: string, label: string) {
@@ -26,6 +29,15 @@ export abstract class PanelTabWidget extends ReactWidget {
     this.id = id;
     this.title.label = label;
     this.title.caption = label; // the tab's tooltip, when a narrow panel shortens it
+  }
+
+  get settings(): IPanelSettings {
+    return this._settings;
+  }
+
+  set settings(value: IPanelSettings) {
+    this._settings = value;
+    this.update();
   }
 
   protected onAfterShow(msg: Message): void {
@@ -37,72 +49,58 @@ export abstract class PanelTabWidget extends ReactWidget {
     super.onAfterHide(msg);
     this.update();
   }
+
+  private _settings: IPanelSettings = DEFAULT_SETTINGS;
 }
 
-/** The Runs tab. */
-export class RunsPanelWidget extends PanelTabWidget {
-  constructor(
-    private readonly actions: {
-      openRun: (run: IRun) => void;
-      compare: (runs: IRun[]) => void;
-    }
-  ) {
-    super('mlops-lab-runs-tab', 'Runs');
-  }
-
-  set settings(value: IPanelSettings) {
-    this._settings = value;
-    this.update();
-  }
-
-  render(): JSX.Element {
-    return (
-      <RunsPanel
-        visible={this.isVisible}
-        refreshInterval={this._settings.refreshInterval}
-        defaultExperiment={this._settings.defaultExperiment}
-        onOpenRun={this.actions.openRun}
-        onCompare={this.actions.compare}
-      />
-    );
-  }
-
-  private _settings: IPanelSettings = { refreshInterval: 5, defaultExperiment: '' };
+/** What a main-area tab is called. */
+export interface IMainAreaTab {
+  id: string;
+  label: string;
+  caption?: string;
 }
 
-/** A main-area tab showing one run. */
-export function createRunWidget(
-  runId: string,
-  name: string,
-  openNotebook: (path: string) => void
-): MainAreaWidget {
-  const content = ReactWidget.create(
-    <RunView
-      runId={runId}
-      onOpenNotebook={openNotebook}
-      onLoaded={run => {
-        widget.title.label = `Run ${run.name}`;
-      }}
-    />
-  );
+/** A closable main-area tab around `content`, with the extension's icon. */
+export function mainAreaWidget<T extends Widget>(content: T, tab: IMainAreaTab): MainAreaWidget<T> {
   content.addClass('mlops-lab-main');
   const widget = new MainAreaWidget({ content });
-  widget.id = `mlops-lab-run-${runId}`;
-  widget.title.label = `Run ${name || runId.slice(0, 8)}`;
-  widget.title.caption = `Run ${name} (${runId})`;
+  widget.id = tab.id;
+  widget.title.label = tab.label;
+  widget.title.caption = tab.caption ?? tab.label;
   widget.title.icon = mlopsIcon;
   widget.title.closable = true;
   return widget;
 }
 
-/** A main-area tab comparing runs. */
-export function createCompareWidget(runIds: string[]): MainAreaWidget {
-  const content = ReactWidget.create(<CompareView runIds={runIds} />);
-  content.addClass('mlops-lab-main');
-  const widget = new MainAreaWidget({ content });
-  widget.id = `mlops-lab-compare-${runIds.join('-').slice(0, 200)}`;
-  widget.title.label = `Compare ${runIds.length} runs`;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
+/** Renames a main-area tab (once its view knows the thing's name). */
+export function retitle(widget: Widget, label: string, caption?: string): void {
+  widget.title.label = label;
+  widget.title.caption = caption ?? label;
+}
+
+/**
+ * Shows the main-area tab `id` if it is open; otherwise makes it with `create`, tracks it
+ * (so the layout restorer reopens it) and adds it. Returns the tab.
+ */
+export function openInMainArea<T extends Widget>(
+  shell: JupyterFrontEnd.IShell | ILabShell,
+  tracker: WidgetTracker<MainAreaWidget<T>>,
+  id: string,
+  create: () => MainAreaWidget<T>
+): MainAreaWidget<T> {
+  const existing = tracker.find(widget => widget.id === id);
+  if (existing) {
+    shell.activateById(existing.id);
+    return existing;
+  }
+  const widget = create();
+  void tracker.add(widget);
+  shell.add(widget, 'main');
   return widget;
+}
+
+/** A DOM-safe id for a tab of a thing whose name may hold any character. */
+export function nameId(prefix: string, name: string): string {
+  const bytes = new TextEncoder().encode(name);
+  return prefix + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
 }

@@ -100,6 +100,20 @@ class Model:
 
 
 @dataclass(frozen=True)
+class ModelOverview:
+    """A model with what its view shows: its versions and its aliases' moves, newest first."""
+
+    model: Model
+    versions: list[ModelVersion]
+    history: list[AliasMove]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.model.to_json(),
+                "versions": [v.to_json(full=False) for v in self.versions],
+                "history": [h.to_json() for h in self.history]}
+
+
+@dataclass(frozen=True)
 class AliasMove:
     """One move of an alias: created (from_version None), moved, or deleted (to_version None)."""
 

@@ -13,7 +13,7 @@ from ..store import keyset
 from ..store.keyset import SortKey
 from ..store.tables import registry as t
 from . import serialization as model_files
-from .entities import Model, ModelVersion
+from .entities import Model, ModelOverview, ModelVersion
 from .names import LIST_LIMIT, clean_model_name, clean_version
 from .refs import MAX_VERSION, parse_ref
 from .rows import version_from_row
@@ -93,6 +93,11 @@ class Reading:
         if not found:
             raise NotFound(f"No model named {name!r}. List models with `mlops-lab models`.")
         return found[0]
+
+    def overview(self, name: str) -> ModelOverview:
+        """The model, its versions and its aliases' history: a model's view in one call."""
+        return ModelOverview(self.get_model(name), self.list_versions(name),
+                             self.alias_history(name))
 
     def list_models(self, q: str = "", limit: int = LIST_LIMIT,
                     after: list | None = None) -> list[Model]:

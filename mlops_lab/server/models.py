@@ -43,11 +43,13 @@ class ModelsHandler(RegistryHandler):
 
 
 class ModelHandler(RegistryHandler):
+    """The model with its versions and alias history: all a model's view needs."""
+
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.services.models.get_model, name)
-        self.reply(model.to_json())
+        overview = await self.call(self.services.models.overview, name)
+        self.reply(overview.to_json())
 
 
 class VersionsHandler(RegistryHandler):

@@ -77,6 +77,18 @@ def _history_key(metric) -> tuple:
     return metric.step, metric.timestamp, 0.0 if nan else metric.value, nan
 
 
+class MetricHistoriesHandler(MlopsLabHandler):
+    """Several metrics' histories of a run in one answer: `?key=loss&key=acc`."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str):
+        histories = await self.call(self.tracking.metric_histories, run_id,
+                                    self.get_arguments("key"))
+        self.reply({"histories": {key: [m.to_json() for m in history]
+                                  for key, history in histories.items()}})
+
+
 class ArtifactsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
@@ -118,6 +130,7 @@ ROUTES = [
     (r"runs", RunsHandler),
     (rf"runs/{RUN_ID}", RunHandler),
     (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
+    (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),
     (rf"runs/{RUN_ID}/artifacts", ArtifactsHandler),
     (rf"runs/{RUN_ID}/artifacts/(?P<path>.+)", ArtifactHandler),
 ]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from ..errors import NotFound
+from ..errors import InvalidInput, NotFound
 from ..limits import check_limit
 from ..naming import clean_key
 from ..store import keyset
@@ -17,6 +17,9 @@ from ..store.tables import tracking as t
 from . import search
 from .entities import Metric, Run, RunPage
 from .rows import run_from_row
+
+# Metric histories one request may ask for (a run view charts at most 24).
+MAX_HISTORY_KEYS = 100
 
 MAX_RESULTS_LIMIT = 10_000
 
@@ -106,6 +109,27 @@ class RunReads:
             out[run_id]["metrics"][key] = math.nan if is_nan else value
         return out
 
+    def metric_histories(self, run_id: str,
+                         keys: list[str] | None = None) -> dict[str, list[Metric]]:
+        """The histories of several metrics of a run in one read (what a run's view charts),
+        in the order of `keys` (a key never logged has an empty history); every metric the
+        run logged, by name, when `keys` is empty."""
+        if keys is not None and (not isinstance(keys, list) or len(keys) > MAX_HISTORY_KEYS):
+            raise InvalidInput(f"Give at most {MAX_HISTORY_KEYS} metric names.")
+        wanted = [clean_key(key, "metric name") for key in keys or []]
+        m = t.metrics.c
+        query = select(m.key, m.value, m.is_nan, m.step, m.timestamp).where(m.run_id == run_id)
+        if wanted:
+            query = query.where(m.key.in_(wanted))
+        with self.db.read() as conn:
+            if not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
+                raise NotFound(f"No run with id {run_id!r}.")
+            rows = conn.execute(query.order_by(m.key, m.step, m.timestamp)).all()
+        histories: dict[str, list[Metric]] = {key: [] for key in wanted}
+        for r in rows:
+            histories.setdefault(r.key, []).append(_metric(r))
+        return histories
+
     def metric_history(self, run_id: str, key: str, limit: int | None = None,
                        after: list | None = None) -> list[Metric]:
         """Every logged value of a metric by step then time (or `limit` of them, those after
@@ -121,11 +145,15 @@ class RunReads:
             rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
-        return [Metric(key=r.key, value=math.nan if r.is_nan else r.value, step=r.step,
-                       timestamp=r.timestamp) for r in rows]
+        return [_metric(r) for r in rows]
 
 
 def _sort_key(found: tuple) -> list:
     """Where a page of a search ends: the part it was in and the row's sort values."""
     part, row = found
     return [part, *(v for k, v in row._mapping.items() if str(k).startswith("sort_"))]
+
+
+def _metric(row) -> Metric:
+    return Metric(key=row.key, value=math.nan if row.is_nan else row.value, step=row.step,
+                  timestamp=row.timestamp)

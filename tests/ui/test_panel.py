@@ -152,6 +152,8 @@ def test_sort_by_metric_header(lab, runs):
 
 def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
     open_panel(lab)
+    asked: list[str] = []
+    lab.on("request", lambda request: asked.append(request.url))
     row(lab, "rf-run").click()
     view = lab.get_by_test_id("mlops-lab-run-view")
     expect(view).to_be_visible(timeout=TIMEOUT_MS)
@@ -166,6 +168,9 @@ def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
     # "loss" was logged at four steps: its history is drawn.
     expect(view.locator(".js-plotly-plot").first).to_be_visible(timeout=TIMEOUT_MS)
     screenshot(lab, "04-run")
+    # All the run's metric histories came in one request.
+    histories = [url for url in asked if f"/runs/{runs['rf-run']}/metric" in url]
+    assert len(histories) == 1 and "/metric-histories?" in histories[0], histories
 
     # The artifact link downloads with the session cookie alone (same-origin GET).
     link = view.get_by_test_id("mlops-lab-artifacts").locator("a", has_text="notes.txt")
@@ -248,7 +253,7 @@ def test_track_this_cell(lab, ui_root):
     expect(editor.locator(".cm-line")).to_have_text(["%%track", "x = 1"])
 
 
-def test_experiment_picker_and_load_more(lab):
+def test_experiment_picker_and_scrolling_loads_more(lab):
     import mlops_lab as ml
 
     # More runs than one page (50) in an experiment of their own.
@@ -259,12 +264,38 @@ def test_experiment_picker_and_load_more(lab):
     picker = panel.get_by_test_id("mlops-lab-experiment")
     expect(picker.locator("option", has_text="paging (55)")).to_have_count(1, timeout=TIMEOUT_MS)
     picker.select_option(label="paging (55)")
-    expect(lab.locator(ROW)).to_have_count(50, timeout=TIMEOUT_MS)
-    lab.get_by_test_id("mlops-lab-load-more").click()
-    expect(lab.locator(ROW)).to_have_count(55, timeout=TIMEOUT_MS)
+    count = panel.get_by_test_id("mlops-lab-count")
+    expect(count).to_have_text("50 runs+", timeout=TIMEOUT_MS)
+    # Scrolling to the end of the first page asks for the next one.
+    for _ in range(10):
+        panel.get_by_test_id("mlops-lab-panel").locator(".mlops-lab-table-scroll").evaluate(
+            "box => box.scrollTo(0, box.scrollHeight)")
+        try:
+            expect(count).to_have_text("55 runs", timeout=1_000)
+            break
+        except AssertionError:
+            continue
+    expect(count).to_have_text("55 runs")
     expect(lab.get_by_test_id("mlops-lab-load-more")).to_have_count(0)
-    names = lab.locator(f"{ROW} .mlops-lab-run-name").all_inner_texts()
-    assert sorted(names) == [f"page-{index:02d}" for index in range(55)]
+    assert lab.locator(ROW).count() < 55  # the rows in view only
+
+
+def test_a_running_run_is_followed(lab):
+    import mlops_lab as ml
+
+    run = ml.start_run(name="live-run", experiment="live")
+    try:
+        panel = open_panel(lab)
+        panel.get_by_test_id("mlops-lab-experiment").select_option(value="")
+        row(lab, "live-run").click()
+        view = lab.locator("[data-testid=mlops-lab-run-view]", has_text=run.id)
+        expect(view.locator(".mlops-lab-status-running")).to_be_visible(timeout=TIMEOUT_MS)
+        ml.log_metric("late", 0.25)
+        expect(view.get_by_test_id("mlops-lab-metrics")).to_contain_text("late",
+                                                                          timeout=TIMEOUT_MS)
+    finally:
+        ml.end_run()
+    expect(view.locator(".mlops-lab-status-finished")).to_be_visible(timeout=TIMEOUT_MS)
 
 
 API_PATHS = ["store", "experiments", "runs", "runs/{id}", "runs/{id}/metrics/loss",

@@ -2,14 +2,17 @@
  * A DAG run in the main area: its status, the graph of its steps coloured by status, each
  * step's parameters, outputs and error, and "Resume" for a failed run. Polls while it runs.
  */
-import React, { useEffect, useState } from 'react';
-import { ApiError } from '../api';
+import React, { useState } from 'react';
+import { ApiError } from '../request';
 import { absoluteTime, formatDuration } from '../format';
 import { getDagRun, IDagRun, IDagStep, resumeDagRun } from './api';
 import { DagGraph } from './DagGraph';
-import { DagStatus } from './DagStatus';
+import { StatusBadge } from '../common/StatusBadge';
+import { ViewStatus } from '../common/ViewStatus';
+import { usePolling } from '../usePolling';
+import { ErrorBanner } from '../common/ErrorBanner';
 
-const POLL_MS = 1500;
+const POLL_SECONDS = 1.5;
 
 export interface IDagViewProps {
   dagRunId: string;
@@ -22,45 +25,28 @@ function json(value: unknown): string {
 }
 
 export function DagView(props: IDagViewProps): JSX.Element {
-  const [run, setRun] = useState<IDagRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [selected, setSelected] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    getDagRun(props.dagRunId).then(
-      loaded => {
-        if (live) {
-          setRun(loaded);
-          setError(null);
-          props.onLoaded?.(loaded);
-        }
-      },
-      (reason: ApiError) => live && setError(reason.message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.dagRunId, tick]);
-
-  const running = run?.status === 'RUNNING';
-  useEffect(() => {
-    if (!running) {
-      return;
-    }
-    const timer = setTimeout(() => setTick(n => n + 1), POLL_MS);
-    return () => clearTimeout(timer);
-  }, [running, run]);
+  const [running, setRunning] = useState(true);
+  // Followed while it runs; a Reload button loads it again at any time.
+  const polled = usePolling(
+    async () => {
+      const loaded = await getDagRun(props.dagRunId);
+      props.onLoaded?.(loaded);
+      setRunning(loaded.status === 'RUNNING');
+      return loaded;
+    },
+    [props.dagRunId],
+    { visible: running, refreshInterval: POLL_SECONDS }
+  );
+  const { data: run, error, setError, reload } = polled;
 
   const resume = () => {
     setBusy(true);
     resumeDagRun(props.dagRunId).then(
-      started => {
-        setRun(started);
-        setError(null);
+      () => {
         setBusy(false);
+        reload();
       },
       (reason: ApiError) => {
         setError(reason.message);
@@ -77,24 +63,14 @@ export function DagView(props: IDagViewProps): JSX.Element {
   };
 
   if (!run) {
-    return (
-      <div className="mlops-lab-view">
-        {error ? (
-          <div className="mlops-lab-banner" role="alert">
-            {error}
-          </div>
-        ) : (
-          <span className="mlops-lab-muted">Loading DAG run…</span>
-        )}
-      </div>
-    );
+    return <ViewStatus error={error} what="DAG run" />;
   }
   const chosen = run.steps.find(s => s.name === selected) ?? null;
   return (
     <div className="mlops-lab-view mlops-lab-dag-view" data-testid="mlops-lab-dag-view">
       <header className="mlops-lab-view-header">
         <h2 title={run.name}>{run.name}</h2>
-        <DagStatus status={run.status} />
+        <StatusBadge status={run.status} />
         <span className="mlops-lab-dag-actions">
           {run.status === 'FAILED' && (
             <button
@@ -110,17 +86,13 @@ export function DagView(props: IDagViewProps): JSX.Element {
           <button
             className="mlops-lab-link-button"
             title="Load the DAG run again"
-            onClick={() => setTick(n => n + 1)}
+            onClick={reload}
           >
             Reload
           </button>
         </span>
       </header>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <dl className="mlops-lab-facts">
         <dt>DAG run id</dt>
         <dd>
@@ -186,7 +158,7 @@ export function DagView(props: IDagViewProps): JSX.Element {
                   )}
                 </td>
                 <td>
-                  <DagStatus status={step.status} />
+                  <StatusBadge status={step.status} />
                 </td>
                 <td title={step.notebook}>{step.notebook.split('/').pop()}</td>
                 <td>{formatDuration(step.duration_ms)}</td>

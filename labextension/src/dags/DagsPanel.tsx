@@ -6,7 +6,9 @@ import React from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IDagRunSummary, listDagRuns } from './api';
-import { DagStatus } from './DagStatus';
+import { PanelList } from '../common/PanelList';
+import { StatusBadge } from '../common/StatusBadge';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IDagsPanelProps {
   visible: boolean;
@@ -29,41 +31,37 @@ export function DagsPanel(props: IDagsPanelProps): JSX.Element {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll">
-        {runs !== null && runs.length === 0 && !error && (
-          <p className="mlops-lab-empty" data-testid="mlops-lab-dags-empty">
-            No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or
-            ml.run_dag("pipeline.yaml").
-          </p>
+      <ErrorBanner message={error} />
+      <PanelList
+        items={runs}
+        itemKey={run => run.id}
+        listClassName="mlops-lab-dags-list"
+        testId="mlops-lab-dags-list"
+        emptyTestId="mlops-lab-dags-empty"
+        empty={
+          error
+            ? null
+            : 'No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or ml.run_dag("pipeline.yaml").'
+        }
+        renderItem={run => (
+          <button
+            className="mlops-lab-dag-row"
+            data-testid="mlops-lab-dag-row"
+            title={`${run.name}\n${run.file}${run.error ? '\n' + run.error : ''}`}
+            onClick={() => props.onOpen(run)}
+          >
+            <span className="mlops-lab-dag-row-name">{run.name}</span>
+            <StatusBadge status={run.status} />
+            <span className="mlops-lab-dag-row-meta">
+              {Object.entries(run.counts)
+                .map(([status, n]) => `${n} ${status.toLowerCase()}`)
+                .join(' · ')}
+              {run.attempt > 1 ? ` · attempt ${run.attempt}` : ''} ·{' '}
+              {relativeTime(run.created_at)}
+            </span>
+          </button>
         )}
-        <ul className="mlops-lab-dags-list" data-testid="mlops-lab-dags-list">
-          {(runs ?? []).map(run => (
-            <li key={run.id}>
-              <button
-                className="mlops-lab-dag-row"
-                data-testid="mlops-lab-dag-row"
-                title={`${run.name}\n${run.file}${run.error ? '\n' + run.error : ''}`}
-                onClick={() => props.onOpen(run)}
-              >
-                <span className="mlops-lab-dag-row-name">{run.name}</span>
-                <DagStatus status={run.status} />
-                <span className="mlops-lab-dag-row-meta">
-                  {Object.entries(run.counts)
-                    .map(([status, n]) => `${n} ${status.toLowerCase()}`)
-                    .join(' · ')}
-                  {run.attempt > 1 ? ` · attempt ${run.attempt}` : ''} ·{' '}
-                  {relativeTime(run.created_at)}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-      </div>
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * The DAG routes of the REST API and the JSON they return.
  */
-import { requestJson } from '../api';
+import { requestJson } from '../request';
 
 export type DagRunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 export type DagStepStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';

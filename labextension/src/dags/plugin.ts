@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IMlopsLab } from '../tokens';
+import { openInMainArea } from '../widgets';
 import { isDagRunId } from './api';
 import { createDagWidget, DagContent, DagsPanelWidget, dagWidgetId } from './widgets';
 
@@ -37,16 +38,9 @@ export const dagsPlugin: JupyterFrontEndPlugin<void> = {
         if (!isDagRunId(id)) {
           throw new Error(`Not a DAG run id: ${String(id)}`);
         }
-        const existing = tabs.find(widget => widget.id === dagWidgetId(id));
-        if (existing) {
-          shell.activateById(existing.id);
-          return;
-        }
-        const widget = createDagWidget(id, (args.name as string) ?? '', (runId, name) =>
-          lab.openRun(runId, name)
+        openInMainArea(shell, tabs, dagWidgetId(id), () =>
+          createDagWidget(id, (args.name as string) ?? '', (runId, name) => lab.openRun(runId, name))
         );
-        void tabs.add(widget);
-        shell.add(widget, 'main');
       }
     });
 

@@ -3,8 +3,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mlopsIcon } from '../icon';
-import { PanelTabWidget } from '../widgets';
+import { mainAreaWidget, PanelTabWidget, retitle } from '../widgets';
 import { IDagRunSummary } from './api';
 import { DagsPanel } from './DagsPanel';
 import { DagView } from './DagView';
@@ -15,7 +14,13 @@ export class DagsPanelWidget extends PanelTabWidget {
   }
 
   render(): JSX.Element {
-    return <DagsPanel visible={this.isVisible} refreshInterval={5} onOpen={this.onOpen} />;
+    return (
+      <DagsPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        onOpen={this.onOpen}
+      />
+    );
   }
 }
 
@@ -27,7 +32,6 @@ export class DagContent extends ReactWidget {
     private readonly onTitle: (name: string) => void
   ) {
     super();
-    this.addClass('mlops-lab-main');
   }
 
   render(): JSX.Element {
@@ -50,18 +54,13 @@ export function createDagWidget(
   name: string,
   onOpenRun: (runId: string, name?: string) => void
 ): MainAreaWidget<DagContent> {
-  let widget: MainAreaWidget<DagContent> | null = null;
-  const content = new DagContent(dagRunId, onOpenRun, title => {
-    if (widget) {
-      widget.title.label = `DAG ${title}`;
-      widget.title.caption = `DAG run ${title} (${dagRunId})`;
-    }
+  const content = new DagContent(dagRunId, onOpenRun, title =>
+    retitle(widget, `DAG ${title}`, `DAG run ${title} (${dagRunId})`)
+  );
+  const widget = mainAreaWidget(content, {
+    id: dagWidgetId(dagRunId),
+    label: `DAG ${name || dagRunId.slice(0, 8)}`,
+    caption: `DAG run ${name} (${dagRunId})`
   });
-  widget = new MainAreaWidget({ content });
-  widget.id = dagWidgetId(dagRunId);
-  widget.title.label = `DAG ${name || dagRunId.slice(0, 8)}`;
-  widget.title.caption = `DAG run ${name} (${dagRunId})`;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
   return widget;
 }

@@ -6,8 +6,10 @@ import React, { useState } from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { getDataset, ISnapshotSummary, listDatasets } from './api';
-import { ListCutNote } from '../components/ListCutNote';
-import { SearchBox } from '../components/SearchBox';
+import { ListCutNote } from '../common/ListCutNote';
+import { PanelList } from '../common/PanelList';
+import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IDataPanelProps {
   visible: boolean;
@@ -53,68 +55,67 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
         what="datasets"
         testId="mlops-lab-data-query"
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll">
-        {datasets !== null && datasets.length === 0 && !error && (
-          <p className="mlops-lab-empty" data-testid="mlops-lab-data-empty">
-            {query
-              ? 'No dataset name contains this text.'
-              : 'No datasets yet. Take a snapshot with ml.snapshot(df, "name") or %snapshot df.'}
-          </p>
+      <ErrorBanner message={error} />
+      <PanelList
+        items={datasets}
+        itemKey={dataset => dataset.id}
+        listClassName="mlops-lab-data-list"
+        testId="mlops-lab-data-list"
+        emptyTestId="mlops-lab-data-empty"
+        empty={
+          error
+            ? null
+            : query
+            ? 'No dataset name contains this text.'
+            : 'No datasets yet. Take a snapshot with ml.snapshot(df, "name") or %snapshot df.'
+        }
+        footer={<ListCutNote page={list.data} what="datasets" />}
+        renderItem={dataset => (
+          <>
+            <button
+              className={`mlops-lab-data-row ${selected === dataset.id ? 'is-selected' : ''}`}
+              data-testid="mlops-lab-data-row"
+              aria-expanded={selected === dataset.id}
+              title={dataset.name}
+              onClick={() => setSelected(selected === dataset.id ? null : dataset.id)}
+            >
+              <span className="mlops-lab-data-name">{dataset.name}</span>
+              <span className="mlops-lab-data-meta">
+                {dataset.latest_version !== null ? `v${dataset.latest_version}` : 'no versions'}
+                {dataset.latest_row_count !== null &&
+                  ` · ${dataset.latest_row_count.toLocaleString()} rows`}
+                {` · ${relativeTime(dataset.updated_at)}`}
+                {dataset.has_rules && ' · rules'}
+              </span>
+            </button>
+            {selected === dataset.id && detail && detail.id === dataset.id && (
+              <ul className="mlops-lab-data-versions" data-testid="mlops-lab-data-versions">
+                {detail.versions.length === 0 && (
+                  <li className="mlops-lab-empty">No versions yet.</li>
+                )}
+                {detail.versions.map(version => (
+                  <li key={version.id}>
+                    <button
+                      className="mlops-lab-data-version"
+                      data-testid="mlops-lab-data-version"
+                      title={`Open ${version.ref}`}
+                      onClick={() => props.onOpen(version)}
+                    >
+                      <span className="mlops-lab-data-version-number">v{version.version}</span>
+                      <span className="mlops-lab-data-meta">
+                        {version.row_count.toLocaleString()} rows × {version.column_count} ·{' '}
+                        <code>{version.content_hash.slice(0, 8)}</code> ·{' '}
+                        {relativeTime(version.created_at)}
+                      </span>
+                      <Validity valid={version.valid} />
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </>
         )}
-        <ul className="mlops-lab-data-list" data-testid="mlops-lab-data-list">
-          {(datasets ?? []).map(dataset => (
-            <li key={dataset.id}>
-              <button
-                className={`mlops-lab-data-row ${selected === dataset.id ? 'is-selected' : ''}`}
-                data-testid="mlops-lab-data-row"
-                aria-expanded={selected === dataset.id}
-                title={dataset.name}
-                onClick={() => setSelected(selected === dataset.id ? null : dataset.id)}
-              >
-                <span className="mlops-lab-data-name">{dataset.name}</span>
-                <span className="mlops-lab-data-meta">
-                  {dataset.latest_version !== null ? `v${dataset.latest_version}` : 'no versions'}
-                  {dataset.latest_row_count !== null &&
-                    ` · ${dataset.latest_row_count.toLocaleString()} rows`}
-                  {` · ${relativeTime(dataset.updated_at)}`}
-                  {dataset.has_rules && ' · rules'}
-                </span>
-              </button>
-              {selected === dataset.id && detail && detail.id === dataset.id && (
-                <ul className="mlops-lab-data-versions" data-testid="mlops-lab-data-versions">
-                  {detail.versions.length === 0 && (
-                    <li className="mlops-lab-empty">No versions yet.</li>
-                  )}
-                  {detail.versions.map(version => (
-                    <li key={version.id}>
-                      <button
-                        className="mlops-lab-data-version"
-                        data-testid="mlops-lab-data-version"
-                        title={`Open ${version.ref}`}
-                        onClick={() => props.onOpen(version)}
-                      >
-                        <span className="mlops-lab-data-version-number">v{version.version}</span>
-                        <span className="mlops-lab-data-meta">
-                          {version.row_count.toLocaleString()} rows × {version.column_count} ·{' '}
-                          <code>{version.content_hash.slice(0, 8)}</code> ·{' '}
-                          {relativeTime(version.created_at)}
-                        </span>
-                        <Validity valid={version.valid} />
-                      </button>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </li>
-          ))}
-        </ul>
-        <ListCutNote page={list.data} what="datasets" />
-      </div>
+      />
     </div>
   );
 }

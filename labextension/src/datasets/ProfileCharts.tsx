@@ -3,7 +3,7 @@
  * frequent values for everything else.
  */
 import React, { useMemo } from 'react';
-import { PlotlyChart } from '../components/PlotlyChart';
+import { PlotlyChart } from '../common/PlotlyChart';
 import { IColumnProfile } from './api';
 
 const MAX_CHARTS = 24;

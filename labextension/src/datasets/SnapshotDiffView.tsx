@@ -3,13 +3,14 @@
  * added, removed and changed.
  */
 import React from 'react';
-import { formatNum, ISnapshotDiff } from './api';
+import { formatNumber } from '../format';
+import { ISnapshotDiff } from './api';
 
 function cell(value: unknown): string {
   if (value === null || value === undefined) {
     return '∅';
   }
-  return typeof value === 'number' ? formatNum(value) : String(value);
+  return typeof value === 'number' ? formatNumber(value) : String(value);
 }
 
 function RowsTable(props: { title: string; rows: Record<string, unknown>[] }): JSX.Element | null {
@@ -115,10 +116,10 @@ export function SnapshotDiffView(props: { diff: ISnapshotDiff }): JSX.Element {
                   <tr key={i}>
                     <td>{s.column}</td>
                     <td>{s.stat}</td>
-                    <td className="mlops-lab-num">{formatNum(s.a)}</td>
-                    <td className="mlops-lab-num">{formatNum(s.b)}</td>
+                    <td className="mlops-lab-num">{formatNumber(s.a)}</td>
+                    <td className="mlops-lab-num">{formatNumber(s.b)}</td>
                     <td className="mlops-lab-num">
-                      {formatNum(s.change)}
+                      {formatNumber(s.change)}
                       {typeof s.relative === 'number' && ` (${(s.relative * 100).toFixed(1)}%)`}
                     </td>
                   </tr>

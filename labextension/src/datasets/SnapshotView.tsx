@@ -2,12 +2,11 @@
  * A snapshot in the main area: facts, validation result, a profile table and charts per
  * column, a diff against another version of the dataset, and the runs that read or made it.
  */
-import React, { useEffect, useState } from 'react';
-import { ApiError } from '../api';
-import { absoluteTime, formatBytes, relativeTime } from '../format';
+import React, { useState } from 'react';
+import { ApiError } from '../request';
+import { absoluteTime, formatBytes, relativeTime, formatNumber } from '../format';
 import {
   diffSnapshots,
-  formatNum,
   getDataset,
   getLineage,
   getSnapshot,
@@ -18,7 +17,10 @@ import {
 } from './api';
 import { ProfileCharts } from './ProfileCharts';
 import { SnapshotDiffView } from './SnapshotDiffView';
-import { ViewStatus } from '../components/ViewStatus';
+import { Section } from '../common/Section';
+import { ViewStatus } from '../common/ViewStatus';
+import { ON_DEMAND, usePolling } from '../usePolling';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface ISnapshotViewProps {
   snapshotId: string;
@@ -26,14 +28,6 @@ export interface ISnapshotViewProps {
   onLoaded?: (snapshot: ISnapshot) => void;
 }
 
-function Section(props: { title: string; children: React.ReactNode; testId?: string }): JSX.Element {
-  return (
-    <section className="mlops-lab-section" data-testid={props.testId}>
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
-}
 
 function percent(value: number | string): string {
   return typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value);
@@ -116,35 +110,32 @@ function DiffPanel(props: { snapshot: ISnapshot; dataset: IDatasetDetail | null 
           {busy ? 'Comparing…' : 'Compare'}
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       {diff && <SnapshotDiffView diff={diff} />}
     </div>
   );
 }
 
 export function SnapshotView(props: ISnapshotViewProps): JSX.Element {
-  const [snapshot, setSnapshot] = useState<ISnapshot | null>(null);
-  const [dataset, setDataset] = useState<IDatasetDetail | null>(null);
-  const [lineage, setLineage] = useState<ILineageRun[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = () => {
-    getSnapshot(props.snapshotId).then(
-      found => {
-        setSnapshot(found);
-        setError(null);
-        props.onLoaded?.(found);
-        getDataset(found.dataset_id).then(setDataset, () => setDataset(null));
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-    getLineage(props.snapshotId).then(setLineage, () => setLineage([]));
+  const polled = usePolling(
+    async () => {
+      const [found, lineage] = await Promise.all([
+        getSnapshot(props.snapshotId),
+        getLineage(props.snapshotId).catch(() => [] as ILineageRun[])
+      ]);
+      props.onLoaded?.(found);
+      const dataset = await getDataset(found.dataset_id).catch(() => null);
+      return { snapshot: found, dataset, lineage };
+    },
+    [props.snapshotId],
+    ON_DEMAND
+  );
+  const { error, reload: load } = polled;
+  const { snapshot, dataset, lineage } = polled.data ?? {
+    snapshot: null,
+    dataset: null,
+    lineage: null
   };
-  useEffect(load, [props.snapshotId]);
 
   if (!snapshot) {
     return <ViewStatus error={error} what="snapshot" />;
@@ -239,13 +230,13 @@ export function SnapshotView(props: ISnapshotViewProps): JSX.Element {
                     </td>
                     <td className="mlops-lab-num">{c ? percent(c.null_share) : ''}</td>
                     <td className="mlops-lab-num">
-                      {formatNum(c?.distinct)}
+                      {formatNumber(c?.distinct)}
                       {c?.sampled ? '~' : ''}
                     </td>
-                    <td className="mlops-lab-num">{formatNum(c?.min)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.max)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.mean)}</td>
-                    <td className="mlops-lab-num">{formatNum(c?.std)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.min)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.max)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.mean)}</td>
+                    <td className="mlops-lab-num">{formatNumber(c?.std)}</td>
                   </tr>
                 );
               })}

@@ -1,7 +1,7 @@
 /**
  * Requests to the datasets REST routes and the JSON shapes they return.
  */
-import { firstPage, IListPage, requestJson } from '../api';
+import { firstPage, IListPage, requestJson } from '../request';
 
 export interface IDataset {
   id: number;
@@ -149,18 +149,4 @@ export function diffSnapshots(a: string, b: string, keys: string[]): Promise<ISn
   const query = new URLSearchParams({ a, b });
   keys.filter(k => k.trim()).forEach(k => query.append('key', k.trim()));
   return requestJson<ISnapshotDiff>(['snapshots', 'diff'], { query });
-}
-
-/** A profile number as people read it (6 significant digits; NaN, ∞ as such). */
-export function formatNum(value: Num | null | undefined): string {
-  if (value === null || value === undefined) {
-    return '';
-  }
-  if (typeof value === 'string') {
-    return value === 'Infinity' ? '∞' : value === '-Infinity' ? '-∞' : value;
-  }
-  if (Number.isInteger(value)) {
-    return value.toLocaleString();
-  }
-  return Number(value.toPrecision(6)).toString();
 }

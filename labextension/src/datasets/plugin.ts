@@ -10,6 +10,7 @@ import {
 } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IMlopsLab } from '../tokens';
+import { openInMainArea } from '../widgets';
 import { listenForSnapshotLinks } from './snapshotLinks';
 import { createSnapshotWidget, DataPanelWidget, SnapshotContent, snapshotWidgetId } from './widgets';
 
@@ -42,15 +43,10 @@ export const datasetsPlugin: JupyterFrontEndPlugin<void> = {
         if (typeof id !== 'string' || !SNAPSHOT_ID.test(id)) {
           throw new Error('open-snapshot needs a snapshot id (32 hex digits)');
         }
-        const existing = tabs.find(widget => widget.id === snapshotWidgetId(id));
-        if (existing) {
-          shell.activateById(existing.id);
-          return;
-        }
         const label = typeof args.label === 'string' ? args.label : null;
-        const widget = createSnapshotWidget(id, label, (runId, name) => lab.openRun(runId, name));
-        void tabs.add(widget);
-        shell.add(widget, 'main');
+        openInMainArea(shell, tabs, snapshotWidgetId(id), () =>
+          createSnapshotWidget(id, label, (runId, name) => lab.openRun(runId, name))
+        );
       }
     });
 

@@ -4,8 +4,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mlopsIcon } from '../icon';
-import { PanelTabWidget } from '../widgets';
+import { mainAreaWidget, PanelTabWidget, retitle } from '../widgets';
 import { ISnapshot, ISnapshotSummary } from './api';
 import { DataPanel } from './DataPanel';
 import { SnapshotView } from './SnapshotView';
@@ -16,7 +15,13 @@ export class DataPanelWidget extends PanelTabWidget {
   }
 
   render(): JSX.Element {
-    return <DataPanel visible={this.isVisible} refreshInterval={10} onOpen={this.onOpen} />;
+    return (
+      <DataPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        onOpen={this.onOpen}
+      />
+    );
   }
 }
 
@@ -27,7 +32,6 @@ export class SnapshotContent extends ReactWidget {
     private readonly onLoaded: (snapshot: ISnapshot) => void
   ) {
     super();
-    this.addClass('mlops-lab-main');
   }
 
   render(): JSX.Element {
@@ -50,18 +54,12 @@ export function createSnapshotWidget(
   label: string | null,
   onOpenRun: (runId: string, name?: string) => void
 ): MainAreaWidget<SnapshotContent> {
-  let widget: MainAreaWidget<SnapshotContent> | null = null;
-  const content = new SnapshotContent(snapshotId, onOpenRun, snapshot => {
-    if (widget) {
-      widget.title.label = `Snapshot ${snapshot.ref}`;
-      widget.title.caption = `Snapshot ${snapshot.ref}`;
-    }
+  const content = new SnapshotContent(snapshotId, onOpenRun, snapshot =>
+    retitle(widget, `Snapshot ${snapshot.ref}`)
+  );
+  const widget = mainAreaWidget(content, {
+    id: snapshotWidgetId(snapshotId),
+    label: `Snapshot ${label ?? snapshotId.slice(0, 8)}`
   });
-  widget = new MainAreaWidget({ content });
-  widget.id = snapshotWidgetId(snapshotId);
-  widget.title.label = `Snapshot ${label ?? snapshotId.slice(0, 8)}`;
-  widget.title.caption = widget.title.label;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
   return widget;
 }

@@ -2,11 +2,12 @@
  * A feature set in the main area: its definition, freshness, features with their types,
  * versions, and the source code of the selected version with how to use it.
  */
-import React, { useCallback, useEffect, useState } from 'react';
-import { ApiError } from '../api';
+import React, { useState } from 'react';
 import { absoluteTime, formatDuration, relativeTime } from '../format';
 import { getFeatureSet, IFeatureSet, IFeatureSetVersion } from './api';
-import { ViewStatus } from '../components/ViewStatus';
+import { ViewStatus } from '../common/ViewStatus';
+import { ON_DEMAND, usePolling } from '../usePolling';
+import { Section } from '../common/Section';
 
 export interface IFeatureSetViewProps {
   name: string;
@@ -14,20 +15,12 @@ export interface IFeatureSetViewProps {
 }
 
 export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
-  const [item, setItem] = useState<IFeatureSet | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [selected, setSelected] = useState<number | null>(null);
-
-  const load = useCallback(() => {
-    getFeatureSet(props.name).then(
-      found => {
-        setItem(found);
-        setError(null);
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-  }, [props.name]);
-  useEffect(load, [load]);
+  const { data: item, error, reload: load } = usePolling(
+    () => getFeatureSet(props.name),
+    [props.name],
+    ON_DEMAND
+  );
 
   if (!item) {
     return <ViewStatus error={error} what="feature set" />;
@@ -79,8 +72,7 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
         )}
       </dl>
 
-      <section className="mlops-lab-section" data-testid="mlops-lab-feature-freshness">
-        <h3>Freshness</h3>
+      <Section title="Freshness" testId="mlops-lab-feature-freshness">
         {fresh.last_materialized === null ? (
           <p className="mlops-lab-empty">
             Not materialised: run ml.materialize({JSON.stringify(item.name)}, source=...) in a
@@ -110,10 +102,9 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
             </div>
           </div>
         )}
-      </section>
+      </Section>
 
-      <section className="mlops-lab-section">
-        <h3>Versions</h3>
+      <Section title="Versions">
         <table className="mlops-lab-compare-table mlops-lab-feature-versions">
           <thead>
             <tr>
@@ -139,7 +130,7 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
             ))}
           </tbody>
         </table>
-      </section>
+      </Section>
 
       {shown && <VersionDetail item={item} version={shown} />}
     </div>
@@ -232,10 +223,9 @@ function VersionDetail(props: { item: IFeatureSet; version: IFeatureSetVersion }
           {v.source}
         </pre>
       </section>
-      <section className="mlops-lab-section">
-        <h3>Use it</h3>
+      <Section title="Use it">
         <pre className="mlops-lab-code">{usage}</pre>
-      </section>
+      </Section>
     </>
   );
 }

@@ -6,8 +6,10 @@ import React, { useState } from 'react';
 import { absoluteTime, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IFeatureSet, searchFeatureSets } from './api';
-import { ListCutNote } from '../components/ListCutNote';
-import { SearchBox } from '../components/SearchBox';
+import { ListCutNote } from '../common/ListCutNote';
+import { PanelList } from '../common/PanelList';
+import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IFeaturesPanelProps {
   visible: boolean;
@@ -38,58 +40,55 @@ export function FeaturesPanel(props: IFeaturesPanelProps): JSX.Element {
         testId="mlops-lab-features-query"
         help="Every word must appear in the name, a feature, the description, the owner, a tag (key=value) or a source snapshot."
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll">
-        {sets !== null && sets.length === 0 && !error && (
-          <p className="mlops-lab-empty" data-testid="mlops-lab-features-empty">
-            {query
-              ? 'No feature set matches these words.'
-              : 'No feature sets yet. Define one with @ml.feature_set("name", entity=..., timestamp=...).'}
-          </p>
-        )}
-        <ul className="mlops-lab-features-list" data-testid="mlops-lab-features-list">
-          {(sets ?? []).map(item => (
-            <li key={item.id}>
-              <button
-                className="mlops-lab-feature-set-row"
-                data-testid="mlops-lab-feature-set-row"
-                title={item.description ? `${item.name}\n${item.description}` : item.name}
-                onClick={() => props.onOpen(item)}
+      <ErrorBanner message={error} />
+      <PanelList
+        items={sets}
+        itemKey={item => item.id}
+        listClassName="mlops-lab-features-list"
+        testId="mlops-lab-features-list"
+        emptyTestId="mlops-lab-features-empty"
+        empty={
+          error
+            ? null
+            : query
+            ? 'No feature set matches these words.'
+            : 'No feature sets yet. Define one with @ml.feature_set("name", entity=..., timestamp=...).'
+        }
+        footer={<ListCutNote page={page} what="feature sets" />}
+        renderItem={item => (
+          <button
+            className="mlops-lab-feature-set-row"
+            data-testid="mlops-lab-feature-set-row"
+            title={item.description ? `${item.name}\n${item.description}` : item.name}
+            onClick={() => props.onOpen(item)}
+          >
+            <span className="mlops-lab-feature-set-name">{item.name}</span>
+            <span className="mlops-lab-feature-set-meta">
+              {item.live_version ? `v${item.live_version} live` : 'not materialised'}
+              {item.latest_version !== item.live_version ? ` · v${item.latest_version} newest` : ''}
+            </span>
+            <span className="mlops-lab-feature-set-features">
+              {item.features.length} feature{item.features.length === 1 ? '' : 's'} ·{' '}
+              {item.entity.join(', ')}
+            </span>
+            {item.freshness.last_materialized !== null && (
+              <span
+                className="mlops-lab-feature-set-fresh"
+                title={`Materialised ${absoluteTime(item.freshness.last_materialized)}`}
               >
-                <span className="mlops-lab-feature-set-name">{item.name}</span>
-                <span className="mlops-lab-feature-set-meta">
-                  {item.live_version ? `v${item.live_version} live` : 'not materialised'}
-                  {item.latest_version !== item.live_version ? ` · v${item.latest_version} newest` : ''}
+                {relativeTime(item.freshness.last_materialized)}
+              </span>
+            )}
+            <span className="mlops-lab-feature-set-tags">
+              {Object.entries(item.tags).map(([key, value]) => (
+                <span className="mlops-lab-feature-tag" key={key}>
+                  {value ? `${key}=${value}` : key}
                 </span>
-                <span className="mlops-lab-feature-set-features">
-                  {item.features.length} feature{item.features.length === 1 ? '' : 's'} ·{' '}
-                  {item.entity.join(', ')}
-                </span>
-                {item.freshness.last_materialized !== null && (
-                  <span
-                    className="mlops-lab-feature-set-fresh"
-                    title={`Materialised ${absoluteTime(item.freshness.last_materialized)}`}
-                  >
-                    {relativeTime(item.freshness.last_materialized)}
-                  </span>
-                )}
-                <span className="mlops-lab-feature-set-tags">
-                  {Object.entries(item.tags).map(([key, value]) => (
-                    <span className="mlops-lab-feature-tag" key={key}>
-                      {value ? `${key}=${value}` : key}
-                    </span>
-                  ))}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <ListCutNote page={page} what="feature sets" />
-      </div>
+              ))}
+            </span>
+          </button>
+        )}
+      />
     </div>
   );
 }

@@ -1,7 +1,7 @@
 /**
  * Requests to the feature store's REST routes and the JSON shapes they return.
  */
-import { firstPage, IListPage, requestJson } from '../api';
+import { firstPage, IListPage, requestJson } from '../request';
 
 export interface IFeatureFreshness {
   version: number | null;

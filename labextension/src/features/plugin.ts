@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IMlopsLab } from '../tokens';
+import { openInMainArea } from '../widgets';
 import { listenForFeatureSetLinks } from './featureSetLinks';
 import { createFeatureSetWidget, FeatureSetContent, featureSetWidgetId, FeaturesPanelWidget } from './widgets';
 
@@ -39,15 +40,10 @@ export const featuresPlugin: JupyterFrontEndPlugin<void> = {
         if (typeof name !== 'string' || !name) {
           throw new Error('open-feature-set needs a feature set name');
         }
-        const existing = tabs.find(widget => widget.id === featureSetWidgetId(name));
-        if (existing) {
-          existing.content.update();
-          shell.activateById(existing.id);
-          return;
-        }
-        const widget = createFeatureSetWidget(name, runId => lab.openRun(runId));
-        void tabs.add(widget);
-        shell.add(widget, 'main');
+        const widget = openInMainArea(shell, tabs, featureSetWidgetId(name), () =>
+          createFeatureSetWidget(name, runId => lab.openRun(runId))
+        );
+        widget.content.update(); // an open one shows the newest version
       }
     });
 

@@ -4,8 +4,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mlopsIcon } from '../icon';
-import { PanelTabWidget } from '../widgets';
+import { mainAreaWidget, nameId, PanelTabWidget } from '../widgets';
 import { IFeatureSet } from './api';
 import { FeaturesPanel } from './FeaturesPanel';
 import { FeatureSetView } from './FeatureSetView';
@@ -16,7 +15,13 @@ export class FeaturesPanelWidget extends PanelTabWidget {
   }
 
   render(): JSX.Element {
-    return <FeaturesPanel visible={this.isVisible} refreshInterval={10} onOpen={this.onOpen} />;
+    return (
+      <FeaturesPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        onOpen={this.onOpen}
+      />
+    );
   }
 }
 
@@ -26,7 +31,6 @@ export class FeatureSetContent extends ReactWidget {
     private readonly onOpenRun: (runId: string) => void
   ) {
     super();
-    this.addClass('mlops-lab-main');
   }
 
   render(): JSX.Element {
@@ -34,22 +38,17 @@ export class FeatureSetContent extends ReactWidget {
   }
 }
 
-/** A DOM-safe id for a feature set's tab, whatever characters its name has. */
 export function featureSetWidgetId(name: string): string {
-  const bytes = new TextEncoder().encode(name);
-  return 'mlops-lab-feature-set-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+  return nameId('mlops-lab-feature-set-', name);
 }
 
 export function createFeatureSetWidget(
   name: string,
   onOpenRun: (runId: string) => void
 ): MainAreaWidget<FeatureSetContent> {
-  const content = new FeatureSetContent(name, onOpenRun);
-  const widget = new MainAreaWidget({ content });
-  widget.id = featureSetWidgetId(name);
-  widget.title.label = `Features ${name}`;
-  widget.title.caption = `Feature set ${name}`;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
-  return widget;
+  return mainAreaWidget(new FeatureSetContent(name, onOpenRun), {
+    id: featureSetWidgetId(name),
+    label: `Features ${name}`,
+    caption: `Feature set ${name}`
+  });
 }

@@ -3,7 +3,7 @@
  * and feature versions the run read. Runs open in their own tab; notebooks open in JupyterLab.
  */
 import React from 'react';
-import { RunSource } from '../components/RunSource';
+import { RunSource } from '../runs/RunSource';
 import { ILineage } from './api';
 
 const KIND_LABELS: Record<string, string> = {

@@ -6,8 +6,10 @@ import React, { useState } from 'react';
 import { relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { IModel, listModels } from './api';
-import { ListCutNote } from '../components/ListCutNote';
-import { SearchBox } from '../components/SearchBox';
+import { ListCutNote } from '../common/ListCutNote';
+import { PanelList } from '../common/PanelList';
+import { SearchBox } from '../common/SearchBox';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IModelsPanelProps {
   visible: boolean;
@@ -31,45 +33,42 @@ export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
         what="models"
         testId="mlops-lab-models-query"
       />
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll">
-        {models !== null && models.length === 0 && !error && (
-          <p className="mlops-lab-empty" data-testid="mlops-lab-models-empty">
-            {query
-              ? 'No model name contains this text.'
-              : 'No models yet. Use "Register model" in a notebook toolbar, %register, or ml.register_model().'}
-          </p>
+      <ErrorBanner message={error} />
+      <PanelList
+        items={models}
+        itemKey={model => model.name}
+        listClassName="mlops-lab-models-list"
+        testId="mlops-lab-models-list"
+        emptyTestId="mlops-lab-models-empty"
+        empty={
+          error
+            ? null
+            : query
+            ? 'No model name contains this text.'
+            : 'No models yet. Use "Register model" in a notebook toolbar, %register, or ml.register_model().'
+        }
+        footer={<ListCutNote page={page} what="models" />}
+        renderItem={model => (
+          <button
+            className="mlops-lab-model-row"
+            data-testid="mlops-lab-model-row"
+            title={model.description ? `${model.name}\n${model.description}` : model.name}
+            onClick={() => props.onOpen(model)}
+          >
+            <span className="mlops-lab-model-name">{model.name}</span>
+            <span className="mlops-lab-model-meta">
+              v{model.latest_version} · {relativeTime(model.updated_at)}
+            </span>
+            <span className="mlops-lab-model-aliases">
+              {Object.entries(model.aliases).map(([alias, version]) => (
+                <span className="mlops-lab-alias-chip" key={alias}>
+                  @{alias}→{version}
+                </span>
+              ))}
+            </span>
+          </button>
         )}
-        <ul className="mlops-lab-models-list" data-testid="mlops-lab-models-list">
-          {(models ?? []).map(model => (
-            <li key={model.name}>
-              <button
-                className="mlops-lab-model-row"
-                data-testid="mlops-lab-model-row"
-                title={model.description ? `${model.name}\n${model.description}` : model.name}
-                onClick={() => props.onOpen(model)}
-              >
-                <span className="mlops-lab-model-name">{model.name}</span>
-                <span className="mlops-lab-model-meta">
-                  v{model.latest_version} · {relativeTime(model.updated_at)}
-                </span>
-                <span className="mlops-lab-model-aliases">
-                  {Object.entries(model.aliases).map(([alias, version]) => (
-                    <span className="mlops-lab-alias-chip" key={alias}>
-                      @{alias}→{version}
-                    </span>
-                  ))}
-                </span>
-              </button>
-            </li>
-          ))}
-        </ul>
-        <ListCutNote page={page} what="models" />
-      </div>
+      />
     </div>
   );
 }

@@ -1,14 +1,7 @@
 /**
  * Requests to the registry's REST routes and the JSON shapes they return.
  */
-import {
-  allItems,
-  firstPage,
-  IListPage,
-  MetricValue,
-  PANEL_LIST_LIMIT,
-  requestJson
-} from '../api';
+import { firstPage, IListPage, MetricValue, requestJson } from '../request';
 
 export interface IColumn {
   name: string;
@@ -94,9 +87,9 @@ export interface IAliasMove {
   moved_at: number;
 }
 
-export interface IAliases {
-  name: string;
-  aliases: Record<string, number>;
+/** A model with what its view shows, as `GET models/{name}` answers. */
+export interface IModelOverview extends IModel {
+  versions: IModelVersion[];
   history: IAliasMove[];
 }
 
@@ -108,22 +101,13 @@ export async function listModels(q: string): Promise<IListPage<IModel>> {
   return firstPage<IModel>(['models'], 'models', query);
 }
 
-export function listVersions(name: string): Promise<IModelVersion[]> {
-  return allItems<IModelVersion>(['models', name, 'versions'], 'versions');
-}
-
-export function getModel(name: string): Promise<IModel> {
-  return requestJson<IModel>(['models', name]);
+/** The model with its versions and alias history, in one request. */
+export function getModel(name: string): Promise<IModelOverview> {
+  return requestJson<IModelOverview>(['models', name]);
 }
 
 export function getVersion(name: string, version: number): Promise<IModelVersionDetail> {
   return requestJson<IModelVersionDetail>(['models', name, 'versions', String(version)]);
-}
-
-/** Where the aliases point, and the newest moves of the alias history. */
-export function getAliases(name: string): Promise<IAliases> {
-  const query = new URLSearchParams({ limit: String(PANEL_LIST_LIMIT) });
-  return requestJson<IAliases>(['models', name, 'aliases'], { query });
 }
 
 export function setAlias(

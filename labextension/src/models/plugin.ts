@@ -11,6 +11,7 @@ import {
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IMlopsLab } from '../tokens';
+import { openInMainArea } from '../widgets';
 import { listenForModelLinks } from './modelLinks';
 import { createRegisterButton, registerFromKernel, TOOLBAR_ITEM } from './registerButton';
 import { createModelWidget, ModelContent, ModelsPanelWidget, modelWidgetId } from './widgets';
@@ -48,20 +49,15 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           throw new Error('open-model needs a model name');
         }
         const version = typeof args.version === 'number' ? args.version : null;
-        const existing = tabs.find(widget => widget.id === modelWidgetId(name));
-        if (existing) {
-          if (version !== null) {
-            existing.content.selectVersion(version);
-          }
-          shell.activateById(existing.id);
-          return;
+        const widget = openInMainArea(shell, tabs, modelWidgetId(name), () =>
+          createModelWidget(name, version, {
+            onOpenRun: (runId, runName) => lab.openRun(runId, runName),
+            onOpenNotebook: path => lab.openNotebook(path)
+          })
+        );
+        if (version !== null) {
+          widget.content.selectVersion(version);
         }
-        const widget = createModelWidget(name, version, {
-          onOpenRun: (runId, runName) => lab.openRun(runId, runName),
-          onOpenNotebook: path => lab.openNotebook(path)
-        });
-        void tabs.add(widget);
-        shell.add(widget, 'main');
       }
     });
 

@@ -3,8 +3,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mlopsIcon } from '../icon';
-import { PanelTabWidget } from '../widgets';
+import { mainAreaWidget, nameId, PanelTabWidget } from '../widgets';
 import { IModel } from './api';
 import { ModelsPanel } from './ModelsPanel';
 import { ModelView } from './ModelView';
@@ -15,7 +14,13 @@ export class ModelsPanelWidget extends PanelTabWidget {
   }
 
   render(): JSX.Element {
-    return <ModelsPanel visible={this.isVisible} refreshInterval={10} onOpen={this.onOpen} />;
+    return (
+      <ModelsPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        onOpen={this.onOpen}
+      />
+    );
   }
 }
 
@@ -32,7 +37,6 @@ export class ModelContent extends ReactWidget {
     private readonly actions: IModelViewActions
   ) {
     super();
-    this.addClass('mlops-lab-main');
   }
 
   selectVersion(version: number | null): void {
@@ -53,10 +57,8 @@ export class ModelContent extends ReactWidget {
   }
 }
 
-/** A DOM-safe id for a model's tab, whatever characters its name has. */
 export function modelWidgetId(name: string): string {
-  const bytes = new TextEncoder().encode(name);
-  return 'mlops-lab-model-' + Array.from(bytes, b => b.toString(16).padStart(2, '0')).join('');
+  return nameId('mlops-lab-model-', name);
 }
 
 export function createModelWidget(
@@ -64,12 +66,8 @@ export function createModelWidget(
   version: number | null,
   actions: IModelViewActions
 ): MainAreaWidget<ModelContent> {
-  const content = new ModelContent(name, version, actions);
-  const widget = new MainAreaWidget({ content });
-  widget.id = modelWidgetId(name);
-  widget.title.label = `Model ${name}`;
-  widget.title.caption = `Model ${name}`;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
-  return widget;
+  return mainAreaWidget(new ModelContent(name, version, actions), {
+    id: modelWidgetId(name),
+    label: `Model ${name}`
+  });
 }

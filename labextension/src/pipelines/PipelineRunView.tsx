@@ -4,19 +4,24 @@
  * for a reproduction, its verdict and what differs from the original.
  */
 import React, { useEffect, useRef, useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
+import { StatusBadge } from '../common/StatusBadge';
+import { ViewStatus } from '../common/ViewStatus';
+import { usePolling } from '../usePolling';
 import { absoluteTime, formatDuration } from '../format';
 import {
   cancelPipelineRun,
   ENDED,
   getComparison,
   getPipelineRun,
-  IComparison,
   IPipelineRun,
   pipelineRunLog
 } from './api';
 import { ReproduceButton, ReproductionVerdict } from './ReproduceButton';
-import { fileName, openPipelineRun, PipelineStatusBadge, showValue } from './shared';
+import { fileName, openPipelineRun, showValue } from './shared';
+import { Section } from '../common/Section';
+
+const FOLLOW_SECONDS = 1;
 
 export interface IPipelineRunViewProps {
   id: string;
@@ -26,62 +31,37 @@ export interface IPipelineRunViewProps {
 }
 
 export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
-  const [run, setRun] = useState<IPipelineRun | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [log, setLog] = useState<string | null>(null);
-  const [comparison, setComparison] = useState<IComparison | null>(null);
-  const [tick, setTick] = useState(0);
+  const [ended, setEnded] = useState(false);
+  // Follow a run that has not ended yet; its last answer (ended) is kept.
+  const polled = usePolling(
+    async () => {
+      const found = await getPipelineRun(props.id);
+      props.onLoaded?.(found);
+      setEnded(ENDED.includes(found.status));
+      // While the run goes on its log's end is kept; once it ended, the whole log.
+      const [text, comparison] = await Promise.all([
+        pipelineRunLog(found.id).catch(() => ''),
+        ENDED.includes(found.status) && found.reproduce_of
+          ? getComparison(found.id).catch(() => null)
+          : null
+      ]);
+      return { run: found, log: text || null, comparison };
+    },
+    [props.id],
+    { visible: !ended, refreshInterval: FOLLOW_SECONDS }
+  );
+  const { error, setError, reload } = polled;
+  const { run, log, comparison } = polled.data ?? { run: null, log: null, comparison: null };
 
-  useEffect(() => {
-    let live = true;
-    getPipelineRun(props.id).then(
-      found => {
-        if (!live) {
-          return;
-        }
-        setRun(found);
-        setError(null);
-        props.onLoaded?.(found);
-        // While the run goes on its log's end is kept; once it ended, the whole log.
-        pipelineRunLog(found.id).then(text => live && setLog(text || null), () => undefined);
-        if (ENDED.includes(found.status)) {
-          if (found.reproduce_of) {
-            getComparison(found.id).then(c => live && setComparison(c), () => undefined);
-          }
-        }
-      },
-      (reason: ApiError) => live && setError(reason.message)
-    );
-    return () => {
-      live = false;
-    };
-  }, [props.id, tick]);
-
-  // Follow a run that has not ended yet.
-  useEffect(() => {
-    if (run && ENDED.includes(run.status)) {
-      return;
-    }
-    const timer = setTimeout(() => setTick(n => n + 1), 1000);
-    return () => clearTimeout(timer);
-  }, [run, tick]);
-
-  if (error) {
-    return (
-      <div className="mlops-lab-banner" role="alert">
-        {error}
-      </div>
-    );
-  }
-  if (!run) {
-    return <p className="mlops-lab-empty">Loading…</p>;
+  if (error || !run) {
+    return <ViewStatus error={error} what="pipeline run" />;
   }
   const cell = run.failing_cell;
   return (
     <div className="mlops-lab-view mlops-lab-pipeline-view" data-testid="mlops-lab-pipeline-view">
       <div className="mlops-lab-view-header">
         <h2>Pipeline run of {fileName(run.notebook)}</h2>
-        <PipelineStatusBadge status={run.status} />
+        <StatusBadge status={run.status} testId="mlops-lab-pipeline-status" />
         {run.output_path && (
           <button
             className="jp-mod-styled mlops-lab-button"
@@ -94,7 +74,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         {!ENDED.includes(run.status) && (
           <button
             className="jp-mod-styled mlops-lab-button"
-            onClick={() => cancelPipelineRun(run.id).then(() => setTick(n => n + 1), (r: ApiError) => setError(r.message))}
+            onClick={() => cancelPipelineRun(run.id).then(reload, (r: ApiError) => setError(r.message))}
           >
             Cancel
           </button>
@@ -163,17 +143,14 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
           </tbody>
         </table>
       </section>
-      <section className="mlops-lab-section">
-        <h3>Parameters</h3>
+      <Section title="Parameters">
         <ValueTable values={parameterValues(run)} empty="No parameters." />
-      </section>
-      <section className="mlops-lab-section">
-        <h3>Outputs</h3>
+      </Section>
+      <Section title="Outputs">
         <ValueTable values={run.outputs} empty="Nothing recorded with ml.output()." />
-      </section>
+      </Section>
       {run.error && (
-        <section className="mlops-lab-section" data-testid="mlops-lab-pipeline-error">
-          <h3>Error</h3>
+        <Section title="Error" testId="mlops-lab-pipeline-error">
           <div className="mlops-lab-banner" role="alert">
             {run.error}
           </div>
@@ -186,11 +163,10 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
               <pre className="mlops-lab-pipeline-traceback">{cell.traceback.join('\n')}</pre>
             </>
           )}
-        </section>
+        </Section>
       )}
       {comparison && <ReproductionVerdict comparison={comparison} />}
-      <section className="mlops-lab-section">
-        <h3>Log</h3>
+      <Section title="Log">
         {log === null ? (
           <p className="mlops-lab-empty">
             {ENDED.includes(run.status) ? 'No log.' : 'No log lines yet.'}
@@ -198,7 +174,7 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
         ) : (
           <FollowedLog text={log} />
         )}
-      </section>
+      </Section>
     </div>
   );
 }

@@ -4,9 +4,11 @@
  * delete). Selecting a run opens it in the main area.
  */
 import React, { useState } from 'react';
-import { ApiError } from '../api';
+import { ApiError } from '../request';
 import { formatDuration, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
+import { PanelList } from '../common/PanelList';
+import { StatusBadge } from '../common/StatusBadge';
 import {
   createSchedule,
   deleteSchedule,
@@ -17,7 +19,8 @@ import {
   listPipelineRuns,
   listSchedules
 } from './api';
-import { fileName, PipelineStatusBadge, showValue } from './shared';
+import { fileName, showValue } from './shared';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IPipelinesPanelProps {
   visible: boolean;
@@ -42,46 +45,41 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
           Refresh
         </button>
       </div>
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll mlops-lab-pipelines-runs">
-        {runs !== null && runs.length === 0 && (
-          <p className="mlops-lab-empty">
-            No pipeline runs yet. Use “Run as pipeline” in a notebook’s toolbar or on a notebook
-            in the file browser, or `mlops-lab run NOTEBOOK.ipynb`.
-          </p>
+      <ErrorBanner message={error} />
+      <PanelList
+        className="mlops-lab-pipelines-runs"
+        items={runs}
+        itemKey={run => run.id}
+        listClassName="mlops-lab-pipelines-list"
+        testId="mlops-lab-pipeline-runs"
+        empty={
+          'No pipeline runs yet. Use “Run as pipeline” in a notebook’s toolbar or on a ' +
+          'notebook in the file browser, or `mlops-lab run NOTEBOOK.ipynb`.'
+        }
+        renderItem={run => (
+          <button
+            className="mlops-lab-pipeline-row"
+            data-testid="mlops-lab-pipeline-row"
+            title={`${run.notebook}\n${run.id}${run.error ? '\n' + run.error : ''}`}
+            onClick={() => props.onOpen(run)}
+          >
+            <span className="mlops-lab-pipeline-row-top">
+              <StatusBadge status={run.status} testId="mlops-lab-pipeline-status" />
+              <span className="mlops-lab-pipeline-notebook">{fileName(run.notebook)}</span>
+              <span className="mlops-lab-pipeline-meta">
+                {formatDuration(run.duration_ms)} · {relativeTime(run.created_at)}
+              </span>
+            </span>
+            {Object.keys(run.parameters).length > 0 && (
+              <span className="mlops-lab-pipeline-params">
+                {Object.entries(run.parameters)
+                  .map(([k, v]) => `${k}=${showValue(v)}`)
+                  .join(' ')}
+              </span>
+            )}
+          </button>
         )}
-        <ul className="mlops-lab-pipelines-list" data-testid="mlops-lab-pipeline-runs">
-          {(runs ?? []).map(run => (
-            <li key={run.id}>
-              <button
-                className="mlops-lab-pipeline-row"
-                data-testid="mlops-lab-pipeline-row"
-                title={`${run.notebook}\n${run.id}${run.error ? '\n' + run.error : ''}`}
-                onClick={() => props.onOpen(run)}
-              >
-                <span className="mlops-lab-pipeline-row-top">
-                  <PipelineStatusBadge status={run.status} />
-                  <span className="mlops-lab-pipeline-notebook">{fileName(run.notebook)}</span>
-                  <span className="mlops-lab-pipeline-meta">
-                    {formatDuration(run.duration_ms)} · {relativeTime(run.created_at)}
-                  </span>
-                </span>
-                {Object.keys(run.parameters).length > 0 && (
-                  <span className="mlops-lab-pipeline-params">
-                    {Object.entries(run.parameters)
-                      .map(([k, v]) => `${k}=${showValue(v)}`)
-                      .join(' ')}
-                  </span>
-                )}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </div>
+      />
       <div className="mlops-lab-pipelines-toolbar">
         <span className="mlops-lab-pipelines-heading">Schedules</span>
         <button
@@ -106,55 +104,57 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
           }
         />
       )}
-      <div className="mlops-lab-table-scroll mlops-lab-pipelines-schedules">
-        {schedules !== null && schedules.length === 0 && editing === null && (
-          <p className="mlops-lab-empty">No schedules.</p>
+      <PanelList
+        className="mlops-lab-pipelines-schedules"
+        items={schedules}
+        itemKey={schedule => schedule.id}
+        listClassName="mlops-lab-pipelines-list"
+        testId="mlops-lab-schedules"
+        empty={editing === null ? 'No schedules.' : null}
+        rowHeight={72}
+        renderItem={schedule => (
+          <div className="mlops-lab-schedule-row" data-testid="mlops-lab-schedule-row">
+            <div className="mlops-lab-pipeline-row-top">
+              <span className="mlops-lab-schedule-name" title={schedule.notebook}>
+                {schedule.name}
+              </span>
+              <code className="mlops-lab-schedule-cron">
+                {schedule.cron} {schedule.timezone}
+              </code>
+            </div>
+            <div className="mlops-lab-pipeline-meta">
+              {/* In the schedule's time zone, as its cron is read, and saying so. */}
+              {schedule.enabled
+                ? `next (${schedule.timezone}): ${schedule.next_fire_times_local
+                    .slice(0, 3)
+                    .map(t => t.replace('T', ' '))
+                    .join(', ')}`
+                : 'disabled'}
+            </div>
+            <div className="mlops-lab-schedule-actions">
+              <button
+                className="mlops-lab-link-button"
+                onClick={() => act(editSchedule(schedule.id, { enabled: !schedule.enabled }))}
+              >
+                {schedule.enabled ? 'Disable' : 'Enable'}
+              </button>
+              <button className="mlops-lab-link-button" onClick={() => setEditing(schedule)}>
+                Edit
+              </button>
+              <button
+                className="mlops-lab-link-button"
+                onClick={() => {
+                  if (window.confirm(`Delete the schedule “${schedule.name}”? Its past runs stay.`)) {
+                    act(deleteSchedule(schedule.id));
+                  }
+                }}
+              >
+                Delete
+              </button>
+            </div>
+          </div>
         )}
-        <ul className="mlops-lab-pipelines-list" data-testid="mlops-lab-schedules">
-          {(schedules ?? []).map(schedule => (
-            <li key={schedule.id} className="mlops-lab-schedule-row" data-testid="mlops-lab-schedule-row">
-              <div className="mlops-lab-pipeline-row-top">
-                <span className="mlops-lab-schedule-name" title={schedule.notebook}>
-                  {schedule.name}
-                </span>
-                <code className="mlops-lab-schedule-cron">
-                  {schedule.cron} {schedule.timezone}
-                </code>
-              </div>
-              <div className="mlops-lab-pipeline-meta">
-                {/* In the schedule's time zone, as its cron is read, and saying so. */}
-                {schedule.enabled
-                  ? `next (${schedule.timezone}): ${schedule.next_fire_times_local
-                      .slice(0, 3)
-                      .map(t => t.replace('T', ' '))
-                      .join(', ')}`
-                  : 'disabled'}
-              </div>
-              <div className="mlops-lab-schedule-actions">
-                <button
-                  className="mlops-lab-link-button"
-                  onClick={() => act(editSchedule(schedule.id, { enabled: !schedule.enabled }))}
-                >
-                  {schedule.enabled ? 'Disable' : 'Enable'}
-                </button>
-                <button className="mlops-lab-link-button" onClick={() => setEditing(schedule)}>
-                  Edit
-                </button>
-                <button
-                  className="mlops-lab-link-button"
-                  onClick={() => {
-                    if (window.confirm(`Delete the schedule “${schedule.name}”? Its past runs stay.`)) {
-                      act(deleteSchedule(schedule.id));
-                    }
-                  }}
-                >
-                  Delete
-                </button>
-              </div>
-            </li>
-          ))}
-        </ul>
-      </div>
+      />
     </div>
   );
 }
@@ -230,11 +230,7 @@ function ScheduleForm(props: {
         </select>
       </label>
       {field('Keep last', keepLast, setKeepLast, 'all outputs')}
-      {error && (
-        <div className="mlops-lab-banner" role="alert">
-          {error}
-        </div>
-      )}
+      <ErrorBanner message={error} />
       <div className="mlops-lab-schedule-actions">
         <button className="jp-mod-styled jp-mod-accept mlops-lab-button" onClick={save}>
           {s ? 'Save' : 'Create'}

@@ -1,7 +1,7 @@
 /**
  * Requests to the pipelines REST API and the JSON shapes it returns.
  */
-import { allItems, requestJson } from '../api';
+import { allItems, requestJson } from '../request';
 
 export type PipelineStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 

@@ -16,6 +16,7 @@ import {
 } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IMlopsLab } from '../tokens';
+import { openInMainArea } from '../widgets';
 import { runAsPipeline } from './runAsPipeline';
 import { setPipelineRunOpener } from './shared';
 import {
@@ -76,17 +77,12 @@ export const pipelinesPlugin: JupyterFrontEndPlugin<void> = {
         if (typeof id !== 'string' || !PIPELINE_RUN_ID.test(id)) {
           throw new Error(`Not a pipeline run id: ${String(id)}`);
         }
-        const existing = tabs.find(widget => widget.id === pipelineRunWidgetId(id));
-        if (existing) {
-          shell.activateById(existing.id);
-          return;
-        }
-        const widget = createPipelineRunWidget(id, {
-          onOpenNotebook: path => lab.openNotebook(path),
-          onOpenRun: runId => lab.openRun(runId)
-        });
-        void tabs.add(widget);
-        shell.add(widget, 'main');
+        openInMainArea(shell, tabs, pipelineRunWidgetId(id), () =>
+          createPipelineRunWidget(id, {
+            onOpenNotebook: path => lab.openNotebook(path),
+            onOpenRun: runId => lab.openRun(runId)
+          })
+        );
         panel.update();
       }
     });

@@ -1,22 +1,7 @@
 /**
- * Small pieces the pipelines views share: the status pill, JSON values for display, and the
+ * Small pieces the pipelines views share: JSON values for display, and the
  * way other parts (the run view's Reproduce button) open a pipeline run.
  */
-import React from 'react';
-import { PipelineStatus } from './api';
-
-export function PipelineStatusBadge(props: { status: PipelineStatus }): JSX.Element {
-  return (
-    <span
-      className={`mlops-lab-status mlops-lab-status-${props.status.toLowerCase()}`}
-      data-testid="mlops-lab-pipeline-status"
-      title={props.status}
-    >
-      <span className="mlops-lab-status-dot" />
-      {props.status.toLowerCase()}
-    </span>
-  );
-}
 
 /** A JSON value as short text (strings without quotes). */
 export function showValue(value: unknown): string {

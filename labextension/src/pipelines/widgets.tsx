@@ -3,8 +3,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mlopsIcon } from '../icon';
-import { PanelTabWidget } from '../widgets';
+import { mainAreaWidget, PanelTabWidget, retitle } from '../widgets';
 import { IPipelineRun } from './api';
 import { PipelinesPanel } from './PipelinesPanel';
 import { PipelineRunView } from './PipelineRunView';
@@ -16,7 +15,13 @@ export class PipelinesPanelWidget extends PanelTabWidget {
   }
 
   render(): JSX.Element {
-    return <PipelinesPanel visible={this.isVisible} refreshInterval={5} onOpen={this.onOpen} />;
+    return (
+      <PipelinesPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        onOpen={this.onOpen}
+      />
+    );
   }
 }
 
@@ -34,7 +39,6 @@ export class PipelineRunContent extends ReactWidget {
     }
   ) {
     super();
-    this.addClass('mlops-lab-main');
   }
 
   render(): JSX.Element {
@@ -48,15 +52,12 @@ export function createPipelineRunWidget(
 ): MainAreaWidget<PipelineRunContent> {
   const content = new PipelineRunContent(id, {
     ...actions,
-    onLoaded: run => {
-      widget.title.label = `Pipeline ${fileName(run.notebook)} ${run.id.slice(0, 6)}`;
-    }
+    onLoaded: run => retitle(widget, `Pipeline ${fileName(run.notebook)} ${run.id.slice(0, 6)}`)
   });
-  const widget = new MainAreaWidget({ content });
-  widget.id = pipelineRunWidgetId(id);
-  widget.title.label = `Pipeline run ${id.slice(0, 8)}`;
-  widget.title.caption = `Pipeline run ${id}`;
-  widget.title.icon = mlopsIcon;
-  widget.title.closable = true;
+  const widget = mainAreaWidget(content, {
+    id: pipelineRunWidgetId(id),
+    label: `Pipeline run ${id.slice(0, 8)}`,
+    caption: `Pipeline run ${id}`
+  });
   return widget;
 }

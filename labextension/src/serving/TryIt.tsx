@@ -4,7 +4,7 @@
  * The textarea starts from an example the server builds from the version's signature.
  */
 import React from 'react';
-import { ApiError, requestJson } from '../api';
+import { ApiError, requestJson } from '../request';
 
 interface IExample {
   model: string;

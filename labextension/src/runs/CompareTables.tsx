@@ -2,8 +2,8 @@
  * Side-by-side tables of the compared runs: params (differences highlighted) and metrics.
  */
 import React from 'react';
-import { IRun } from '../api';
-import { formatMetric } from '../format';
+import { IRun } from './api';
+import { formatNumber } from '../format';
 
 function unionKeys(records: Record<string, unknown>[]): string[] {
   const keys = new Set<string>();
@@ -75,7 +75,7 @@ export function MetricsTable(props: { runs: IRun[] }): JSX.Element {
             {runs.map(run => (
               <td key={run.id} className="mlops-lab-num" title={String(run.metrics[key] ?? '')}>
                 {key in run.metrics ? (
-                  formatMetric(run.metrics[key])
+                  formatNumber(run.metrics[key])
                 ) : (
                   <span className="mlops-lab-muted">—</span>
                 )}

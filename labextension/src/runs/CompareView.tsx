@@ -3,10 +3,12 @@
  * metric histories and parallel coordinates for a chosen metric.
  */
 import React, { useEffect, useState } from 'react';
-import { ApiError, getRun, IRun } from '../api';
+import { getRun, IRun } from './api';
+import { ApiError } from '../request';
 import { MetricHistoryChart, ParallelCoordinates } from './CompareCharts';
 import { MetricsTable, ParamsDiffTable } from './CompareTables';
-import { ViewStatus } from './ViewStatus';
+import { ViewStatus } from '../common/ViewStatus';
+import { Section } from '../common/Section';
 
 export function CompareView(props: { runIds: string[] }): JSX.Element {
   const [runs, setRuns] = useState<IRun[] | null>(null);
@@ -33,14 +35,12 @@ export function CompareView(props: { runIds: string[] }): JSX.Element {
       <header className="mlops-lab-view-header">
         <h2>Compare {runs.length} runs</h2>
       </header>
-      <section className="mlops-lab-section">
-        <h3>Params</h3>
+      <Section title="Params">
         <ParamsDiffTable runs={runs} />
-      </section>
-      <section className="mlops-lab-section">
-        <h3>Metrics</h3>
+      </Section>
+      <Section title="Metrics">
         <MetricsTable runs={runs} />
-      </section>
+      </Section>
       {keys.length > 0 && (
         <section className="mlops-lab-section">
           <h3 className="mlops-lab-section-title-row">

@@ -2,18 +2,22 @@
  * A run in the main area: status, times, error, params, metrics (with history),
  * source cell, environment, tags and artifacts.
  */
-import React, { useEffect, useState } from 'react';
-import { ApiError, getRun, IArtifact, IRun, listArtifacts } from '../api';
-import { absoluteTime, formatDuration, formatMetric, runDuration } from '../format';
+import React, { useState } from 'react';
+import { getRun, IArtifact, IRun, listArtifacts } from './api';
+import { absoluteTime, formatDuration, formatNumber, runDuration } from '../format';
 import { ArtifactList } from './ArtifactList';
-import { KeyValueTable } from './KeyValueTable';
+import { KeyValueTable } from '../common/KeyValueTable';
 import { MetricHistories } from './MetricHistories';
 import { RunEnvironment } from './RunEnvironment';
 import { RunSource } from './RunSource';
 import { RunLinks } from './RunLinks';
-import { StatusBadge } from './StatusBadge';
+import { StatusBadge } from '../common/StatusBadge';
 import { ReproduceButton } from '../pipelines/ReproduceButton';
-import { ViewStatus } from './ViewStatus';
+import { Section } from '../common/Section';
+import { ViewStatus } from '../common/ViewStatus';
+import { usePolling } from '../usePolling';
+
+const FOLLOW_SECONDS = 2;
 
 export interface IRunViewProps {
   runId: string;
@@ -21,32 +25,25 @@ export interface IRunViewProps {
   onLoaded?: (run: IRun) => void;
 }
 
-function Section(props: { title: string; children: React.ReactNode }): JSX.Element {
-  return (
-    <section className="mlops-lab-section">
-      <h3>{props.title}</h3>
-      {props.children}
-    </section>
-  );
-}
 
 export function RunView(props: IRunViewProps): JSX.Element {
-  const [run, setRun] = useState<IRun | null>(null);
-  const [artifacts, setArtifacts] = useState<IArtifact[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  const load = () => {
-    getRun(props.runId).then(
-      loaded => {
-        setRun(loaded);
-        setError(null);
-        props.onLoaded?.(loaded);
-      },
-      (reason: ApiError) => setError(reason.message)
-    );
-    listArtifacts(props.runId).then(setArtifacts, () => setArtifacts([]));
-  };
-  useEffect(load, [props.runId]);
+  const [running, setRunning] = useState(true);
+  // A run still going is followed (its metrics, duration, status); Reload loads it any time.
+  const polled = usePolling(
+    async () => {
+      const [found, artifacts] = await Promise.all([
+        getRun(props.runId),
+        listArtifacts(props.runId).catch(() => [] as IArtifact[])
+      ]);
+      props.onLoaded?.(found);
+      setRunning(found.status === 'RUNNING');
+      return { run: found, artifacts };
+    },
+    [props.runId],
+    { visible: running, refreshInterval: FOLLOW_SECONDS }
+  );
+  const { error, reload: load } = polled;
+  const { run, artifacts } = polled.data ?? { run: null, artifacts: null };
 
   if (!run) {
     return <ViewStatus error={error} what="run" />;
@@ -104,14 +101,14 @@ export function RunView(props: IRunViewProps): JSX.Element {
             rows={metricKeys.map(key => [
               key,
               <span className="mlops-lab-num" title={String(run.metrics[key])}>
-                {formatMetric(run.metrics[key])}
+                {formatNumber(run.metrics[key])}
               </span>
             ])}
             empty="No metrics."
           />
         </Section>
       </div>
-      <MetricHistories runId={run.id} keys={metricKeys} />
+      <MetricHistories runId={run.id} keys={metricKeys} latest={JSON.stringify(run.metrics)} />
       <Section title="Source">
         <RunSource source={run.source} onOpenNotebook={props.onOpenNotebook} />
       </Section>

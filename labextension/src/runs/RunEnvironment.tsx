@@ -2,8 +2,8 @@
  * Where a run ran: Python, platform, git state, random seeds, installed packages.
  */
 import React from 'react';
-import { IRunEnvironment } from '../api';
-import { KeyValueTable } from './KeyValueTable';
+import { IRunEnvironment } from './api';
+import { KeyValueTable } from '../common/KeyValueTable';
 
 function gitText(env: IRunEnvironment): React.ReactNode {
   const git = env.git;

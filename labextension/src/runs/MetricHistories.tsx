@@ -2,35 +2,35 @@
  * Small line charts of each metric that was logged more than once.
  */
 import React, { useEffect, useMemo, useState } from 'react';
-import { IMetric, metricHistory } from '../api';
+import { IMetric, metricHistories } from './api';
 import { metricNumber } from '../format';
-import { PlotlyChart } from './PlotlyChart';
+import { PlotlyChart } from '../common/PlotlyChart';
 
 // Charts beyond this many metrics would make the page slow to open.
 const MAX_CHARTS = 24;
 
-export function MetricHistories(props: { runId: string; keys: string[] }): JSX.Element | null {
+export function MetricHistories(props: {
+  runId: string;
+  keys: string[];
+  /** The run's latest metric values: when they change (a run going on), load again. */
+  latest?: string;
+}): JSX.Element | null {
   const [histories, setHistories] = useState<Record<string, IMetric[]>>({});
   const keys = useMemo(() => props.keys.slice(0, MAX_CHARTS), [props.keys.join('\n')]);
 
   useEffect(() => {
     let cancelled = false;
-    Promise.all(
-      keys.map(key =>
-        metricHistory(props.runId, key).then(
-          history => [key, history] as const,
-          () => [key, [] as IMetric[]] as const
-        )
-      )
-    ).then(entries => {
-      if (!cancelled) {
-        setHistories(Object.fromEntries(entries));
-      }
-    });
+    if (keys.length === 0) {
+      return;
+    }
+    metricHistories(props.runId, keys).then(
+      found => !cancelled && setHistories(found),
+      () => !cancelled && setHistories({})
+    );
     return () => {
       cancelled = true;
     };
-  }, [props.runId, keys]);
+  }, [props.runId, keys, props.latest]);
 
   const charted = keys.filter(key => (histories[key]?.length ?? 0) > 1);
   if (charted.length === 0) {

@@ -4,7 +4,7 @@
  * `a.mlops-lab-snapshot-link` and `a.mlops-lab-feature-set-link`).
  */
 import React from 'react';
-import { IRunLink } from '../api';
+import { IRunLink } from './api';
 
 const SNAPSHOT_ID = /^[0-9a-f]{32}$/;
 

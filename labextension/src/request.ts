@@ -1,5 +1,5 @@
 /**
- * Requests to the mlops-lab REST API and the JSON shapes it returns.
+ * Requests to the mlops-lab REST API: every part's api module calls `requestJson`.
  * Every call goes through ServerConnection so the token/XSRF handling is JupyterLab's own.
  */
 import { URLExt } from '@jupyterlab/coreutils';
@@ -8,86 +8,10 @@ import { ServerConnection } from '@jupyterlab/services';
 /** A metric value: finite numbers, or "NaN" / "Infinity" / "-Infinity" as strings. */
 export type MetricValue = number | string;
 
-export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
-
-export interface IStoreInfo {
-  database: string;
-  artifacts: string;
-  version?: string;
-}
-
-export interface IExperiment {
-  id: number;
-  name: string;
-  description: string | null;
-  created_at: number;
-  run_count: number;
-  last_run_at: number | null;
-}
-
-export interface IRunSource {
-  cell?: string;
-  cell_hash?: string;
-  notebook?: string | null;
-  execution_count?: number | null;
-  kind?: string;
-}
-
-export interface IGitInfo {
-  commit?: string;
-  branch?: string;
-  dirty?: boolean;
-  diff_hash?: string;
-}
-
-export interface IRunEnvironment {
-  python?: string;
-  platform?: string;
-  packages?: Record<string, string>;
-  git?: IGitInfo | null;
-  seeds?: Record<string, unknown>;
-}
-
-export interface IRun {
-  id: string;
-  name: string;
-  experiment_id: number;
-  status: RunStatus;
-  start_time: number;
-  end_time: number | null;
-  duration_ms: number | null;
-  parent_run_id: string | null;
-  error: string | null;
-  params: Record<string, string>;
-  metrics: Record<string, MetricValue>;
-  tags: Record<string, string>;
-  source?: IRunSource;
-  environment?: IRunEnvironment;
-  /** What the run read (inputs) and made (outputs): snapshots, feature sets, model versions. */
-  links?: IRunLink[];
-}
-
-export interface IRunLink {
-  direction: 'input' | 'output';
-  kind: string;
-  ref: string;
-  label: string;
-  created_at: number;
-}
-
-export interface IMetric {
-  key: string;
-  value: MetricValue;
-  step: number;
-  timestamp: number;
-}
-
-export interface IArtifact {
-  path: string;
-  size: number;
-  blob: string;
-  media_type: string | null;
-  created_at: number;
+/** The rows of a side-panel list and whether the server had more than it sent. */
+export interface IListPage<T> {
+  items: T[];
+  truncated: boolean;
 }
 
 /** What every list answers besides its items: the server's one list contract. */
@@ -96,24 +20,6 @@ export interface IPage {
   next_page_token: string | null;
   /** How many items the whole list has, where that is cheap to know; else null. */
   total: number | null;
-}
-
-export interface IRunPage extends IPage {
-  runs: IRun[];
-}
-
-export interface IRunQuery {
-  experiment?: string;
-  filter?: string;
-  orderBy?: string[];
-  limit?: number;
-  pageToken?: string | null;
-}
-
-/** The rows of a side-panel list and whether the server had more than it sent. */
-export interface IListPage<T> {
-  items: T[];
-  truncated: boolean;
 }
 
 /** The most items one page may hold (the server refuses a larger limit). */
@@ -144,11 +50,6 @@ export function apiUrl(
     API_ROOT,
     ...segments.map(s => encodeURIComponent(s))
   );
-}
-
-/** URL that downloads an artifact (same-origin GET; the session cookie authenticates it). */
-export function artifactUrl(runId: string, path: string): string {
-  return apiUrl(['runs', runId, 'artifacts', ...path.split('/')]);
 }
 
 /**
@@ -188,10 +89,6 @@ export async function requestJson<T>(
   return body as T;
 }
 
-function getJson<T>(segments: string[], query = ''): Promise<T> {
-  return requestJson<T>(segments, { query: new URLSearchParams(query.replace(/^\?/, '')) });
-}
-
 /** The first page of a side-panel list (`key` names its items in the answer). */
 export async function firstPage<T>(
   segments: string[],
@@ -226,45 +123,4 @@ export async function allItems<T>(
     token = body.next_page_token;
   } while (token);
   return items;
-}
-
-export function getStore(): Promise<IStoreInfo> {
-  return getJson<IStoreInfo>(['store']);
-}
-
-export function listExperiments(): Promise<IExperiment[]> {
-  return allItems<IExperiment>(['experiments'], 'experiments');
-}
-
-export function searchRuns(query: IRunQuery): Promise<IRunPage> {
-  const params = new URLSearchParams();
-  if (query.experiment) {
-    params.append('experiment', query.experiment);
-  }
-  if (query.filter) {
-    params.append('filter', query.filter);
-  }
-  for (const item of query.orderBy ?? []) {
-    params.append('order_by', item);
-  }
-  if (query.limit) {
-    params.append('limit', String(query.limit));
-  }
-  if (query.pageToken) {
-    params.append('page_token', query.pageToken);
-  }
-  const qs = params.toString();
-  return getJson<IRunPage>(['runs'], qs ? `?${qs}` : '');
-}
-
-export function getRun(runId: string): Promise<IRun> {
-  return getJson<IRun>(['runs', runId]);
-}
-
-export function metricHistory(runId: string, key: string): Promise<IMetric[]> {
-  return allItems<IMetric>(['runs', runId, 'metrics', key], 'history');
-}
-
-export function listArtifacts(runId: string): Promise<IArtifact[]> {
-  return allItems<IArtifact>(['runs', runId, 'artifacts'], 'artifacts');
 }

@@ -1,13 +1,14 @@
 /**
  * The side panel's content: header, filter, runs table, paging and the compare bar.
  */
-import React, { useEffect, useMemo, useState } from 'react';
-import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from '../api';
-import { ISort } from '../fields';
-import { useRunList } from '../useRunList';
+import React, { useEffect, useMemo, useRef, useState } from 'react';
+import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from './api';
+import { ISort } from './fields';
+import { useRunList } from './useRunList';
 import { FilterBox } from './FilterBox';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
+import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IRunsPanelProps {
   visible: boolean;
@@ -44,6 +45,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<ISort | null>(null);
   const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
+  const scroll = useRef<HTMLDivElement>(null);
 
   const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
   const list = useRunList(query, props.refreshInterval, props.visible);
@@ -111,12 +113,8 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
           {list.nextPageToken ? '+' : ''}
         </span>
       </div>
-      {otherError && (
-        <div className="mlops-lab-banner" role="alert">
-          {otherError}
-        </div>
-      )}
-      <div className="mlops-lab-table-scroll">
+      <ErrorBanner message={otherError} />
+      <div className="mlops-lab-table-scroll" ref={scroll}>
         {list.runs.length > 0 ? (
           <RunsTable
             runs={list.runs}
@@ -125,6 +123,9 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
             selected={new Set(selected.keys())}
             onToggle={toggle}
             onOpen={props.onOpenRun}
+            scrollElement={scroll}
+            canLoadMore={!!list.nextPageToken && !list.loading}
+            onLoadMore={list.loadMore}
           />
         ) : (
           !list.loading &&

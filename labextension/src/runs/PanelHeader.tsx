@@ -3,7 +3,7 @@
  */
 import React from 'react';
 import { refreshIcon } from '@jupyterlab/ui-components';
-import { IExperiment, IStoreInfo } from '../api';
+import { IExperiment, IStoreInfo } from './api';
 import { shortenLocation } from '../format';
 
 export interface IPanelHeaderProps {

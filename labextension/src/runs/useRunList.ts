@@ -3,7 +3,9 @@
  * pages, and a poll that merges new and changed runs in while the panel is visible.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiError, IRun, searchRuns } from './api';
+import { IRun, searchRuns } from './api';
+import { ApiError } from '../request';
+import { usePoll } from '../usePolling';
 import { ISort, orderByItem } from './fields';
 
 export const PAGE_SIZE = 50;
@@ -67,7 +69,7 @@ export function useRunList(
         setLoading(true);
         pagesLoaded.current = 1;
       }
-      request(query, null)
+      return request(query, null)
         .then(page => {
           if (mine !== generation.current) {
             return;
@@ -90,6 +92,7 @@ export function useRunList(
             setRuns([]);
             setNextPageToken(null);
           }
+          throw reason; // the poll backs off
         })
         .finally(() => {
           inFlight.current = false;
@@ -101,26 +104,13 @@ export function useRunList(
     [query.experiment, query.filter, query.sort]
   );
 
-  useEffect(() => loadFirst(false), [loadFirst]);
+  useEffect(() => void loadFirst(false).catch(() => undefined), [loadFirst]);
 
-  useEffect(() => {
-    if (!active || pollSeconds <= 0) {
-      return;
-    }
-    const timer = window.setInterval(() => {
-      if (!document.hidden && !inFlight.current) {
-        loadFirst(true);
-      }
-    }, pollSeconds * 1000);
-    return () => window.clearInterval(timer);
-  }, [active, pollSeconds, loadFirst]);
-
-  // Coming back into view: refresh at once rather than at the next tick.
-  useEffect(() => {
-    if (active && updatedAt !== null) {
-      loadFirst(true);
-    }
-  }, [active]);
+  // New and changed runs merged in while the tab is visible; at once when it comes into view.
+  const poll = usePoll(() => (inFlight.current ? Promise.resolve() : loadFirst(true)), {
+    active,
+    seconds: pollSeconds
+  });
 
   const loadMore = useCallback(() => {
     if (!nextPageToken) {
@@ -152,7 +142,7 @@ export function useRunList(
       });
   }, [query, nextPageToken]);
 
-  const refresh = useCallback(() => loadFirst(true), [loadFirst]);
+  const refresh = poll;
 
   return { runs, nextPageToken, loading, error, updatedAt, loadMore, refresh };
 }

@@ -3,7 +3,7 @@
  * tab instead of navigating. One delegated listener covers every output, present
  * and future, so nothing has to hook into the notebook's renderers.
  */
-import { listenForLinks } from './links';
+import { listenForLinks } from '../links';
 
 const RUN_ID = /^[0-9a-f]{32}$/;
 const LINK_SELECTOR = 'a.mlops-lab-run-link';

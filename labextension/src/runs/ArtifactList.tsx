@@ -2,7 +2,7 @@
  * A run's artifacts, each a same-origin download link.
  */
 import React from 'react';
-import { artifactUrl, IArtifact } from '../api';
+import { artifactUrl, IArtifact } from './api';
 import { formatBytes } from '../format';
 
 export function ArtifactList(props: { runId: string; artifacts: IArtifact[] | null }): JSX.Element {

@@ -2,7 +2,7 @@
  * The cell a run came from, with where it lives and a link that opens the notebook.
  */
 import React from 'react';
-import { IRunSource } from '../api';
+import { IRunSource } from './api';
 import { notebookServerPath } from '../paths';
 
 export function RunSource(props: {

@@ -3,10 +3,10 @@
  * parallel coordinates from params to that metric.
  */
 import React, { useEffect, useMemo, useState } from 'react';
-import { IMetric, IRun, metricHistory } from '../api';
+import { IMetric, IRun, metricHistory } from './api';
 import { metricNumber } from '../format';
 import { plotText } from '../plotly';
-import { PlotlyChart } from './PlotlyChart';
+import { PlotlyChart } from '../common/PlotlyChart';
 
 // Plotly's default colour cycle, so bars and lines of one run share a colour.
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];

@@ -1,0 +1,69 @@
+/**
+ * The selected version of a model in detail: class, format, trusted types, lineage, try-it
+ * and model card.
+ */
+import React from 'react';
+import { absoluteTime } from '../format';
+import { Section } from '../common/Section';
+import { TryIt } from '../serving/TryIt';
+import { IModelVersionDetail } from './api';
+import { Lineage } from './Lineage';
+import { Markdown } from './Markdown';
+
+export function VersionDetail(props: {
+  detail: IModelVersionDetail;
+  onOpenRun: (runId: string, name?: string) => void;
+  onOpenNotebook: (path: string) => void;
+}): JSX.Element {
+  const d = props.detail;
+  return (
+    <div className="mlops-lab-version-detail" data-testid="mlops-lab-version-detail">
+      <h3 className="mlops-lab-version-heading" data-testid="mlops-lab-version-heading">
+        Version {d.version}
+        {d.aliases.map(alias => (
+          <span className="mlops-lab-alias-chip" key={alias}>
+            @{alias}
+          </span>
+        ))}
+      </h3>
+      <dl className="mlops-lab-facts">
+        <dt>Class</dt>
+        <dd>
+          <code>{d.model_class}</code>
+        </dd>
+        <dt>Format</dt>
+        <dd>
+          {d.format}
+          {d.format === 'pickle' && (
+            <span className="mlops-lab-warning"> · loads only with allow_pickle=True</span>
+          )}
+        </dd>
+        <dt>Trusted types</dt>
+        <dd>{d.trusted_types.length ? d.trusted_types.join(', ') : 'none needed'}</dd>
+        <dt>Registered</dt>
+        <dd>
+          {absoluteTime(d.created_at)} by {d.created_by}
+        </dd>
+        {d.description && (
+          <>
+            <dt>Description</dt>
+            <dd>{d.description}</dd>
+          </>
+        )}
+      </dl>
+      <Section title="Lineage" testId="mlops-lab-lineage">
+        <Lineage
+          lineage={d.lineage}
+          onOpenRun={props.onOpenRun}
+          onOpenNotebook={props.onOpenNotebook}
+        />
+      </Section>
+      <Section title="Try it">
+        <TryIt model={d.name} version={d.version} />
+      </Section>
+      <Section title="Model card" testId="mlops-lab-model-card">
+        <Markdown text={d.card} testId="mlops-lab-card" />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,72 @@
+/**
+ * Lumino widgets hosting the runs views: the Runs tab of the side panel and the main-area
+ * tabs of a run and of a comparison.
+ */
+import React from 'react';
+import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import { mainAreaWidget, PanelTabWidget, retitle } from '../widgets';
+import { IRun } from './api';
+import { CompareView } from './CompareView';
+import { RunView } from './RunView';
+import { RunsPanel } from './RunsPanel';
+
+/** The Runs tab. */
+export class RunsPanelWidget extends PanelTabWidget {
+  constructor(
+    private readonly actions: {
+      openRun: (run: IRun) => void;
+      compare: (runs: IRun[]) => void;
+    }
+  ) {
+    super('mlops-lab-runs-tab', 'Runs');
+  }
+
+  render(): JSX.Element {
+    return (
+      <RunsPanel
+        visible={this.isVisible}
+        refreshInterval={this.settings.refreshInterval}
+        defaultExperiment={this.settings.defaultExperiment}
+        onOpenRun={this.actions.openRun}
+        onCompare={this.actions.compare}
+      />
+    );
+  }
+}
+
+export function runWidgetId(runId: string): string {
+  return `mlops-lab-run-${runId}`;
+}
+
+/** A main-area tab showing one run. */
+export function createRunWidget(
+  runId: string,
+  name: string,
+  openNotebook: (path: string) => void
+): MainAreaWidget {
+  const content = ReactWidget.create(
+    <RunView
+      runId={runId}
+      onOpenNotebook={openNotebook}
+      onLoaded={run => retitle(widget, `Run ${run.name}`, `Run ${run.name} (${runId})`)}
+    />
+  );
+  const widget = mainAreaWidget(content, {
+    id: runWidgetId(runId),
+    label: `Run ${name || runId.slice(0, 8)}`,
+    caption: `Run ${name} (${runId})`
+  });
+  return widget;
+}
+
+export function compareWidgetId(runIds: string[]): string {
+  return `mlops-lab-compare-${runIds.join('-').slice(0, 200)}`;
+}
+
+/** A main-area tab comparing runs. */
+export function createCompareWidget(runIds: string[]): MainAreaWidget {
+  return mainAreaWidget(ReactWidget.create(<CompareView runIds={runIds} />), {
+    id: compareWidgetId(runIds),
+    label: `Compare ${runIds.length} runs`
+  });
+}
