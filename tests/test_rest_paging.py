@@ -35,7 +35,7 @@ def lists(tracking, tmp_path):
     """Three of everything a list shows; the routes of those lists with their items' names."""
     from mlops_lab.datasets.service import DatasetService
     from mlops_lab.features.service import FeatureService
-    from mlops_lab.pipelines.schedules import ScheduleService
+    from mlops_lab.pipelines.schedules.service import ScheduleService
     from mlops_lab.registry.service import RegistryService
     from mlops_lab.store.tables.dags import dag_runs
     from mlops_lab.store.tables.pipelines import pipeline_runs
