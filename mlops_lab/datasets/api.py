@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .entities import Dataset, SnapshotDiff, SnapshotVersion
+from .entities import Dataset, SnapshotDiff, Snapshot
 from .service import DatasetService
 
 def service() -> DatasetService:
@@ -32,7 +32,7 @@ def _run_id() -> str | None:
 
 
 def snapshot(data, name: str, *, description: str | None = None,
-             progress: bool = True) -> SnapshotVersion:
+             progress: bool = True) -> Snapshot:
     """Stores a DataFrame (or a CSV / Parquet file or folder) as the next immutable version of
     dataset `name`: content hash, Parquet, schema, row count, per-column profile, validation.
 
@@ -50,12 +50,12 @@ def load_snapshot(ref: str, columns: list[str] | None = None) -> pd.DataFrame:
     return service().load(ref, run_id=_run_id(), columns=columns)[1]
 
 
-def get_snapshot(ref: str) -> SnapshotVersion:
+def get_snapshot(ref: str) -> Snapshot:
     """The snapshot's metadata (schema, profile, validation) without loading its data."""
     return service().resolve(ref)
 
 
-def list_snapshots(name: str) -> list[SnapshotVersion]:
+def list_snapshots(name: str) -> list[Snapshot]:
     """Every version of dataset `name`, newest first."""
     return service().list_versions(name)
 

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InvalidInput
-from .entities import SnapshotDiff, SnapshotVersion
+from .entities import SnapshotDiff, Snapshot
 
 EXAMPLES = 10
 STATS = ("null_share", "mean", "std", "min", "max", "distinct")
 
 
-def _side(v: SnapshotVersion) -> dict:
+def _side(v: Snapshot) -> dict:
     return {"id": v.id, "ref": v.ref, "name": v.name, "version": v.version,
             "row_count": v.row_count, "content_hash": v.content_hash}
 
@@ -37,7 +37,7 @@ def _plain(value):
     return str(value)
 
 
-def _stat_shifts(a: SnapshotVersion, b: SnapshotVersion) -> list[dict]:
+def _stat_shifts(a: Snapshot, b: Snapshot) -> list[dict]:
     shifts = []
     ca, cb = a.profile.get("columns", {}), b.profile.get("columns", {})
     for column in [c for c in cb if c in ca]:
@@ -55,7 +55,7 @@ def _stat_shifts(a: SnapshotVersion, b: SnapshotVersion) -> list[dict]:
     return shifts
 
 
-def _schema(a: SnapshotVersion, b: SnapshotVersion):
+def _schema(a: Snapshot, b: Snapshot):
     sa = {c["name"]: c for c in a.schema}
     sb = {c["name"]: c for c in b.schema}
     added = [{"name": n, "dtype": sb[n]["dtype"]} for n in sb if n not in sa]
@@ -136,7 +136,7 @@ def _same(x, y) -> bool:
         return False
 
 
-def diff(a: SnapshotVersion, dfa: pd.DataFrame | None, b: SnapshotVersion,
+def diff(a: Snapshot, dfa: pd.DataFrame | None, b: Snapshot,
          dfb: pd.DataFrame | None, keys: list[str]) -> SnapshotDiff:
     added, removed, dtypes, changed = _schema(a, b)
     if dfa is None or dfb is None:  # same content

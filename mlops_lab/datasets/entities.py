@@ -30,7 +30,7 @@ class Dataset:
 
 
 @dataclass(frozen=True)
-class SnapshotVersion:
+class Snapshot:
     """One immutable version of a dataset ("name@version")."""
 
     id: str
@@ -68,13 +68,17 @@ class SnapshotVersion:
 
     def __repr__(self) -> str:
         state = {True: "valid", False: "INVALID", None: "no rules"}[self.valid]
-        return (f"<SnapshotVersion {self.ref!r} {self.row_count} rows x {self.column_count} "
+        return (f"<Snapshot {self.ref!r} {self.row_count} rows x {self.column_count} "
                 f"columns, hash {self.content_hash[:12]}, {state}>")
 
     def _repr_html_(self) -> str:
         from .render import snapshot_html
 
         return snapshot_html(self)
+
+
+# The name this class had before it said "snapshot" once; kept for code that imported it.
+SnapshotVersion = Snapshot
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..store.tables.datasets import datasets as d_table
 from ..store.tables.datasets import snapshots as s_table
 from . import diff as diffing
 from . import hashing, parquet, profile, progress, sources, validation
-from .entities import Dataset, SnapshotDiff, SnapshotVersion
+from .entities import Dataset, SnapshotDiff, Snapshot
 from .refs import SNAPSHOT_ID, parse_ref
 
 LINK_KIND = "snapshot"
@@ -39,8 +39,8 @@ def _loads(text):
     return None if text is None else json.loads(text)
 
 
-def _version(row, name: str) -> SnapshotVersion:
-    return SnapshotVersion(
+def _version(row, name: str) -> Snapshot:
+    return Snapshot(
         id=row.id, dataset_id=row.dataset_id, name=name, version=row.version,
         content_hash=row.content_hash, blob=row.blob, size=row.size, row_count=row.row_count,
         column_count=row.column_count, created_at=row.created_at,
@@ -152,7 +152,7 @@ class DatasetService:
         return self._dataset(row, count, latest, latest_rows)
 
     def list_versions(self, name_or_id, limit: int | None = None,
-                      after: int | None = None) -> list[SnapshotVersion]:
+                      after: int | None = None) -> list[Snapshot]:
         """Every snapshot of a dataset, newest first (or `limit` of them, those older than
         version `after` if given)."""
         dataset = self.get_dataset(name_or_id)
@@ -207,7 +207,7 @@ class DatasetService:
             .order_by(s_table.c.version).limit(1)).first()
 
     def snapshot(self, data, name: str, *, description: str | None = None,
-                 run_id: str | None = None, show_progress: bool = True) -> SnapshotVersion:
+                 run_id: str | None = None, show_progress: bool = True) -> Snapshot:
         """Stores `data` (a DataFrame, or a CSV/Parquet file or folder) as the next version of
         dataset `name`, or returns the version that already holds exactly this content (then
         nothing is written). With `run_id`, the run is linked to the version as an output."""
@@ -224,7 +224,7 @@ class DatasetService:
             if row is not None:
                 found = _version(row, name)
                 self._link(run_id, "output", found)
-                return SnapshotVersion(**{**found.__dict__, "existed": True})
+                return Snapshot(**{**found.__dict__, "existed": True})
             rules = _loads(dataset.rules) if dataset is not None else None
             # The profile and the checks run on the second core while the Parquet is written.
             with ThreadPoolExecutor(1, thread_name_prefix="mlops-lab-profile") as pool:
@@ -268,14 +268,14 @@ class DatasetService:
             bar.step("committed")
         version = _version(stored, name)
         self._link(run_id, "output", version)
-        return SnapshotVersion(**{**version.__dict__, "existed": existed})
+        return Snapshot(**{**version.__dict__, "existed": existed})
 
-    def _link(self, run_id: str | None, direction: str, version: SnapshotVersion) -> None:
+    def _link(self, run_id: str | None, direction: str, version: Snapshot) -> None:
         if run_id:
             self.tracking.link_run(run_id, direction, LINK_KIND, version.id,
                                    link_label(version.name, version.version))
 
-    def get_snapshot(self, snapshot_id: str) -> SnapshotVersion:
+    def get_snapshot(self, snapshot_id: str) -> Snapshot:
         if not isinstance(snapshot_id, str) or not SNAPSHOT_ID.match(snapshot_id):
             raise NotFound(f"No snapshot with id {str(snapshot_id)[:80]!r}.")
         with self.db.read() as conn:
@@ -286,10 +286,10 @@ class DatasetService:
             raise NotFound(f"No snapshot with id {snapshot_id!r}.")
         return _version(row, row.dataset_name)
 
-    def resolve(self, ref) -> SnapshotVersion:
+    def resolve(self, ref) -> Snapshot:
         """The snapshot `ref` names: "name" (latest), "name@3", "name@<hash prefix>",
-        "name@latest", a snapshot id, or a SnapshotVersion."""
-        if isinstance(ref, SnapshotVersion):
+        "name@latest", a snapshot id, or a Snapshot."""
+        if isinstance(ref, Snapshot):
             return ref
         if not isinstance(ref, str):
             raise InvalidInput(f"A snapshot reference is text like 'name@3', not "
@@ -327,14 +327,14 @@ class DatasetService:
                        "ml.snapshot(df, name) or list datasets with `mlops-lab datasets`.")
 
     def load(self, ref, run_id: str | None = None,
-             columns: list[str] | None = None) -> tuple[SnapshotVersion, pd.DataFrame]:
+             columns: list[str] | None = None) -> tuple[Snapshot, pd.DataFrame]:
         """The snapshot and its data; with `run_id`, the run is linked to it as an input."""
         version = self.resolve(ref)
         df = parquet.load_table(self.artifacts, version.blob, columns=columns)
         self._link(run_id, "input", version)
         return version, df
 
-    def find_by_content(self, content_hashes: Iterable[str]) -> list[SnapshotVersion]:
+    def find_by_content(self, content_hashes: Iterable[str]) -> list[Snapshot]:
         """Every snapshot holding one of these contents (the oldest version of each dataset)."""
         hashes = list(dict.fromkeys(content_hashes))
         if not hashes:
@@ -359,7 +359,7 @@ class DatasetService:
                                 .distinct()).all()
         return {(int(r.row_count), int(r.column_count)) for r in rows}
 
-    def link_matching(self, run_id: str, frames: dict[str, pd.DataFrame]) -> list[SnapshotVersion]:
+    def link_matching(self, run_id: str, frames: dict[str, pd.DataFrame]) -> list[Snapshot]:
         """Links the run, as an input, to the snapshots whose content equals one of `frames`
         (variable name -> DataFrame). Only frames with the shape of some snapshot are hashed."""
         if not frames:
