@@ -1,8 +1,8 @@
 """Model registry benchmarks: mlops-lab against MLflow, measured in the same run, as JSON.
 
-    .venv/bin/python benchmarks/bench_registry.py              # both, MLflow if available
-    .venv/bin/python benchmarks/bench_registry.py --no-mlflow
-    .venv/bin/python benchmarks/bench_registry.py --mlflow-python /path/to/python
+    .venv/bin/python benchmarks/bench_models.py              # both, MLflow if available
+    .venv/bin/python benchmarks/bench_models.py --no-mlflow
+    .venv/bin/python benchmarks/bench_models.py --mlflow-python /path/to/python
 
 Each figure is the median of several repetitions, on a fresh store in a temporary folder, with
 a LogisticRegression fitted on scikit-learn's breast-cancer data:

@@ -171,7 +171,7 @@ def setup_mlops_lab(work: Path) -> Server:
     env = dict(os.environ, MLOPS_LAB_HOME=str(work / ".mlops-lab"))
     env.pop("MLOPS_LAB_URI", None)
     env.pop("MLOPS_LAB_ARTIFACTS", None)
-    script = FIT + ("import mlops_lab.registry.api as r\n"
+    script = FIT + ("import mlops_lab.models.api as r\n"
                     "r.register_model(model, 'iris', input_example=X.head(5), alias='champion')\n")
     subprocess.run([sys.executable, "-c", script], env=env, check=True, cwd=work)
     port = free_port()
@@ -211,9 +211,9 @@ def load_time(work: Path) -> float:
     """A fresh process importing the registry and loading the model version (skops)."""
     env = dict(os.environ, MLOPS_LAB_HOME=str(work / ".mlops-lab"))
     code = ("import time; t = time.perf_counter()\n"
-            "from mlops_lab.registry.service import RegistryService\n"
+            "from mlops_lab.models.service import ModelService\n"
             "from mlops_lab.store import open_store\n"
-            "RegistryService(open_store()).load('iris@champion')\n"
+            "ModelService(open_store()).load('iris@champion')\n"
             "print(time.perf_counter() - t)\n")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, cwd=work)

@@ -48,7 +48,7 @@ _LAZY.update({name: "mlops_lab.features.api" for name in (
     "feature_set", "materialize", "get_training_set", "get_online_features", "search_features",
     "get_feature_set", "get_feature_set_version",
 )})
-_LAZY.update({name: "mlops_lab.registry.api" for name in (
+_LAZY.update({name: "mlops_lab.models.api" for name in (
     "register_model", "load_model", "set_alias", "delete_alias", "list_model_versions",
     "get_model_version")})
 _LAZY.update({name: "mlops_lab.serving.api"

@@ -2,7 +2,7 @@
 for the run a version came from). Each is the one handed to the service's constructor, or else
 the composition root's (`mlops_lab.services`) for the same store, so no service builds another.
 
-    class RegistryService:
+    class ModelService:
         tracking = Collaborator("tracking")
 
         def __init__(self, store, tracking=None):

@@ -23,7 +23,7 @@ DEFAULT_CLASSES: dict[str, str] = {
     "tracking": "mlops_lab.tracking.service:TrackingService",
     "datasets": "mlops_lab.datasets.service:DatasetService",
     "features": "mlops_lab.features.service:FeatureService",
-    "models": "mlops_lab.registry.service:RegistryService",
+    "models": "mlops_lab.models.service:ModelService",
     "serving": "mlops_lab.serving.service:ServingService",
     "pipelines": "mlops_lab.pipelines.runs.service:PipelineService",
     "schedules": "mlops_lab.pipelines.schedules.service:ScheduleService",
@@ -87,7 +87,7 @@ class Services:
 
     @property
     def serving(self):
-        return self._get("serving", lambda cls: cls(self.store, registry=self.models))
+        return self._get("serving", lambda cls: cls(self.store, models=self.models))
 
     @property
     def pipelines(self):

@@ -222,7 +222,7 @@ def test_the_register_button_right_after_the_cell_finds_its_run(ip):
     tracked cell's model file, so the version keeps the run's lineage."""
     import json
 
-    from mlops_lab.registry import kernel
+    from mlops_lab.models import kernel
 
     run(ip, "%%track fit\nfrom sklearn.linear_model import LogisticRegression\n"
             "clf = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])\n")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from mlops_lab.registry.service import RegistryService
+from mlops_lab.models.service import ModelService
 from mlops_lab.tracking.capture_models import serialize_estimator
 
 from hostile_skops import HOSTILE_TYPE, hostile  # noqa: F401 - the fixture
@@ -27,7 +27,7 @@ def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 @pytest.fixture
 def reg(tracking):
-    return RegistryService(tracking.store)
+    return ModelService(tracking.store)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from IPython.utils.capture import capture_output
 
 import mlops_lab as ml
-from mlops_lab.registry import kernel
+from mlops_lab.models import kernel
 from mlops_lab.tracking import fluent
 
 from hostile_skops import hostile  # noqa: F401 - the fixture

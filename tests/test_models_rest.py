@@ -11,7 +11,7 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 from sqlalchemy import text
 
-from mlops_lab.registry.service import RegistryService
+from mlops_lab.models.service import ModelService
 
 from hostile_skops import HOSTILE_TYPE, hostile  # noqa: F401 - the fixture
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
@@ -25,7 +25,7 @@ def reg(store):
         with store.db.write() as conn:
             conn.execute(text("TRUNCATE models, model_versions, model_aliases, "
                               "model_alias_history RESTART IDENTITY CASCADE"))
-    return RegistryService(store)
+    return ModelService(store)
 
 
 @pytest.fixture

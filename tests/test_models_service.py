@@ -20,7 +20,7 @@ from sklearn.preprocessing import StandardScaler
 from sqlalchemy import select, text, update
 
 from mlops_lab.errors import InvalidInput, NotFound
-from mlops_lab.registry.service import RegistryService, parse_ref
+from mlops_lab.models.service import ModelService, parse_ref
 from mlops_lab.store.tables import registry as t
 from mlops_lab.tracking.capture_models import serialize_estimator
 
@@ -38,7 +38,7 @@ def clear_registry(store) -> None:
 @pytest.fixture
 def reg(store):
     clear_registry(store)
-    return RegistryService(store)
+    return ModelService(store)
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +102,7 @@ def test_signature_from_arrays_mixed_frames_and_pipelines(reg):
     frame = pd.DataFrame({"n": [1, 2], "flag": [True, False], "s": ["a", "b"]})
     v2 = reg.register(pipe, "pipe", input_example=None)
     assert v2.signature["inputs"] == []
-    from mlops_lab.registry.signature import infer
+    from mlops_lab.models.signature import infer
 
     assert infer(None, frame)["inputs"] == [{"name": "n", "dtype": "int64"},
                                             {"name": "flag", "dtype": "bool"},
@@ -385,12 +385,12 @@ import os, sys, time
 from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from mlops_lab.registry.service import RegistryService
+from mlops_lab.models.service import ModelService
 from mlops_lab.store import open_store
 
 X = np.arange(20, dtype=float).reshape(10, 2)
 clf = LogisticRegression().fit(X, [0, 1] * 5)
-svc = RegistryService(open_store())
+svc = ModelService(open_store())
 start = Path(sys.argv[1])
 Path(sys.argv[2]).touch()   # ready
 deadline = time.monotonic() + 60

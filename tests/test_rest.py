@@ -365,7 +365,7 @@ class TestReplaceablePart:
         assert "churn" in names and "private-notes" not in names
         services = jp_serverapp.web_app.settings["mlops_lab_services"]
         assert type(services.tracking) is TeamExperiments
-        assert type(services.models).__name__ == "RegistryService"
+        assert type(services.models).__name__ == "ModelService"
 
 
 def test_an_unknown_part_in_the_config_is_refused():

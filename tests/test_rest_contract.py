@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 from sklearn.linear_model import LogisticRegression
 
-from mlops_lab.registry.service import RegistryService
+from mlops_lab.models.service import ModelService
 from mlops_lab.server.openapi import document
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
@@ -67,7 +67,7 @@ def test_a_search_text_with_control_characters_is_refused_not_shortened(fetch, j
 
 
 def test_alias_version_forms_the_document_allows_are_accepted(fetch, jp_auth_header, tracking):
-    reg = RegistryService(tracking.store)
+    reg = ModelService(tracking.store)
     X = np.random.default_rng(0).random((20, 2))
     model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
     reg.register(model, "contract")
@@ -88,7 +88,7 @@ def test_alias_version_forms_the_document_allows_are_accepted(fetch, jp_auth_hea
 def test_try_it_refuses_a_malformed_body_before_loading_the_model(fetch, jp_auth_header, tracking,
                                                                  tmp_path, hostile_model):
     target = tmp_path / "loaded.txt"
-    RegistryService(tracking.store).register(hostile_model(target), "pickled",
+    ModelService(tracking.store).register(hostile_model(target), "pickled",
                                              serialization="pickle")
     refused = answer(fetch("models/pickled/versions/1/predict", jp_auth_header, body=b"{oops"),
                      400)

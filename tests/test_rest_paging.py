@@ -35,8 +35,8 @@ def lists(tracking, tmp_path):
     """Three of everything a list shows; the routes of those lists with their items' names."""
     from mlops_lab.datasets.service import DatasetService
     from mlops_lab.features.service import FeatureService
+    from mlops_lab.models.service import ModelService
     from mlops_lab.pipelines.schedules.service import ScheduleService
-    from mlops_lab.registry.service import RegistryService
     from mlops_lab.store.tables.dags import dag_runs
     from mlops_lab.store.tables.pipelines import pipeline_runs
 
@@ -57,7 +57,7 @@ def lists(tracking, tmp_path):
     features = FeatureService(store)
     for i in range(3):
         features.register(f"set{i}", spend, entity="customer_id", timestamp="event_time")
-    registry = RegistryService(store)
+    registry = ModelService(store)
     X = np.random.default_rng(0).random((20, 2))
     model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
     for name in ("m0", "m0", "m0", "m1", "m2"):

@@ -25,7 +25,7 @@ def iris_model(store_home):
     from sklearn.datasets import load_iris
     from sklearn.linear_model import LogisticRegression
 
-    from mlops_lab.registry import api
+    from mlops_lab.models import api
 
     X, y = load_iris(return_X_y=True, as_frame=True)
     model = LogisticRegression(max_iter=500).fit(X, y)

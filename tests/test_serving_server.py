@@ -27,9 +27,9 @@ def constant_model(value: float):
 
 @pytest.fixture
 def registry(store):
-    from mlops_lab.registry.service import RegistryService
+    from mlops_lab.models.service import ModelService
 
-    return RegistryService(store)
+    return ModelService(store)
 
 
 def register(registry, name, value, alias=None):

@@ -18,7 +18,7 @@ import pytest
 PROBE = """
 import json, sys
 from mlops_lab.skops_import import skops_io
-from mlops_lab.registry import serialization
+from mlops_lab.models import serialization
 from sklearn.linear_model import LogisticRegression
 
 model = LogisticRegression().fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1])

@@ -74,7 +74,7 @@ def test_versions_whose_trusted_types_came_from_their_file_lose_them_on_upgrade(
     """Before 0013 a run's file had the types it named trusted at registration: those lists
     were never reviewed, so the upgrade empties them and loading refuses such a version."""
     from mlops_lab.errors import InvalidInput
-    from mlops_lab.registry.service import RegistryService
+    from mlops_lab.models.service import ModelService
 
     path = tmp_path / "old.db"
     db = Database(f"sqlite:///{path}")
@@ -94,7 +94,7 @@ def test_versions_whose_trusted_types_came_from_their_file_lose_them_on_upgrade(
     db.dispose()
     store = open_store(f"sqlite:///{path}", str(tmp_path / "artifacts"))
     try:
-        reg = RegistryService(store)
+        reg = ModelService(store)
         assert reg.get_version("m", 1).trusted_types == []
         assert reg.get_version("m", 2).trusted_types == ["sklearn.tree._tree.Tree"]
         blob, _ = store.artifacts.put_bytes(_forest_file())

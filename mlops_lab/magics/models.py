@@ -29,7 +29,7 @@ class ModelMagics(Magics):
     def register(self, line):
         """Register a fitted model: ``%register clf "churn model" --alias challenger``."""
         from ..errors import MlopsLabError
-        from ..registry import api
+        from ..models import api
 
         try:
             args = self.register.parser.parse_args(arg_split(line, posix=True))

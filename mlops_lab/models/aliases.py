@@ -8,7 +8,7 @@ from ..clock import now_ms
 from ..errors import NotFound
 from ..store import keyset
 from ..store.keyset import SortKey
-from ..store.tables import registry as t
+from ..store.tables import models as t
 from .entities import AliasMove
 from .names import LIST_LIMIT, REASON_MAX, clean_alias, clean_model_name, clean_text, clean_version
 from .names import user_name
@@ -16,7 +16,7 @@ from .refs import MAX_VERSION
 
 
 class Aliases:
-    """The alias methods of RegistryService."""
+    """The alias methods of ModelService."""
 
     def set_alias(self, name: str, alias: str, version, reason: str | None = None,
                   user: str | None = None) -> AliasMove:

@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Any
 
 from .entities import AliasMove, ModelVersion, SavedBy
-from .service import RegistryService
+from .service import ModelService
 
-def service() -> RegistryService:
-    """The RegistryService of the store the environment and working directory name."""
+def service() -> ModelService:
+    """The ModelService of the store the environment and working directory name."""
     from ..services import services
 
     return services().models

@@ -11,7 +11,7 @@ from .entities import SavedBy
 
 
 class Lineage:
-    """The lineage methods of RegistryService."""
+    """The lineage methods of ModelService."""
 
     def run_that_saved(self, model, variable: str | None = None) -> SavedBy:
         """The newest run of this process that saved this very model: as

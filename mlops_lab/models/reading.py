@@ -11,7 +11,7 @@ from ..errors import InvalidInput, NotFound
 from ..limits import check_limit
 from ..store import keyset
 from ..store.keyset import SortKey
-from ..store.tables import registry as t
+from ..store.tables import models as t
 from . import serialization as model_files
 from .entities import Model, ModelOverview, ModelVersion
 from .names import LIST_LIMIT, clean_model_name, clean_version
@@ -20,7 +20,7 @@ from .rows import version_from_row
 
 
 class Reading:
-    """The reading methods of RegistryService."""
+    """The reading methods of ModelService."""
 
     def resolve(self, ref: str) -> ModelVersion:
         """The version a reference names: "name@alias", "name/3" or "name" (the latest)."""

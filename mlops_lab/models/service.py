@@ -2,7 +2,7 @@
 
 Entry points (the Python API, `%register`, REST handlers, the CLI, the kernel helper of the
 toolbar button) call these methods and nothing below them. Each job has its module (versions,
-aliases, reading, lineage); RegistryService is their one public face.
+aliases, reading, lineage); ModelService is their one public face.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from .refs import parse_ref  # noqa: F401 - read from here by callers
 from .versions import Versions
 
 
-class RegistryService(Versions, Aliases, Reading, Lineage):
+class ModelService(Versions, Aliases, Reading, Lineage):
     tracking = Collaborator("tracking")  # the runs versions came from
 
     def __init__(self, store: Store, tracking=None):

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select, update
 from ..clock import now_ms
 from ..errors import InvalidInput
 from ..jsonvalues import finite_named
-from ..store.tables import registry as t
+from ..store.tables import models as t
 from ..store.upsert import upsert_for
 from . import card as model_card
 from . import requirements as reqs
@@ -24,7 +24,7 @@ from .rows import VERSION_FIELDS, dump
 
 
 class Versions:
-    """The registering methods of RegistryService."""
+    """The registering methods of ModelService."""
 
     def register(self, model: Any = None, name: str | None = None, *, input_example: Any = None,
                  alias: str | None = None, description: str | None = None,

@@ -20,7 +20,7 @@ VERSION = r"(?P<version>[0-9]{1,9})"
 ALIAS = r"(?P<alias>[A-Za-z0-9_.-]{1,64})"
 
 
-class RegistryHandler(MlopsLabHandler):
+class ModelsBase(MlopsLabHandler):
     def user_name(self) -> str:
         user = self.current_user
         return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
@@ -32,7 +32,7 @@ class RegistryHandler(MlopsLabHandler):
         return reason
 
 
-class ModelsHandler(RegistryHandler):
+class ModelsHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self):
@@ -42,7 +42,7 @@ class ModelsHandler(RegistryHandler):
         self.reply(page.to_json("models"))
 
 
-class ModelHandler(RegistryHandler):
+class ModelHandler(ModelsBase):
     """The model with its versions and alias history: all a model's view needs."""
 
     @tornado.web.authenticated
@@ -52,7 +52,7 @@ class ModelHandler(RegistryHandler):
         self.reply(overview.to_json())
 
 
-class VersionsHandler(RegistryHandler):
+class VersionsHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
@@ -62,7 +62,7 @@ class VersionsHandler(RegistryHandler):
         self.reply(page.to_json("versions", lambda v: v.to_json(full=False), name=name))
 
 
-class VersionHandler(RegistryHandler):
+class VersionHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str, version: str):
@@ -75,7 +75,7 @@ def _version_with_lineage(registry, name: str, version: int) -> dict:
             "lineage": registry.lineage(name, version)}
 
 
-class VerifyHandler(RegistryHandler):
+class VerifyHandler(ModelsBase):
     """Loads the version as a model server would (skops with its reviewed trusted types;
     pickle never) and says whether it loads."""
 
@@ -87,7 +87,7 @@ class VerifyHandler(RegistryHandler):
                     "class": f"{type(model).__module__}.{type(model).__qualname__}"})
 
 
-class AliasesHandler(RegistryHandler):
+class AliasesHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
@@ -98,7 +98,7 @@ class AliasesHandler(RegistryHandler):
         self.reply(page.to_json("history", name=model.name, aliases=model.aliases))
 
 
-class AliasHandler(RegistryHandler):
+class AliasHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def post(self, name: str, alias: str):

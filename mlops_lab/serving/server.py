@@ -37,7 +37,7 @@ class ServeSettings:
 
 def build_server_app(settings: ServeSettings):
     """The ASGI app for `settings`, its model loaded (NotFound/InvalidInput when it cannot be)."""
-    from ..registry.refs import parse_ref
+    from ..models.refs import parse_ref
     from .runtime.app import Limits, ModelHolder, build_app
     from .runtime.prediction_log import PredictionLog
     from .startup import LazyServingService, load_at_start
@@ -70,7 +70,7 @@ async def watch_alias(service, holder, name: str, alias: str, settings: ServeSet
         await asyncio.sleep(settings.poll_seconds)
         target = None
         try:
-            target = await asyncio.to_thread(lambda: service.get().registry.alias_target(
+            target = await asyncio.to_thread(lambda: service.get().models.alias_target(
                 name, alias))
             if target is None or target == holder.current.version or target == failed_version:
                 continue

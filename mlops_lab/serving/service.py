@@ -28,11 +28,11 @@ TRY_IT_CACHE = 4
 
 
 class ServingService:
-    registry = Collaborator("models")  # the versions served
+    models = Collaborator("models")  # the versions served
 
-    def __init__(self, store: Store, registry=None):
+    def __init__(self, store: Store, models=None):
         self.store = store
-        self._registry = registry
+        self._models = models
         self._loaded: OrderedDict[tuple[str, int], Predictor] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -40,7 +40,7 @@ class ServingService:
 
     def load_predictor(self, ref: str, allow_pickle: bool = False) -> Predictor:
         """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely."""
-        version, model = self.registry.load(ref, allow_pickle=allow_pickle)
+        version, model = self.models.load(ref, allow_pickle=allow_pickle)
         return Predictor(version.name, version.version, model, version.signature or {})
 
     def cached_predictor(self, name: str, version: int, allow_pickle: bool = False) -> Predictor:
@@ -62,9 +62,9 @@ class ServingService:
         return predictor
 
     def _exact(self, name: str, version: int, allow_pickle: bool) -> Predictor:
-        from ..registry import serialization
+        from ..models import serialization
 
-        mv = self.registry.get_version(name, version)
+        mv = self.models.get_version(name, version)
         model = serialization.load_bytes(self.store.artifacts.read(mv.blob), mv.format,
                                          mv.trusted_types, allow_pickle=allow_pickle,
                                          what=f"model version {mv.ref}")
@@ -75,7 +75,7 @@ class ServingService:
     def request_example(self, name: str, version: int) -> dict:
         """The input columns of a version and a one-row request that fits them (the "Try it"
         form starts from it); nothing is loaded."""
-        mv = self.registry.get_version(name, version)
+        mv = self.models.get_version(name, version)
         columns = input_columns(mv.signature)
         return {"model": mv.name, "version": mv.version, "format": mv.format,
                 "inputs": [c.to_json() for c in columns or []],
@@ -114,7 +114,7 @@ class ServingService:
         """A container build context for the version `ref` names (see package.py)."""
         from .package import build_context
 
-        version = self.registry.resolve(ref)
+        version = self.models.resolve(ref)
         return build_context(version, self.store.artifacts.read(version.blob), out_dir)
 
     # ---- the prediction log ----------------------------------------------------------------

@@ -18,7 +18,7 @@ from .runtime.predictor import Predictor
 
 def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
     """The version `ref` names, loaded safely, as `ServingService.load_predictor` would."""
-    from ..registry import serialization
+    from ..models import serialization
     from ..skops_import import skops_io
 
     answers, send = multiprocessing.Pipe(duplex=False)

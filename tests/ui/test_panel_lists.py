@@ -20,12 +20,12 @@ def lab(isolated_lab_server, lab_page):
     from sklearn.dummy import DummyClassifier
 
     from mlops_lab import config
-    from mlops_lab.registry.service import RegistryService
+    from mlops_lab.models.service import ModelService
     from mlops_lab.store import open_store
 
     base_url, token, root = isolated_lab_server
     home = root / ".mlops-lab"
-    registry = RegistryService(open_store(config.database_uri(home), config.artifacts_root(home)))
+    registry = ModelService(open_store(config.database_uri(home), config.artifacts_root(home)))
     model = DummyClassifier().fit([[0.0], [1.0]], [0, 1])
     for i in range(MODELS):  # the oldest, "model-0000", is the one the list leaves out
         registry.register(model, f"model-{i:04d}")
@@ -55,7 +55,7 @@ def test_the_models_tab_refreshes_on_its_own(lab, isolated_lab_server):
     from sklearn.dummy import DummyClassifier
 
     from mlops_lab import config
-    from mlops_lab.registry.service import RegistryService
+    from mlops_lab.models.service import ModelService
     from mlops_lab.store import open_store
 
     panel = open_panel_tab(lab, "Models", "mlops-lab-models-panel")
@@ -65,6 +65,6 @@ def test_the_models_tab_refreshes_on_its_own(lab, isolated_lab_server):
     rows = panel.get_by_test_id("mlops-lab-model-row")
     expect(rows.first).to_contain_text("model-1000", timeout=TIMEOUT_MS)
     home = isolated_lab_server[2] / ".mlops-lab"
-    registry = RegistryService(open_store(config.database_uri(home), config.artifacts_root(home)))
+    registry = ModelService(open_store(config.database_uri(home), config.artifacts_root(home)))
     registry.register(DummyClassifier().fit([[0.0], [1.0]], [0, 1]), "model-new")
     expect(rows.first).to_contain_text("model-new", timeout=TIMEOUT_MS)

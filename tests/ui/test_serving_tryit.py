@@ -23,7 +23,7 @@ def model(lab_server):
     import pandas as pd
     from sklearn.linear_model import LogisticRegression
 
-    from mlops_lab.registry import api
+    from mlops_lab.models import api
 
     X = pd.DataFrame({"tenure": [1.0, 20.0, 3.0, 40.0], "calls": [5, 0, 7, 1]})
     clf = LogisticRegression().fit(X, [1, 0, 1, 0])

@@ -5,8 +5,8 @@
  */
 import { Kernel } from '@jupyterlab/services';
 
-const HELPER = '__mlops_lab_registry_kernel';
-const IMPORT = `import mlops_lab.registry.kernel as ${HELPER}`;
+const HELPER = '__mlops_lab_models_kernel';
+const IMPORT = `import mlops_lab.models.kernel as ${HELPER}`;
 
 export interface IModelCandidate {
   name: string;
