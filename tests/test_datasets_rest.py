@@ -76,10 +76,22 @@ def test_a_dataset_its_versions_and_rules(api, stored):
     doc = api("datasets", str(v1.dataset_id))
     assert doc["name"] == "customers" and [v["version"] for v in doc["versions"]] == [2, 1]
     assert doc["rules"]["columns"] == {"age": {"max": 100}}
-    assert [v["id"] for v in api("datasets", str(v1.dataset_id), "versions")["versions"]] \
+    assert [v["id"] for v in api("datasets", str(v1.dataset_id), "snapshots")["snapshots"]] \
         == [v2.id, v1.id]
     assert api("datasets", str(v1.dataset_id), "validation")["rules"]["on_fail"] == "flag"
     api("datasets", "999999", expect=404)
+
+
+def test_the_old_path_of_a_datasets_snapshots_answers_as_before_and_says_it_goes(
+        stored, jp_fetch, jp_asyncio_loop):
+    v1, v2, _, _ = stored
+    old = jp_asyncio_loop.run_until_complete(
+        jp_fetch("mlops-lab", "api", "datasets", str(v1.dataset_id), "versions"))
+    new = jp_asyncio_loop.run_until_complete(
+        jp_fetch("mlops-lab", "api", "datasets", str(v1.dataset_id), "snapshots"))
+    assert [v["id"] for v in json.loads(old.body)["versions"]] == [v2.id, v1.id]
+    assert old.headers["Deprecation"] == "true" and "Deprecation" not in new.headers
+    assert "datasets/{id}/snapshots" in old.headers["Link"]
 
 
 def test_a_snapshot_in_full_and_its_lineage(api, stored, jp_fetch, jp_asyncio_loop):

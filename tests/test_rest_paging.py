@@ -81,7 +81,7 @@ def lists(tracking, tmp_path):
         "experiments": "experiments", "runs": "runs",
         f"runs/{runs[0].id}/artifacts": "artifacts", f"runs/{runs[0].id}/metrics/loss": "history",
         "datasets": "datasets",
-        f"datasets/{dataset_id}/versions": "versions", "feature-sets": "feature_sets",
+        f"datasets/{dataset_id}/snapshots": "snapshots", "feature-sets": "feature_sets",
         "models": "models", "models/m0/versions": "versions", "models/m0/aliases": "history",
         "pipeline-runs": "pipeline_runs", "schedules": "schedules", "dag-runs": "dag_runs",
     }

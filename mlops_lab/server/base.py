@@ -34,6 +34,18 @@ def to_json_text(doc: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+class OldPath:
+    """Mixin of a route kept one release under its old path: it answers as it did, with a
+    `Deprecation: true` header and a Link to the path that replaces it (`successor`)."""
+
+    successor = ""
+
+    def set_default_headers(self) -> None:
+        super().set_default_headers()
+        self.set_header("Deprecation", "true")
+        self.set_header("Link", f'<{self.successor}>; rel="successor-version"')
+
+
 @tornado.web.stream_request_body
 class MlopsLabHandler(Paging, APIHandler):
     """Base of every mlops-lab route: JSON bodies, JSON errors, work in a thread, lists paged

@@ -11,7 +11,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
-from .base import MlopsLabHandler
+from .base import MlopsLabHandler, OldPath
 
 DATASET_ID = r"(?P<dataset_id>[0-9]{1,12})"
 SNAPSHOT_ID = r"(?P<snapshot_id>[0-9a-f]{32})"
@@ -42,14 +42,26 @@ class DatasetHandler(MlopsLabHandler):
         self.reply(await self.call(_dataset_with_versions, self.services.datasets, int(dataset_id)))
 
 
-class VersionsHandler(MlopsLabHandler):
+class SnapshotsHandler(MlopsLabHandler):
+    """A dataset's snapshots, newest first."""
+
+    items = "snapshots"  # what the answer calls them
+
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
+        datasets = self.services.datasets
         page = await self.keyset_page(
-            lambda after, n: self.services.datasets.list_versions(int(dataset_id), n, after and after[0]),
+            lambda after, n: datasets.list_versions(int(dataset_id), n, after and after[0]),
             lambda v: (v.version,), (int,))
-        self.reply(page.to_json("versions", lambda v: v.to_json(full=False)))
+        self.reply(page.to_json(self.items, lambda v: v.to_json(full=False)))
+
+
+class OldVersionsHandler(OldPath, SnapshotsHandler):
+    """`datasets/{id}/versions`, the old path of `datasets/{id}/snapshots`, answering as before."""
+
+    items = "versions"
+    successor = "datasets/{id}/snapshots"
 
 
 def _rules(svc, dataset_id: int) -> dict:
@@ -105,7 +117,9 @@ class DiffHandler(MlopsLabHandler):
 ROUTES: list[tuple[str, type]] = [
     (r"datasets", DatasetsHandler),
     (rf"datasets/{DATASET_ID}", DatasetHandler),
-    (rf"datasets/{DATASET_ID}/versions", VersionsHandler),
+    (rf"datasets/{DATASET_ID}/snapshots", SnapshotsHandler),
+    # The old path of a dataset's snapshots, for one release (Deprecation header).
+    (rf"datasets/{DATASET_ID}/versions", OldVersionsHandler),
     (rf"datasets/{DATASET_ID}/validation", ValidationRulesHandler),
     (r"snapshots/diff", DiffHandler),
     (rf"snapshots/{SNAPSHOT_ID}", SnapshotHandler),

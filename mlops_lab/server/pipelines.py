@@ -8,7 +8,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
-from .base import MlopsLabHandler
+from .base import MlopsLabHandler, OldPath
 
 ID = r"[0-9a-f]{32}"
 
@@ -144,14 +144,10 @@ class ReproductionHandler(PipelineHandler):
         self.reply(report)
 
 
-class OldReproductionHandler(ReproductionHandler):
-    """`reproductions/{run_id}`, the old path of `pipeline-runs/{id}/reproduction`: answers the
-    same for one release, with a `Deprecation: true` header naming its successor."""
+class OldReproductionHandler(OldPath, ReproductionHandler):
+    """`reproductions/{run_id}`, the old path of `pipeline-runs/{id}/reproduction`."""
 
-    def set_default_headers(self) -> None:
-        super().set_default_headers()
-        self.set_header("Deprecation", "true")
-        self.set_header("Link", '<pipeline-runs/{id}/reproduction>; rel="successor-version"')
+    successor = "pipeline-runs/{id}/reproduction"
 
     @tornado.web.authenticated
     @authorized
