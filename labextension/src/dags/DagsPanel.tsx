@@ -41,7 +41,7 @@ export function DagsPanel(props: IDagsPanelProps): JSX.Element {
         empty={
           error
             ? null
-            : 'No DAG runs yet. Run a pipeline file with `mlops-lab dag run pipeline.yaml` or ml.run_dag("pipeline.yaml").'
+            : 'No DAG runs yet. Run a pipeline file with `mlops-lab dags run pipeline.yaml` or ml.run_dag("pipeline.yaml").'
         }
         renderItem={run => (
           <button
