@@ -123,7 +123,7 @@ def test_register_refuses_a_hostile_run_file_and_verify_a_hostile_version(tmp_pa
     # A version whose file was swapped for the hostile one: verify refuses before loading.
     from sqlalchemy import update
 
-    from mlops_lab.store.tables import registry as t
+    from mlops_lab.store.tables import models as t
 
     blob, _ = reg.store.artifacts.put_bytes(hostile.file())
     with reg.db.write() as conn:

@@ -21,7 +21,7 @@ from sqlalchemy import select, text, update
 
 from mlops_lab.errors import InvalidInput, NotFound
 from mlops_lab.models.service import ModelService, parse_ref
-from mlops_lab.store.tables import registry as t
+from mlops_lab.store.tables import models as t
 from mlops_lab.tracking.capture_models import serialize_estimator
 
 from hostile_skops import hostile  # noqa: F401 - the fixture
