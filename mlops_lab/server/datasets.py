@@ -63,6 +63,11 @@ class OldVersionsHandler(OldPath, SnapshotsHandler):
     items = "versions"
     successor = "datasets/{id}/snapshots"
 
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, dataset_id: str):
+        await super().get(dataset_id)
+
 
 def _rules(svc, dataset_id: int) -> dict:
     dataset = svc.get_dataset(dataset_id)
