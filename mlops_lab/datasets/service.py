@@ -118,9 +118,7 @@ class DatasetService:
                 .replace("_", "\\_") + "%"
             query = query.where(func.lower(d_table.c.name).like(pattern, escape="\\"))
         order = [SortKey(d_table.c.updated_at, True), SortKey(d_table.c.id, True)]
-        if after is not None:
-            query = query.where(keyset.after(order, after))
-        query = query.order_by(*(k.order() for k in order)).limit(limit)
+        query = keyset.page_query(query, order, after, limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
         return [self._dataset(r, r.n or 0, r.v, r.row_count) for r in rows]

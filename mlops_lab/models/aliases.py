@@ -91,9 +91,7 @@ class Aliases:
             if alias is not None:
                 query = query.where(h.c.alias == clean_alias(alias))
             order = [SortKey(h.c.moved_at, True), SortKey(h.c.id, True)]
-            if after is not None:
-                query = query.where(keyset.after(order, after))
-            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
+            rows = conn.execute(keyset.page_query(query, order, after, limit)).all()
         return [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
                           to_version=r.to_version, reason=r.reason, moved_by=r.moved_by,
                           moved_at=r.moved_at, id=r.id) for r in rows]

@@ -119,10 +119,8 @@ class Reading:
         if condition is not None:
             query = query.where(condition)
         order = [SortKey(m.c.updated_at, True), SortKey(m.c.name, True)]
-        if after is not None:
-            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
+            rows = conn.execute(keyset.page_query(query, order, after, limit)).all()
             aliases: dict[int, dict[str, int]] = {}
             ids = [r.id for r in rows]
             if ids:

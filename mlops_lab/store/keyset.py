@@ -74,6 +74,14 @@ def check_types(key: list, types: Sequence[type], nullable: bool = True) -> list
     return key
 
 
+def page_query(query, keys: Sequence[SortKey], values: Sequence[Any] | None, limit: int | None):
+    """`query` ordered by `keys`, from the row after `values` (None: from the start), at most
+    `limit` rows: what every list read by keyset runs."""
+    if values is not None:
+        query = query.where(after(keys, values))
+    return query.order_by(*(k.order() for k in keys)).limit(limit)
+
+
 def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement:
     """The rows that sort after `values` under `keys`: lexicographic, each term in its own
     direction. Runs of terms in one direction compare as one row value, which SQLite and

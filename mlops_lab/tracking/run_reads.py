@@ -139,10 +139,8 @@ class RunReads:
         order = [SortKey(m.step), SortKey(m.timestamp), SortKey(m.value), SortKey(m.is_nan)]
         query = select(m.key, m.value, m.is_nan, m.step, m.timestamp).where(
             m.run_id == run_id, m.key == key)
-        if after is not None:
-            query = query.where(keyset.after(order, after))
         with self.db.read() as conn:
-            rows = conn.execute(query.order_by(*(k.order() for k in order)).limit(limit)).all()
+            rows = conn.execute(keyset.page_query(query, order, after, limit)).all()
             if not rows and not conn.execute(select(t.runs.c.id).where(t.runs.c.id == run_id)).first():
                 raise NotFound(f"No run with id {run_id!r}.")
         return [_metric(r) for r in rows]

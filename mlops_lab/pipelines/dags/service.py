@@ -184,9 +184,7 @@ class DagService:
         self.sweep_dead_runs()
         columns = [c for c in dr.c if c.name != "definition"]  # listings need no graph
         order = [SortKey(dr.c.created_at, True), SortKey(dr.c.id, True)]
-        query = select(*columns).order_by(*(k.order() for k in order)).limit(limit)
-        if after is not None:
-            query = query.where(keyset.after(order, after))
+        query = keyset.page_query(select(*columns), order, after, limit)
         if status:
             query = query.where(dr.c.status == status)
         with self.db.read() as conn:

@@ -214,9 +214,7 @@ class PipelineService:
         if schedule_id:
             query = query.where(pr.c.schedule_id == schedule_id)
         order = [SortKey(pr.c.created_at, True), SortKey(pr.c.id, True)]
-        if after is not None:
-            query = query.where(keyset.after(order, after))
-        query = query.order_by(*(k.order() for k in order)).limit(limit)
+        query = keyset.page_query(query, order, after, limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
             outputs = self._outputs(conn, [r.id for r in rows])
