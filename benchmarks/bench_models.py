@@ -29,12 +29,11 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import warnings
 from pathlib import Path
 
-from peers import pick_mlflow_python  # benchmarks/peers.py
+from peers import in_fresh_store, pick_mlflow_python  # benchmarks/peers.py
 
 TARGETS = {"register_ms": 50}
 
@@ -96,19 +95,9 @@ def bench_mlflow(reps: int) -> dict:
 
 
 def run_side(side: str, reps: int) -> dict:
-    start = os.getcwd()
-    with tempfile.TemporaryDirectory(prefix=f"bench-registry-{side}-") as tmp:
-        os.chdir(tmp)
-        try:
-            if side == "mlops_lab":
-                os.environ["MLOPS_LAB_HOME"] = str(Path(tmp) / ".mlops-lab")
-                for name in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS"):
-                    os.environ.pop(name, None)
-                return bench_mlops_lab(reps)
-            os.environ.pop("MLFLOW_TRACKING_URI", None)
-            return bench_mlflow(reps)
-        finally:
-            os.chdir(start)
+    """Measures one side, in this process, in a temporary folder that holds its store."""
+    return in_fresh_store(side, lambda: bench_mlops_lab(reps) if side == "mlops_lab"
+                          else bench_mlflow(reps))
 
 
 def side_in_subprocess(python: str, side: str, reps: int) -> dict:

@@ -35,7 +35,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from peers import pick_mlflow_python  # benchmarks/peers.py
+from peers import in_fresh_store, pick_mlflow_python  # benchmarks/peers.py
 
 
 TARGETS = {  # mlops-lab goals; higher is better for log_metric_per_s, lower for the rest
@@ -246,19 +246,8 @@ def bench_mlflow(reps: int) -> dict:
 
 def run_side(side: str, reps: int) -> dict:
     """Measures one side, in this process, in a temporary folder that holds its store."""
-    start = os.getcwd()
-    with tempfile.TemporaryDirectory(prefix=f"bench-{side}-") as tmp:
-        os.chdir(tmp)
-        try:
-            if side == "mlops_lab":
-                os.environ["MLOPS_LAB_HOME"] = str(Path(tmp) / ".mlops-lab")
-                for name in ("MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS"):
-                    os.environ.pop(name, None)
-                return bench_mlops_lab(reps)
-            os.environ.pop("MLFLOW_TRACKING_URI", None)  # the default store, as a user has it
-            return bench_mlflow(reps)
-        finally:
-            os.chdir(start)
+    return in_fresh_store(side, lambda: bench_mlops_lab(reps) if side == "mlops_lab"
+                          else bench_mlflow(reps))
 
 
 def side_in_subprocess(python: str, side: str, reps: int, search_runs: int) -> dict:
