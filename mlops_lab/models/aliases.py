@@ -83,15 +83,25 @@ class Aliases:
                       limit: int = LIST_LIMIT, after: list | None = None) -> list[AliasMove]:
         """Every move of the model's aliases (or of one alias), newest first; `after` a move's
         (moved_at, id) key, the moves after it."""
+        return self.aliases_with_history(name, alias, limit, after)[1]
+
+    def aliases_with_history(self, name: str, alias: str | None = None,
+                             limit: int = LIST_LIMIT, after: list | None = None
+                             ) -> tuple[dict[str, int], list[AliasMove]]:
+        """Where the model's aliases point now and a page of their moves, read together (one
+        transaction: the two agree)."""
         name = clean_model_name(name)
-        h = t.model_alias_history
+        h, a = t.model_alias_history, t.model_aliases
         with self.db.read() as conn:
             model_id = self._model_id(conn, name)
+            current = dict(conn.execute(select(a.c.alias, a.c.version)
+                                        .where(a.c.model_id == model_id).order_by(a.c.alias)).all())
             query = select(h).where(h.c.model_id == model_id)
             if alias is not None:
                 query = query.where(h.c.alias == clean_alias(alias))
             order = [SortKey(h.c.moved_at, True), SortKey(h.c.id, True)]
             rows = conn.execute(keyset.page_query(query, order, after, limit)).all()
-        return [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
-                          to_version=r.to_version, reason=r.reason, moved_by=r.moved_by,
-                          moved_at=r.moved_at, id=r.id) for r in rows]
+        return current, [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
+                                   to_version=r.to_version, reason=r.reason,
+                                   moved_by=r.moved_by, moved_at=r.moved_at, id=r.id)
+                         for r in rows]

@@ -13,6 +13,7 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import InvalidInput
+from ..models.names import clean_model_name
 from .base import MlopsLabHandler
 
 NAME = r"(?P<name>[^/]+)"
@@ -91,11 +92,15 @@ class AliasesHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        model = await self.call(self.services.models.get_model, name)
-        page = await self.keyset_page(
-            lambda after, n: self.services.models.alias_history(name, limit=n, after=after),
-            lambda h: (h.moved_at, h.id), (int, int))
-        self.reply(page.to_json("history", name=model.name, aliases=model.aliases))
+        current: dict[str, int] = {}
+
+        def moves(after, n):  # one read: the aliases now and a page of their moves
+            aliases, history = self.services.models.aliases_with_history(name, limit=n,
+                                                                         after=after)
+            current.update(aliases)
+            return history
+        page = await self.keyset_page(moves, lambda h: (h.moved_at, h.id), (int, int))
+        self.reply(page.to_json("history", name=clean_model_name(name), aliases=current))
 
 
 class AliasHandler(ModelsBase):
