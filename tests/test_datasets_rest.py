@@ -74,7 +74,8 @@ def test_datasets_are_listed_and_searched(api, stored):
 def test_a_dataset_its_versions_and_rules(api, stored):
     v1, v2, _, _ = stored
     doc = api("datasets", str(v1.dataset_id))
-    assert doc["name"] == "customers" and [v["version"] for v in doc["versions"]] == [2, 1]
+    assert doc["name"] == "customers" and [v["version"] for v in doc["snapshots"]] == [2, 1]
+    assert doc["versions"] == doc["snapshots"]  # the old name, kept for one release
     assert doc["rules"]["columns"] == {"age": {"max": 100}}
     assert [v["id"] for v in api("datasets", str(v1.dataset_id), "snapshots")["snapshots"]] \
         == [v2.id, v1.id]

@@ -28,18 +28,19 @@ class DatasetsHandler(MlopsLabHandler):
         self.reply(page.to_json("datasets"))
 
 
-def _dataset_with_versions(svc, dataset_id: int) -> dict:
+def _dataset_with_snapshots(svc, dataset_id: int) -> dict:
     dataset = svc.get_dataset(dataset_id)
-    versions = svc.list_versions(dataset.id)
-    return {**dataset.to_json(), "rules": dataset.rules,
-            "versions": [v.to_json(full=False) for v in versions]}
+    snapshots = [v.to_json(full=False) for v in svc.list_versions(dataset.id)]
+    # `versions` is the old name of `snapshots`, answered too for one release.
+    return {**dataset.to_json(), "rules": dataset.rules, "snapshots": snapshots,
+            "versions": snapshots}
 
 
 class DatasetHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, dataset_id: str):
-        self.reply(await self.call(_dataset_with_versions, self.services.datasets, int(dataset_id)))
+        self.reply(await self.call(_dataset_with_snapshots, self.services.datasets, int(dataset_id)))
 
 
 class SnapshotsHandler(MlopsLabHandler):

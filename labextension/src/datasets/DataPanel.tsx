@@ -1,6 +1,6 @@
 /**
  * The "Data" tab of the side panel: a search box, the datasets (most recently changed first)
- * and, under the one selected, its versions; selecting a version opens its snapshot view.
+ * and, under the one selected, its snapshots; selecting one opens its view.
  */
 import React, { useState } from 'react';
 import { relativeTime } from '../format';
@@ -81,7 +81,7 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
             >
               <span className="mlops-lab-data-name">{dataset.name}</span>
               <span className="mlops-lab-data-meta">
-                {dataset.latest_version !== null ? `v${dataset.latest_version}` : 'no versions'}
+                {dataset.latest_version !== null ? `v${dataset.latest_version}` : 'no snapshots'}
                 {dataset.latest_row_count !== null &&
                   ` · ${dataset.latest_row_count.toLocaleString()} rows`}
                 {` · ${relativeTime(dataset.updated_at)}`}
@@ -90,10 +90,10 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
             </button>
             {selected === dataset.id && detail && detail.id === dataset.id && (
               <ul className="mlops-lab-data-versions" data-testid="mlops-lab-data-versions">
-                {detail.versions.length === 0 && (
-                  <li className="mlops-lab-empty">No versions yet.</li>
+                {detail.snapshots.length === 0 && (
+                  <li className="mlops-lab-empty">No snapshots yet.</li>
                 )}
-                {detail.versions.map(version => (
+                {detail.snapshots.map(version => (
                   <li key={version.id}>
                     <button
                       className="mlops-lab-data-version"

@@ -34,7 +34,7 @@ function percent(value: number | string): string {
 }
 
 function DiffPanel(props: { snapshot: ISnapshot; dataset: IDatasetDetail | null }): JSX.Element {
-  const others = (props.dataset?.versions ?? []).filter(v => v.id !== props.snapshot.id);
+  const others = (props.dataset?.snapshots ?? []).filter(v => v.id !== props.snapshot.id);
   const previous = others.find(v => v.version < props.snapshot.version) ?? others[0];
   const [other, setOther] = useState<string>('');
   const [key, setKey] = useState('');

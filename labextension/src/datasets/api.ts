@@ -79,7 +79,7 @@ export interface ISnapshot extends ISnapshotSummary {
 
 export interface IDatasetDetail extends IDataset {
   rules: Record<string, unknown> | null;
-  versions: ISnapshotSummary[];
+  snapshots: ISnapshotSummary[];
 }
 
 export interface ILineageRun {
