@@ -29,6 +29,7 @@ from . import diff as diffing
 from . import hashing, parquet, profile, progress, sources, validation
 from .entities import Dataset, SnapshotDiff, Snapshot
 from .refs import SNAPSHOT_ID, parse_ref
+from .rules import Rules
 
 LINK_KIND = "snapshot"
 LIST_LIMIT_MAX = 10_000
@@ -61,7 +62,7 @@ def _profile_and_validate(df: pd.DataFrame, rules: dict | None) -> tuple[dict, d
     return prof, validation.validate(df, rules)
 
 
-class DatasetService:
+class DatasetService(Rules):
     tracking = Collaborator("tracking")  # runs that read or made a snapshot
 
     def __init__(self, store: Store, tracking=None):
@@ -160,42 +161,6 @@ class DatasetService:
         with self.db.read() as conn:
             rows = conn.execute(query.order_by(s_table.c.version.desc()).limit(limit)).all()
         return [_version(r, dataset.name) for r in rows]
-
-    # ---- validation rules --------------------------------------------------------------
-
-    def set_rules(self, name: str, rules: dict) -> dict:
-        """Replaces the dataset's validation rules (the dataset is created if new)."""
-        name = clean_name(name, "dataset name")
-        cleaned = validation.clean_rules(rules)
-
-        def write(conn):
-            dataset_id = self._ensure_dataset(conn, name)
-            conn.execute(update(d_table).where(d_table.c.id == dataset_id).values(
-                rules=validation.dumps(cleaned), updated_at=now_ms()))
-        self._retrying(write)
-        return cleaned
-
-    def add_rule(self, name: str, column: str | None = None, on_fail: str | None = None,
-                 **rule) -> dict:
-        """Adds to the dataset's rules: a column's rules (merged with those it has) or, with no
-        column, the table's (min_rows, max_rows, columns, exact)."""
-        name = clean_name(name, "dataset name")
-        current = self.rules(name) or validation.empty_rules()
-        if column is None:
-            current["table"] = {**current.get("table", {}), **rule}
-        else:
-            column = clean_name(column, "column name")
-            columns = current.setdefault("columns", {})
-            columns[column] = {**columns.get(column, {}), **rule}
-        if on_fail is not None:
-            current["on_fail"] = on_fail
-        return self.set_rules(name, current)
-
-    def rules(self, name_or_id) -> dict | None:
-        try:
-            return self.get_dataset(name_or_id).rules
-        except NotFound:
-            return None
 
     # ---- snapshots ---------------------------------------------------------------------
 
