@@ -23,8 +23,8 @@ def compare_numbers(ref: NumericProfile, cur: Numbers, ref_values: np.ndarray | 
     values = cur.values
     cur_counts = bin_numbers(values, cuts).astype(np.float64)
     n_r, n_c = ref.n, len(values)
-    below = values[values < ref.min]
-    above = values[values > ref.max]
+    below = values[values < ref.min] if cur_counts[0] else values[:0]
+    above = values[values > ref.max] if cur_counts[-1] else values[:0]
     f_ref = np.cumsum(ref_counts)[:-1] / n_r  # CDFs at each cut
     f_cur = np.cumsum(cur_counts)[:-1] / n_c
 
