@@ -30,6 +30,7 @@ DEFAULT_CLASSES: dict[str, str] = {
     "dags": "mlops_lab.pipelines.dags.service:DagService",
     "sweeps": "mlops_lab.pipelines.sweeps.service:SweepService",
     "reproduce": "mlops_lab.pipelines.reproduce.service:ReproduceService",
+    "monitors": "mlops_lab.monitoring.monitors.service:MonitorService",
 }
 
 
@@ -110,6 +111,11 @@ class Services:
     def reproduce(self):
         return self._get("reproduce", lambda cls: cls(self.store, pipelines=self.pipelines,
                                                    tracking=self.tracking))
+
+    @property
+    def monitors(self):
+        return self._get("monitors", lambda cls: cls(self.store, models=self.models,
+                                                  datasets=self.datasets, serving=self.serving))
 
 
 _by_store: dict[int, Services] = {}

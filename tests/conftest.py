@@ -93,9 +93,12 @@ def new_pg_database(pg_url):
 def _truncate(store) -> None:
     from sqlalchemy import text
 
+    from mlops_lab.store.schema import metadata
+
+    # Every part's tables: a test on PostgreSQL starts from an empty store, as on SQLite.
+    tables = ", ".join(table.name for table in metadata.sorted_tables)
     with store.db.write() as conn:
-        conn.execute(text("TRUNCATE artifacts, latest_metrics, metrics, tags, params, runs, "
-                          "experiments RESTART IDENTITY CASCADE"))
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -141,3 +141,21 @@ class ServingService:
                  "created_at": r.created_at, "row_count": r.row_count,
                  "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
                 for r in rows]
+
+    def prediction_frame(self, name: str, version: int | None = None, *,
+                         since: int | None = None, last: int | None = None,
+                         max_rows: int = 5_000_000):
+        """The logged predictions of a model (a version) as one frame, oldest first: the input
+        columns, `prediction`, `request_id`, `row` (within its request) and `created_at`; the
+        newest `last` rows and/or those logged since `since` (ms)."""
+        from . import prediction_frame
+
+        return prediction_frame.read(self.store.db, name, version, since, last, max_rows)
+
+    def last_prediction_at(self, name: str) -> int | None:
+        """When the model (any version) last answered a logged prediction (ms), or None."""
+        c = t.prediction_logs.c
+        with self.store.db.read() as conn:
+            return conn.execute(select(c.created_at).where(c.model_name == name)
+                                .order_by(c.id.desc()).limit(1)).scalar()
+
