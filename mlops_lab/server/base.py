@@ -121,6 +121,11 @@ class MlopsLabHandler(Paging, APIHandler):
             raise InvalidInput(f"{name} must be text without control characters.")
         return text
 
+    def user_name(self) -> str:
+        """Who asks, as the Jupyter server knows them (recorded wherever a "who" is kept)."""
+        user = self.current_user
+        return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
+
     async def call(self, fn, *args, **kwargs):
         """Database and file work runs in a thread so the event loop keeps serving."""
         return await asyncio.to_thread(fn, *args, **kwargs)

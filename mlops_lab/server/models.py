@@ -22,10 +22,6 @@ ALIAS = r"(?P<alias>[A-Za-z0-9_.-]{1,64})"
 
 
 class ModelsBase(MlopsLabHandler):
-    def user_name(self) -> str:
-        user = self.current_user
-        return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
-
     def reason(self, body: dict) -> str | None:
         reason = body.get("reason")
         if reason is not None and not isinstance(reason, str):

@@ -93,7 +93,11 @@ class MonitorRun:
                "rows_current": self.rows_current, "drift_share": (None if self.drift_share is None
                                else json_number(self.drift_share)),
                "drifted_features": self.result.get("drifted_features", []),
-               "message": self.result.get("message"), "error": self.error}
+               "message": self.result.get("message"), "error": self.error,
+               # What the monitor's charts over time draw, per run.
+               "effect_sizes": {f["name"]: f.get("effect_size")
+                                for f in (self.result.get("drift") or {}).get("features", [])},
+               "performance": _summary(self.performance)}
         if full:
             doc["result"] = self.result
         return doc
@@ -105,3 +109,10 @@ class MonitorRun:
                 "</p>")
         report = self.drift
         return head + (report._repr_html_() if report is not None else "")
+
+
+def _summary(performance: dict | None) -> dict | None:
+    if not performance:
+        return None
+    return {k: performance.get(k) for k in ("metric", "value", "estimated", "training")}
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from ...clock import now_ms
 from ...collaborators import Collaborator
@@ -166,3 +166,26 @@ class MonitorService(Running, Labels):
         if row is None:
             raise NotFound(f"Monitor {monitor.name!r} has no run {run_id}.")
         return _run(row, monitor.name)
+
+    def last_runs(self, monitor_ids) -> dict[int, MonitorRun]:
+        """The newest run of each of these monitors (one query, for lists)."""
+        r = t.monitor_runs
+        ids = list(monitor_ids)
+        if not ids:
+            return {}
+        newest = select(func.max(r.c.id)).where(r.c.monitor_id.in_(ids)).group_by(r.c.monitor_id)
+        with self.db.read() as conn:
+            rows = conn.execute(select(r, t.monitors.c.name.label("monitor_name"))
+                                .join(t.monitors, t.monitors.c.id == r.c.monitor_id)
+                                .where(r.c.id.in_(newest))).all()
+        return {row.monitor_id: _run(row, row.monitor_name) for row in rows}
+
+    def overview(self, name_or_id, runs: int = 100) -> dict:
+        """A monitor's view in one answer: the monitor, its last `runs` runs in brief (for
+        charts over time) and the newest run that compared something, in full."""
+        monitor = self.get_monitor(name_or_id)
+        history = self.list_runs(monitor.id, runs)
+        latest = next((r for r in history if r.status in ("ok", "drift")), None)
+        return {**monitor.to_json(), "runs": [r.to_json(full=False) for r in history],
+                "latest": latest.to_json() if latest else None}
+
