@@ -140,3 +140,35 @@ export function formatBytes(size: number): string {
   }
   return `${value.toFixed(1)} ${unit}`;
 }
+
+/** An age in words, to its largest unit: "40 seconds", "5 hours", "3 days", "2 years". */
+export function humanDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) {
+    return '';
+  }
+  const units: [string, number][] = [
+    ['year', 365 * 86400],
+    ['month', 30 * 86400],
+    ['week', 7 * 86400],
+    ['day', 86400],
+    ['hour', 3600],
+    ['minute', 60]
+  ];
+  for (const [unit, size] of units) {
+    if (seconds >= size) {
+      const count = Math.floor(seconds / size);
+      return `${count} ${unit}${count === 1 ? '' : 's'}`;
+    }
+  }
+  const whole = Math.floor(seconds);
+  return `${whole} second${whole === 1 ? '' : 's'}`;
+}
+
+/** A share (0.25) as a percentage ("25%"). */
+export function formatShare(value: MetricValue | null | undefined): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  const n = metricNumber(value);
+  return Number.isFinite(n) ? `${Number((n * 100).toPrecision(3))}%` : formatNumber(value);
+}

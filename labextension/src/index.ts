@@ -22,6 +22,7 @@ import { featuresPlugin } from './features/plugin';
 import { modelsPlugin } from './models/plugin';
 import { pipelinesPlugin } from './pipelines/plugin';
 import { dagsPlugin } from './dags/plugin';
+import { monitoringPlugin } from './monitoring/plugin';
 
 const PLUGIN_ID = 'mlops-lab:plugin';
 const SHOW_PANEL = 'mlops-lab:show-panel';
@@ -117,5 +118,6 @@ export default [
   featuresPlugin,
   modelsPlugin,
   pipelinesPlugin,
-  dagsPlugin
+  dagsPlugin,
+  monitoringPlugin
 ];

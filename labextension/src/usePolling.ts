@@ -15,7 +15,8 @@ export interface IPollOptions {
 
 const MAX_BACKOFF_MS = 60_000;
 
-function frequency(seconds: number): IPoll.Frequency {
+/** A poll's frequency for a refresh interval in seconds (0: only when asked). */
+export function frequency(seconds: number): IPoll.Frequency {
   if (!(seconds > 0)) {
     return { interval: Poll.NEVER, backoff: false, max: Poll.NEVER };
   }

@@ -5,3 +5,4 @@ import './models.css';
 import './serving.css';
 import './pipelines.css';
 import './dags.css';
+import './monitoring.css';

@@ -6,9 +6,11 @@ import React from 'react';
  */
 export function StatusBadge(props: { status: string; testId?: string }): JSX.Element {
   const status = props.status.toLowerCase();
+  // A status of two words ("no data") is one class.
+  const kind = status.replace(/\s+/g, '-');
   return (
     <span
-      className={`mlops-lab-status mlops-lab-status-${status}`}
+      className={`mlops-lab-status mlops-lab-status-${kind}`}
       data-testid={props.testId}
       title={props.status}
     >

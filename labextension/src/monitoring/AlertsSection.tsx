@@ -1,0 +1,182 @@
+/**
+ * The alerts in the Monitoring tab: a state filter (open by default), and Acknowledge /
+ * Resolve, each asking for an optional note; the list loads again on the server's answer.
+ * A server without the alerts routes gets a quiet line, not an error.
+ */
+import React, { useState } from 'react';
+import { absoluteTime, relativeTime } from '../format';
+import { usePolling } from '../usePolling';
+import { ErrorBanner } from '../common/ErrorBanner';
+import { ListCutNote } from '../common/ListCutNote';
+import { PanelList } from '../common/PanelList';
+import { StatusBadge } from '../common/StatusBadge';
+import { askNote } from './alertDialogs';
+import { AlertState, IAlert, listAlerts, moveAlert } from './api';
+
+type StateFilter = AlertState | 'all';
+const FILTERS: StateFilter[] = ['open', 'acknowledged', 'resolved', 'all'];
+
+const EMPTY: Record<StateFilter, string> = {
+  open: 'No open alerts. Alerts open when a monitor run finds drift, a performance drop or stale data.',
+  acknowledged: 'No acknowledged alerts: acknowledge an open one to say it is being looked at.',
+  resolved: 'No resolved alerts yet.',
+  all: 'No alerts yet. They open when a monitor run finds drift, a performance drop or stale data.'
+};
+
+export function AlertsSection(props: {
+  visible: boolean;
+  refreshInterval: number;
+  onChanged: () => void;
+}): JSX.Element {
+  const [state, setState] = useState<StateFilter>('open');
+  // Wrapped so that "not loaded yet" (null) differs from "no alerts routes" ({page: null}).
+  const polled = usePolling(
+    () => listAlerts(state === 'all' ? null : state).then(page => ({ page })),
+    [state],
+    props
+  );
+  const { error, setError, reload } = polled;
+  const page = polled.data?.page;
+  const unavailable = polled.data !== null && page === null;
+  const [busy, setBusy] = useState<number | null>(null);
+
+  const move = async (alert: IAlert, action: 'acknowledge' | 'resolve') => {
+    const note = await askNote(action === 'acknowledge' ? 'Acknowledge' : 'Resolve', alert.message);
+    if (note === null) {
+      return;
+    }
+    setBusy(alert.id);
+    try {
+      await moveAlert(alert.id, action, note);
+      props.onChanged();
+    } catch (reason) {
+      setError((reason as Error).message);
+    } finally {
+      setBusy(null);
+      reload();
+    }
+  };
+
+  return (
+    <>
+      <div className="mlops-lab-pipelines-toolbar">
+        <span className="mlops-lab-pipelines-heading">Alerts</span>
+        <label className="mlops-lab-inline-label">
+          <select
+            className="jp-mod-styled mlops-lab-alert-filter"
+            data-testid="mlops-lab-alert-filter"
+            aria-label="Show alerts in this state"
+            value={state}
+            onChange={event => setState(event.target.value as StateFilter)}
+          >
+            {FILTERS.map(filter => (
+              <option key={filter} value={filter}>
+                {filter}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorBanner message={error} />
+      {unavailable ? (
+        <p
+          className="mlops-lab-muted mlops-lab-alerts-unavailable"
+          data-testid="mlops-lab-alerts-unavailable"
+        >
+          Alerts unavailable: this server has no alerts yet.
+        </p>
+      ) : (
+        <PanelList
+          className="mlops-lab-alerts"
+          items={page?.items ?? null}
+          itemKey={alert => alert.id}
+          listClassName="mlops-lab-alerts-list"
+          testId="mlops-lab-alerts-list"
+          emptyTestId="mlops-lab-alerts-empty"
+          empty={error ? null : EMPTY[state]}
+          footer={<ListCutNote page={page ?? null} what="alerts" />}
+          rowHeight={72}
+          renderItem={alert => (
+            <AlertRow
+              alert={alert}
+              busy={busy === alert.id}
+              onAcknowledge={() => void move(alert, 'acknowledge')}
+              onResolve={() => void move(alert, 'resolve')}
+            />
+          )}
+        />
+      )}
+    </>
+  );
+}
+
+function AlertRow(props: {
+  alert: IAlert;
+  busy: boolean;
+  onAcknowledge: () => void;
+  onResolve: () => void;
+}): JSX.Element {
+  const { alert } = props;
+  const model = alert.model_name ?? alert.model ?? null;
+  const about = [
+    model && alert.alias ? `${model}@${alert.alias}` : model,
+    alert.feature ? `feature ${alert.feature}` : null
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const who =
+    alert.state === 'resolved'
+      ? `resolved by ${alert.resolved_by ?? '?'} ${relativeTime(alert.resolved_at)}`
+      : alert.state === 'acknowledged'
+      ? `acknowledged by ${alert.acknowledged_by ?? '?'} ${relativeTime(alert.acknowledged_at)}`
+      : null;
+  return (
+    <div
+      className={`mlops-lab-alert-row mlops-lab-alert-${alert.severity}`}
+      data-testid="mlops-lab-alert-row"
+      data-alert={alert.id}
+      data-state={alert.state}
+    >
+      <div className="mlops-lab-monitor-row-top">
+        <StatusBadge status={alert.state} testId="mlops-lab-alert-state" />
+        <span className="mlops-lab-alert-severity">{alert.severity}</span>
+        <span className="mlops-lab-monitor-when" title={absoluteTime(alert.last_seen_at)}>
+          {relativeTime(alert.last_seen_at)}
+          {alert.times_seen > 1 ? ` · seen ${alert.times_seen}×` : ''}
+        </span>
+      </div>
+      <div className="mlops-lab-alert-message" title={alert.message}>
+        {alert.message}
+      </div>
+      {about && <div className="mlops-lab-alert-about">{about}</div>}
+      {who && (
+        <div className="mlops-lab-alert-about" data-testid="mlops-lab-alert-who">
+          {who}
+          {alert.note ? `: ${alert.note}` : ''}
+        </div>
+      )}
+      {alert.state !== 'resolved' && (
+        <div className="mlops-lab-schedule-actions">
+          {alert.state === 'open' && (
+            <button
+              className="mlops-lab-link-button"
+              data-testid="mlops-lab-alert-acknowledge"
+              disabled={props.busy}
+              onClick={props.onAcknowledge}
+            >
+              Acknowledge
+            </button>
+          )}
+          <button
+            className="mlops-lab-link-button"
+            data-testid="mlops-lab-alert-resolve"
+            disabled={props.busy}
+            onClick={props.onResolve}
+          >
+            Resolve
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}

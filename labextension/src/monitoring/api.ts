@@ -1,0 +1,198 @@
+/**
+ * Requests to the monitors' and alerts' REST routes and the JSON shapes they return
+ * (server/openapi/monitors.yaml, server/openapi/alerts.yaml).
+ */
+import { ApiError, firstPage, IListPage, MetricValue, requestJson } from '../request';
+
+export type RunStatus = 'ok' | 'drift' | 'no data' | 'failed' | 'running';
+
+export interface IPerformanceSummary {
+  metric: string;
+  value: number | null;
+  estimated: boolean;
+  training: number | null;
+}
+
+/** A monitor run in brief: what the charts over time draw. */
+export interface IMonitorRunSummary {
+  id: number;
+  monitor: string;
+  trigger: string;
+  status: RunStatus;
+  started_at: number;
+  finished_at: number | null;
+  model_version: number | null;
+  rows_current: number | null;
+  drift_share: MetricValue | null;
+  drifted_features: string[];
+  message: string | null;
+  error: string | null;
+  effect_sizes: Record<string, number | null>;
+  performance: IPerformanceSummary | null;
+}
+
+/** The data a feature's drift was decided on: shares per bin, or per category. */
+export type IPicture =
+  | { edges: number[]; reference: number[]; current: number[] }
+  | { categories: string[]; reference: number[]; current: number[] };
+
+export interface IFeatureDrift {
+  name: string;
+  kind: string;
+  method: string | null;
+  statistic: MetricValue | null;
+  p_value: MetricValue | null;
+  p_value_adjusted: MetricValue | null;
+  effect_size: MetricValue | null;
+  effect_method: string | null;
+  threshold: number | null;
+  drifted: boolean;
+  status: string;
+  message: string | null;
+  missing_share_ref?: number | null;
+  missing_share_cur?: number | null;
+  new_categories?: string[];
+  out_of_range_share?: number | null;
+  picture?: IPicture | null;
+}
+
+export interface IDriftReport {
+  features: IFeatureDrift[];
+  drift_share: MetricValue | null;
+  drifted: boolean;
+  drifted_features: string[];
+}
+
+export interface IStaleness {
+  version_age_s: number | null;
+  since_retraining_s: number | null;
+  training_data_age_s: number | null;
+  since_prediction_s: number | null;
+}
+
+export interface IPerformance extends IPerformanceSummary {
+  labelled_rows?: number | null;
+  training_metric?: string | null;
+  label_lag_s?: number | null;
+  note?: string | null;
+}
+
+export interface IMonitorRun extends IMonitorRunSummary {
+  result: {
+    reference?: string | null;
+    current?: string | null;
+    rows_reference?: number | null;
+    rows_current?: number | null;
+    staleness?: IStaleness | null;
+    drift?: IDriftReport | null;
+    prediction_drift?: IDriftReport | null;
+    performance?: IPerformance | null;
+    message?: string | null;
+  };
+}
+
+export interface IMonitor {
+  id: number;
+  name: string;
+  model: string;
+  alias: string;
+  target: string;
+  current: Record<string, unknown>;
+  reference: string | null;
+  reference_version: number | null;
+  label_metric: string | null;
+  schedule: string | null;
+  next_run_at: number | null;
+  created_at: number;
+}
+
+export interface IMonitorListItem extends IMonitor {
+  last_run: IMonitorRunSummary | null;
+}
+
+/** A monitor's view in one answer: its last runs in brief, newest first, and the newest in full. */
+export interface IMonitorOverview extends IMonitor {
+  runs: IMonitorRunSummary[];
+  latest: IMonitorRun | null;
+}
+
+export type AlertState = 'open' | 'acknowledged' | 'resolved';
+
+export interface IAlert {
+  id: number;
+  key: string;
+  state: AlertState;
+  severity: string;
+  message: string;
+  model_name?: string | null;
+  model?: string | null;
+  alias: string | null;
+  feature: string | null;
+  monitor_id: number | null;
+  opened_at: number;
+  last_seen_at: number;
+  times_seen: number;
+  times_reopened: number;
+  acknowledged_by: string | null;
+  acknowledged_at: number | null;
+  resolved_by: string | null;
+  resolved_at: number | null;
+  note: string | null;
+}
+
+export function listMonitors(): Promise<IListPage<IMonitorListItem>> {
+  return firstPage<IMonitorListItem>(['monitors'], 'monitors');
+}
+
+export function getMonitor(name: string): Promise<IMonitorOverview> {
+  return requestJson<IMonitorOverview>(['monitors', name]);
+}
+
+/** Runs the monitor now; the stored run. */
+export function runMonitor(name: string): Promise<IMonitorRun> {
+  return requestJson<IMonitorRun>(['monitors', name, 'runs'], { method: 'POST' });
+}
+
+/** Alerts in a state (all states when null); null when this server has no alerts routes. */
+export async function listAlerts(state: AlertState | null): Promise<IListPage<IAlert> | null> {
+  const query = new URLSearchParams();
+  if (state) {
+    query.set('state', state);
+  }
+  try {
+    return await firstPage<IAlert>(['alerts'], 'alerts', query);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** The badge's count of open alerts ("100+" past a page); null when this server has no
+ * alerts routes. */
+export async function countOpenAlerts(): Promise<string | null> {
+  const query = new URLSearchParams({ state: 'open' });
+  try {
+    const page = await firstPage<IAlert>(['alerts'], 'alerts', query, BADGE_LIMIT);
+    return page.truncated ? `${BADGE_LIMIT}+` : String(page.items.length);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+const BADGE_LIMIT = 100;
+
+export function moveAlert(
+  id: number,
+  action: 'acknowledge' | 'resolve',
+  note: string
+): Promise<IAlert> {
+  return requestJson<IAlert>(['alerts', String(id), action], {
+    method: 'POST',
+    body: { note: note || null }
+  });
+}
