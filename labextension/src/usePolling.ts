@@ -34,13 +34,34 @@ export function usePoll(tick: () => Promise<unknown>, options: IPollOptions): ()
   // A tick asked for (a Reload button) happens even while the poll stands by.
   const asked = useRef(false);
   const poll = useRef<Poll | null>(null);
+  // Lumino drops a refresh asked for while a refreshed tick is still running, whose answer
+  // may be for inputs that have changed since: such a refresh runs once that tick ends.
+  const running = useRef(false);
+  const again = useRef(false);
+
+  const refresh = useCallback(() => {
+    asked.current = true;
+    if (running.current) {
+      again.current = true;
+      return;
+    }
+    void poll.current?.refresh();
+  }, []);
 
   useEffect(() => {
     const made = new Poll({
       auto: false,
       factory: () => {
         asked.current = false;
-        return latest.current.tick();
+        running.current = true;
+        return latest.current.tick().finally(() => {
+          running.current = false;
+          if (again.current) {
+            again.current = false;
+            // After the poll has settled this tick (a refresh before that would be dropped).
+            setTimeout(refresh);
+          }
+        });
       },
       frequency: frequency(options.seconds),
       standby: () => (asked.current ? false : latest.current.active ? 'when-hidden' : true)
@@ -58,10 +79,6 @@ export function usePoll(tick: () => Promise<unknown>, options: IPollOptions): ()
     }
   }, [options.seconds]);
 
-  const refresh = useCallback(() => {
-    asked.current = true;
-    void poll.current?.refresh();
-  }, []);
   // Coming into view: load at once rather than at the next tick.
   useEffect(() => {
     if (options.active) {

@@ -38,10 +38,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+REPO_BUILD = REPO / "mlops_lab" / "_labextension"
+
+
+def _is_built(manifest: Path) -> bool:
+    return manifest.is_file() and bool(json.loads(manifest.read_text())["jupyterlab"].get("_build"))
+
+
 def _installed_labextension() -> Path | None:
-    """The built mlops-lab extension as JupyterLab finds it, if it is there."""
+    """The built mlops-lab extension the lab loads: this checkout's own build when there is
+    one (a second checkout of the repository tests its frontend, not the one installed in the
+    environment; see _running_lab), else the one JupyterLab finds where it looks."""
     from jupyter_core.paths import jupyter_path
 
+    if _is_built(REPO_BUILD / "package.json"):
+        return REPO_BUILD / "package.json"
     for folder in jupyter_path("labextensions"):
         manifest = Path(folder) / "mlops-lab" / "package.json"
         if manifest.is_file():
@@ -57,8 +68,7 @@ def _require_browser_and_extension() -> None:
             pytrace=False,
         )
     manifest = _installed_labextension()
-    build = json.loads(manifest.read_text())["jupyterlab"].get("_build") if manifest else None
-    if not build:
+    if manifest is None or not _is_built(manifest):
         pytest.fail(
             "The mlops-lab JupyterLab extension is not built or not installed. From the "
             "repository root run `jlpm install && jlpm build` and then "
@@ -89,12 +99,22 @@ def lab_server(ui_root, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def isolated_lab_server(tmp_path_factory):
+def prepare_store():
+    """What a module puts in its isolated lab's store before the lab starts: a module that
+    needs it overrides this fixture with one returning `fill(home)` (home: the store's
+    folder); nothing by default."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def isolated_lab_server(tmp_path_factory, prepare_store):
     """A `jupyter lab` of the module's own over a fresh server root; yields
     (base_url, token, root). Its store is `root/.mlops-lab`, given to the server and so to
-    the kernels it starts; this process leaves that store alone."""
+    the kernels it starts; this process leaves that store alone, but for `prepare_store`."""
     _require_browser_and_extension()
     root = tmp_path_factory.mktemp("ui-isolated-root")
+    if prepare_store is not None:
+        prepare_store(root / ".mlops-lab")
     with _running_lab(root, tmp_path_factory.mktemp("ui-isolated-lab"),
                       str(root / ".mlops-lab")) as (base_url, token):
         yield base_url, token, root
@@ -115,6 +135,12 @@ def _running_lab(root: Path, work: Path, store_home: str):
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
         "--LabApp.expose_app_in_browser=True",
     ]
+    if _is_built(REPO_BUILD / "package.json"):
+        # The lab takes the first extension of a name it finds, and looks in extra paths first.
+        extensions = work / "labextensions"
+        extensions.mkdir()
+        (extensions / "mlops-lab").symlink_to(REPO_BUILD, target_is_directory=True)
+        command.append(f"--LabApp.extra_labextensions_path={extensions}")
     # No "get notified about Jupyter news?" toast over the screenshots.
     notification = work / "settings" / "@jupyterlab" / "apputils-extension"
     notification.mkdir(parents=True)

@@ -29,15 +29,20 @@ export function AlertsSection(props: {
   onChanged: () => void;
 }): JSX.Element {
   const [state, setState] = useState<StateFilter>('open');
+  const [unavailable, setUnavailable] = useState(false);
   // Wrapped so that "not loaded yet" (null) differs from "no alerts routes" ({page: null}).
   const polled = usePolling(
-    () => listAlerts(state === 'all' ? null : state).then(page => ({ page })),
+    () =>
+      listAlerts(state === 'all' ? null : state).then(page => {
+        setUnavailable(page === null);
+        return { page };
+      }),
     [state],
-    props
+    // A server without alerts is not asked again until the page loads again.
+    { visible: props.visible, refreshInterval: unavailable ? 0 : props.refreshInterval }
   );
   const { error, setError, reload } = polled;
   const page = polled.data?.page;
-  const unavailable = polled.data !== null && page === null;
   const [busy, setBusy] = useState<number | null>(null);
 
   const move = async (alert: IAlert, action: 'acknowledge' | 'resolve') => {
@@ -61,7 +66,7 @@ export function AlertsSection(props: {
     <>
       <div className="mlops-lab-pipelines-toolbar">
         <span className="mlops-lab-pipelines-heading">Alerts</span>
-        <label className="mlops-lab-inline-label">
+        {!unavailable && (
           <select
             className="jp-mod-styled mlops-lab-alert-filter"
             data-testid="mlops-lab-alert-filter"
@@ -75,7 +80,7 @@ export function AlertsSection(props: {
               </option>
             ))}
           </select>
-        </label>
+        )}
       </div>
       <ErrorBanner message={error} />
       {unavailable ? (

@@ -23,6 +23,10 @@ export interface IMonitorViewProps {
   onRan?: () => void;
 }
 
+function rows(count: number | null | undefined): string {
+  return count === null || count === undefined ? '?' : count.toLocaleString();
+}
+
 /** What the monitor reads as current data, in words. */
 export function currentSpec(monitor: IMonitor): string {
   const spec = monitor.current as { last?: number; window?: string | number; snapshot?: string };
@@ -59,15 +63,13 @@ export function MonitorView(props: IMonitorViewProps): JSX.Element {
 
   const runNow = () => {
     setRunning(true);
+    // The answer loads the view (and the side panel) again through onRan.
     runMonitor(name)
       .then(
-        () => props.onRan?.(),
+        () => (props.onRan ? props.onRan() : reload()),
         reason => setError((reason as Error).message)
       )
-      .finally(() => {
-        setRunning(false);
-        reload();
-      });
+      .finally(() => setRunning(false));
   };
 
   if (!monitor) {
@@ -118,9 +120,9 @@ export function MonitorView(props: IMonitorViewProps): JSX.Element {
               caption={
                 <>
                   Run {latest.id} ({relativeTime(latest.started_at)}): {latest.result.current ?? 'current data'} (
-                  {formatNumber(latest.result.rows_current)} rows) against{' '}
+                  {rows(latest.result.rows_current)} rows) against{' '}
                   {latest.result.reference ?? 'the reference'} (
-                  {formatNumber(latest.result.rows_reference)} rows).{' '}
+                  {rows(latest.result.rows_reference)} rows).{' '}
                   {latest.result.message ?? ''}
                 </>
               }
@@ -219,9 +221,9 @@ function PerformanceOverTime(props: {
       {hasPerformance(runs) ? (
         <>
           <p className="mlops-lab-muted">
-            Measured on labelled predictions (solid); estimated from the model’s probabilities
-            until labels arrive (dashed); the training value as a dotted line.
-            {note ? ` Latest: ${note}.` : ''}
+            Solid: measured on labelled predictions; dashed: estimated until labels arrive;
+            dotted: the value on the training data.
+            {note ? ` Latest run: ${note}.` : ''}
           </p>
           <PlotlyChart data={data} layout={PERFORMANCE_LAYOUT} height={240} />
         </>

@@ -110,33 +110,10 @@ function MonitorRow(props: {
         title={`Open ${monitor.name}`}
         onClick={props.onOpen}
       >
-        <span className="mlops-lab-monitor-row-top">
-          <span className="mlops-lab-monitor-name">{monitor.name}</span>
-          {monitor.name !== monitor.target && (
-            <span className="mlops-lab-monitor-target">{monitor.target}</span>
-          )}
-        </span>
-        <span className="mlops-lab-monitor-row-top">
-          {last ? (
-            <>
-              <StatusBadge status={last.status} testId="mlops-lab-monitor-status" />
-              {last.drifted_features.length > 0 && (
-                <span
-                  className="mlops-lab-monitor-drifted"
-                  data-testid="mlops-lab-monitor-drifted"
-                  title={last.drifted_features.join(', ')}
-                >
-                  {last.drifted_features.join(', ')}
-                </span>
-              )}
-              <span className="mlops-lab-monitor-when" title={absoluteTime(last.started_at)}>
-                {relativeTime(last.started_at)}
-              </span>
-            </>
-          ) : (
-            <span className="mlops-lab-muted">never run</span>
-          )}
-        </span>
+        <span className="mlops-lab-monitor-name">{monitor.name}</span>
+        {monitor.name !== monitor.target && (
+          <span className="mlops-lab-monitor-target">{monitor.target}</span>
+        )}
       </button>
       <button
         className="jp-mod-styled mlops-lab-small-button mlops-lab-run-now"
@@ -146,6 +123,24 @@ function MonitorRow(props: {
         onClick={props.onRunNow}
       >
         {props.running ? 'Running…' : 'Run now'}
+      </button>
+      {/* The second line opens the monitor too. */}
+      <button className="mlops-lab-monitor-last" tabIndex={-1} onClick={props.onOpen}>
+        {last ? (
+          <>
+            <StatusBadge status={last.status} testId="mlops-lab-monitor-status" />
+            {last.drifted_features.length > 0 && (
+              <span className="mlops-lab-monitor-drifted" data-testid="mlops-lab-monitor-drifted">
+                {last.drifted_features.join(', ')}
+              </span>
+            )}
+            <span className="mlops-lab-monitor-when" title={absoluteTime(last.started_at)}>
+              {relativeTime(last.started_at)}
+            </span>
+          </>
+        ) : (
+          <span className="mlops-lab-muted">never run: press Run now</span>
+        )}
       </button>
     </div>
   );

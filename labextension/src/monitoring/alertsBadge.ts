@@ -23,7 +23,9 @@ export class OpenAlertsBadge {
 
   /** Seconds between counts (the panel's refresh interval); 0 counts only when asked. */
   set seconds(value: number) {
-    this.poll.frequency = frequency(value);
+    if (!this.unavailable) {
+      this.poll.frequency = frequency(value);
+    }
   }
 
   /** Counts again now (after an alert was acknowledged or resolved). */
@@ -36,6 +38,11 @@ export class OpenAlertsBadge {
   }
 
   private show(count: string | null): void {
+    if (count === null) {
+      // This server has no alerts: nothing to count until the page loads again.
+      this.unavailable = true;
+      this.poll.frequency = frequency(0);
+    }
     const open = count !== null && count !== '0';
     this.title.dataset = open ? { 'open-alerts': count } : {};
     this.title.caption = open
@@ -44,5 +51,6 @@ export class OpenAlertsBadge {
   }
 
   private readonly label: string;
+  private unavailable = false;
   private readonly poll: Poll;
 }

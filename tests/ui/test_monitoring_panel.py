@@ -1,0 +1,186 @@
+"""The Monitoring tab and a monitor's view in a real JupyterLab: a model trained on a snapshot
+with lineage, predictions logged the way the model server logs them, and two runs of its
+monitor (one ok, one after a column shifted) stored before the lab starts. The tab lists the
+monitor with its status; the view draws drift over time, puts the drifted feature first and
+draws its reference against current; "Run now" adds a run. Light and dark screenshots."""
+
+from __future__ import annotations
+
+import uuid
+
+import numpy as np
+import pandas as pd
+import pytest
+from playwright.sync_api import expect
+
+from lab_helpers import open_panel_tab, set_theme
+
+pytestmark = pytest.mark.ui
+
+FEATURES = ["age", "income", "tenure", "plan"]
+TIMEOUT_MS = 30_000
+
+
+def customers(n: int, seed: int, income_shift: float = 0.0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "age": rng.normal(40, 10, n),
+        "income": rng.normal(50, 15, n) + income_shift * 15,
+        "tenure": rng.exponential(3, n),
+        "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
+    })
+    logit = 0.04 * (df.age - 40) - 0.05 * (df.income - 50) + 0.3 * (df.plan == "basic")
+    df["churned"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+    return df
+
+
+def champion(s):
+    """churn@champion: a pipeline fitted in a tracked run that read the snapshot customers@1."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder, StandardScaler
+
+    snapshot = s.datasets.snapshot(customers(3000, seed=1), "customers")
+    run = s.tracking.create_run(s.tracking.get_or_create_experiment("churn").id, name="fit")
+    _, frame = s.datasets.load(snapshot.ref, run_id=run.id)
+    model = make_pipeline(
+        ColumnTransformer([("num", StandardScaler(), ["age", "income", "tenure"]),
+                           ("cat", OneHotEncoder(), ["plan"])]),
+        LogisticRegression(max_iter=500)).fit(frame[FEATURES], frame["churned"])
+    s.tracking.log_metrics(run.id, {"accuracy": 0.66})
+    version = s.models.register(model, "churn", input_example=frame[FEATURES].head(),
+                                run_id=run.id, alias="champion")
+    return version, model
+
+
+def log_predictions(s, version, model, frame: pd.DataFrame, batch: int = 250) -> None:
+    """Writes the prediction log as the server's log writer does, stamped now."""
+    from mlops_lab.clock import now_ms
+    from mlops_lab.serving.runtime.prediction_log import frame_json, values_json
+
+    rows = []
+    for start in range(0, len(frame), batch):
+        part = frame.iloc[start:start + batch]
+        rows.append({"request_id": uuid.uuid4().hex, "model_name": version.name,
+                     "model_version": version.version, "created_at": now_ms(),
+                     "row_count": len(part), "inputs": frame_json(part[FEATURES]),
+                     "outputs": values_json(model.predict(part[FEATURES]).tolist())})
+    s.serving.write_prediction_logs(rows)
+
+
+def fill_store(home) -> None:
+    from mlops_lab import config
+    from mlops_lab.services import services_for
+    from mlops_lab.store import open_store
+
+    s = services_for(open_store(config.database_uri(home), config.artifacts_root(home)))
+    version, model = champion(s)
+    s.monitors.create_monitor("churn@champion", last=2000, metric="accuracy")
+    log_predictions(s, version, model, customers(2000, seed=2))
+    assert s.monitors.run_monitor("churn@champion").status == "ok"
+    log_predictions(s, version, model, customers(2000, seed=3, income_shift=1.0))
+    assert s.monitors.run_monitor("churn@champion").status == "drift"
+
+
+@pytest.fixture(scope="module")
+def prepare_store():
+    return fill_store
+
+
+@pytest.fixture(scope="module")
+def lab(isolated_lab_server, lab_page):
+    base_url, token, _ = isolated_lab_server
+    with lab_page(base_url, token) as page:
+        yield page
+
+
+def open_monitoring_tab(page):
+    return open_panel_tab(page, "Monitoring", "mlops-lab-monitoring-panel")
+
+
+def test_the_tab_lists_the_monitor_with_its_status(lab, screenshot):
+    set_theme(lab, "JupyterLab Light", True)
+    panel = open_monitoring_tab(lab)
+    rows = panel.get_by_test_id("mlops-lab-monitor-row")
+    expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
+    row = rows.first
+    expect(row).to_contain_text("churn@champion")
+    expect(row.get_by_test_id("mlops-lab-monitor-status")).to_have_text("drift")
+    expect(row.get_by_test_id("mlops-lab-monitor-drifted")).to_have_text("income")
+    expect(row).to_contain_text("ago")
+    expect(row.get_by_test_id("mlops-lab-monitor-run-now")).to_be_enabled()
+    screenshot(lab, "monitoring-01-tab-light")
+    assert lab.dialogs == []
+
+
+def test_the_view_draws_drift_over_time_and_the_drifted_feature_first(lab, screenshot):
+    panel = open_monitoring_tab(lab)
+    panel.get_by_test_id("mlops-lab-monitor-row").first.locator(".mlops-lab-monitor-open").click()
+    view = lab.get_by_test_id("mlops-lab-monitor-view")
+    expect(view).to_be_visible(timeout=TIMEOUT_MS)
+    expect(view.get_by_test_id("mlops-lab-monitor-run-count")).to_have_text("2 runs")
+    facts = view.get_by_test_id("mlops-lab-monitor-facts")
+    expect(facts).to_contain_text("customers@1")
+    expect(facts).to_contain_text("the last 2,000 predictions")
+
+    # One line per feature and one for the drift share, over the two runs.
+    drift = view.get_by_test_id("mlops-lab-monitor-drift-over-time")
+    expect(drift.locator(".scatterlayer .trace")).to_have_count(5, timeout=TIMEOUT_MS)
+    expect(drift.locator(".legendtext", has_text="drift share")).to_have_count(1)
+
+    features = view.get_by_test_id("mlops-lab-monitor-feature")
+    expect(features).to_have_count(4)
+    expect(features.first).to_have_attribute("data-feature", "income")
+    expect(features.first).to_have_attribute("data-drifted", "true")
+    expect(features.first).to_contain_text("drifted")
+    assert [features.nth(i).get_attribute("data-drifted") for i in range(1, 4)] == ["false"] * 3
+
+    # The drifted feature's histogram shows first: reference and current bars.
+    picture = view.get_by_test_id("mlops-lab-monitor-comparison").get_by_test_id(
+        "mlops-lab-monitor-picture")
+    expect(picture).to_have_attribute("data-feature", "income")
+    expect(picture.locator(".barlayer .trace")).to_have_count(2, timeout=TIMEOUT_MS)
+
+    # Performance: estimated (no labels yet), dashed, and the training value as a line.
+    performance = view.get_by_test_id("mlops-lab-monitor-performance")
+    expect(performance.locator(".legendtext", has_text="estimate")).to_have_count(1,
+                                                                                 timeout=TIMEOUT_MS)
+    expect(performance.locator(".legendtext", has_text="training")).to_have_count(1)
+    expect(view.get_by_test_id("mlops-lab-monitor-staleness")).to_contain_text("Training data age")
+    expect(view.get_by_test_id("mlops-lab-monitor-prediction-drift")).to_contain_text("chi-square")
+    screenshot(lab, "monitoring-02-view-light")
+    picture.scroll_into_view_if_needed()
+    screenshot(lab, "monitoring-03-histogram-light")
+    view.evaluate("e => e.closest('.mlops-lab-main').scrollTo(0, 99999)")
+    screenshot(lab, "monitoring-04-view-bottom-light")
+
+    # Another feature's picture: category bars.
+    features.filter(has_text="plan").click()
+    expect(picture).to_have_attribute("data-feature", "plan")
+    expect(picture.locator(".xtick", has_text="basic")).to_have_count(1, timeout=TIMEOUT_MS)
+    set_theme(lab, "JupyterLab Dark", False)
+    screenshot(lab, "monitoring-05-view-dark")
+    set_theme(lab, "JupyterLab Light", True)
+    assert lab.dialogs == []
+
+
+def test_run_now_adds_a_run(lab, screenshot):
+    view = lab.get_by_test_id("mlops-lab-monitor-view")
+    expect(view.get_by_test_id("mlops-lab-monitor-run-count")).to_have_text("2 runs",
+                                                                           timeout=TIMEOUT_MS)
+    panel = open_monitoring_tab(lab)
+    panel.get_by_test_id("mlops-lab-monitor-run-now").click()
+    # The open view loads again on the run's answer.
+    expect(view.get_by_test_id("mlops-lab-monitor-run-count")).to_have_text("3 runs",
+                                                                           timeout=TIMEOUT_MS)
+    expect(panel.get_by_test_id("mlops-lab-monitor-run-now")).to_have_text("Run now")
+    expect(panel.get_by_test_id("mlops-lab-monitor-status")).to_have_text("drift")
+    drift = view.get_by_test_id("mlops-lab-monitor-drift-over-time")
+    expect(drift.locator(".scatterlayer .trace .point")).to_have_count(15, timeout=TIMEOUT_MS)
+
+    view.get_by_test_id("mlops-lab-monitor-view-run-now").click()
+    expect(view.get_by_test_id("mlops-lab-monitor-run-count")).to_have_text("4 runs",
+                                                                           timeout=TIMEOUT_MS)
+    screenshot(lab, "monitoring-06-after-run-now")
+    assert lab.dialogs == []
