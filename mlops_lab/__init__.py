@@ -60,6 +60,9 @@ _LAZY.update({name: "mlops_lab.pipelines.dags.api"
               for name in ("run_dag", "resume_dag", "get_dag_run", "list_dag_runs")})
 _LAZY.update({name: "mlops_lab.pipelines.sweeps.api" for name in ("sweep",)})
 _LAZY.update({name: "mlops_lab.model_search.search" for name in ("automl",)})
+_LAZY.update({name: "mlops_lab.monitoring.api" for name in (
+    "detect_drift", "DriftThresholds", "ReferenceProfile", "create_monitor", "run_monitor",
+    "get_monitor", "list_monitors", "monitor_runs", "delete_monitor", "log_labels")})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

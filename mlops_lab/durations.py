@@ -39,3 +39,15 @@ def text(seconds_: float) -> str:
         if seconds_ >= size and seconds_ % size == 0:
             return f"{int(seconds_ // size)}{unit}"
     return f"{seconds_:g}s"
+
+
+def human(seconds_: float) -> str:
+    """An age for people: "45 s", "12 min", "5.2 h", "3.1 days"."""
+    if seconds_ < 90:
+        return f"{seconds_:.0f} s"
+    if seconds_ < 90 * 60:
+        return f"{seconds_ / 60:.0f} min"
+    if seconds_ < 36 * 3600:
+        return f"{seconds_ / 3600:.1f} h"
+    return f"{seconds_ / 86400:,.1f} days"
+

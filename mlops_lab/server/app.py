@@ -127,7 +127,8 @@ class MlopsLabApp(ExtensionApp):
             services = self.settings["mlops_lab_services"]
             self._scheduler = start_in_thread(services.store, pipelines=services.pipelines,
                                               schedules=services.schedules,
-                                              tracking=services.tracking)
+                                              tracking=services.tracking,
+                                              monitors=services.monitors)
 
     async def sweep(self) -> int:
         """Marks KILLED the runs whose process is gone (off the event loop)."""

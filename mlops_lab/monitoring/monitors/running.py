@@ -87,7 +87,9 @@ class Running:
         if not any(f.tested for f in report.features):
             result.update(status="no data", message="not enough data in any column to compare")
         else:
-            result.update(status="drift" if drifted else "ok", message=report.verdict())
+            result.update(status="drift" if drifted else "ok",
+                          message=_message(report, predictions_drifted=len(drifted) > len(
+                              report.drifted_features)))
         return result, version
 
     def _reference(self, monitor, version, model) -> dict:
@@ -229,6 +231,14 @@ class Running:
                     log.warning("mlops-lab: scheduled run of monitor %s failed", row.id,
                                 exc_info=True)
         return runs
+
+
+def _message(report, predictions_drifted: bool) -> str:
+    compared = sum(f.tested for f in report.features)
+    columns = report.drifted_features
+    said = (f"{', '.join(columns)} drifted ({len(columns)} of {compared} columns compared)"
+            if columns else f"no drift in the {compared} columns compared")
+    return said + ("; the model's predictions drifted" if predictions_drifted else "")
 
 
 class _Lazy:
