@@ -96,10 +96,10 @@ def test_every_panel_tab_shows_its_whole_name(lab, runs):
     (Data and DAGs), and the rows push the tab's content down rather than covering it."""
     open_panel(lab)
     tabs = lab.locator("#mlops-lab-panel .mlops-lab-tabbar .lm-TabBar-tab")
-    expect(tabs).to_have_count(6, timeout=TIMEOUT_MS)
+    expect(tabs).to_have_count(7, timeout=TIMEOUT_MS)
     names = tabs.locator(".lm-TabBar-tabLabel")
     assert names.all_inner_texts() == ["Runs", "Data", "Features", "Models", "Pipelines",
-                                       "DAGs"]
+                                       "DAGs", "Monitoring"]
     for label in names.all():
         assert label.evaluate("node => node.scrollWidth <= node.clientWidth + 1")
     lab.wait_for_function(

@@ -230,7 +230,7 @@ function PerformanceOverTime(props: {
       ) : (
         <p className="mlops-lab-muted" data-testid="mlops-lab-monitor-no-performance">
           No performance yet: create the monitor with a metric (metric='accuracy') for an estimate,
-          then send labels for the logged predictions (POST /mlops-lab/api/labels) to measure it.
+          then log the true outcomes with ml.log_labels(request_ids, labels) to measure it.
           {note ? ` ${note}.` : ''}
         </p>
       )}
