@@ -8,6 +8,8 @@ import math
 import pytest
 from playwright.sync_api import expect
 
+from lab_helpers import open_panel_tab
+
 pytestmark = pytest.mark.ui
 
 XSS = "<img src=x onerror=alert(1)>"
@@ -110,6 +112,15 @@ def test_every_panel_tab_shows_its_whole_name(lab, runs):
     bar = lab.locator("#mlops-lab-panel .mlops-lab-tabbar").bounding_box()
     body = lab.get_by_test_id("mlops-lab-filter").bounding_box()
     assert body["y"] >= bar["y"] + bar["height"]
+
+
+def test_the_monitoring_tab_says_how_to_create_a_monitor(lab, runs):
+    panel = open_panel_tab(lab, "Monitoring", "mlops-lab-monitoring-panel")
+    expect(panel.get_by_test_id("mlops-lab-monitors-empty")).to_contain_text(
+        "No monitors yet: create one with ml.create_monitor('churn@champion') or "
+        "`mlops-lab monitors create churn@champion`", timeout=TIMEOUT_MS)
+    lab.locator("#mlops-lab-panel .lm-TabBar-tab", has_text="Runs").click()
+    expect(lab.locator(ROW).first).to_be_visible(timeout=TIMEOUT_MS)
 
 
 def test_names_are_text_not_html(lab, runs):
