@@ -30,19 +30,18 @@ export function AlertsSection(props: {
 }): JSX.Element {
   const [state, setState] = useState<StateFilter>('open');
   const [unavailable, setUnavailable] = useState(false);
-  // Wrapped so that "not loaded yet" (null) differs from "no alerts routes" ({page: null}).
   const polled = usePolling(
     () =>
-      listAlerts(state === 'all' ? null : state).then(page => {
-        setUnavailable(page === null);
-        return { page };
+      listAlerts(state === 'all' ? null : state).then(found => {
+        setUnavailable(found === null);
+        return found;
       }),
     [state],
     // A server without alerts is not asked again until the page loads again.
     { visible: props.visible, refreshInterval: unavailable ? 0 : props.refreshInterval }
   );
   const { error, setError, reload } = polled;
-  const page = polled.data?.page;
+  const page = polled.data;
   const [busy, setBusy] = useState<number | null>(null);
 
   const move = async (alert: IAlert, action: 'acknowledge' | 'resolve') => {
@@ -99,7 +98,7 @@ export function AlertsSection(props: {
           testId="mlops-lab-alerts-list"
           emptyTestId="mlops-lab-alerts-empty"
           empty={error ? null : EMPTY[state]}
-          footer={<ListCutNote page={page ?? null} what="alerts" />}
+          footer={<ListCutNote page={page} what="alerts" />}
           rowHeight={72}
           renderItem={alert => (
             <AlertRow
