@@ -11,7 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from ..errors import InvalidInput
 from ..limits import check_limit
@@ -120,10 +120,15 @@ class ServingService:
     # ---- the prediction log ----------------------------------------------------------------
 
     def write_prediction_logs(self, rows: list[dict]) -> None:
-        """One batch of the server's log queue, in one short transaction."""
+        """One batch of the server's log queue (request_id, model_name, model_version,
+        created_at, inputs, outputs per request), stored column by column in one short
+        transaction."""
         if rows:
+            from . import prediction_chunks
+
+            chunks = prediction_chunks.encode(rows)
             with self.store.db.write() as conn:
-                conn.execute(insert(t.prediction_logs), rows)
+                conn.execute(insert(t.prediction_chunks), chunks)
 
     def prediction_logs(self, name: str, version: int | None = None, limit: int = 1000,
                         since: int | None = None) -> list[dict]:
@@ -137,10 +142,28 @@ class ServingService:
             query = query.where(c.created_at >= int(since))
         with self.store.db.read() as conn:
             rows = conn.execute(query.order_by(c.id).limit(limit)).all()
-        return [{"request_id": r.request_id, "model": r.model_name, "version": r.model_version,
-                 "created_at": r.created_at, "row_count": r.row_count,
-                 "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
-                for r in rows]
+        older = [{"request_id": r.request_id, "model": r.model_name, "version": r.model_version,
+                  "created_at": r.created_at, "row_count": r.row_count,
+                  "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
+                 for r in rows]  # written by servers before the log was kept in chunks
+        from . import prediction_chunks
+
+        k = t.prediction_chunks.c
+        query = select(k.model_version, k.data).where(k.model_name == name)
+        if version is not None:
+            query = query.where(k.model_version == int(version))
+        if since is not None:
+            query = query.where(k.last_at >= int(since))
+        newer: list[dict] = []
+        with self.store.db.read() as conn:
+            for chunk in conn.execute(query.order_by(k.id)):
+                newer += prediction_chunks.request_docs(prediction_chunks.decode(chunk.data),
+                                                        name, chunk.model_version)
+                if len(older) + len(newer) >= limit:
+                    break
+        if since is not None:
+            newer = [doc for doc in newer if doc["created_at"] >= since]
+        return (older + newer)[:limit]
 
     def prediction_frame(self, name: str, version: int | None = None, *,
                          since: int | None = None, last: int | None = None,
@@ -154,8 +177,11 @@ class ServingService:
 
     def last_prediction_at(self, name: str) -> int | None:
         """When the model (any version) last answered a logged prediction (ms), or None."""
-        c = t.prediction_logs.c
+        c, k = t.prediction_logs.c, t.prediction_chunks.c
         with self.store.db.read() as conn:
-            return conn.execute(select(c.created_at).where(c.model_name == name)
-                                .order_by(c.id.desc()).limit(1)).scalar()
+            found = [conn.execute(select(func.max(c.created_at)).where(c.model_name == name))
+                     .scalar(),
+                     conn.execute(select(func.max(k.last_at)).where(k.model_name == name))
+                     .scalar()]
+        return max((f for f in found if f is not None), default=None)
 
