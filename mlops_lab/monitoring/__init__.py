@@ -1,0 +1,1 @@
+"""Monitoring: drift of the data a model sees, its monitors and alerts."""
