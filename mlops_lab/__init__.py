@@ -60,6 +60,12 @@ _LAZY.update({name: "mlops_lab.pipelines.dags.api"
               for name in ("run_dag", "resume_dag", "get_dag_run", "list_dag_runs")})
 _LAZY.update({name: "mlops_lab.pipelines.sweeps.api" for name in ("sweep",)})
 _LAZY.update({name: "mlops_lab.model_search.search" for name in ("automl",)})
+_LAZY.update({name: "mlops_lab.monitoring.alerts.api" for name in (
+    "create_alert_rule", "list_alert_rules", "delete_alert_rule", "list_alerts", "get_alert",
+    "acknowledge_alert", "resolve_alert")})
+_LAZY.update({name: "mlops_lab.monitoring.webhooks.api" for name in (
+    "create_webhook", "list_webhooks", "delete_webhook", "test_webhook",
+    "list_webhook_deliveries", "deliver_webhooks")})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -30,6 +30,8 @@ DEFAULT_CLASSES: dict[str, str] = {
     "dags": "mlops_lab.pipelines.dags.service:DagService",
     "sweeps": "mlops_lab.pipelines.sweeps.service:SweepService",
     "reproduce": "mlops_lab.pipelines.reproduce.service:ReproduceService",
+    "alerts": "mlops_lab.monitoring.alerts.service:AlertService",
+    "webhooks": "mlops_lab.monitoring.webhooks.service:WebhookService",
 }
 
 
@@ -110,6 +112,16 @@ class Services:
     def reproduce(self):
         return self._get("reproduce", lambda cls: cls(self.store, pipelines=self.pipelines,
                                                    tracking=self.tracking))
+
+    @property
+    def alerts(self):
+        # Handed webhooks so that an alert's change queues its deliveries in its transaction.
+        return self._get("alerts", lambda cls: cls(self.store, webhooks=self.webhooks,
+                                                pipelines=self.pipelines))
+
+    @property
+    def webhooks(self):
+        return self._get("webhooks", lambda cls: cls(self.store))
 
 
 _by_store: dict[int, Services] = {}
