@@ -102,6 +102,8 @@ def test_degenerate_figures_raise_no_alarm(parts, store):
     assert parts.alerts.evaluate(nan) == []
     with pytest.raises(InvalidInput, match="figures are a dict"):
         parts.alerts.evaluate([1, 2])
+    with pytest.raises(NotFound, match="No monitor 424242"):
+        parts.alerts.evaluate(figures(424242))
 
 
 def test_bad_rules_get_clear_errors(parts, store):

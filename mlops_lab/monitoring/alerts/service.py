@@ -130,6 +130,8 @@ class AlertService:
         monitor_id = figures.get("monitor_id")
         if monitor_id is not None:
             monitor_id = clean_id(monitor_id, "monitor")
+            with self.db.read() as conn:
+                self._monitor_id(conn, monitor_id)  # a clear NotFound, not a foreign-key error
         context = {k: figures.get(k) for k in CONTEXT}
         query = select(r).where(r.c.enabled == true(), r.c.kind != rules.PIPELINE_KIND,
                                 or_(r.c.monitor_id.is_(None), r.c.monitor_id == monitor_id))

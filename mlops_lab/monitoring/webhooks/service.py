@@ -67,7 +67,7 @@ def clean_secret(secret) -> str | None:
 def clean_id(value, what: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
-    return whole_number_in(value, 1, LARGEST_ID, f"A {what} id")
+    return whole_number_in(value, 1, LARGEST_ID, f"The {what} id")
 
 
 class WebhookService:
