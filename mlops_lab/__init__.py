@@ -63,6 +63,12 @@ _LAZY.update({name: "mlops_lab.model_search.search" for name in ("automl",)})
 _LAZY.update({name: "mlops_lab.monitoring.api" for name in (
     "detect_drift", "DriftThresholds", "ReferenceProfile", "create_monitor", "run_monitor",
     "get_monitor", "list_monitors", "monitor_runs", "delete_monitor", "log_labels")})
+_LAZY.update({name: "mlops_lab.monitoring.alerts.api" for name in (
+    "create_alert_rule", "list_alert_rules", "delete_alert_rule", "list_alerts", "get_alert",
+    "acknowledge_alert", "resolve_alert")})
+_LAZY.update({name: "mlops_lab.monitoring.webhooks.api" for name in (
+    "create_webhook", "list_webhooks", "delete_webhook", "test_webhook",
+    "list_webhook_deliveries", "deliver_webhooks")})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

@@ -31,6 +31,8 @@ DEFAULT_CLASSES: dict[str, str] = {
     "sweeps": "mlops_lab.pipelines.sweeps.service:SweepService",
     "reproduce": "mlops_lab.pipelines.reproduce.service:ReproduceService",
     "monitors": "mlops_lab.monitoring.monitors.service:MonitorService",
+    "alerts": "mlops_lab.monitoring.alerts.service:AlertService",
+    "webhooks": "mlops_lab.monitoring.webhooks.service:WebhookService",
 }
 
 
@@ -115,7 +117,18 @@ class Services:
     @property
     def monitors(self):
         return self._get("monitors", lambda cls: cls(self.store, models=self.models,
-                                                  datasets=self.datasets, serving=self.serving))
+                                                  datasets=self.datasets, serving=self.serving,
+                                                  alerts=self.alerts))
+
+    @property
+    def alerts(self):
+        # Handed webhooks so that an alert's change queues its deliveries in its transaction.
+        return self._get("alerts", lambda cls: cls(self.store, webhooks=self.webhooks,
+                                                pipelines=self.pipelines))
+
+    @property
+    def webhooks(self):
+        return self._get("webhooks", lambda cls: cls(self.store))
 
 
 _by_store: dict[int, Services] = {}

@@ -79,7 +79,7 @@ def test_labels_and_bad_requests(fetch, jp_auth_header, s, champion):
         r = fetch("labels", jp_auth_header, body=body)
         assert r.code == 400 and says in json.loads(r.body)["message"], r.body
     for body, says in (({"target": "churn@champion", "colour": "red"}, "Unknown field"),
-                       ({"target": "churn@champion", "window": "soon"}, "not a duration"),
+                       ({"target": "churn@champion", "window": "soon"}, "is a duration such as"),
                        ({"target": "churn"}, "alias such as")):
         r = fetch("monitors", jp_auth_header, body=body)
         assert r.code == 400 and says in json.loads(r.body)["message"], r.body
