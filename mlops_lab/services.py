@@ -83,7 +83,8 @@ class Services:
 
     @property
     def models(self):
-        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
+        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking,
+                                                   datasets=self.datasets))
 
     @property
     def serving(self):
