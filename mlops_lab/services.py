@@ -83,8 +83,9 @@ class Services:
 
     @property
     def models(self):
-        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking,
-                                                   datasets=self.datasets))
+        # datasets is found on first use (an ONNX export's check): the model server, which
+        # builds models for its alias watcher, then never imports the datasets part (pandas).
+        return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
     def serving(self):

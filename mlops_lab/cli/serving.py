@@ -14,6 +14,7 @@ examples:
   mlops-lab serve churn@champion
   mlops-lab serve churn@champion --host 0.0.0.0 --port 8080 --workers 2
   mlops-lab serve churn/3                       (one fixed version: no hot swap)
+  mlops-lab serve churn@champion --runtime onnx (its ONNX file: no scikit-learn, fast start)
   curl -s localhost:8080/predict -H 'Content-Type: application/json' \\
        -d '{"records": [{"age": 42, "plan": "pro"}]}'
 
@@ -69,6 +70,10 @@ def register(commands, fmt) -> None:
     serve.add_argument("--probabilities", action="store_true",
                        help="answer with a classifier's class probabilities too, unless a "
                             'request says "probabilities": false')
+    serve.add_argument("--runtime", choices=["skops", "onnx", "auto"], default="skops",
+                       help="what scores: skops (scikit-learn, the default), onnx (the "
+                       "version's verified ONNX file with onnxruntime only: scikit-learn is "
+                       "never imported) or auto (onnx when the version has one, else skops)")
     serve.add_argument("--allow-pickle", action="store_true",
                        help="load a pickled model version (runs code from the file: only for "
                             "versions you trust)")
@@ -113,7 +118,7 @@ def cmd_serve(args) -> int:
     settings = ServeSettings(ref=args.ref, poll_seconds=args.poll, allow_pickle=args.allow_pickle,
                              log_queue_size=args.log_queue, log_predictions=not args.no_log,
                              max_rows=args.max_rows, max_body_bytes=args.max_body,
-                             probabilities=args.probabilities)
+                             probabilities=args.probabilities, runtime=args.runtime)
     serve(settings, host=args.host, port=args.port, workers=args.workers,
           log_level=args.log_level)
     return 0

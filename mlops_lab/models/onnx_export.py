@@ -17,7 +17,10 @@ from __future__ import annotations
 import json
 
 from ..errors import InvalidInput
-from ..serving.runtime.onnx_model import COLUMNS, MATRIX, META_CLASSES, META_COLUMNS, META_LAYOUT
+# The file's metadata keys are the runtime's (it reads what is written here); the runtime is
+# self-contained (copied into container contexts), so it owns them.
+from ..serving.runtime.onnx_model import (COLUMNS, MATRIX, META_CLASSES, META_COLUMNS,
+                                          META_LAYOUT, META_MODEL_CLASS)
 
 # The opset of the default ONNX domain the files target: recent enough for every converter
 # skl2onnx has, old enough for onnxruntime builds a year old.
@@ -93,6 +96,7 @@ def convert(model, signature: dict) -> tuple[bytes, dict]:
     classifier = hasattr(last, "predict_proba") and hasattr(last, "classes_")
     # What a runtime needs to feed the graph travels inside the file (onnx_model.py reads it).
     meta = {META_LAYOUT: layout,
+            META_MODEL_CLASS: f"{type(model).__module__}.{type(model).__qualname__}",
             META_COLUMNS: json.dumps([{"name": c["name"], "numeric": is_numeric(c["dtype"])}
                                       for c in columns])}
     if classifier:

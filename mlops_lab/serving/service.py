@@ -38,10 +38,14 @@ class ServingService:
 
     # ---- loading ---------------------------------------------------------------------------
 
-    def load_predictor(self, ref: str, allow_pickle: bool = False) -> Predictor:
-        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely."""
-        version, model = self.models.load(ref, allow_pickle=allow_pickle)
-        return Predictor(version.name, version.version, model, version.signature or {})
+    def load_predictor(self, ref: str, allow_pickle: bool = False,
+                       runtime: str = "skops") -> Predictor:
+        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely:
+        its skops file, or with `runtime` "onnx"/"auto" its verified ONNX file (loading.py)."""
+        from .loading import make_predictor, read_model_file
+
+        version, kind, data = read_model_file(self.models, ref, runtime, allow_pickle)
+        return make_predictor(version, kind, data, allow_pickle)
 
     def cached_predictor(self, name: str, version: int, allow_pickle: bool = False) -> Predictor:
         """A version loaded once and kept (a few, least recently used first out)."""

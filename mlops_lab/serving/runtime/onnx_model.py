@@ -17,11 +17,13 @@ MATRIX, COLUMNS = "matrix", "columns"
 # Keys of the ONNX file's metadata_props.
 META_LAYOUT, META_COLUMNS, META_CLASSES = "mlops_lab.layout", "mlops_lab.columns", \
     "mlops_lab.classes"
+META_MODEL_CLASS = "mlops_lab.model_class"
 
 
 class OnnxModel:
     # The Predictor hands this model its validated columns ({name: array}) as they are.
     takes_columns = True
+    runtime = "onnx"
 
     def __init__(self, data: bytes):
         import onnxruntime as ort
@@ -34,6 +36,7 @@ class OnnxModel:
         self.layout = meta.get(META_LAYOUT, MATRIX)
         self.columns = [c["name"] for c in json.loads(meta.get(META_COLUMNS, "[]"))]
         self.numeric = {c["name"]: c["numeric"] for c in json.loads(meta.get(META_COLUMNS, "[]"))}
+        self.model_class = meta.get(META_MODEL_CLASS)  # the scikit-learn class it came from
         classes = meta.get(META_CLASSES)
         self.outputs = [o.name for o in self.session.get_outputs()]
         if classes is not None:
