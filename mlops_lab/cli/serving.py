@@ -36,6 +36,8 @@ probability_<class> column per class); it is written whole or not at all.
 PACKAGE_EPILOG = """\
 examples:
   mlops-lab package churn@champion -o build/churn
+  mlops-lab package churn@champion --runtime onnx -o build/churn-onnx   (no scikit-learn)
+  mlops-lab package churn@champion --edge -o build/churn-edge           (ONNX file + client)
   docker build -t churn build/churn && docker run -p 8080:8080 churn
 
 The folder holds a Dockerfile, pinned requirements.txt, the model file and serve.py (the same
@@ -108,6 +110,13 @@ def register(commands, fmt) -> None:
     package.add_argument("ref", metavar="MODEL_REF", help="name@alias, name/VERSION or name")
     package.add_argument("-o", "--output", required=True, metavar="DIR",
                          help="a new (or empty) folder; missing parent folders are made")
+    package.add_argument("--runtime", choices=["skops", "onnx", "auto"], default="skops",
+                         help="serve the skops file (default), the version's verified ONNX "
+                         "file (onnx: requirements are onnxruntime and the HTTP stack only), "
+                         "or auto (onnx when the version has one)")
+    package.add_argument("--edge", action="store_true",
+                         help="no server: the ONNX file, signature.json, the model card and "
+                         "an example client that needs only onnxruntime")
     package.add_argument("--json", action="store_true", help="print the summary as JSON")
     package.set_defaults(handler=cmd_package)
 
@@ -147,9 +156,16 @@ def cmd_predict(args) -> int:
 def cmd_package(args) -> int:
     from .output import print_json, print_pairs
 
-    result = services().serving.package(args.ref, args.output)
+    result = services().serving.package(args.ref, args.output, runtime=args.runtime,
+                                        edge=args.edge)
     if args.json:
         print_json(result)
+        return 0
+    if result.get("edge"):
+        print_pairs([("model", result["ref"]), ("folder", result["output"]),
+                     ("files", ", ".join(result["files"]))])
+        print(f"\nrun: pip install -r {result['output']}/requirements.txt && python "
+              f"{result['output']}/client.py '{{\"records\": [...]}}'")
         return 0
     print_pairs([("model", result["ref"]), ("folder", result["output"]),
                  ("files", ", ".join(result["files"])), ("python", result["python"])])

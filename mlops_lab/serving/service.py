@@ -114,11 +114,24 @@ class ServingService:
                           chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress,
                           probabilities=probabilities)
 
-    def package(self, ref: str, out_dir) -> dict:
-        """A container build context for the version `ref` names (see package.py)."""
+    def package(self, ref: str, out_dir, runtime: str = "skops", edge: bool = False) -> dict:
+        """A container build context for the version `ref` names (see package.py): serving
+        its skops file, or with `runtime="onnx"` its verified ONNX file (no scikit-learn in
+        the image). `edge=True`: the ONNX file, signature, card and an example client for a
+        device (edge.py)."""
+        from .loading import choose_runtime
         from .package import build_context
 
         version = self.models.resolve(ref)
+        if edge or runtime != "skops":
+            kind = choose_runtime(version, "onnx" if edge else runtime)
+            if kind == "onnx":
+                version, data = self.models.onnx_file(version.ref)
+                if edge:
+                    from .edge import build_edge
+
+                    return build_edge(version, data, out_dir)
+                return build_context(version, data, out_dir, "onnx")
         return build_context(version, self.store.artifacts.read(version.blob), out_dir)
 
     # ---- the prediction log ----------------------------------------------------------------
