@@ -170,3 +170,14 @@ def test_tampered_onnx_file_is_refused(parts, cancer):
         f.write(b"\x00\x01\x02")
     with pytest.raises(InvalidInput, match="no longer match the hash"):
         parts.models.onnx_file("tamper/1")
+
+
+def test_gc_keeps_the_onnx_file(parts, cancer):
+    from mlops_lab.store.gc import collect_garbage, referenced_blobs
+
+    X, y = cancer
+    mv = parts.models.register(LogisticRegression(max_iter=5000).fit(X, y), "kept",
+                               input_example=X[:20], onnx=True)
+    assert mv.onnx["blob"] in referenced_blobs(parts.store.db)
+    collect_garbage(parts.store, grace_seconds=0)
+    assert parts.store.artifacts.exists(mv.onnx["blob"])
