@@ -86,6 +86,8 @@ class Services:
 
     @property
     def models(self):
+        # datasets is found on first use (an ONNX export's check): the model server, which
+        # builds models for its alias watcher, then never imports the datasets part (pandas).
         return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property

@@ -84,6 +84,18 @@ class VerifyHandler(ModelsBase):
                     "class": f"{type(model).__module__}.{type(model).__qualname__}"})
 
 
+class OnnxHandler(ModelsBase):
+    """Exports the version to ONNX (verified against scikit-learn first; see
+    models/onnx_verify.py) and answers the version with its `onnx` record."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, name: str, version: str):
+        mv = await self.call(self.services.models.export_version, name, int(version),
+                             self.user_name())
+        self.reply(mv.to_json())
+
+
 class AliasesHandler(ModelsBase):
     @tornado.web.authenticated
     @authorized
@@ -126,6 +138,7 @@ ROUTES: list[tuple[str, type]] = [
     (rf"models/{NAME}/versions", VersionsHandler),
     (rf"models/{NAME}/versions/{VERSION}", VersionHandler),
     (rf"models/{NAME}/versions/{VERSION}/verify", VerifyHandler),
+    (rf"models/{NAME}/versions/{VERSION}/onnx", OnnxHandler),
     (rf"models/{NAME}/aliases", AliasesHandler),
     (rf"models/{NAME}/aliases/{ALIAS}", AliasHandler),
 ]

@@ -38,10 +38,14 @@ class ServingService:
 
     # ---- loading ---------------------------------------------------------------------------
 
-    def load_predictor(self, ref: str, allow_pickle: bool = False) -> Predictor:
-        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely."""
-        version, model = self.models.load(ref, allow_pickle=allow_pickle)
-        return Predictor(version.name, version.version, model, version.signature or {})
+    def load_predictor(self, ref: str, allow_pickle: bool = False,
+                       runtime: str = "skops") -> Predictor:
+        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely:
+        its skops file, or with `runtime` "onnx"/"auto" its verified ONNX file (loading.py)."""
+        from .loading import make_predictor, read_model_file
+
+        version, kind, data = read_model_file(self.models, ref, runtime, allow_pickle)
+        return make_predictor(version, kind, data, allow_pickle)
 
     def cached_predictor(self, name: str, version: int, allow_pickle: bool = False) -> Predictor:
         """A version loaded once and kept (a few, least recently used first out)."""
@@ -110,11 +114,24 @@ class ServingService:
                           chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress,
                           probabilities=probabilities)
 
-    def package(self, ref: str, out_dir) -> dict:
-        """A container build context for the version `ref` names (see package.py)."""
+    def package(self, ref: str, out_dir, runtime: str = "skops", edge: bool = False) -> dict:
+        """A container build context for the version `ref` names (see package.py): serving
+        its skops file, or with `runtime="onnx"` its verified ONNX file (no scikit-learn in
+        the image). `edge=True`: the ONNX file, signature, card and an example client for a
+        device (edge.py)."""
+        from .loading import choose_runtime
         from .package import build_context
 
         version = self.models.resolve(ref)
+        if edge or runtime != "skops":
+            kind = choose_runtime(version, "onnx" if edge else runtime)
+            if kind == "onnx":
+                version, data = self.models.onnx_file(version.ref)
+                if edge:
+                    from .edge import build_edge
+
+                    return build_edge(version, data, out_dir)
+                return build_context(version, data, out_dir, "onnx")
         return build_context(version, self.store.artifacts.read(version.blob), out_dir)
 
     # ---- the prediction log ----------------------------------------------------------------
