@@ -7,14 +7,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
-from sqlalchemy import text
 
-from mlops_lab.server.openapi import document
 from mlops_lab.services import services_for
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
+from test_rest_contract import conforms
 from webhook_receivers import Receiver
 
 SECRET = "rest-secret-never-answered"
@@ -22,10 +19,6 @@ SECRET = "rest-secret-never-answered"
 
 @pytest.fixture
 def parts(store):
-    if not store.db.is_sqlite:
-        with store.db.write() as conn:
-            conn.execute(text("TRUNCATE webhook_deliveries, alerts, alert_rules, webhooks, "
-                              "monitors RESTART IDENTITY CASCADE"))
     return services_for(store)
 
 
@@ -40,15 +33,6 @@ def receiver():
     found = Receiver(secret=SECRET)
     yield found
     found.stop()
-
-
-def conforms(doc, schema_name: str) -> None:
-    from jsonschema import Draft202012Validator
-
-    registry = Registry().with_resource(
-        "urn:mlops-lab", Resource.from_contents(document(), default_specification=DRAFT202012))
-    Draft202012Validator({"$ref": f"urn:mlops-lab#/components/schemas/{schema_name}"},
-                         registry=registry).validate(doc)
 
 
 def answer(response, status=200):

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,17 +22,12 @@ from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from mlops_lab.services import services_for
 from mlops_lab.store import open_store
+from test_serving_server import answering, free_port
 
 
 @pytest.fixture
 def parts(store_home):
     return services_for(open_store())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:
@@ -63,26 +57,8 @@ def serving(ref: str, tmp_path, *args: str):
             [sys.executable, "-X", "importtime", "-m", "mlops_lab.cli", "serve", ref, "--port",
              str(port), "--poll", "0.2", *args],
             stdout=subprocess.DEVNULL, stderr=err, env=dict(os.environ))
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, stderr_path.read_text()[-3000:]
-            try:
-                if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not answer /health in time"
-            time.sleep(0.05)
+    with answering(proc, port, lambda: stderr_path.read_text()[-3000:]) as url:
         yield Server(url, proc, stderr_path)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def until(condition, what: str, seconds: float = 60):

@@ -8,7 +8,6 @@ import json
 import threading
 
 import pytest
-from sqlalchemy import text
 
 from mlops_lab.clock import now_ms
 from mlops_lab.errors import Conflict, InvalidInput, NotFound
@@ -23,10 +22,6 @@ SECRET = "s3cret-for-the-hmac"
 
 @pytest.fixture
 def parts(store):
-    if not store.db.is_sqlite:
-        with store.db.write() as conn:
-            conn.execute(text("TRUNCATE webhook_deliveries, alerts, alert_rules, webhooks, "
-                              "monitors RESTART IDENTITY CASCADE"))
     return Services(store)
 
 

@@ -9,6 +9,9 @@ import json
 from typing import Any
 
 import pyarrow as pa
+from sqlalchemy import select
+
+from ..store.tables import serving as t
 
 REQUEST_ID, ROW, CREATED_AT, PREDICTION = "__request_id", "__row", "__created_at", "__prediction"
 # What the frame calls them (serving.prediction_frame.SOURCE_COLUMNS and "prediction").
@@ -61,6 +64,17 @@ def _array(values) -> pa.Array:
         return pa.array(values, from_pandas=True)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def query(columns, name: str, version: int | None, since_ms: int | None):
+    """The chunks of a model (a version) that hold rows logged since `since_ms`."""
+    k = t.prediction_chunks.c
+    found = select(*columns).where(k.model_name == name)
+    if version is not None:
+        found = found.where(k.model_version == int(version))
+    if since_ms is not None:
+        found = found.where(k.last_at >= int(since_ms))
+    return found
 
 
 def decode(data: bytes) -> pa.Table:

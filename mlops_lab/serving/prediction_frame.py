@@ -33,11 +33,7 @@ def read(db, name: str, version: int | None, since_ms: int | None, last: int | N
 
 def _chunks(db, name, version, since_ms, wanted: int) -> pd.DataFrame:
     k = t.prediction_chunks.c
-    query = select(k.data, k.row_count).where(k.model_name == name)
-    if version is not None:
-        query = query.where(k.model_version == int(version))
-    if since_ms is not None:
-        query = query.where(k.last_at >= int(since_ms))
+    query = chunks.query([k.data, k.row_count], name, version, since_ms)
     tables, rows = [], 0
     with db.read() as conn:
         for found in conn.execute(query.order_by(k.id.desc())):

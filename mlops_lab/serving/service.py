@@ -166,11 +166,7 @@ class ServingService:
         from . import prediction_chunks
 
         k = t.prediction_chunks.c
-        query = select(k.model_version, k.data).where(k.model_name == name)
-        if version is not None:
-            query = query.where(k.model_version == int(version))
-        if since is not None:
-            query = query.where(k.last_at >= int(since))
+        query = prediction_chunks.query([k.model_version, k.data], name, version, since)
         newer: list[dict] = []
         with self.store.db.read() as conn:
             for chunk in conn.execute(query.order_by(k.id)):
