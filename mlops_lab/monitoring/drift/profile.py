@@ -16,7 +16,7 @@ PROFILE_FORMAT = 1
 QUANTILE_BINS = 1000  # fine enough that binned KS / Wasserstein match the exact ones closely
 QUANTILE_SAMPLE = 50_000  # bin edges come from at most this many values; counts use them all
 MAX_CATEGORIES = 10_000  # rarer categories beyond this are kept as one "other" count
-GRID_CELLS = 1 << 16  # cells of the lookup grid that bins numbers without a search per value
+GRID_CELLS = 1 << 17  # cells of the lookup grid that bins numbers without a search per value
 
 
 @dataclass
@@ -68,12 +68,14 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Counts of `values` in the bins the reference `cuts` make (len(cuts) + 1 bins): value v
     goes to bin "number of cuts < v", as np.searchsorted(cuts, v, "left") says.
 
-    A binary search per value is slow (branch misses); instead each value's cell on a fine
-    uniform grid over [min, max] is computed arithmetically and looked up in a table; only
-    values in the few cells that hold a cut need the binary search."""
+    A binary search per value is slow (branch misses). Instead each value's cell on a fine
+    uniform grid between the second and the second-to-last cut (so far tails do not stretch
+    it) is computed arithmetically: a cell without a cut gives the bin by table lookup, a cell
+    with one distinct cut value (discrete data sits on them) by one comparison; only values in
+    cells with several distinct cuts need the binary search."""
     bins = len(cuts) + 1
-    lo, hi = float(cuts[0]), float(cuts[-1])
-    if not hi > lo or not np.isfinite(hi - lo):
+    lo, hi = (float(cuts[1]), float(cuts[-2])) if len(cuts) > 3 else (float(cuts[0]), float(cuts[-1]))
+    if len(values) < GRID_CELLS // 8 or not hi > lo or not np.isfinite(hi - lo):
         return np.bincount(np.searchsorted(cuts, values, side="left"), minlength=bins)
     scale = GRID_CELLS / (hi - lo)
 
@@ -81,16 +83,26 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
         t = np.multiply(v, scale)
         t -= lo * scale - 1.0
         np.clip(t, 0, GRID_CELLS + 1, out=t)
-        return t.astype(np.int32)  # truncation is floor here; 0: below min, last: >= max
+        return t.astype(np.int32)  # truncation is floor here; 0: below the grid, last: above
 
+    every = np.arange(GRID_CELLS + 2)
     cut_cells = cell(cuts)
-    first = np.searchsorted(cut_cells, np.arange(GRID_CELLS + 2), side="left")
-    holds_cut = np.bincount(cut_cells, minlength=GRID_CELLS + 2) > 0
-    table = np.where(holds_cut, bins, first).astype(np.int32)  # bins: "search this one"
-    found = table[cell(values)]
+    first = np.searchsorted(cut_cells, every, side="left")  # cuts in the cells before
+    table = np.where(np.bincount(cut_cells, minlength=len(every)) > 0, bins, first).astype(np.int16)
+    cells = cell(values)
+    found = table[cells]
     counts = np.bincount(found, minlength=bins + 1)[:bins]
-    unsure = values[found == bins]
-    counts += np.bincount(np.searchsorted(cuts, unsure, side="left"), minlength=bins)
+    closer = found == bins
+    if not closer.any():
+        return counts
+    near, near_cells = values[closer], cells[closer]
+    distinct, below, repeats = np.unique(cuts, return_index=True, return_counts=True)
+    distinct_cells = cell(distinct)
+    one = np.bincount(distinct_cells, minlength=len(every))[near_cells] == 1
+    slots = np.searchsorted(distinct_cells, every, side="left").astype(np.int32)
+    slot = slots[near_cells[one]]  # the cell's one distinct cut
+    counts += np.bincount(below[slot] + (near[one] > distinct[slot]) * repeats[slot], minlength=bins)
+    counts += np.bincount(np.searchsorted(cuts, near[~one], side="left"), minlength=bins)
     return counts
 
 
