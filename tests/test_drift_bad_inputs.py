@@ -142,3 +142,17 @@ def test_bad_arguments_get_clear_errors(reference):
         DriftThresholds(alpha=5)
     with pytest.raises(ValueError, match="not a reference profile"):
         ReferenceProfile.from_json({"columns": []})
+
+
+def test_dates_and_durations_are_compared_as_numbers():
+    start = pd.Timestamp("2026-01-01", tz="UTC")
+    rng = np.random.default_rng(4)
+    ref = pd.DataFrame({"when": start + pd.to_timedelta(rng.integers(0, 86_400, N), unit="s"),
+                        "took": pd.to_timedelta(rng.exponential(60, N), unit="s")})
+    ref.loc[:9, "when"] = pd.NaT
+    same = ref.sample(frac=1.0, random_state=5)
+    later = ref.assign(when=ref["when"] + pd.Timedelta(days=1))
+    assert detect_drift(ref, same).drifted_features == []
+    report = detect_drift(ReferenceProfile.from_frame(ref), later)
+    assert report["when"].kind == "numeric" and report["when"].missing_share_cur == 10 / N
+    assert report.drifted_features == ["when"] and report["when"].out_of_range_share == 1.0

@@ -16,7 +16,7 @@ def infer_kind(series: pd.Series) -> tuple[str, bool]:
     """("numeric" | "categorical", whether the values are of mixed types)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         return "categorical", False
-    if pd.api.types.is_numeric_dtype(series.dtype):
+    if pd.api.types.is_numeric_dtype(series.dtype) or _is_time(series):
         return "numeric", False
     if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series.dtype) \
             and not pd.api.types.is_object_dtype(series.dtype):
@@ -27,6 +27,11 @@ def infer_kind(series: pd.Series) -> tuple[str, bool]:
     if inferred in _TEXT_LIKE:
         return "categorical", False
     return "categorical", True  # mixed types: compared as text
+
+
+def _is_time(series: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(series.dtype) or \
+        pd.api.types.is_timedelta64_dtype(series.dtype)
 
 
 def check_kind(name: str, kind: str) -> str:
@@ -55,7 +60,9 @@ def read_numbers(series: pd.Series) -> Numbers:
     """The column as float64: missing values and ±inf are dropped and counted; text that is not
     a number counts as missing and is reported apart."""
     n_not_numbers = 0
-    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+    if _is_time(series):  # instants and durations as nanoseconds
+        series = pd.Series(series.dt.as_unit("ns").array.asi8, dtype="float64").where(~series.isna().to_numpy())
+    elif pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
         converted = pd.to_numeric(series, errors="coerce")
         n_not_numbers = int(converted.isna().sum() - series.isna().sum())
         series = converted
