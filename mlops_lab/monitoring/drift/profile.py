@@ -40,7 +40,7 @@ class NumericProfile:
     kind: str = "numeric"
 
     @property
-    def n_distinct_is_one(self) -> bool:
+    def single_value(self) -> bool:
         return self.n > 0 and self.min == self.max
 
 
@@ -57,7 +57,7 @@ class CategoricalProfile:
     kind: str = "categorical"
 
     @property
-    def n_distinct_is_one(self) -> bool:
+    def single_value(self) -> bool:
         return len(self.counts) == 1 and self.other == 0
 
 
