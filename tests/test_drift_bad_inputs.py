@@ -40,6 +40,8 @@ def test_an_all_null_column_on_either_side(reference):
     report = detect_drift(ref, cur)
     assert report["empty"].status == "all null" and "reference" in report["empty"].message
     assert report["x"].status == "all null" and "current" in report["x"].message
+    infinite = detect_drift(ref, ref.assign(x=np.inf))["x"]
+    assert infinite.status == "all null" and f"{N} are infinite" in infinite.message
     assert report["colour"].status == "all null"
     assert report["x"].missing_share_cur == 1.0
     assert report.drifted_features == []

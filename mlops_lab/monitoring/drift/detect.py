@@ -86,8 +86,10 @@ def compare_column(name: str, ref: ColumnProfile, series: pd.Series | None, n_cu
     if ref.n == 0:
         return _status(feature, "all null", "every value of the reference is missing")
     if n_cur == 0:
-        text = f" ({cur.n_not_numbers} are not numbers)" if getattr(cur, "n_not_numbers", 0) else ""
-        return _status(feature, "all null", f"every value of the current data is missing{text}")
+        why = [f"{count} {what}" for count, what in ((getattr(cur, "n_not_numbers", 0), "are not numbers"),
+                                                    (getattr(cur, "n_inf", 0), "are infinite")) if count]
+        text = f" ({', '.join(why)})" if why else ""
+        return _status(feature, "all null", f"no usable value in the current data{text}")
     if min(ref.n, n_cur) < limits.min_rows:
         return _status(feature, "not enough data",
                        f"{min(ref.n, n_cur)} values on one side; at least {limits.min_rows} needed")
