@@ -98,13 +98,16 @@ def write_cases(folder: Path, reps: int) -> dict:
 
     for rep in range(reps):
         rng = np.random.default_rng(rep)
-        pair("speed", f"speed-{rep}", lambda: (numeric_frame(SPEED_ROWS, rng), numeric_frame(SPEED_ROWS, rng)))
+        pair("speed", f"speed-{rep}",
+             lambda: (numeric_frame(SPEED_ROWS, rng), numeric_frame(SPEED_ROWS, rng)))
     for n, seeds in SEEDS_PER_SIZE.items():
         for seed in range(seeds):
             rng = np.random.default_rng(1000 + seed)
-            pair("false_alarms", f"same-{n}-{seed}", lambda: (mixed_frame(n, rng), mixed_frame(n, rng)))
+            pair("false_alarms", f"same-{n}-{seed}",
+                 lambda: (mixed_frame(n, rng), mixed_frame(n, rng)))
     rng = np.random.default_rng(77)
-    pair("power", "shift-0.25sd", lambda: (mixed_frame(10_000, rng), mixed_frame(10_000, rng, shift=0.25)))
+    pair("power", "shift-0.25sd",
+         lambda: (mixed_frame(10_000, rng), mixed_frame(10_000, rng, shift=0.25)))
     pair("power", "city+10pts", lambda: (mixed_frame(10_000, rng), mixed_frame(
         10_000, rng, city_shares=[0.35, 0.65 / 3, 0.65 / 3, 0.65 / 3])))
     (folder / "manifest.json").write_text(json.dumps(manifest))
@@ -142,7 +145,9 @@ def check_evidently(reference: pd.DataFrame, current: pd.DataFrame) -> dict:
 def measure_side(side: str, manifest: dict, speed_reps: int) -> dict:
     """Runs every case of the manifest with one tool, in this interpreter."""
     check = check_mlops_lab if side == "mlops_lab" else check_evidently
-    read = lambda case: (pd.read_parquet(case["reference"]), pd.read_parquet(case["current"]))  # noqa: E731
+    def read(case: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+        return pd.read_parquet(case["reference"]), pd.read_parquet(case["current"])
+
     speed = {"raw_frames_s": []}
     if side == "mlops_lab":
         from mlops_lab.monitoring.drift import ReferenceProfile, detect_drift
@@ -168,17 +173,23 @@ def measure_side(side: str, manifest: dict, speed_reps: int) -> dict:
         "speed_s": {k: round(statistics.median(v), 3) for k, v in speed.items() if v},
         "speed_runs_s": {k: [round(x, 3) for x in v] for k, v in speed.items()},
         "false_alarms": {str(n): rates(results) for n, results in by_size.items()},
-        "power": {case["name"]: check(*read(case))["drifted_columns"] for case in manifest["power"]},
+        "power": {case["name"]: check(*read(case))["drifted_columns"]
+                  for case in manifest["power"]},
     }
 
 
 def rates(results: list[dict]) -> dict:
     columns = sum(r["columns"] for r in results)
+
+    def share(flags) -> float:
+        return round(sum(flags) / len(results), 4)
+
     return {
         "datasets": len(results),
-        "columns_flagged_share": round(sum(len(r["drifted_columns"]) for r in results) / columns, 4),
-        "datasets_with_any_alarm_share": round(sum(bool(r["drifted_columns"]) for r in results) / len(results), 4),
-        "datasets_called_drifted_share": round(sum(r["dataset_drift"] for r in results) / len(results), 4),
+        "columns_flagged_share": round(sum(len(r["drifted_columns"]) for r in results)
+                                       / columns, 4),
+        "datasets_with_any_alarm_share": share(bool(r["drifted_columns"]) for r in results),
+        "datasets_called_drifted_share": share(r["dataset_drift"] for r in results),
     }
 
 
@@ -191,8 +202,9 @@ def version(side: str, python: str) -> str:
 def side_in_subprocess(python: str, side: str, folder: Path, reps: int) -> dict:
     print(f"measuring {side} with {python} ...", file=sys.stderr)
     env = {**os.environ, "PYTHONPATH": str(REPO)} if side == "mlops_lab" else dict(os.environ)
-    out = subprocess.run([python, str(Path(__file__).resolve()), "--side", side, "--data", str(folder),
-                          "--reps", str(reps)], check=True, stdout=subprocess.PIPE, text=True, env=env)
+    command = [python, str(Path(__file__).resolve()), "--side", side, "--data", str(folder),
+               "--reps", str(reps)]
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, env=env)
     return {"version": version(side, python), **json.loads(out.stdout.strip().splitlines()[-1])}
 
 
@@ -213,8 +225,8 @@ def main() -> None:
         return
     if args.seeds:
         SEEDS_PER_SIZE.update({n: args.seeds for n in SEEDS_PER_SIZE if n <= 10_000})
-    evidently = None if args.no_evidently else (
-        args.evidently_python or (str(DEFAULT_EVIDENTLY_PYTHON) if DEFAULT_EVIDENTLY_PYTHON.exists() else None))
+    default = str(DEFAULT_EVIDENTLY_PYTHON) if DEFAULT_EVIDENTLY_PYTHON.exists() else None
+    evidently = None if args.no_evidently else (args.evidently_python or default)
     with tempfile.TemporaryDirectory(prefix="bench-drift-") as tmp:
         folder = Path(tmp)
         print("writing the data ...", file=sys.stderr)

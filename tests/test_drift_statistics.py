@@ -131,8 +131,10 @@ def test_psi_floor_when_set_must_also_be_reached():
 
 def test_prediction_drift_on_a_score_and_on_integer_labels():
     rng = np.random.default_rng(13)
-    reference = pd.DataFrame({"score": rng.beta(2, 5, 5_000), "label": rng.choice([0, 1], 5_000, p=[0.8, 0.2])})
-    current = pd.DataFrame({"score": rng.beta(3, 4, 5_000), "label": rng.choice([0, 1], 5_000, p=[0.6, 0.4])})
+    reference = pd.DataFrame({"score": rng.beta(2, 5, 5_000),
+                              "label": rng.choice([0, 1], 5_000, p=[0.8, 0.2])})
+    current = pd.DataFrame({"score": rng.beta(3, 4, 5_000),
+                            "label": rng.choice([0, 1], 5_000, p=[0.6, 0.4])})
     report = detect_drift(reference, current, kinds={"label": "categorical"})
     assert report["label"].kind == "categorical" and report["score"].kind == "numeric"
     assert report.drifted_features == ["score", "label"] and report.drifted

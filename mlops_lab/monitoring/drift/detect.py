@@ -86,8 +86,9 @@ def compare_column(name: str, ref: ColumnProfile, series: pd.Series | None, n_cu
     if ref.n == 0:
         return _status(feature, "all null", "every value of the reference is missing")
     if n_cur == 0:
-        why = [f"{count} {what}" for count, what in ((getattr(cur, "n_not_numbers", 0), "are not numbers"),
-                                                    (getattr(cur, "n_inf", 0), "are infinite")) if count]
+        reasons = ((getattr(cur, "n_not_numbers", 0), "are not numbers"),
+                   (getattr(cur, "n_inf", 0), "are infinite"))
+        why = [f"{count} {what}" for count, what in reasons if count]
         text = f" ({', '.join(why)})" if why else ""
         return _status(feature, "all null", f"no usable value in the current data{text}")
     if min(ref.n, n_cur) < limits.min_rows:

@@ -74,7 +74,8 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     with one distinct cut value (discrete data sits on them) by one comparison; only values in
     cells with several distinct cuts need the binary search."""
     bins = len(cuts) + 1
-    lo, hi = (float(cuts[1]), float(cuts[-2])) if len(cuts) > 3 else (float(cuts[0]), float(cuts[-1]))
+    inner = cuts[1:-1] if len(cuts) > 3 else cuts
+    lo, hi = float(inner[0]), float(inner[-1])
     if len(values) < GRID_CELLS // 8 or not hi > lo or not np.isfinite(hi - lo):
         return np.bincount(np.searchsorted(cuts, values, side="left"), minlength=bins)
     scale = GRID_CELLS / (hi - lo)
@@ -101,7 +102,8 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     one = np.bincount(distinct_cells, minlength=len(every))[near_cells] == 1
     slots = np.searchsorted(distinct_cells, every, side="left").astype(np.int32)
     slot = slots[near_cells[one]]  # the cell's one distinct cut
-    counts += np.bincount(below[slot] + (near[one] > distinct[slot]) * repeats[slot], minlength=bins)
+    settled = below[slot] + (near[one] > distinct[slot]) * repeats[slot]
+    counts += np.bincount(settled, minlength=bins)
     counts += np.bincount(np.searchsorted(cuts, near[~one], side="left"), minlength=bins)
     return counts
 
@@ -159,7 +161,8 @@ def profile_categories(series: pd.Series, *, mixed_types: bool = False) -> Categ
                               counts, other, mixed_types)
 
 
-def profile_column(series: pd.Series, kind: str | None = None) -> tuple[ColumnProfile, Numbers | None]:
+def profile_column(series: pd.Series,
+                   kind: str | None = None) -> tuple[ColumnProfile, Numbers | None]:
     """The profile of one column, and its numbers when numeric (for exact small-sample tests)."""
     inferred, mixed = infer_kind(series)
     kind = inferred if kind is None else kind
@@ -188,7 +191,8 @@ class ReferenceProfile:
 
     def to_json(self) -> dict:
         return {"format": PROFILE_FORMAT,
-                "columns": [{"name": name, **_finite(asdict(p))} for name, p in self.columns.items()]}
+                "columns": [{"name": name, **_finite(asdict(p))}
+                            for name, p in self.columns.items()]}
 
     @classmethod
     def from_json(cls, data: dict) -> "ReferenceProfile":
@@ -200,7 +204,8 @@ class ReferenceProfile:
             entry = dict(entry)
             name = entry.pop("name")
             kind = check_kind(name, entry.get("kind"))
-            columns[name] = NumericProfile(**entry) if kind == "numeric" else CategoricalProfile(**entry)
+            shape = NumericProfile if kind == "numeric" else CategoricalProfile
+            columns[name] = shape(**entry)
         return cls(columns)
 
     def __eq__(self, other: object) -> bool:
@@ -211,7 +216,8 @@ class ReferenceProfile:
 
 
 def profile_frame(df: pd.DataFrame, columns: Iterable[str] | None = None,
-                  kinds: dict[str, str] | None = None) -> dict[str, tuple[ColumnProfile, Numbers | None]]:
+                  kinds: dict[str, str] | None = None
+                  ) -> dict[str, tuple[ColumnProfile, Numbers | None]]:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"the reference must be a pandas DataFrame or a ReferenceProfile, "
                         f"got {type(df).__name__}")

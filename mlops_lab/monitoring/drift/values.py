@@ -36,7 +36,8 @@ def _is_time(series: pd.Series) -> bool:
 
 def check_kind(name: str, kind: str) -> str:
     if kind not in KINDS:
-        raise ValueError(f"kind of column {name!r} must be 'numeric' or 'categorical', got {kind!r}")
+        raise ValueError(f"kind of column {name!r} must be 'numeric' or 'categorical', "
+                         f"got {kind!r}")
     return kind
 
 
@@ -61,8 +62,10 @@ def read_numbers(series: pd.Series) -> Numbers:
     a number counts as missing and is reported apart."""
     n_not_numbers = 0
     if _is_time(series):  # instants and durations as nanoseconds
-        series = pd.Series(series.dt.as_unit("ns").array.asi8, dtype="float64").where(~series.isna().to_numpy())
-    elif pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+        nanoseconds = pd.Series(series.dt.as_unit("ns").array.asi8, dtype="float64")
+        series = nanoseconds.where(~series.isna().to_numpy())
+    elif (pd.api.types.is_bool_dtype(series.dtype)
+          or not pd.api.types.is_numeric_dtype(series.dtype)):
         converted = pd.to_numeric(series, errors="coerce")
         n_not_numbers = int(converted.isna().sum() - series.isna().sum())
         series = converted
