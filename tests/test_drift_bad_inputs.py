@@ -161,3 +161,15 @@ def test_dates_and_durations_are_compared_as_numbers():
     report = detect_drift(ReferenceProfile.from_frame(ref), later)
     assert report["when"].kind == "numeric" and report["when"].missing_share_cur == 10 / N
     assert report.drifted_features == ["when"] and report["when"].out_of_range_share == 1.0
+
+
+def test_duplicate_column_names_are_refused_and_unhashable_values_counted_as_text(reference):
+    twice = pd.concat([reference, reference[["x"]]], axis=1)
+    with pytest.raises(ValueError, match=r"several columns named \['x'\]"):
+        detect_drift(reference, twice)
+    with pytest.raises(ValueError, match="the reference frame has several columns"):
+        detect_drift(twice, reference)
+    tags = pd.DataFrame({"tags": [["a"], ["b"], {"c": 1}, None] * 500})
+    feature = detect_drift(tags, tags.sample(frac=1.0, random_state=6))["tags"]
+    assert feature.kind == "categorical" and not feature.drifted
+    assert feature.missing_share_cur == 0.25

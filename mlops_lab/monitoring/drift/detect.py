@@ -34,6 +34,8 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
         raise TypeError(f"current must be a pandas DataFrame, got {type(current).__name__}")
     columns = None if columns is None else list(columns)
     raw: dict[str, np.ndarray] = {}
+    if isinstance(reference, pd.DataFrame):
+        _unique_names(reference, "reference")
     if isinstance(reference, ReferenceProfile):
         profiles = _chosen(reference, None if columns is None else [str(c) for c in columns], kinds)
     else:
@@ -44,6 +46,7 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
     if unknown:
         raise ValueError(f"per_feature names columns that are not compared: {sorted(unknown)}")
 
+    _unique_names(current, "current")
     by_name = {str(c): c for c in current.columns}
     features = []
     for name, profile in profiles.items():
@@ -53,6 +56,13 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
         features.append(feature)
     _decide(features, [per_feature.get(f.name, thresholds) for f in features])
     return DriftReport(features, thresholds)
+
+
+def _unique_names(frame: pd.DataFrame, side: str) -> None:
+    names = pd.Index([str(c) for c in frame.columns])
+    if names.has_duplicates:
+        raise ValueError(f"the {side} frame has several columns named "
+                         f"{sorted(set(names[names.duplicated()]))}; give each column one name")
 
 
 def _chosen(profile: ReferenceProfile, columns: list[str] | None,

@@ -90,7 +90,10 @@ class Categories:
 
 def read_categories(series: pd.Series) -> Categories:
     """Counts per category, each category spelled as text (so 1 and "1" are one category)."""
-    counts = series.value_counts(dropna=True, sort=False)
+    try:
+        counts = series.value_counts(dropna=True, sort=False)
+    except TypeError:  # unhashable values (lists, dicts): counted by their text
+        counts = series.map(str, na_action="ignore").value_counts(dropna=True, sort=False)
     counts = counts[counts > 0]
     as_text = pd.Series(counts.to_numpy(), index=counts.index.map(str)).groupby(level=0).sum()
     n_missing = int(len(series) - as_text.sum())
