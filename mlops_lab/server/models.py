@@ -40,13 +40,22 @@ class ModelsHandler(ModelsBase):
 
 
 class ModelHandler(ModelsBase):
-    """The model with its versions and alias history: all a model's view needs."""
+    """The model with its versions, alias history and unresolved alerts: all a model's view
+    needs."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        overview = await self.call(self.services.models.overview, name)
-        self.reply(overview.to_json())
+        self.reply(await self.call(_overview_with_alerts, self.services, name))
+
+
+def _overview_with_alerts(services, name: str) -> dict:
+    """The model's view with its alerts not yet resolved: where a user already looks."""
+    overview = services.models.overview(name)
+    unresolved = [alert for state in ("open", "acknowledged")
+                  for alert in services.alerts.list_alerts(state=state, model=overview.model.name,
+                                                           limit=20)]
+    return {**overview.to_json(), "alerts": [a.to_json() for a in unresolved]}
 
 
 class VersionsHandler(ModelsBase):
