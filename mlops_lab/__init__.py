@@ -50,7 +50,7 @@ _LAZY.update({name: "mlops_lab.features.api" for name in (
 )})
 _LAZY.update({name: "mlops_lab.models.api" for name in (
     "register_model", "load_model", "set_alias", "delete_alias", "list_model_versions",
-    "get_model_version")})
+    "get_model_version", "export_onnx")})
 _LAZY.update({name: "mlops_lab.serving.api"
               for name in ("score_file", "package_model", "prediction_logs")})
 _LAZY.update({name: "mlops_lab.pipelines.api" for name in (
@@ -63,6 +63,12 @@ _LAZY.update({name: "mlops_lab.model_search.search" for name in ("automl",)})
 _LAZY.update({name: "mlops_lab.monitoring.api" for name in (
     "detect_drift", "DriftThresholds", "ReferenceProfile", "create_monitor", "run_monitor",
     "get_monitor", "list_monitors", "monitor_runs", "delete_monitor", "log_labels")})
+_LAZY.update({name: "mlops_lab.monitoring.alerts.api" for name in (
+    "create_alert_rule", "list_alert_rules", "delete_alert_rule", "list_alerts", "get_alert",
+    "acknowledge_alert", "resolve_alert")})
+_LAZY.update({name: "mlops_lab.monitoring.webhooks.api" for name in (
+    "create_webhook", "list_webhooks", "delete_webhook", "test_webhook",
+    "list_webhook_deliveries", "deliver_webhooks")})
 _LAZY.update(
     {
         "MlopsLabError": "mlops_lab.errors",

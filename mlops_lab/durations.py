@@ -1,35 +1,44 @@
-"""Durations written the way people write them: "90s", "15min", "1h", "7d", "2w" (or a number
-of seconds). One reader for every part (monitor windows, alert cooldowns, staleness limits)."""
+"""One reading of a duration for every part: a feature set's TTL, a monitor's window, an alert
+rule's cooldown or staleness limit. '30d', '12h', '90min', '1h30m', a timedelta (or pandas
+Timedelta), or a number of seconds."""
 
 from __future__ import annotations
 
-import math
 import re
 
 from .errors import InvalidInput
 
-_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600,
-          "hour": 3600, "d": 86400, "day": 86400, "w": 604800, "week": 604800}
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*$")
 MAX_SECONDS = 10 * 365 * 86400
 
 
+def duration_ms(value, what: str, allow_zero: bool = False) -> int:
+    """`value` as whole milliseconds; anything else is a clear InvalidInput naming `what`."""
+    import pandas as pd
+
+    try:
+        if isinstance(value, bool):
+            raise TypeError
+        if isinstance(value, (int, float)):
+            delta = pd.Timedelta(seconds=value)
+        else:
+            if isinstance(value, str):  # "30d": pandas now spells days "D"
+                value = re.sub(r"(?<=\d)\s*d\b", "D", value.strip())
+            delta = pd.Timedelta(value)
+        ms = int(delta / pd.Timedelta(milliseconds=1))
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInput(f"{what} is a duration such as '30d', '1h', timedelta(hours=6) or "
+                           f"seconds, not {value!r:.80}.") from None
+    if ms < 0 or (ms == 0 and not allow_zero):
+        raise InvalidInput(f"{what} must be {'0 or more' if allow_zero else 'positive'}, "
+                           f"not {value!r:.80}.")
+    return ms
+
+
 def seconds(value, what: str = "duration") -> float:
-    """Seconds in `value` ("1h", "30min", 90, ...); a clear error for anything else."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        found = float(value)
-    else:
-        match = _DURATION.match(value.lower()) if isinstance(value, str) else None
-        word = match.group(2) if match else ""
-        if word not in _UNITS and len(word) > 3 and word.endswith("s"):  # "hours", "days"
-            word = word[:-1]
-        unit = _UNITS.get(word)
-        if not unit:
-            raise InvalidInput(f"The {what} {str(value)[:50]!r} is not a duration: write a "
-                               "number and a unit, e.g. '90s', '15min', '1h', '7d' or '2w'.")
-        found = float(match.group(1)) * unit
-    if not math.isfinite(found) or found <= 0 or found > MAX_SECONDS:
-        raise InvalidInput(f"The {what} must be more than 0 and at most 10 years.")
+    """`value` in seconds, more than 0 and at most 10 years."""
+    found = duration_ms(value, what) / 1000
+    if found > MAX_SECONDS:
+        raise InvalidInput(f"{what} must be at most 10 years, not {value!r:.80}.")
     return found
 
 
@@ -50,4 +59,3 @@ def human(seconds_: float) -> str:
     if seconds_ < 36 * 3600:
         return f"{seconds_ / 3600:.1f} h"
     return f"{seconds_ / 86400:,.1f} days"
-

@@ -31,6 +31,8 @@ DEFAULT_CLASSES: dict[str, str] = {
     "sweeps": "mlops_lab.pipelines.sweeps.service:SweepService",
     "reproduce": "mlops_lab.pipelines.reproduce.service:ReproduceService",
     "monitors": "mlops_lab.monitoring.monitors.service:MonitorService",
+    "alerts": "mlops_lab.monitoring.alerts.service:AlertService",
+    "webhooks": "mlops_lab.monitoring.webhooks.service:WebhookService",
 }
 
 
@@ -84,6 +86,8 @@ class Services:
 
     @property
     def models(self):
+        # datasets is found on first use (an ONNX export's check): the model server, which
+        # builds models for its alias watcher, then never imports the datasets part (pandas).
         return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property
@@ -115,7 +119,18 @@ class Services:
     @property
     def monitors(self):
         return self._get("monitors", lambda cls: cls(self.store, models=self.models,
-                                                  datasets=self.datasets, serving=self.serving))
+                                                  datasets=self.datasets, serving=self.serving,
+                                                  alerts=self.alerts))
+
+    @property
+    def alerts(self):
+        # Handed webhooks so that an alert's change queues its deliveries in its transaction.
+        return self._get("alerts", lambda cls: cls(self.store, webhooks=self.webhooks,
+                                                pipelines=self.pipelines))
+
+    @property
+    def webhooks(self):
+        return self._get("webhooks", lambda cls: cls(self.store))
 
 
 _by_store: dict[int, Services] = {}

@@ -13,7 +13,8 @@ import time
 import httpx
 import pandas as pd
 
-from test_monitors_service import FEATURES, champion, customers, s  # noqa: F401 - fixtures
+from test_monitors_service import (FEATURES, champion, customers, log_predictions,  # noqa: F401
+                                   s)
 from test_serving_server import serving
 
 
@@ -74,17 +75,37 @@ def test_serve_log_monitor_labels_and_check(s, champion, tmp_path):
     assert "churn@champion" in listing and "drift" in listing and "income" in listing
 
 
-def test_the_scheduler_runs_a_scheduled_monitor_on_its_tick(s, champion):
-    from mlops_lab.pipelines.schedules.scheduler import Scheduler
+def test_the_scheduler_runs_the_monitor_and_its_alert_reaches_a_webhook(s, champion):
+    """The whole loop on its own: a scheduled monitor finds drift in the log, its rule opens an
+    alert, and the scheduler's monitoring thread delivers it, signed, to a real receiver."""
 
+    from mlops_lab.pipelines.schedules.scheduler import start_in_thread
+    from webhook_receivers import Receiver
+
+    version, model = champion
+    log_predictions(s, version, model, customers(1500, seed=13, income_shift=1.0))
     monitor = s.monitors.create_monitor("churn@champion", schedule="0 * * * *")
+    s.alerts.create_alert_rule("income moved", "feature_drift", monitor=monitor.name)
+    receiver = Receiver(secret="s3cret")
+    s.webhooks.create_webhook("ops", receiver.url, secret="s3cret")
     due = s.monitors.get_monitor(monitor.name).next_run_at
-    scheduler = Scheduler(s.store, launch=False, holder="test")
-    scheduler.tick(due / 1000 - 1)
-    assert s.monitors.list_runs(monitor.name) == []
-    scheduler.tick(due / 1000)
+    thread, stop = start_in_thread(s.store, clock=lambda: due / 1000, launch=False)
+    try:
+        deadline = time.monotonic() + 120
+        while not receiver.received:
+            assert thread.is_alive() and time.monotonic() < deadline, "nothing was delivered"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        receiver.stop()
     runs = s.monitors.list_runs(monitor.name)
-    assert [(r.trigger, r.status) for r in runs] == [("schedule", "no data")]
+    assert [(r.trigger, r.status) for r in runs] == [("schedule", "drift")]
+    alert = s.alerts.list_alerts(state="open")[0]
+    assert alert.feature == "income" and alert.monitor_id == monitor.id
+    headers, body = receiver.received[0]
+    sent = json.loads(body)
+    assert receiver.bad_signatures == 0 and sent["event"] == "opened"
+    assert sent["alert"]["feature"] == "income" and sent["alert"]["id"] == alert.id
 
 
 def test_drift_of_two_files_from_the_command_line(tmp_path):

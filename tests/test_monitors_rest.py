@@ -40,6 +40,7 @@ def test_create_run_list_and_view_a_monitor(fetch, jp_auth_header, s, champion):
     assert created["target"] == "churn@champion" and created["current"] == {"last": 1000}
     name = quote(created["name"])
 
+    s.alerts.create_alert_rule("income moved", "feature_drift", monitor="churn live")
     log_predictions(s, version, model, customers(1000, seed=2))
     ok = answer(fetch(f"monitors/{name}/runs", jp_auth_header, body={}), 201)
     conforms(ok, "MonitorRun")
@@ -60,6 +61,9 @@ def test_create_run_list_and_view_a_monitor(fetch, jp_auth_header, s, champion):
     assert income["drifted"] and len(income["picture"]["edges"]) > 2
     one = answer(fetch(f"monitors/{name}/runs/{ok['id']}", jp_auth_header))
     assert one["id"] == ok["id"] and one["result"]["rows_current"] == 1000
+    in_model_view = answer(fetch("models/churn", jp_auth_header))  # where users already look
+    conforms(in_model_view, "ModelOverview")
+    assert [(a["feature"], a["state"]) for a in in_model_view["alerts"]] == [("income", "open")]
     page = answer(fetch(f"monitors/{name}/runs?limit=1", jp_auth_header))
     assert [r["id"] for r in page["runs"]] == [drift["id"]] and page["next_page_token"]
 
@@ -79,7 +83,7 @@ def test_labels_and_bad_requests(fetch, jp_auth_header, s, champion):
         r = fetch("labels", jp_auth_header, body=body)
         assert r.code == 400 and says in json.loads(r.body)["message"], r.body
     for body, says in (({"target": "churn@champion", "colour": "red"}, "Unknown field"),
-                       ({"target": "churn@champion", "window": "soon"}, "not a duration"),
+                       ({"target": "churn@champion", "window": "soon"}, "is a duration such as"),
                        ({"target": "churn"}, "alias such as")):
         r = fetch("monitors", jp_auth_header, body=body)
         assert r.code == 400 and says in json.loads(r.body)["message"], r.body

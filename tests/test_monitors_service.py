@@ -144,7 +144,7 @@ def test_bad_monitors_are_refused_with_what_to_do(s, champion):
         s.monitors.create_monitor("churn")
     with pytest.raises(InvalidInput, match="either a snapshot or a window"):
         s.monitors.create_monitor("churn@champion", snapshot="customers", last=10)
-    with pytest.raises(InvalidInput, match="not a duration"):
+    with pytest.raises(InvalidInput, match="is a duration such as"):
         s.monitors.create_monitor("churn@champion", window="soon")
     with pytest.raises(InvalidInput, match="alpha"):
         s.monitors.create_monitor("churn@champion", thresholds={"alpha": 3})

@@ -43,17 +43,14 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(ref: str, *args: str):
-    """`mlops-lab serve REF` in a subprocess, yielded once /health answers."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mlops_lab.cli", "serve", ref, "--port", str(port), *args],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
+def answering(proc: subprocess.Popen, port: int, output):
+    """The server `proc` started on `port`, yielded as its URL once /health answers, stopped
+    afterwards; `output()` is what it printed, shown when it dies or never answers."""
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert proc.poll() is None, proc.stdout.read()
+            assert proc.poll() is None, output()
             try:
                 if httpx.get(f"{url}/health", timeout=2).status_code == 200:
                     break
@@ -69,6 +66,17 @@ def serving(ref: str, *args: str):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextlib.contextmanager
+def serving(ref: str, *args: str):
+    """`mlops-lab serve REF` in a subprocess, yielded once /health answers."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mlops_lab.cli", "serve", ref, "--port", str(port), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=dict(os.environ))
+    with answering(proc, port, lambda: proc.stdout.read()) as url:
+        yield url
 
 
 def test_serve_predicts_refuses_bad_inputs_keeps_answering_and_logs(registry):

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (dags, datasets, features, models, monitors, pipelines, reproduce, runs, schedules,
-               serving, store, sweeps)
+from . import (alerts, dags, datasets, features, models, monitors, pipelines, reproduce, runs,
+               schedules, serving, store, sweeps)
 
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 # In the order `mlops-lab --help` lists their commands.
-PARTS = (runs, datasets, features, models, serving, monitors, pipelines, schedules, reproduce,
-         dags, sweeps, store)
+PARTS = (runs, datasets, features, models, serving, monitors, alerts, pipelines, schedules,
+         reproduce, dags, sweeps, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,12 @@ examples:
   mlops-lab models history churn
   mlops-lab models verify churn/3
   mlops-lab models register 3f2a9c1d models/clf.skops churn --alias challenger
+  mlops-lab models export churn/3 --format onnx
+"""
+EXPORT_EPILOG = """\
+examples:
+  mlops-lab models export churn/3 --format onnx
+  mlops-lab models export churn@champion --format onnx --json
 """
 REGISTER_EPILOG = """\
 examples:
@@ -64,7 +70,7 @@ def register(commands, fmt) -> None:
     models.add_argument("--json", action="store_true", help="print them as JSON")
     models.set_defaults(handler=cmd_models)
     sub = models.add_subparsers(dest="models_command",
-                                metavar="show|versions|register|alias|history|verify")
+                                metavar="show|versions|register|alias|history|verify|export")
 
     show = sub.add_parser("show", help="show a version's model card",
                           description="Show a model version: its aliases and model card.",
@@ -128,6 +134,19 @@ def register(commands, fmt) -> None:
     verify.add_argument("--allow-pickle", action="store_true",
                         help="allow loading a pickled version (it can run any code)")
     verify.set_defaults(handler=cmd_verify)
+
+    export = sub.add_parser("export", help="export a version to ONNX (verified first)",
+                            description="Export a model version to ONNX with skl2onnx. The "
+                            "file is kept only if scikit-learn and onnxruntime agree on up to "
+                            "1,000 rows of the version's training snapshot (labels equal, "
+                            "probabilities within 1e-4; a regressor's values within 1e-5 "
+                            "relative); the figures are shown in the model card.",
+                            epilog=EXPORT_EPILOG, formatter_class=fmt)
+    export.add_argument("ref", metavar="NAME[/VERSION|@ALIAS]")
+    export.add_argument("--format", default="onnx", choices=["onnx"],
+                        help="the file format to export to (onnx)")
+    export.add_argument("--json", action="store_true", help="print the version as JSON")
+    export.set_defaults(handler=cmd_export)
 
 
 def cmd_models(args) -> int:
@@ -235,4 +254,20 @@ def cmd_verify(args) -> int:
     version, model = services().models.load(args.ref, allow_pickle=args.allow_pickle)
     print(f"{printable(version.ref)} loads: {type(model).__module__}.{type(model).__qualname__}"
           f" ({version.format}).")
+    return 0
+
+
+def cmd_export(args) -> int:
+    version = services().models.export_onnx(args.ref)
+    if args.json:
+        print_json(version.to_json())
+        return 0
+    onnx = version.onnx
+    check = onnx["verification"]
+    agreement = check.get("label_agreement")
+    print(f"{printable(version.ref)}: ONNX file {onnx['blob'][:12]} ({onnx['size']} bytes), "
+          f"verified on {check['rows_compared']} rows: "
+          + (f"labels agree {agreement:.2%}, " if agreement is not None else "")
+          + f"max abs difference {check['max_abs_difference']:.3g} "
+          f"(tolerance {', '.join(f'{k} {v:g}' for k, v in check['tolerance'].items())}).")
     return 0

@@ -14,6 +14,7 @@ examples:
   mlops-lab serve churn@champion
   mlops-lab serve churn@champion --host 0.0.0.0 --port 8080 --workers 2
   mlops-lab serve churn/3                       (one fixed version: no hot swap)
+  mlops-lab serve churn@champion --runtime onnx (its ONNX file: no scikit-learn, fast start)
   curl -s localhost:8080/predict -H 'Content-Type: application/json' \\
        -d '{"records": [{"age": 42, "plan": "pro"}]}'
 
@@ -35,6 +36,8 @@ probability_<class> column per class); it is written whole or not at all.
 PACKAGE_EPILOG = """\
 examples:
   mlops-lab package churn@champion -o build/churn
+  mlops-lab package churn@champion --runtime onnx -o build/churn-onnx   (no scikit-learn)
+  mlops-lab package churn@champion --edge -o build/churn-edge           (ONNX file + client)
   docker build -t churn build/churn && docker run -p 8080:8080 churn
 
 The folder holds a Dockerfile, pinned requirements.txt, the model file and serve.py (the same
@@ -69,6 +72,10 @@ def register(commands, fmt) -> None:
     serve.add_argument("--probabilities", action="store_true",
                        help="answer with a classifier's class probabilities too, unless a "
                             'request says "probabilities": false')
+    serve.add_argument("--runtime", choices=["skops", "onnx", "auto"], default="skops",
+                       help="what scores: skops (scikit-learn, the default), onnx (the "
+                       "version's verified ONNX file with onnxruntime only: scikit-learn is "
+                       "never imported) or auto (onnx when the version has one, else skops)")
     serve.add_argument("--allow-pickle", action="store_true",
                        help="load a pickled model version (runs code from the file: only for "
                             "versions you trust)")
@@ -103,6 +110,13 @@ def register(commands, fmt) -> None:
     package.add_argument("ref", metavar="MODEL_REF", help="name@alias, name/VERSION or name")
     package.add_argument("-o", "--output", required=True, metavar="DIR",
                          help="a new (or empty) folder; missing parent folders are made")
+    package.add_argument("--runtime", choices=["skops", "onnx", "auto"], default="skops",
+                         help="serve the skops file (default), the version's verified ONNX "
+                         "file (onnx: requirements are onnxruntime and the HTTP stack only), "
+                         "or auto (onnx when the version has one)")
+    package.add_argument("--edge", action="store_true",
+                         help="no server: the ONNX file, signature.json, the model card and "
+                         "an example client that needs only onnxruntime")
     package.add_argument("--json", action="store_true", help="print the summary as JSON")
     package.set_defaults(handler=cmd_package)
 
@@ -113,7 +127,7 @@ def cmd_serve(args) -> int:
     settings = ServeSettings(ref=args.ref, poll_seconds=args.poll, allow_pickle=args.allow_pickle,
                              log_queue_size=args.log_queue, log_predictions=not args.no_log,
                              max_rows=args.max_rows, max_body_bytes=args.max_body,
-                             probabilities=args.probabilities)
+                             probabilities=args.probabilities, runtime=args.runtime)
     serve(settings, host=args.host, port=args.port, workers=args.workers,
           log_level=args.log_level)
     return 0
@@ -142,9 +156,16 @@ def cmd_predict(args) -> int:
 def cmd_package(args) -> int:
     from .output import print_json, print_pairs
 
-    result = services().serving.package(args.ref, args.output)
+    result = services().serving.package(args.ref, args.output, runtime=args.runtime,
+                                        edge=args.edge)
     if args.json:
         print_json(result)
+        return 0
+    if result.get("edge"):
+        print_pairs([("model", result["ref"]), ("folder", result["output"]),
+                     ("files", ", ".join(result["files"]))])
+        print(f"\nrun: pip install -r {result['output']}/requirements.txt && python "
+              f"{result['output']}/client.py '{{\"records\": [...]}}'")
         return 0
     print_pairs([("model", result["ref"]), ("folder", result["output"]),
                  ("files", ", ".join(result["files"])), ("python", result["python"])])

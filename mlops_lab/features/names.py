@@ -4,10 +4,9 @@ version numbers, the owner."""
 from __future__ import annotations
 
 import getpass
-import re
 
-import pandas as pd
 
+from ..durations import duration_ms
 from ..errors import InvalidInput
 from ..naming import clean_key, clean_name
 
@@ -22,24 +21,7 @@ def clean_set_name(name) -> str:
 
 def ttl_to_ms(ttl) -> int | None:
     """A TTL as ms: a timedelta, a pandas Timedelta or its text ('30d', '12h'), or seconds."""
-    if ttl is None:
-        return None
-    try:
-        if isinstance(ttl, bool):
-            raise TypeError
-        if isinstance(ttl, (int, float)):
-            delta = pd.Timedelta(seconds=ttl)
-        else:
-            if isinstance(ttl, str):  # "30d": pandas now spells days "D"
-                ttl = re.sub(r"(?<=\d)\s*d\b", "D", ttl.strip())
-            delta = pd.Timedelta(ttl)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"ttl is a duration such as '30d', timedelta(hours=6) or seconds, not "
-                           f"{ttl!r}.") from None
-    ms = int(delta / pd.Timedelta(milliseconds=1))
-    if ms <= 0:
-        raise InvalidInput(f"ttl must be positive, not {ttl!r}.")
-    return ms
+    return None if ttl is None else duration_ms(ttl, "ttl")
 
 
 def clean_tags(tags) -> dict[str, str]:

@@ -5,9 +5,9 @@ Magics parse their line, call one service and render the result; rules live in t
 
 from __future__ import annotations
 
-from . import datasets, models, track
+from . import datasets, models, monitoring, track
 
-PARTS = (track, datasets, models)
+PARTS = (track, datasets, models, monitoring)
 
 
 def load_ipython_extension(ip) -> None:

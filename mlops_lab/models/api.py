@@ -24,7 +24,7 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
                    alias: str | None = None, description: str | None = None,
                    serialization: str = "skops", run_id: str | None = None,
                    artifact: str | None = None, reason: str | None = None,
-                   trusted_types: list[str] | None = None) -> ModelVersion:
+                   trusted_types: list[str] | None = None, onnx: bool = False) -> ModelVersion:
     """Registers `model` as the next version of `name` and returns that version.
 
     - `input_example` (a DataFrame or 2-d array of a few rows) gives the signature.
@@ -40,17 +40,19 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
     - Outside a run you opened, a live model that a ``%%track`` cell of this process saved,
       unchanged since, is registered from that run's file, linked to that run (under
       ``mlops-lab run`` too, rather than to the pipeline's run).
+    - ``onnx=True`` also exports the version to ONNX (see `export_onnx`); a model that cannot
+      be exported, or whose export disagrees with it, registers nothing.
     """
     if (model is not None and run_id is None and artifact is None and serialization == "skops"
             and trusted_types is None):
         return _register_live(model, name, None, input_example=input_example, alias=alias,
-                              description=description, reason=reason)
+                              description=description, reason=reason, onnx=onnx)
     if run_id is None and artifact is None:
         run_id = _active_run_id()
     return service().register(model, name, input_example=input_example, alias=alias,
                               description=description, serialization=serialization,
                               run_id=run_id, artifact=artifact, reason=reason,
-                              trusted_types=trusted_types)
+                              trusted_types=trusted_types, onnx=onnx)
 
 
 def register_variable(model: Any, variable: str, name: str, *, input_example: Any = None,
@@ -102,6 +104,15 @@ def load_model(ref: str, allow_pickle: bool = False) -> Any:
     """The model of "name@alias", "name/3" or "name" (latest). Versions saved with pickle
     load only with ``allow_pickle=True``."""
     return service().load(ref, allow_pickle=allow_pickle)[1]
+
+
+def export_onnx(ref: str, input_example: Any = None) -> ModelVersion:
+    """Exports the version `ref` names ("churn/3", "churn@champion") to ONNX and returns it
+    with its `onnx` record. The file is verified first: scikit-learn and onnxruntime score
+    `input_example` (if given) and up to 1,000 rows of the version's training snapshot; labels
+    must agree and probabilities be within 1e-4 (a regressor's values within 1e-5 relative),
+    else nothing is stored. A version already exported is returned as it is."""
+    return service().export_onnx(ref, input_example=input_example)
 
 
 def get_model_version(ref: str) -> ModelVersion:

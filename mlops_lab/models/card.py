@@ -65,6 +65,26 @@ def render(doc: dict) -> str:
             out.append(f"- from the run's artifact `{_e(doc['artifact'])}`")
     else:
         out.append("- registered outside a run: no lineage recorded")
+    out += onnx_section(doc.get("onnx"))
     out += ["", "## Requirements", ""] + _table(("package", "version"),
                                                  sorted((doc.get("requirements") or {}).items()))
     return "\n".join(out).rstrip() + "\n"
+
+
+def onnx_section(record: dict | None) -> list[str]:
+    """The ONNX export and its verification figures (nothing when there is none)."""
+    if not record:
+        return []
+    check = record.get("verification") or {}
+    tolerance = ", ".join(f"{k.replace('_', ' ')} {v:g}"
+                          for k, v in (check.get("tolerance") or {}).items())
+    agreement = check.get("label_agreement")
+    rows = [("file", f"{record['blob'][:12]}… ({record['size']} bytes, opset {record['opset']})"),
+            ("inputs", f"{record['layout']}: {', '.join(record.get('inputs') or [])}"),
+            ("compared", f"{check.get('compared', '')} on {check.get('rows_compared')} rows "
+                         f"({'; '.join(check.get('sources') or [])})"),
+            ("label agreement", "n/a (regressor)" if agreement is None else f"{agreement:.2%}"),
+            ("max abs difference", format_number(check.get("max_abs_difference", 0.0))),
+            ("tolerance", tolerance),
+            ("verified", "passed" if check.get("passed") else "failed")]
+    return ["", "## ONNX", ""] + _table(("field", "value"), rows)[:-1]

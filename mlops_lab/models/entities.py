@@ -34,6 +34,8 @@ class ModelVersion:
     params: dict[str, str] = field(default_factory=dict)
     metrics: dict[str, float] = field(default_factory=dict)
     card: str = ""
+    # The ONNX export: file hash and size, inputs/outputs, verification figures (or None).
+    onnx: dict[str, Any] | None = None
     # Why a registration from a notebook variable has no run (not stored; None otherwise).
     note: str | None = None
 
@@ -58,6 +60,7 @@ class ModelVersion:
             "artifact": self.artifact,
             "metrics": {k: json_number(v) for k, v in self.metrics.items()},
             "signature": self.signature,
+            "onnx": self.onnx,
         }
         if full:
             doc.update({

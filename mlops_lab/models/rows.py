@@ -17,7 +17,7 @@ def load(text: str | None, default):
 
 VERSION_FIELDS = ("name", "version", "format", "model_class", "blob", "size", "created_at",
                    "created_by", "description", "signature", "trusted_types", "requirements",
-                   "run_id", "artifact", "source", "inputs", "params", "metrics", "card")
+                   "run_id", "artifact", "source", "inputs", "params", "metrics", "card", "onnx")
 
 
 def version_from_row(name: str, row, aliases: list[str]) -> ModelVersion:
@@ -31,4 +31,5 @@ def version_from_row(name: str, row, aliases: list[str]) -> ModelVersion:
         run_id=row.run_id, artifact=row.artifact, source=load(row.source, {}),
         inputs=load(row.inputs, []), params=load(row.params, {}),
         metrics={k: named_number(x) for k, x in metrics.items()}, card=row.card,
+        onnx=load(row.onnx, None),
     )

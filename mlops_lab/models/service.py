@@ -2,7 +2,7 @@
 
 Entry points (the Python API, `%register`, REST handlers, the CLI, the kernel helper of the
 toolbar button) call these methods and nothing below them. Each job has its module (versions,
-aliases, reading, lineage); ModelService is their one public face.
+aliases, reading, lineage, onnx); ModelService is their one public face.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from ..collaborators import Collaborator
 from ..store import Store
 from .aliases import Aliases
 from .lineage import Lineage
+from .onnx import OnnxExports
 from .names import (DESCRIPTION_MAX, LIST_LIMIT, MODEL_NAME_MAX, REASON_MAX,  # noqa: F401
                     clean_alias, clean_model_name, clean_version)
 from .reading import Reading
@@ -18,11 +19,13 @@ from .refs import parse_ref  # noqa: F401 - read from here by callers
 from .versions import Versions
 
 
-class ModelService(Versions, Aliases, Reading, Lineage):
+class ModelService(Versions, Aliases, Reading, Lineage, OnnxExports):
     tracking = Collaborator("tracking")  # the runs versions came from
+    datasets = Collaborator("datasets")  # training snapshots an ONNX export is verified on
 
-    def __init__(self, store: Store, tracking=None):
+    def __init__(self, store: Store, tracking=None, datasets=None):
         self.store = store
         self.db = store.db
         self._tracking = tracking
+        self._datasets = datasets
 

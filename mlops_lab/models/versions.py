@@ -31,7 +31,7 @@ class Versions:
                  serialization: str = "skops", run_id: str | None = None,
                  artifact: str | None = None, user: str | None = None,
                  reason: str | None = None,
-                 trusted_types: list[str] | None = None) -> ModelVersion:
+                 trusted_types: list[str] | None = None, onnx: bool = False) -> ModelVersion:
         """A new version of model `name`: from `model` (saved with skops, or pickle when
         `serialization="pickle"`), or from the artifact `artifact` of run `run_id`
         (its blob is reused, not copied). `run_id` links the version to the run it came from:
@@ -39,7 +39,11 @@ class Versions:
 
         A run's skops file is registered only if every type it holds beyond skops's defaults
         was reviewed when it was saved (`%%track` keeps that list with the file) or is named
-        in `trusted_types`: the user's explicit acceptance after reading the refusal."""
+        in `trusted_types`: the user's explicit acceptance after reading the refusal.
+
+        `onnx=True` also exports the version to ONNX, verified on the input example and its
+        training snapshot first: a model that cannot be exported or verified registers
+        nothing."""
         name = clean_model_name(name)
         description = clean_text(description, "description", DESCRIPTION_MAX)
         reason = clean_text(reason, "reason", REASON_MAX)
@@ -83,7 +87,12 @@ class Versions:
             "metrics": dict(run.metrics) if run else {},
             "created_by": user_name(user),
         }
+        # Converted and verified before anything is written, so a failure leaves no version.
+        prepared = (self.prepare_onnx(model, doc["signature"], input_example, doc["inputs"])
+                    if onnx else None)
         version = self._insert_version(doc, alias, reason)
+        if prepared is not None:
+            version = self.attach_onnx(version, prepared, user)
         if run is not None:
             ref = f"{name}/{version.version}"
             self.tracking.link_run(run.id, "output", "model_version", ref, ref)
@@ -131,7 +140,7 @@ class Versions:
                 .values(latest_version=m.c.latest_version + 1, updated_at=now)
                 .returning(m.c.latest_version)
             ).scalar_one()
-            full = {**doc, "version": number, "created_at": now}
+            full = {**doc, "version": number, "created_at": now, "onnx": None}
             full["card"] = model_card.render(full)
             conn.execute(insert(v).values(
                 model_id=model_id, version=number, description=doc["description"],

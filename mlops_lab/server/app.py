@@ -122,13 +122,15 @@ class MlopsLabApp(ExtensionApp):
             self._sweeper.start()
         self._scheduler = None
         if self.run_scheduler and self.tracking is not None:
+            from ..monitoring.watch import Watcher
             from ..pipelines.schedules.scheduler import start_in_thread
 
             services = self.settings["mlops_lab_services"]
             self._scheduler = start_in_thread(services.store, pipelines=services.pipelines,
                                               schedules=services.schedules,
                                               tracking=services.tracking,
-                                              monitors=services.monitors)
+                                              watcher=Watcher(services.monitors, services.alerts,
+                                                              services.webhooks))
 
     async def sweep(self) -> int:
         """Marks KILLED the runs whose process is gone (off the event loop)."""

@@ -40,13 +40,22 @@ class ModelsHandler(ModelsBase):
 
 
 class ModelHandler(ModelsBase):
-    """The model with its versions and alias history: all a model's view needs."""
+    """The model with its versions, alias history and unresolved alerts: all a model's view
+    needs."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        overview = await self.call(self.services.models.overview, name)
-        self.reply(overview.to_json())
+        self.reply(await self.call(_overview_with_alerts, self.services, name))
+
+
+def _overview_with_alerts(services, name: str) -> dict:
+    """The model's view with its alerts not yet resolved: where a user already looks."""
+    overview = services.models.overview(name)
+    unresolved = [alert for state in ("open", "acknowledged")
+                  for alert in services.alerts.list_alerts(state=state, model=overview.model.name,
+                                                           limit=20)]
+    return {**overview.to_json(), "alerts": [a.to_json() for a in unresolved]}
 
 
 class VersionsHandler(ModelsBase):
@@ -82,6 +91,18 @@ class VerifyHandler(ModelsBase):
         mv, model = await self.call(self.services.models.load, f"{name}/{int(version)}", False)
         self.reply({"ref": mv.ref, "loads": True, "format": mv.format,
                     "class": f"{type(model).__module__}.{type(model).__qualname__}"})
+
+
+class OnnxHandler(ModelsBase):
+    """Exports the version to ONNX (verified against scikit-learn first; see
+    models/onnx_verify.py) and answers the version with its `onnx` record."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, name: str, version: str):
+        mv = await self.call(self.services.models.export_version, name, int(version),
+                             self.user_name())
+        self.reply(mv.to_json())
 
 
 class AliasesHandler(ModelsBase):
@@ -126,6 +147,7 @@ ROUTES: list[tuple[str, type]] = [
     (rf"models/{NAME}/versions", VersionsHandler),
     (rf"models/{NAME}/versions/{VERSION}", VersionHandler),
     (rf"models/{NAME}/versions/{VERSION}/verify", VerifyHandler),
+    (rf"models/{NAME}/versions/{VERSION}/onnx", OnnxHandler),
     (rf"models/{NAME}/aliases", AliasesHandler),
     (rf"models/{NAME}/aliases/{ALIAS}", AliasHandler),
 ]

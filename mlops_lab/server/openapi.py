@@ -8,7 +8,7 @@ from pathlib import Path
 
 FOLDER = Path(__file__).with_name("openapi")
 PARTS = ("base", "tracking", "datasets", "features", "models", "serving", "pipelines", "dags",
-         "monitors")
+         "monitors", "alerts")
 
 
 @lru_cache(maxsize=1)

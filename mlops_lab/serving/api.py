@@ -21,10 +21,12 @@ def score_file(ref: str, input_path, output_path, *, chunk_rows: int | None = No
                                 progress=progress, probabilities=probabilities)
 
 
-def package_model(ref: str, out_dir) -> dict:
+def package_model(ref: str, out_dir, runtime: str = "skops", edge: bool = False) -> dict:
     """Writes a container build context (Dockerfile, requirements, model, entrypoint) to
-    `out_dir`, a new or empty folder (missing parent folders are made)."""
-    return service().package(ref, out_dir)
+    `out_dir`, a new or empty folder (missing parent folders are made). `runtime="onnx"`
+    serves the version's verified ONNX file (no scikit-learn in the image); `edge=True`
+    writes the ONNX file, its signature, the model card and an example client instead."""
+    return service().package(ref, out_dir, runtime=runtime, edge=edge)
 
 
 def prediction_logs(name: str, version: int | None = None, limit: int = 1000) -> list[dict]:

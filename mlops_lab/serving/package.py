@@ -2,7 +2,10 @@
 
     DIR/Dockerfile          python slim base, pip install -r requirements.txt, EXPOSE, CMD
     DIR/requirements.txt    the version's recorded packages plus the serving stack, pinned
-    DIR/model.skops         the model file, byte for byte as registered
+                            (with --runtime onnx: onnxruntime, numpy and the serving stack
+                            only: no scikit-learn, no pandas)
+    DIR/model.skops         the model file, byte for byte as registered (model.onnx, the
+                            version's verified ONNX file, with --runtime onnx)
     DIR/model.json          name, version, signature, the reviewed skops types
     DIR/serve.py            the entrypoint: python serve.py [--host] [--port]
     DIR/serving_runtime/    the model server's code, copied from mlops_lab/serving/runtime,
@@ -17,6 +20,7 @@ place, so DIR is whole or absent.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -32,6 +36,8 @@ SKOPS_IMPORT = Path(__file__).parent.parent / "skops_import.py"
 SERVING_STACK = ("starlette", "uvicorn", "httptools", "uvloop", "prometheus-client", "anyio", "h11")
 # What every skops model file needs to load, whatever the version recorded.
 MODEL_STACK = ("scikit-learn", "skops", "numpy", "scipy", "pandas")
+# What an ONNX file needs: onnxruntime (and the numpy it feeds), nothing of scikit-learn.
+ONNX_STACK = ("onnxruntime", "numpy")
 PORT = 8080
 
 DOCKERFILE = """\
@@ -47,12 +53,15 @@ COPY model.json {model_file} serve.py ./
 RUN useradd --system --no-create-home model \\
     && mkdir -m 700 /srv/model/.cache && chown model /srv/model/.cache
 USER model
-# skops lists scikit-learn's estimators when imported: done once here, not at every start.
-ENV XDG_CACHE_HOME=/srv/model/.cache
-RUN python -c "from serving_runtime.skops_import import skops_io; skops_io()"
-EXPOSE {port}
+{warm_up}EXPOSE {port}
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:{port}/health')"
 CMD ["python", "serve.py", "--host", "0.0.0.0", "--port", "{port}"]
+"""
+
+# skops lists scikit-learn's estimators when imported: done once at build, not at every start.
+SKOPS_WARM_UP = """\
+ENV XDG_CACHE_HOME=/srv/model/.cache
+RUN python -c "from serving_runtime.skops_import import skops_io; skops_io()"
 """
 
 ENTRYPOINT = '''\
@@ -75,12 +84,21 @@ PROBABILITIES = "SERVE_PROBABILITIES"
 
 def load_predictor():
     from serving_runtime.predictor import Predictor
-    from serving_runtime.skops_import import skops_io
-
-    skops = skops_io()
 
     meta = json.loads((HERE / "model.json").read_text(encoding="utf-8"))
     data = (HERE / meta["file"]).read_bytes()
+    if meta["format"] == "onnx":  # onnxruntime only: scikit-learn is not even installed
+        import hashlib
+
+        from serving_runtime.onnx_model import OnnxModel
+
+        if hashlib.sha256(data).hexdigest() != meta["sha256"]:
+            sys.exit(f"Refusing to load {meta['file']}: it is not the file this folder was "
+                     "built with (its SHA-256 differs from model.json's).")
+        return Predictor(meta["name"], meta["version"], OnnxModel(data), meta["signature"])
+    from serving_runtime.skops_import import skops_io
+
+    skops = skops_io()
     # Only the types reviewed when the version was registered may be loaded.
     found = sorted(skops.get_untrusted_types(data=data))
     if found != sorted(meta["trusted_types"]):
@@ -143,25 +161,67 @@ def _installed(distribution: str) -> str | None:
         return None
 
 
-def requirements_for(recorded: dict[str, str]) -> list[str]:
+def requirements_for(recorded: dict[str, str], runtime: str = "skops") -> list[str]:
     """`name==version` lines: what the version recorded, then the serving stack as installed
-    here; a package the version recorded keeps the recorded version."""
+    here; a package the version recorded keeps the recorded version. With the onnx runtime
+    only onnxruntime, numpy and the serving stack (the model's own packages are not needed)."""
     pins: dict[str, str] = {}
+    if runtime == "onnx":
+        recorded = {"numpy": (recorded or {}).get("numpy")}
     for name, version in (recorded or {}).items():
         if name != "python" and version:
             pins[name.lower()] = version
-    for name in MODEL_STACK + SERVING_STACK:
+    for name in (ONNX_STACK if runtime == "onnx" else MODEL_STACK) + SERVING_STACK:
         if name.lower() not in pins and (version := _installed(name)):
             pins[name.lower()] = version
     return [f"{name}=={version}" for name, version in sorted(pins.items())]
 
 
-def build_context(version, model_bytes: bytes, out_dir) -> dict:
-    """Writes the build context of `version` (a registry ModelVersion) to `out_dir`."""
-    if version.format != "skops":
+def build_context(version, model_bytes: bytes, out_dir, runtime: str = "skops") -> dict:
+    """Writes the build context of `version` (a registry ModelVersion) to `out_dir`;
+    `model_bytes` is its skops file, or its verified ONNX file when `runtime` is "onnx"."""
+    if runtime not in ("skops", "onnx"):
+        raise InvalidInput(f"A container context is built for --runtime skops or onnx, not "
+                           f"{runtime!r}.")
+    if runtime == "skops" and version.format != "skops":
         raise InvalidInput(f"Model version {version.ref} is saved with {version.format}; a "
                            "container context is built only for skops models (pickle would "
                            "run code when the container starts). Register it with skops.")
+    python = ".".join((version.requirements or {}).get("python", "3.11").split(".")[:2])
+    requirements = requirements_for(version.requirements, runtime)
+    onnx = runtime == "onnx"
+    model_file = "model.onnx" if onnx else "model.skops"
+    meta = {"name": version.name, "version": version.version, "ref": version.ref,
+            "file": model_file, "format": "onnx" if onnx else version.format,
+            "trusted_types": [] if onnx else sorted(version.trusted_types or []),
+            "signature": version.signature or {}, "requirements": version.requirements or {},
+            "model_class": version.model_class}
+    if onnx:
+        meta["sha256"] = hashlib.sha256(model_bytes).hexdigest()
+
+    def write(staging: Path) -> None:
+        (staging / "Dockerfile").write_text(DOCKERFILE.format(
+            ref=version.ref, python=python, model_file=model_file, port=PORT,
+            warm_up="" if onnx else SKOPS_WARM_UP))
+        (staging / "requirements.txt").write_text("\n".join(requirements) + "\n")
+        (staging / model_file).write_bytes(model_bytes)
+        (staging / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
+        (staging / "serve.py").write_text(ENTRYPOINT.replace("{port}", str(PORT)))
+        folder = staging / "serving_runtime"
+        folder.mkdir()
+        for source in [*sorted(RUNTIME.glob("*.py")), *([] if onnx else [SKOPS_IMPORT])]:
+            shutil.copyfile(source, folder / source.name)
+        (staging / ".dockerignore").write_text("**/__pycache__\n")
+
+    target = write_folder(out_dir, write)
+    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
+    return {"ref": version.ref, "output": str(target), "files": files, "runtime": runtime,
+            "requirements": requirements, "python": python, "port": PORT}
+
+
+def write_folder(out_dir, write) -> Path:
+    """Calls `write(folder)` on a folder beside `out_dir` and renames it into place, so
+    `out_dir` (new or empty; missing parents are made) is whole or absent."""
     target = Path(out_dir)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InvalidInput(f"{str(target)!r} already exists and is not an empty folder; choose "
@@ -171,33 +231,13 @@ def build_context(version, model_bytes: bytes, out_dir) -> dict:
     except (FileExistsError, NotADirectoryError):
         raise InvalidInput(f"Cannot make the folder {str(target.parent)!r}: part of that path "
                            "is a file. Choose another output folder.") from None
-    python = ".".join((version.requirements or {}).get("python", "3.11").split(".")[:2])
-    requirements = requirements_for(version.requirements)
-    model_file = "model.skops"
-    meta = {"name": version.name, "version": version.version, "ref": version.ref,
-            "file": model_file, "format": version.format,
-            "trusted_types": sorted(version.trusted_types or []),
-            "signature": version.signature or {}, "requirements": version.requirements or {},
-            "model_class": version.model_class}
     staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
-        (staging / "Dockerfile").write_text(DOCKERFILE.format(
-            ref=version.ref, python=python, model_file=model_file, port=PORT))
-        (staging / "requirements.txt").write_text("\n".join(requirements) + "\n")
-        (staging / model_file).write_bytes(model_bytes)
-        (staging / "model.json").write_text(json.dumps(meta, indent=2) + "\n")
-        (staging / "serve.py").write_text(ENTRYPOINT.replace("{port}", str(PORT)))
-        runtime = staging / "serving_runtime"
-        runtime.mkdir()
-        for source in [*sorted(RUNTIME.glob("*.py")), SKOPS_IMPORT]:
-            shutil.copyfile(source, runtime / source.name)
-        (staging / ".dockerignore").write_text("**/__pycache__\n")
+        write(staging)
         if target.exists():
             target.rmdir()  # empty, checked above
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    files = sorted(str(p.relative_to(target)) for p in target.rglob("*") if p.is_file())
-    return {"ref": version.ref, "output": str(target), "files": files,
-            "requirements": requirements, "python": python, "port": PORT}
+    return target

@@ -33,6 +33,7 @@ class ServeSettings:
     max_rows: int = 10_000
     max_body_bytes: int = 8 << 20
     probabilities: bool = False  # answers carry class probabilities unless a request says no
+    runtime: str = "skops"  # skops | onnx | auto (see loading.py)
 
 
 def build_server_app(settings: ServeSettings):
@@ -42,11 +43,13 @@ def build_server_app(settings: ServeSettings):
     from .runtime.prediction_log import PredictionLog
     from .startup import LazyServingService, load_at_start
 
-    predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle)
+    predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle,
+                              runtime=settings.runtime)
     if settings.probabilities:
         predictor.check_probabilities()
-    log.info("mlops-lab: serving %s version %s (%s): POST /predict, GET /health, /metadata, "
-             "/metrics", predictor.name, predictor.version, settings.ref)
+    log.info("mlops-lab: serving %s version %s (%s) with %s: POST /predict, GET /health, "
+             "/metadata, /metrics", predictor.name, predictor.version, settings.ref,
+             predictor.runtime)
     service = LazyServingService()
     holder = ModelHolder(predictor)
     name, _, alias = parse_ref(settings.ref)
@@ -56,7 +59,7 @@ def build_server_app(settings: ServeSettings):
     prediction_log = (PredictionLog(service.write_prediction_logs, settings.log_queue_size,
                                     settings.log_batch_size)
                       if settings.log_predictions else None)
-    info = {"ref": settings.ref, "alias": alias,
+    info = {"ref": settings.ref, "alias": alias, "runtime_setting": settings.runtime,
             "hot_swap_poll_seconds": settings.poll_seconds if alias else None}
     return build_app(holder, prediction_log=prediction_log, background=background, info=info,
                      limits=Limits(settings.max_rows, settings.max_body_bytes),
@@ -75,7 +78,8 @@ async def watch_alias(service, holder, name: str, alias: str, settings: ServeSet
             if target is None or target == holder.current.version or target == failed_version:
                 continue
             predictor = await asyncio.to_thread(
-                lambda: service.get().load_predictor(f"{name}/{target}", settings.allow_pickle))
+                lambda: service.get().load_predictor(f"{name}/{target}", settings.allow_pickle,
+                                                     settings.runtime))
             if settings.probabilities:  # the answers promised stay possible
                 predictor.check_probabilities()
             holder.swap(predictor)

@@ -11,7 +11,7 @@ import json
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from ..errors import InvalidInput
 from ..limits import check_limit
@@ -38,10 +38,14 @@ class ServingService:
 
     # ---- loading ---------------------------------------------------------------------------
 
-    def load_predictor(self, ref: str, allow_pickle: bool = False) -> Predictor:
-        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely."""
-        version, model = self.models.load(ref, allow_pickle=allow_pickle)
-        return Predictor(version.name, version.version, model, version.signature or {})
+    def load_predictor(self, ref: str, allow_pickle: bool = False,
+                       runtime: str = "skops") -> Predictor:
+        """The model version `ref` names ("name@alias", "name/3", "name"), loaded safely:
+        its skops file, or with `runtime` "onnx"/"auto" its verified ONNX file (loading.py)."""
+        from .loading import make_predictor, read_model_file
+
+        version, kind, data = read_model_file(self.models, ref, runtime, allow_pickle)
+        return make_predictor(version, kind, data, allow_pickle)
 
     def cached_predictor(self, name: str, version: int, allow_pickle: bool = False) -> Predictor:
         """A version loaded once and kept (a few, least recently used first out)."""
@@ -110,20 +114,38 @@ class ServingService:
                           chunk_rows=chunk_rows or CHUNK_ROWS, progress=progress,
                           probabilities=probabilities)
 
-    def package(self, ref: str, out_dir) -> dict:
-        """A container build context for the version `ref` names (see package.py)."""
+    def package(self, ref: str, out_dir, runtime: str = "skops", edge: bool = False) -> dict:
+        """A container build context for the version `ref` names (see package.py): serving
+        its skops file, or with `runtime="onnx"` its verified ONNX file (no scikit-learn in
+        the image). `edge=True`: the ONNX file, signature, card and an example client for a
+        device (edge.py)."""
+        from .loading import choose_runtime
         from .package import build_context
 
         version = self.models.resolve(ref)
+        if edge or runtime != "skops":
+            kind = choose_runtime(version, "onnx" if edge else runtime)
+            if kind == "onnx":
+                version, data = self.models.onnx_file(version.ref)
+                if edge:
+                    from .edge import build_edge
+
+                    return build_edge(version, data, out_dir)
+                return build_context(version, data, out_dir, "onnx")
         return build_context(version, self.store.artifacts.read(version.blob), out_dir)
 
     # ---- the prediction log ----------------------------------------------------------------
 
     def write_prediction_logs(self, rows: list[dict]) -> None:
-        """One batch of the server's log queue, in one short transaction."""
+        """One batch of the server's log queue (request_id, model_name, model_version,
+        created_at, inputs, outputs per request), stored column by column in one short
+        transaction."""
         if rows:
+            from . import prediction_chunks
+
+            chunks = prediction_chunks.encode(rows)
             with self.store.db.write() as conn:
-                conn.execute(insert(t.prediction_logs), rows)
+                conn.execute(insert(t.prediction_chunks), chunks)
 
     def prediction_logs(self, name: str, version: int | None = None, limit: int = 1000,
                         since: int | None = None) -> list[dict]:
@@ -137,10 +159,24 @@ class ServingService:
             query = query.where(c.created_at >= int(since))
         with self.store.db.read() as conn:
             rows = conn.execute(query.order_by(c.id).limit(limit)).all()
-        return [{"request_id": r.request_id, "model": r.model_name, "version": r.model_version,
-                 "created_at": r.created_at, "row_count": r.row_count,
-                 "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
-                for r in rows]
+        older = [{"request_id": r.request_id, "model": r.model_name, "version": r.model_version,
+                  "created_at": r.created_at, "row_count": r.row_count,
+                  "inputs": json.loads(r.inputs), "outputs": json.loads(r.outputs)}
+                 for r in rows]  # written by servers before the log was kept in chunks
+        from . import prediction_chunks
+
+        k = t.prediction_chunks.c
+        query = prediction_chunks.query([k.model_version, k.data], name, version, since)
+        newer: list[dict] = []
+        with self.store.db.read() as conn:
+            for chunk in conn.execute(query.order_by(k.id)):
+                newer += prediction_chunks.request_docs(prediction_chunks.decode(chunk.data),
+                                                        name, chunk.model_version)
+                if len(older) + len(newer) >= limit:
+                    break
+        if since is not None:
+            newer = [doc for doc in newer if doc["created_at"] >= since]
+        return (older + newer)[:limit]
 
     def prediction_frame(self, name: str, version: int | None = None, *,
                          since: int | None = None, last: int | None = None,
@@ -154,8 +190,11 @@ class ServingService:
 
     def last_prediction_at(self, name: str) -> int | None:
         """When the model (any version) last answered a logged prediction (ms), or None."""
-        c = t.prediction_logs.c
+        c, k = t.prediction_logs.c, t.prediction_chunks.c
         with self.store.db.read() as conn:
-            return conn.execute(select(c.created_at).where(c.model_name == name)
-                                .order_by(c.id.desc()).limit(1)).scalar()
+            found = [conn.execute(select(func.max(c.created_at)).where(c.model_name == name))
+                     .scalar(),
+                     conn.execute(select(func.max(k.last_at)).where(k.model_name == name))
+                     .scalar()]
+        return max((f for f in found if f is not None), default=None)
 

@@ -13,21 +13,24 @@ from __future__ import annotations
 import multiprocessing
 
 from ..errors import MlopsLabError
-from .runtime.predictor import Predictor
+from .runtime.predictor import Predictor  # noqa: F401 - the type load_at_start gives
 
 
-def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
-    """The version `ref` names, loaded safely, as `ServingService.load_predictor` would."""
-    from ..models import serialization
-    from ..skops_import import skops_io
+def load_at_start(ref: str, allow_pickle: bool = False, runtime: str = "skops") -> Predictor:
+    """The version `ref` names, loaded safely, as `ServingService.load_predictor` would.
+    With the onnx runtime only onnxruntime is imported here, never scikit-learn."""
+    from .loading import RUNTIMES, make_predictor
 
+    if runtime not in RUNTIMES:
+        raise MlopsLabError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}.")
     answers, send = multiprocessing.Pipe(duplex=False)
-    helper = multiprocessing.Process(target=_read_version, args=(ref, allow_pickle, send),
+    helper = multiprocessing.Process(target=_read_version, args=(ref, allow_pickle, runtime,
+                                                                 send),
                                      name="mlops-lab-serve-lookup", daemon=True)
     helper.start()
     send.close()
     try:
-        skops_io()  # the model's libraries, imported while the helper reads the store
+        _import_runtime(runtime)  # the model's libraries, imported while the helper reads
         try:
             answer = answers.recv()
         except EOFError:
@@ -39,19 +42,27 @@ def load_at_start(ref: str, allow_pickle: bool = False) -> Predictor:
         helper.join()
     if isinstance(answer, BaseException):
         raise answer
-    version, data = answer
-    model = serialization.load_bytes(data, version.format, version.trusted_types,
-                                     allow_pickle=allow_pickle,
-                                     what=f"model version {version.ref}")
-    return Predictor(version.name, version.version, model, version.signature or {})
+    version, kind, data = answer
+    return make_predictor(version, kind, data, allow_pickle)
 
 
-def _read_version(ref: str, allow_pickle: bool, send) -> None:
-    """In the helper process: (version, model file bytes), or the error to raise instead."""
+def _import_runtime(runtime: str) -> None:
+    if runtime == "onnx":
+        import onnxruntime  # noqa: F401
+    else:  # skops, or auto (most versions have no ONNX file): scikit-learn's stack
+        from ..skops_import import skops_io
+
+        skops_io()
+
+
+def _read_version(ref: str, allow_pickle: bool, runtime: str, send) -> None:
+    """In the helper process: (version, "onnx" | "skops", file bytes), or the error to raise
+    instead."""
     try:
         from ..services import services
+        from .loading import read_model_file
 
-        answer = services().models.read(ref, allow_pickle)
+        answer = read_model_file(services().models, ref, runtime, allow_pickle)
     except Exception as exc:  # the server raises it: same message as a lookup in-process
         answer = exc
     try:

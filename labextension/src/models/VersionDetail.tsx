@@ -1,6 +1,6 @@
 /**
- * The selected version of a model in detail: class, format, trusted types, lineage, try-it
- * and model card.
+ * The selected version of a model in detail: class, format, trusted types, lineage, ONNX
+ * export, try-it and model card.
  */
 import React from 'react';
 import { absoluteTime } from '../format';
@@ -9,6 +9,7 @@ import { TryIt } from '../serving/TryIt';
 import { IModelVersionDetail } from './api';
 import { Lineage } from './Lineage';
 import { Markdown } from './Markdown';
+import { OnnxSection } from './OnnxSection';
 
 export function VersionDetail(props: {
   detail: IModelVersionDetail;
@@ -57,6 +58,9 @@ export function VersionDetail(props: {
           onOpenRun={props.onOpenRun}
           onOpenNotebook={props.onOpenNotebook}
         />
+      </Section>
+      <Section title="ONNX" testId="mlops-lab-onnx-section">
+        <OnnxSection onnx={d.onnx} reference={d.ref} />
       </Section>
       <Section title="Try it">
         <TryIt model={d.name} version={d.version} />

@@ -44,6 +44,32 @@ export interface IModelVersion {
   artifact: string | null;
   metrics: Record<string, MetricValue>;
   signature: ISignature;
+  onnx: IOnnxExport | null;
+}
+
+/** How an ONNX export compared with scikit-learn before it was kept. */
+export interface IOnnxVerification {
+  rows_compared: number;
+  sources: string[];
+  compared: string;
+  label_agreement: number | null;
+  max_abs_difference: number;
+  max_rel_difference?: number;
+  tolerance: Record<string, number>;
+  passed: boolean;
+}
+
+/** A version's ONNX file (content addressed) and its verification figures. */
+export interface IOnnxExport {
+  blob: string;
+  size: number;
+  opset: number;
+  layout: 'matrix' | 'columns';
+  inputs: string[];
+  outputs: string[];
+  created_at: number;
+  created_by: string;
+  verification: IOnnxVerification;
 }
 
 export interface ILineage {

@@ -12,7 +12,7 @@ from scipy import stats
 
 from .categorical import compare_categories
 from .numeric import compare_numbers
-from .profile import CategoricalProfile, ColumnProfile, NumericProfile, ReferenceProfile, profile_frame
+from .profile import ColumnProfile, NumericProfile, ReferenceProfile, profile_frame
 from .report import DriftReport, FeatureDrift
 from .thresholds import DriftThresholds
 from .values import Categories, Numbers, read_categories, read_numbers
@@ -25,15 +25,19 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
                  kinds: dict[str, str] | None = None) -> DriftReport:
     """Compare `current` with `reference` (a frame, or a stored ReferenceProfile of one) column
     by column. `kinds` forces "numeric" or "categorical" per column (e.g. a model's integer
-    class labels); `per_feature` replaces `thresholds` for the columns it names."""
+    class labels); `per_feature` replaces `thresholds` for the columns it names (the dataset's
+    verdict always uses `thresholds.dataset_share`). Columns of `current` that the reference
+    does not have are not compared."""
     thresholds = thresholds or DriftThresholds()
     per_feature = dict(per_feature or {})
     if not isinstance(current, pd.DataFrame):
         raise TypeError(f"current must be a pandas DataFrame, got {type(current).__name__}")
-    columns = None if columns is None else [str(c) for c in columns]
+    columns = None if columns is None else list(columns)
     raw: dict[str, np.ndarray] = {}
+    if isinstance(reference, pd.DataFrame):
+        _unique_names(reference, "reference")
     if isinstance(reference, ReferenceProfile):
-        profiles = _chosen(reference, columns, kinds)
+        profiles = _chosen(reference, None if columns is None else [str(c) for c in columns], kinds)
     else:
         built = profile_frame(reference, columns, kinds)
         profiles = {name: profile for name, (profile, _) in built.items()}
@@ -42,6 +46,7 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
     if unknown:
         raise ValueError(f"per_feature names columns that are not compared: {sorted(unknown)}")
 
+    _unique_names(current, "current")
     by_name = {str(c): c for c in current.columns}
     features = []
     for name, profile in profiles.items():
@@ -51,6 +56,13 @@ def detect_drift(reference: pd.DataFrame | ReferenceProfile, current: pd.DataFra
         features.append(feature)
     _decide(features, [per_feature.get(f.name, thresholds) for f in features])
     return DriftReport(features, thresholds)
+
+
+def _unique_names(frame: pd.DataFrame, side: str) -> None:
+    names = pd.Index([str(c) for c in frame.columns])
+    if names.has_duplicates:
+        raise ValueError(f"the {side} frame has several columns named "
+                         f"{sorted(set(names[names.duplicated()]))}; give each column one name")
 
 
 def _chosen(profile: ReferenceProfile, columns: list[str] | None,
@@ -84,17 +96,20 @@ def compare_column(name: str, ref: ColumnProfile, series: pd.Series | None, n_cu
     if ref.n == 0:
         return _status(feature, "all null", "every value of the reference is missing")
     if n_cur == 0:
-        text = f" ({cur.n_not_numbers} are not numbers)" if getattr(cur, "n_not_numbers", 0) else ""
-        return _status(feature, "all null", f"every value of the current data is missing{text}")
+        reasons = ((getattr(cur, "n_not_numbers", 0), "are not numbers"),
+                   (getattr(cur, "n_inf", 0), "are infinite"))
+        why = [f"{count} {what}" for count, what in reasons if count]
+        text = f" ({', '.join(why)})" if why else ""
+        return _status(feature, "all null", f"no usable value in the current data{text}")
     if min(ref.n, n_cur) < limits.min_rows:
         return _status(feature, "not enough data",
                        f"{min(ref.n, n_cur)} values on one side; at least {limits.min_rows} needed")
-    if ref.n_distinct_is_one:
+    if ref.single_value:
         return _single_value(feature, ref, cur, limits)
     if isinstance(ref, NumericProfile):
-        feature.__dict__.update(compare_numbers(ref, cur, ref_values))
+        _fill(feature, compare_numbers(ref, cur, ref_values))
     else:
-        feature.__dict__.update(compare_categories(ref, cur.counts))
+        _fill(feature, compare_categories(ref, cur.counts))
     _mixed(feature, ref, cur)
     return feature
 
@@ -116,12 +131,12 @@ def _single_value(feature: FeatureDrift, ref: ColumnProfile, cur: Numbers | Cate
         feature.new_categories, feature.new_categories_share = new[:20], different / total
     share = different / total
     p_value = stats.fisher_exact([[ref.n, 0], [total - different, different]]).pvalue
-    feature.__dict__.update(
+    _fill(feature, dict(
         status="single value", method="fisher exact", statistic=share, p_value=float(p_value),
         effect_size=share, effect_method="share of values not in the reference",
         threshold=limits.new_values_floor,
         message=f"the reference holds a single value ({value!r}); {share:.1%} of current "
-                "values differ from it")
+                "values differ from it"))
     return feature
 
 
@@ -149,6 +164,11 @@ def _decide(features: list[FeatureDrift], limits: list[DriftThresholds]) -> None
         f.p_value_adjusted = float(p)
         f.drifted = bool(p < lim.alpha and f.effect_size >= f.threshold
                          and (lim.psi_floor is None or (f.psi or 0.0) >= lim.psi_floor))
+
+
+def _fill(feature: FeatureDrift, figures: dict) -> None:
+    for name, value in figures.items():
+        setattr(feature, name, value)
 
 
 def _status(feature: FeatureDrift, status: str, message: str) -> FeatureDrift:

@@ -48,7 +48,8 @@ def summary_figure(report: DriftReport) -> go.Figure:
     fig = go.Figure()
     fig.add_bar(x=names, y=[f.effect_size or 0.0 for f in report.features], marker_color=colours,
                 name="effect size",
-                customdata=[[f.effect_method or f.status, f.p_value_adjusted] for f in report.features],
+                customdata=[[f.effect_method or f.status, f.p_value_adjusted]
+                            for f in report.features],
                 hovertemplate="%{x}: %{y:.3f} (%{customdata[0]})<br>adjusted p %{customdata[1]}"
                               "<extra></extra>")
     fig.add_scatter(x=names, y=[f.threshold for f in report.features], mode="markers",

@@ -16,7 +16,8 @@ PSI_BINS = 10
 PSI_FLOOR_SHARE = 1e-4  # an empty bin counts as this share, so PSI stays finite
 
 
-def compare_numbers(ref: NumericProfile, cur: Numbers, ref_values: np.ndarray | None = None) -> dict:
+def compare_numbers(ref: NumericProfile, cur: Numbers,
+                    ref_values: np.ndarray | None = None) -> dict:
     """The figures of one numeric column (reference with at least two distinct values)."""
     cuts = np.asarray(ref.cuts, dtype=np.float64)
     ref_counts = np.asarray(ref.counts, dtype=np.float64)

@@ -16,7 +16,7 @@ PROFILE_FORMAT = 1
 QUANTILE_BINS = 1000  # fine enough that binned KS / Wasserstein match the exact ones closely
 QUANTILE_SAMPLE = 50_000  # bin edges come from at most this many values; counts use them all
 MAX_CATEGORIES = 10_000  # rarer categories beyond this are kept as one "other" count
-GRID_CELLS = 1 << 16  # cells of the lookup grid that bins numbers without a search per value
+GRID_CELLS = 1 << 17  # cells of the lookup grid that bins numbers without a search per value
 
 
 @dataclass
@@ -40,7 +40,7 @@ class NumericProfile:
     kind: str = "numeric"
 
     @property
-    def n_distinct_is_one(self) -> bool:
+    def single_value(self) -> bool:
         return self.n > 0 and self.min == self.max
 
 
@@ -57,7 +57,7 @@ class CategoricalProfile:
     kind: str = "categorical"
 
     @property
-    def n_distinct_is_one(self) -> bool:
+    def single_value(self) -> bool:
         return len(self.counts) == 1 and self.other == 0
 
 
@@ -68,12 +68,15 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Counts of `values` in the bins the reference `cuts` make (len(cuts) + 1 bins): value v
     goes to bin "number of cuts < v", as np.searchsorted(cuts, v, "left") says.
 
-    A binary search per value is slow (branch misses); instead each value's cell on a fine
-    uniform grid over [min, max] is computed arithmetically and looked up in a table; only
-    values in the few cells that hold a cut need the binary search."""
+    A binary search per value is slow (branch misses). Instead each value's cell on a fine
+    uniform grid between the second and the second-to-last cut (so far tails do not stretch
+    it) is computed arithmetically: a cell without a cut gives the bin by table lookup, a cell
+    with one distinct cut value (discrete data sits on them) by one comparison; only values in
+    cells with several distinct cuts need the binary search."""
     bins = len(cuts) + 1
-    lo, hi = float(cuts[0]), float(cuts[-1])
-    if not hi > lo or not np.isfinite(hi - lo):
+    inner = cuts[1:-1] if len(cuts) > 3 else cuts
+    lo, hi = float(inner[0]), float(inner[-1])
+    if len(values) < GRID_CELLS // 8 or not hi > lo or not np.isfinite(hi - lo):
         return np.bincount(np.searchsorted(cuts, values, side="left"), minlength=bins)
     scale = GRID_CELLS / (hi - lo)
 
@@ -81,16 +84,27 @@ def bin_numbers(values: np.ndarray, cuts: np.ndarray) -> np.ndarray:
         t = np.multiply(v, scale)
         t -= lo * scale - 1.0
         np.clip(t, 0, GRID_CELLS + 1, out=t)
-        return t.astype(np.int32)  # truncation is floor here; 0: below min, last: >= max
+        return t.astype(np.int32)  # truncation is floor here; 0: below the grid, last: above
 
+    every = np.arange(GRID_CELLS + 2)
     cut_cells = cell(cuts)
-    first = np.searchsorted(cut_cells, np.arange(GRID_CELLS + 2), side="left")
-    holds_cut = np.bincount(cut_cells, minlength=GRID_CELLS + 2) > 0
-    table = np.where(holds_cut, bins, first).astype(np.int32)  # bins: "search this one"
-    found = table[cell(values)]
+    first = np.searchsorted(cut_cells, every, side="left")  # cuts in the cells before
+    table = np.where(np.bincount(cut_cells, minlength=len(every)) > 0, bins, first).astype(np.int16)
+    cells = cell(values)
+    found = table[cells]
     counts = np.bincount(found, minlength=bins + 1)[:bins]
-    unsure = values[found == bins]
-    counts += np.bincount(np.searchsorted(cuts, unsure, side="left"), minlength=bins)
+    closer = found == bins
+    if not closer.any():
+        return counts
+    near, near_cells = values[closer], cells[closer]
+    distinct, below, repeats = np.unique(cuts, return_index=True, return_counts=True)
+    distinct_cells = cell(distinct)
+    one = np.bincount(distinct_cells, minlength=len(every))[near_cells] == 1
+    slots = np.searchsorted(distinct_cells, every, side="left").astype(np.int32)
+    slot = slots[near_cells[one]]  # the cell's one distinct cut
+    settled = below[slot] + (near[one] > distinct[slot]) * repeats[slot]
+    counts += np.bincount(settled, minlength=bins)
+    counts += np.bincount(np.searchsorted(cuts, near[~one], side="left"), minlength=bins)
     return counts
 
 
@@ -147,7 +161,8 @@ def profile_categories(series: pd.Series, *, mixed_types: bool = False) -> Categ
                               counts, other, mixed_types)
 
 
-def profile_column(series: pd.Series, kind: str | None = None) -> tuple[ColumnProfile, Numbers | None]:
+def profile_column(series: pd.Series,
+                   kind: str | None = None) -> tuple[ColumnProfile, Numbers | None]:
     """The profile of one column, and its numbers when numeric (for exact small-sample tests)."""
     inferred, mixed = infer_kind(series)
     kind = inferred if kind is None else kind
@@ -176,7 +191,8 @@ class ReferenceProfile:
 
     def to_json(self) -> dict:
         return {"format": PROFILE_FORMAT,
-                "columns": [{"name": name, **_finite(asdict(p))} for name, p in self.columns.items()]}
+                "columns": [{"name": name, **_finite(asdict(p))}
+                            for name, p in self.columns.items()]}
 
     @classmethod
     def from_json(cls, data: dict) -> "ReferenceProfile":
@@ -188,7 +204,8 @@ class ReferenceProfile:
             entry = dict(entry)
             name = entry.pop("name")
             kind = check_kind(name, entry.get("kind"))
-            columns[name] = NumericProfile(**entry) if kind == "numeric" else CategoricalProfile(**entry)
+            shape = NumericProfile if kind == "numeric" else CategoricalProfile
+            columns[name] = shape(**entry)
         return cls(columns)
 
     def __eq__(self, other: object) -> bool:
@@ -199,7 +216,8 @@ class ReferenceProfile:
 
 
 def profile_frame(df: pd.DataFrame, columns: Iterable[str] | None = None,
-                  kinds: dict[str, str] | None = None) -> dict[str, tuple[ColumnProfile, Numbers | None]]:
+                  kinds: dict[str, str] | None = None
+                  ) -> dict[str, tuple[ColumnProfile, Numbers | None]]:
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"the reference must be a pandas DataFrame or a ReferenceProfile, "
                         f"got {type(df).__name__}")

@@ -120,7 +120,8 @@ class DriftReport:
         head = "Dataset drift detected" if self.drifted else "No dataset drift"
         return (f"{head}: {len(drifted)} of {len(self.features)} columns drifted "
                 f"({self.drift_share:.0%}; the dataset counts as drifted from "
-                f"{self.thresholds.dataset_share:.0%})" + (f": {', '.join(drifted)}" if drifted else ""))
+                f"{self.thresholds.dataset_share:.0%})"
+                + (f": {', '.join(drifted)}" if drifted else ""))
 
     def _repr_html_(self) -> str:
         from .html import report_html

@@ -16,7 +16,7 @@ def infer_kind(series: pd.Series) -> tuple[str, bool]:
     """("numeric" | "categorical", whether the values are of mixed types)."""
     if pd.api.types.is_bool_dtype(series.dtype):
         return "categorical", False
-    if pd.api.types.is_numeric_dtype(series.dtype):
+    if pd.api.types.is_numeric_dtype(series.dtype) or _is_time(series):
         return "numeric", False
     if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_string_dtype(series.dtype) \
             and not pd.api.types.is_object_dtype(series.dtype):
@@ -29,9 +29,15 @@ def infer_kind(series: pd.Series) -> tuple[str, bool]:
     return "categorical", True  # mixed types: compared as text
 
 
+def _is_time(series: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(series.dtype) or \
+        pd.api.types.is_timedelta64_dtype(series.dtype)
+
+
 def check_kind(name: str, kind: str) -> str:
     if kind not in KINDS:
-        raise ValueError(f"kind of column {name!r} must be 'numeric' or 'categorical', got {kind!r}")
+        raise ValueError(f"kind of column {name!r} must be 'numeric' or 'categorical', "
+                         f"got {kind!r}")
     return kind
 
 
@@ -55,7 +61,11 @@ def read_numbers(series: pd.Series) -> Numbers:
     """The column as float64: missing values and ±inf are dropped and counted; text that is not
     a number counts as missing and is reported apart."""
     n_not_numbers = 0
-    if pd.api.types.is_bool_dtype(series.dtype) or not pd.api.types.is_numeric_dtype(series.dtype):
+    if _is_time(series):  # instants and durations as nanoseconds
+        nanoseconds = pd.Series(series.dt.as_unit("ns").array.asi8, dtype="float64")
+        series = nanoseconds.where(~series.isna().to_numpy())
+    elif (pd.api.types.is_bool_dtype(series.dtype)
+          or not pd.api.types.is_numeric_dtype(series.dtype)):
         converted = pd.to_numeric(series, errors="coerce")
         n_not_numbers = int(converted.isna().sum() - series.isna().sum())
         series = converted
@@ -80,7 +90,10 @@ class Categories:
 
 def read_categories(series: pd.Series) -> Categories:
     """Counts per category, each category spelled as text (so 1 and "1" are one category)."""
-    counts = series.value_counts(dropna=True, sort=False)
+    try:
+        counts = series.value_counts(dropna=True, sort=False)
+    except TypeError:  # unhashable values (lists, dicts): counted by their text
+        counts = series.map(str, na_action="ignore").value_counts(dropna=True, sort=False)
     counts = counts[counts > 0]
     as_text = pd.Series(counts.to_numpy(), index=counts.index.map(str)).groupby(level=0).sum()
     n_missing = int(len(series) - as_text.sum())

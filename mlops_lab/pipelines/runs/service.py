@@ -220,6 +220,22 @@ class PipelineService:
             outputs = self._outputs(conn, [r.id for r in rows])
         return [_entity(r._mapping, outputs.get(r.id, {})) for r in rows]
 
+    def ended_since(self, since_ms: int, status: str = "FAILED",
+                    limit: int = MAX_LIMIT) -> list[PipelineRun]:
+        """Runs that ended with `status` at or after `since_ms`, oldest end first (the alerts
+        part reads failures through this)."""
+        check_limit(limit, MAX_LIMIT)
+        if status not in ENDED:
+            raise InvalidInput(f"status is one of {', '.join(ENDED)}, not {status!r}.")
+        if isinstance(since_ms, bool) or not isinstance(since_ms, int):
+            raise InvalidInput("since_ms is a time in whole milliseconds since the epoch.")
+        query = (select(pr).where(pr.c.status == status, pr.c.ended_at >= since_ms)
+                 .order_by(pr.c.ended_at, pr.c.id).limit(limit))
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+            outputs = self._outputs(conn, [r.id for r in rows])
+        return [_entity(r._mapping, outputs.get(r.id, {})) for r in rows]
+
     def _outputs(self, conn, ids: list[str]) -> dict[str, dict]:
         found: dict[str, dict] = {}
         if ids:

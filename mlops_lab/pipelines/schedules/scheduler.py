@@ -45,9 +45,10 @@ class Scheduler:
     def __init__(self, store: Store, *, holder: str | None = None, clock=time.time,
                  lease_seconds: float = 10.0, grace_seconds: float = 60.0, launch: bool = True,
                  max_workers: int | None = None, pipelines=None, schedules=None, tracking=None,
-                 monitors=None):
-        """`pipelines`, `schedules`, `tracking`, `monitors`: the services it works with (by
-        default the store's own, from the composition root)."""
+                 watcher=None):
+        """`pipelines`, `schedules`, `tracking`: the services it works with (by default the
+        store's own, from the composition root); `watcher`: monitoring's share (scheduled
+        monitors, alerts of failed runs, webhook deliveries), run beside the ticks."""
         self.store = store
         self.db = store.db
         self.holder = holder or f"{executor.HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -60,7 +61,11 @@ class Scheduler:
         self.pipelines = pipelines or parts.pipelines
         self.schedules = schedules or parts.schedules
         self.tracking = tracking or parts.tracking
-        self.monitors = monitors or parts.monitors
+        if watcher is None:
+            from ...monitoring.watch import Watcher
+
+            watcher = Watcher(parts.monitors, parts.alerts, parts.webhooks, clock)
+        self.watcher = watcher
         self._last_sweep = 0.0
 
     # ---- start ---------------------------------------------------------------------------
@@ -112,10 +117,6 @@ class Scheduler:
         if fired:
             for schedule_id in {f["schedule_id"] for f in fired}:
                 self.apply_retention(schedule_id)
-        try:  # scheduled monitors: each claimed once, whichever scheduler gets there
-            self.monitors.run_due(now_ms)
-        except Exception:  # noqa: BLE001 - a monitor must not stop the schedules
-            log.exception("Scheduled monitors could not run")
         if self.launch:
             executor.dispatch(self.store, self.max_workers)
         return fired
@@ -220,6 +221,8 @@ class Scheduler:
             self.recover()
         except Exception:  # noqa: BLE001
             log.warning("Recovering runs of dead workers failed", exc_info=True)
+        threading.Thread(target=self.watcher.run_forever, args=(stop,), daemon=True,
+                         name="mlops-lab-monitoring").start()
         try:
             while not stop.is_set():
                 try:

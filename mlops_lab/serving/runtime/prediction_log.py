@@ -78,9 +78,11 @@ class PredictionLog:
                     queue.task_done()
 
     def _write(self, batch: list[tuple]) -> None:
+        # Inputs ({column: values}) and outputs as answered: each sink stores them its way
+        # (the store column by column, a container's stdout as JSON lines).
         rows = [{"request_id": rid, "model_name": name, "model_version": version,
-                 "created_at": at, "row_count": len(outputs),
-                 "inputs": frame_json(inputs), "outputs": values_json(outputs)}
+                 "created_at": at, "row_count": len(outputs), "inputs": inputs,
+                 "outputs": outputs}
                 for rid, name, version, at, inputs, outputs in batch]
         self.write_batch(rows)
 
@@ -136,7 +138,8 @@ def json_lines_sink(stream) -> Callable[[list[dict]], None]:
     """A sink writing one JSON object per prediction request (for containers: stdout)."""
     def write(rows: list[dict]) -> None:
         for row in rows:
-            doc = dict(row, inputs=json.loads(row["inputs"]), outputs=json.loads(row["outputs"]))
+            doc = dict(row, inputs=json.loads(frame_json(row["inputs"])),
+                       outputs=json.loads(values_json(row["outputs"])))
             stream.write(json.dumps({"prediction_log": doc}) + "\n")
         stream.flush()
 

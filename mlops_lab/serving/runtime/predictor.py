@@ -33,6 +33,8 @@ class Predictor:
     signature: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        # An ONNX model takes the validated columns as they are (no DataFrame, no pandas).
+        self.takes_columns = bool(getattr(self.model, "takes_columns", False))
         self.columns: list[InputColumn] | None = input_columns(self.signature)
         self.allow_missing = accepts_missing(self.model)
         self.takes_array = self._takes_array()
@@ -45,6 +47,8 @@ class Predictor:
         can skip that. Checked once here on an example: a model that needs the frame (a
         column transformer selecting by name, ...) fails or differs and keeps getting frames.
         """
+        if self.takes_columns:
+            return False
         import numpy as np
 
         columns = self.columns
@@ -71,6 +75,11 @@ class Predictor:
         return True
 
     @property
+    def runtime(self) -> str:
+        """What scores: "onnx" (onnxruntime) or "skops" (the scikit-learn model itself)."""
+        return "onnx" if self.takes_columns else "skops"
+
+    @property
     def gives_probabilities(self) -> bool:
         """Whether the model is a classifier that can say how sure it is (`predict_proba`
         and its `classes_`); an SVC without `probability=True` cannot."""
@@ -88,6 +97,8 @@ class Predictor:
         """The answer for validated columns ({name: array}, in the signature's order):
         {"predictions": [...]}, plus "classes" and "probabilities" (one list per row, in
         the order of "classes") when asked."""
+        if self.takes_columns:
+            return self._answer(arrays, probabilities)
         if self.takes_array:
             return self._answer(_matrix(arrays.values()), probabilities)
         import pandas as pd
@@ -127,7 +138,9 @@ class Predictor:
                 "outputs": list((self.signature or {}).get("outputs") or []),
                 "accepts_missing_values": self.allow_missing,
                 "gives_probabilities": self.gives_probabilities,
-                "model_class": f"{type(self.model).__module__}.{type(self.model).__qualname__}"}
+                "runtime": self.runtime,
+                "model_class": getattr(self.model, "model_class", None)
+                or f"{type(self.model).__module__}.{type(self.model).__qualname__}"}
 
 
 def _has(model, attribute: str) -> bool:

@@ -49,6 +49,10 @@ model_versions = Table(
     Column("card", Text, nullable=False),
     Column("created_at", BigInteger, nullable=False),
     Column("created_by", String(255), nullable=False),
+    # The version's ONNX export (0018): its content-addressed file, and the record of how it
+    # was made and verified (a JSON document; null while the version has no ONNX file).
+    Column("onnx_blob", String(64), nullable=True, info={"blob": True}),  # counted by gc
+    Column("onnx", Text, nullable=True),
     Index("ix_model_versions_run_id", "run_id"),
 )
 

@@ -104,6 +104,8 @@ alerts = Table(
     Column("resolved_by", String(200), nullable=True),
     Column("resolved_at", BigInteger, nullable=True),
     Column("note", Text, nullable=True),
+    # When webhooks were last told of it: a re-open within the rule's cooldown is not sent.
+    Column("notified_at", BigInteger, nullable=True),
     Index("ix_alerts_state_last_seen_id", "state", "last_seen_at", "id"),
     Index("ix_alerts_last_seen_id", "last_seen_at", "id"),
 )
@@ -127,8 +129,9 @@ webhook_deliveries = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
-    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
-    Column("event", String(40), nullable=False),  # opened | reopened | resolved
+    # None for a test event (`mlops-lab webhooks test`), which is of no alert.
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=True),
+    Column("event", String(40), nullable=False),  # opened | reopened | resolved | test
     Column("body", Text, nullable=False),
     Column("status", String(20), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False),

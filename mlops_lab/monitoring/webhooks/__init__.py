@@ -1,0 +1,1 @@
+"""Webhooks: where alerts are sent, signed, with every delivery logged and retried."""
