@@ -124,8 +124,11 @@ export interface IAlert {
   state: AlertState;
   severity: string;
   message: string;
-  model_name?: string | null;
+  /** The monitor that raised it (by name), if a monitor did. */
+  monitor?: string | null;
   model?: string | null;
+  /** The contract's first name for `model`, read as well. */
+  model_name?: string | null;
   alias: string | null;
   feature: string | null;
   monitor_id: number | null;

@@ -1,0 +1,67 @@
+"""The alerts of the Monitoring tab in a real JupyterLab: a monitor whose run found a drifted
+feature under a feature-drift rule has an open alert; the tab's title counts it; Acknowledge
+with a note moves it to acknowledged, on the server's answer."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from lab_helpers import open_panel_tab
+from test_monitoring_panel import champion, customers, log_predictions
+
+pytestmark = pytest.mark.ui
+
+TIMEOUT_MS = 30_000
+NOTE = "looking into the <b>income</b> source"
+
+
+def fill_store(home) -> None:
+    from mlops_lab import config
+    from mlops_lab.services import services_for
+    from mlops_lab.store import open_store
+
+    s = services_for(open_store(config.database_uri(home), config.artifacts_root(home)))
+    version, model = champion(s)
+    s.monitors.create_monitor("churn@champion", last=2000)
+    s.alerts.create_alert_rule("income drift", "feature_drift", monitor="churn@champion",
+                               feature="income")
+    log_predictions(s, version, model, customers(2000, seed=3, income_shift=1.0))
+    assert s.monitors.run_monitor("churn@champion").status == "drift"
+    assert len(s.alerts.list_alerts("open")) == 1
+
+
+@pytest.fixture(scope="module")
+def prepare_store():
+    return fill_store
+
+
+@pytest.fixture(scope="module")
+def lab(isolated_lab_server, lab_page):
+    base_url, token, _ = isolated_lab_server
+    with lab_page(base_url, token) as page:
+        yield page
+
+
+def test_acknowledge_with_a_note_moves_the_alert(lab, screenshot):
+    panel = open_panel_tab(lab, "Monitoring", "mlops-lab-monitoring-panel")
+    tab = lab.locator("#mlops-lab-panel .lm-TabBar-tab", has_text="Monitoring")
+    expect(tab).to_have_attribute("data-open-alerts", "1", timeout=TIMEOUT_MS)
+    rows = panel.get_by_test_id("mlops-lab-alert-row")
+    expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(rows.first).to_contain_text("income")
+    screenshot(lab, "monitoring-alerts-01-open")
+
+    rows.first.get_by_test_id("mlops-lab-alert-acknowledge").click()
+    dialog = lab.locator(".jp-Dialog")
+    dialog.locator("input").fill(NOTE)
+    dialog.locator(".jp-mod-accept").click()
+    expect(panel.get_by_test_id("mlops-lab-alerts-empty")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(tab).not_to_have_attribute("data-open-alerts", "1", timeout=TIMEOUT_MS)
+
+    panel.get_by_test_id("mlops-lab-alert-filter").select_option("acknowledged")
+    expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(rows.first).to_have_attribute("data-state", "acknowledged")
+    expect(rows.first.get_by_test_id("mlops-lab-alert-who")).to_contain_text(NOTE)  # as text
+    screenshot(lab, "monitoring-alerts-02-acknowledged")
+    assert lab.dialogs == []
