@@ -111,6 +111,9 @@ def test_the_tab_lists_the_monitor_with_its_status(lab, screenshot):
     expect(row.get_by_test_id("mlops-lab-monitor-drifted")).to_have_text("income")
     expect(row.locator(".mlops-lab-monitor-when")).to_have_text(re.compile(r"just now|ago"))
     expect(row.get_by_test_id("mlops-lab-monitor-run-now")).to_be_enabled()
+    # No alert rule, so no alert: the empty list says how to make one.
+    expect(panel.get_by_test_id("mlops-lab-alerts-empty")).to_contain_text(
+        'ml.create_alert_rule("income drift", "feature_drift")')
     screenshot(lab, "monitoring-01-tab-light")
     assert lab.dialogs == []
 

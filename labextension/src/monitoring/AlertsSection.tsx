@@ -16,11 +16,15 @@ import { AlertState, IAlert, listAlerts, moveAlert } from './api';
 type StateFilter = AlertState | 'all';
 const FILTERS: StateFilter[] = ['open', 'acknowledged', 'resolved', 'all'];
 
+const HOW =
+  'Alerts open when a monitor run breaks an alert rule: ml.create_alert_rule("income drift", ' +
+  '"feature_drift") or `mlops-lab alerts rules create "income drift" feature_drift`.';
+
 const EMPTY: Record<StateFilter, string> = {
-  open: 'No open alerts. Alerts open when a monitor run finds drift, a performance drop or stale data.',
+  open: `No open alerts. ${HOW}`,
   acknowledged: 'No acknowledged alerts: acknowledge an open one to say it is being looked at.',
   resolved: 'No resolved alerts yet.',
-  all: 'No alerts yet. They open when a monitor run finds drift, a performance drop or stale data.'
+  all: `No alerts yet. ${HOW}`
 };
 
 export function AlertsSection(props: {
