@@ -117,3 +117,16 @@ def test_drift_of_two_files_from_the_command_line(tmp_path):
     same = cli("drift", str(tmp_path / "train.parquet"), str(tmp_path / "train.parquet"),
                "--check")
     assert "No dataset drift" in same.stdout
+
+
+def test_labels_from_a_labelled_snapshot(s, champion):
+    version, model = champion
+    current = customers(40, seed=14)
+    ids = log_predictions(s, version, model, current, batch=1)
+    outcomes = pd.DataFrame({"request_id": ids, "churned": current["churned"]})
+    s.datasets.snapshot(outcomes, "outcomes")
+    out = cli("labels", "log", "outcomes@1", "--label", "churned").stdout
+    assert "recorded 40 label(s)" in out
+    assert len(s.monitors.labels_for(ids)) == 40
+    bad = cli("labels", "log", "outcomes@1", "--label", "label", check=2)
+    assert "has no column(s) label" in bad.stderr

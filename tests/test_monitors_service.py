@@ -174,3 +174,21 @@ def test_scheduled_monitors_run_once_per_tick(s, champion):
     assert [r.trigger for r in runs] == ["schedule"]
     assert s.monitors.run_due(due) == []  # claimed: the next time is 5 minutes on
     assert s.monitors.get_monitor(monitor.name).next_run_at == due + 5 * 60 * 1000
+
+
+def test_staleness_dates_the_feature_sets_the_version_read(s):
+    from test_features import orders_frame, register as register_feature_set
+
+    register_feature_set(s.features)
+    s.features.materialize("customer_stats", orders_frame())
+    train = customers(500, seed=8)
+    snapshot = s.datasets.snapshot(train, "with_features")
+    run = s.tracking.create_run(s.tracking.get_or_create_experiment("fs").id, name="fit")
+    s.datasets.load(snapshot.ref, run_id=run.id)
+    s.tracking.link_run(run.id, "input", "feature_set", "customer_stats", "customer_stats@1")
+    model = LogisticRegression().fit(train[["age", "income"]], train["churned"])
+    s.models.register(model, "featured", input_example=train[["age", "income"]].head(),
+                      run_id=run.id, alias="live")
+    figures = s.monitors.run_monitor(s.monitors.create_monitor("featured@live").name).staleness
+    assert figures["feature_data_age_s"] is not None and figures["feature_data_age_s"] >= 0
+    assert figures["feature_data_age_s"] >= figures["training_data_age_s"]  # materialised first

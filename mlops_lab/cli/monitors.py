@@ -27,8 +27,9 @@ drifted (for CI).
 LABELS_EPILOG = """\
 examples:
   mlops-lab labels log outcomes.csv --request-id request_id --label churned
+  mlops-lab labels log outcomes@3 --label churned        (a labelled snapshot)
 
-The file has one row per predicted row: the X-Request-Id the model server answered with, the
+The table has one row per predicted row: the X-Request-Id the model server answered with, the
 row within that request (--row, default 0) and the true label.
 """
 
@@ -89,10 +90,11 @@ def register(commands, fmt) -> None:
                                  description="Record the true outcomes of logged predictions.",
                                  epilog=LABELS_EPILOG, formatter_class=fmt)
     lsub = labels.add_subparsers(dest="labels_command", metavar="{log}", required=True)
-    log = lsub.add_parser("log", help="record labels from a CSV or Parquet file",
+    log = lsub.add_parser("log", help="record labels from a file or a snapshot",
                           epilog=LABELS_EPILOG, formatter_class=fmt,
-                          description="Record labels from a CSV or Parquet file.")
-    log.add_argument("file", metavar="FILE")
+                          description="Record labels from a CSV or Parquet file, or from a "
+                          "labelled snapshot, joined to the logged predictions by request id.")
+    log.add_argument("file", metavar="FILE_OR_SNAPSHOT")
     log.add_argument("--request-id", default="request_id", metavar="COLUMN")
     log.add_argument("--label", default="label", metavar="COLUMN")
     log.add_argument("--row", default=None, metavar="COLUMN")
@@ -229,10 +231,9 @@ def _table(source: str):
 
 
 def cmd_labels(args) -> int:
-    from ..datasets.sources import read_source
     from ..errors import InvalidInput
 
-    frame = read_source(args.file)[0]
+    frame = _table(args.file)
     wanted = [args.request_id, args.label] + ([args.row] if args.row else [])
     missing = [c for c in wanted if c not in frame.columns]
     if missing:

@@ -23,7 +23,7 @@ def create_alert_rule(name: str, kind: str, monitor=None, cooldown="1h", **param
     """A rule that opens an alert. Kinds and their params: feature_drift (feature=None: any),
     drift_share (over=0.3), metric_below (below=0.8, metric=None), metric_drop (by=0.05,
     relative=False, metric=None), staleness (figure='version_age' | 'since_retraining' |
-    'since_prediction' | 'training_data_age', over='7d'), pipeline_failed (pipeline=None).
+    'since_prediction' | 'training_data_age' | 'feature_data_age', over='7d'), pipeline_failed (pipeline=None).
     Each also takes severity ('info', 'warning' or 'critical'). `monitor`: its name or id
     (None: every monitor). A resolved alert that re-opens is sent to webhooks again at most
     once per `cooldown`."""

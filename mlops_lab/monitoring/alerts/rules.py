@@ -18,7 +18,8 @@ from ...errors import InvalidInput
 from ...naming import clean_name
 
 SEVERITIES = ("info", "warning", "critical")
-STALENESS = ("version_age", "since_retraining", "since_prediction", "training_data_age")
+STALENESS = ("version_age", "since_retraining", "since_prediction", "training_data_age",
+             "feature_data_age")
 PIPELINE_KIND = "pipeline_failed"
 
 

@@ -33,13 +33,14 @@ def compare_categories(ref: CategoricalProfile, cur_counts: dict[str, int]) -> d
         ref_row = np.r_[ref_row, np.zeros(len(new))]
         cur_row = np.r_[cur_row, list(new.values())]
     n_c = cur_row.sum()
-    statistic, p_value = _chi_square(ref_row, cur_row)
+    statistic, p_value, dof = _chi_square(ref_row, cur_row)
     p, q = ref_row / ref_row.sum(), cur_row / n_c
     ranked_new = sorted(new.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
         "method": "chi-square",
         "statistic": statistic,
         "p_value": p_value,
+        "degrees_of_freedom": dof,
         "effect_size": float(jensenshannon(p, q, base=2)),
         "effect_method": "jensen-shannon distance",
         "psi": psi(ref_row, cur_row),
@@ -49,7 +50,15 @@ def compare_categories(ref: CategoricalProfile, cur_counts: dict[str, int]) -> d
     }
 
 
-def _chi_square(ref_row: np.ndarray, cur_row: np.ndarray) -> tuple[float, float]:
+def noise_floor(dof: int, n_ref: int, n_cur: int, level: float = 0.999) -> float:
+    """The Jensen-Shannon distance (base 2) two samples of one distribution exceed by chance
+    with probability 1 - `level`: for small differences JSD = chi-square / (8 n ln 2), n the
+    two sizes' harmonic half (the chi-square of homogeneity's own scale)."""
+    n = n_ref * n_cur / (n_ref + n_cur)
+    return float(np.sqrt(stats.chi2.ppf(level, dof) / (8 * n * np.log(2))))
+
+
+def _chi_square(ref_row: np.ndarray, cur_row: np.ndarray) -> tuple[float, float, int]:
     """Chi-square test of homogeneity of the two rows, rare categories pooled so that the
     approximation holds (sparse tables otherwise give too small p-values)."""
     totals = ref_row + cur_row
@@ -60,9 +69,9 @@ def _chi_square(ref_row: np.ndarray, cur_row: np.ndarray) -> tuple[float, float]
         table = np.hstack([table, pooled])
     table = table[:, table.sum(axis=0) > 0]
     if table.shape[1] < 2:
-        return 0.0, 1.0
+        return 0.0, 1.0, 0
     result = stats.chi2_contingency(table, correction=False)
-    return float(result.statistic), float(result.pvalue)
+    return float(result.statistic), float(result.pvalue), int(result.dof)
 
 
 def _bars(names: list[str], p: np.ndarray, q: np.ndarray) -> dict:

@@ -4,13 +4,14 @@ big enough to matter. Degenerate columns get a status, never an exception or a f
 
 from __future__ import annotations
 
+import math
 from typing import Iterable
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .categorical import compare_categories
+from .categorical import compare_categories, noise_floor
 from .numeric import compare_numbers
 from .profile import ColumnProfile, NumericProfile, ReferenceProfile, profile_frame
 from .report import DriftReport, FeatureDrift
@@ -162,8 +163,21 @@ def _decide(features: list[FeatureDrift], limits: list[DriftThresholds]) -> None
     for i, p in zip(tested, adjusted):
         f, lim = features[i], limits[i]
         f.p_value_adjusted = float(p)
+        f.threshold = max(f.threshold, _noise_floor(f, lim))
         f.drifted = bool(p < lim.alpha and f.effect_size >= f.threshold
                          and (lim.psi_floor is None or (f.psi or 0.0) >= lim.psi_floor))
+
+
+def _noise_floor(f: FeatureDrift, lim: DriftThresholds) -> float:
+    """The effect size sampling noise alone reaches about once in a thousand at these sizes
+    (small samples need a larger change to count; large ones are held by the fixed floor)."""
+    if not lim.noise_multiple or not (f.n_reference and f.n_current):
+        return 0.0
+    if f.kind == "numeric":
+        return lim.noise_multiple * math.sqrt(1 / f.n_reference + 1 / f.n_current)
+    if f.degrees_of_freedom:
+        return noise_floor(f.degrees_of_freedom, f.n_reference, f.n_current)
+    return 0.0
 
 
 def _fill(feature: FeatureDrift, figures: dict) -> None:

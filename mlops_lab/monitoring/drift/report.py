@@ -27,6 +27,7 @@ class FeatureDrift:
     statistic: float | None = None
     p_value: float | None = None
     p_value_adjusted: float | None = None
+    degrees_of_freedom: int | None = None  # of a categorical column's chi-square
     effect_size: float | None = None
     effect_method: str | None = None
     threshold: float | None = None

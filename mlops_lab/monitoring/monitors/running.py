@@ -67,7 +67,8 @@ class Running:
                                   "rows_reference": ref["rows"], "rows_current": len(current)}
         result["staleness"] = staleness.figures(
             now, version, self.models.resolve(version.name).created_at,
-            ref.get("snapshot_created_at"), self.serving.last_prediction_at(version.name))
+            ref.get("snapshot_created_at"), self.serving.last_prediction_at(version.name),
+            self._oldest_materialisation(version))
         if len(current) == 0:
             result.update(status="no data", message=f"nothing to compare: no rows in {source}")
             return result, version
@@ -91,6 +92,16 @@ class Running:
                           message=_message(report, predictions_drifted=len(drifted) > len(
                               report.drifted_features)))
         return result, version
+
+    def _oldest_materialisation(self, version) -> int | None:
+        """When the stalest feature set the version read was last materialised."""
+        times = []
+        for name in staleness.feature_sets(version):
+            try:
+                times.append(self.features.get(name).freshness["last_materialized"])
+            except MlopsLabError:  # deleted since: nothing to date
+                continue
+        return min((t for t in times if t is not None), default=None)
 
     def _reference(self, monitor, version, model) -> dict:
         """The stored reference statistics of the version served now (built on its first

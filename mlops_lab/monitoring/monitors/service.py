@@ -50,6 +50,7 @@ class MonitorService(Running, Labels):
     models = Collaborator("models")
     datasets = Collaborator("datasets")
     serving = Collaborator("serving")
+    features = Collaborator("features")  # the freshness of the feature sets a version read
 
     def __init__(self, store: Store, models=None, datasets=None, serving=None, alerts=None):
         self.store, self.db = store, store.db
