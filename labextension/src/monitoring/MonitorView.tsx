@@ -245,6 +245,10 @@ function Staleness(props: { latest: IMonitorRun | null }): JSX.Element {
         ['Model version age', humanDuration(s.version_age_s) || '—'],
         ['Since the last retraining', humanDuration(s.since_retraining_s) || '—'],
         ['Training data age', humanDuration(s.training_data_age_s) || '—'],
+        // Only for a version that read feature sets.
+        ...(s.feature_data_age_s !== null && s.feature_data_age_s !== undefined
+          ? [['Feature data age', humanDuration(s.feature_data_age_s)] as [string, string]]
+          : []),
         ['Since the last prediction', humanDuration(s.since_prediction_s) || 'no prediction logged']
       ]
     : [];

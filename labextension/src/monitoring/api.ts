@@ -67,6 +67,8 @@ export interface IStaleness {
   version_age_s: number | null;
   since_retraining_s: number | null;
   training_data_age_s: number | null;
+  /** Since the stalest feature set the version read was last materialised. */
+  feature_data_age_s?: number | null;
   since_prediction_s: number | null;
 }
 
