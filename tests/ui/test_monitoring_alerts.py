@@ -43,6 +43,19 @@ def lab(isolated_lab_server, lab_page):
         yield page
 
 
+def test_the_models_view_shows_its_open_alert(lab, screenshot):
+    panel = open_panel_tab(lab, "Models", "mlops-lab-models-panel")
+    rows = panel.get_by_test_id("mlops-lab-model-row")
+    expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
+    rows.click()
+    view = lab.locator(".lm-DockPanel-widget:visible [data-testid=mlops-lab-model-view]")
+    alerts = view.get_by_test_id("mlops-lab-model-alert")
+    expect(alerts).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(alerts.first).to_contain_text("income")
+    expect(alerts.first).to_contain_text("open")
+    screenshot(lab, "monitoring-alerts-00-model-view")
+
+
 def test_acknowledge_with_a_note_moves_the_alert(lab, screenshot):
     panel = open_panel_tab(lab, "Monitoring", "mlops-lab-monitoring-panel")
     tab = lab.locator("#mlops-lab-panel .lm-TabBar-tab", has_text="Monitoring")

@@ -8,6 +8,7 @@ import React, { useState } from 'react';
 import { ViewStatus } from '../common/ViewStatus';
 import { ON_DEMAND, usePolling } from '../usePolling';
 import { AliasesSection, AliasHistory } from './AliasesSection';
+import { ModelAlerts } from './ModelAlerts';
 import { askAlias, askReason } from './aliasDialogs';
 import { ALIAS_PATTERN, deleteAlias, getModel, getVersion, IAliasMove, setAlias } from './api';
 import { VersionDetail } from './VersionDetail';
@@ -120,6 +121,8 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           {notice}
         </div>
       )}
+
+      <ModelAlerts alerts={model.alerts} />
 
       <div className="mlops-lab-columns">
         <AliasesSection

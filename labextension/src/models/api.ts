@@ -2,6 +2,7 @@
  * Requests to the registry's REST routes and the JSON shapes they return.
  */
 import { firstPage, IListPage, MetricValue, requestJson } from '../request';
+import { IAlert } from '../monitoring/api';
 
 export interface IColumn {
   name: string;
@@ -117,6 +118,8 @@ export interface IAliasMove {
 export interface IModelOverview extends IModel {
   versions: IModelVersion[];
   history: IAliasMove[];
+  /** Its alerts not yet resolved (open, then acknowledged). */
+  alerts?: IAlert[];
 }
 
 export async function listModels(q: string): Promise<IListPage<IModel>> {
