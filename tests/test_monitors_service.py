@@ -13,6 +13,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from mlops_lab.clock import now_ms
 from mlops_lab.errors import InvalidInput
 from mlops_lab.serving.runtime.prediction_log import frame_json, values_json
 from mlops_lab.services import services_for
@@ -38,8 +39,7 @@ def s(store):
     return services_for(store)
 
 
-@pytest.fixture
-def champion(s):
+def train_champion(s, training_metrics=None):
     """churn@champion: a pipeline fitted in a tracked run that read the snapshot customers@1."""
     train = customers(3000, seed=1)
     snapshot = s.datasets.snapshot(train, "customers")
@@ -49,21 +49,27 @@ def champion(s):
         ColumnTransformer([("num", StandardScaler(), ["age", "income", "tenure"]),
                            ("cat", OneHotEncoder(), ["plan"])]),
         LogisticRegression(max_iter=500)).fit(frame[FEATURES], frame["churned"])
-    s.tracking.log_metrics(run.id, {"roc_auc": 0.7})
+    s.tracking.log_metrics(run.id, training_metrics or {"roc_auc": 0.7})
     version = s.models.register(model, "churn", input_example=frame[FEATURES].head(),
                                 run_id=run.id, alias="champion")
     return version, model
 
 
+@pytest.fixture
+def champion(s):
+    return train_champion(s)
+
+
 def log_predictions(s, version, model, frame: pd.DataFrame, batch: int = 250) -> list[str]:
-    """Writes the prediction log as the server's log writer does; returns the request ids."""
+    """Writes the prediction log as the server's log writer does, stamped now; returns the
+    request ids."""
     rows, ids = [], []
     for start in range(0, len(frame), batch):
         part = frame.iloc[start:start + batch]
         request_id = uuid.uuid4().hex
         ids.append(request_id)
         rows.append({"request_id": request_id, "model_name": version.name,
-                     "model_version": version.version, "created_at": 1_000 + start,
+                     "model_version": version.version, "created_at": now_ms(),
                      "row_count": len(part), "inputs": frame_json(part[FEATURES]),
                      "outputs": values_json(model.predict(part[FEATURES]).tolist())})
     s.serving.write_prediction_logs(rows)

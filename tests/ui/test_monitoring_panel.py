@@ -7,67 +7,20 @@ draws its reference against current; "Run now" adds a run. Light and dark screen
 from __future__ import annotations
 
 import re
-import uuid
 
-import numpy as np
-import pandas as pd
 import pytest
 from playwright.sync_api import expect
 
 from lab_helpers import open_panel_tab, set_theme
+from test_monitors_service import customers, log_predictions, train_champion
 
 pytestmark = pytest.mark.ui
 
-FEATURES = ["age", "income", "tenure", "plan"]
 TIMEOUT_MS = 30_000
 
 
-def customers(n: int, seed: int, income_shift: float = 0.0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    df = pd.DataFrame({
-        "age": rng.normal(40, 10, n),
-        "income": rng.normal(50, 15, n) + income_shift * 15,
-        "tenure": rng.exponential(3, n),
-        "plan": rng.choice(["basic", "plus", "pro"], n, p=[0.5, 0.3, 0.2]),
-    })
-    logit = 0.04 * (df.age - 40) - 0.05 * (df.income - 50) + 0.3 * (df.plan == "basic")
-    df["churned"] = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-    return df
-
-
 def champion(s):
-    """churn@champion: a pipeline fitted in a tracked run that read the snapshot customers@1."""
-    from sklearn.compose import ColumnTransformer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import OneHotEncoder, StandardScaler
-
-    snapshot = s.datasets.snapshot(customers(3000, seed=1), "customers")
-    run = s.tracking.create_run(s.tracking.get_or_create_experiment("churn").id, name="fit")
-    _, frame = s.datasets.load(snapshot.ref, run_id=run.id)
-    model = make_pipeline(
-        ColumnTransformer([("num", StandardScaler(), ["age", "income", "tenure"]),
-                           ("cat", OneHotEncoder(), ["plan"])]),
-        LogisticRegression(max_iter=500)).fit(frame[FEATURES], frame["churned"])
-    s.tracking.log_metrics(run.id, {"accuracy": 0.66})
-    version = s.models.register(model, "churn", input_example=frame[FEATURES].head(),
-                                run_id=run.id, alias="champion")
-    return version, model
-
-
-def log_predictions(s, version, model, frame: pd.DataFrame, batch: int = 250) -> None:
-    """Writes the prediction log as the server's log writer does, stamped now."""
-    from mlops_lab.clock import now_ms
-    from mlops_lab.serving.runtime.prediction_log import frame_json, values_json
-
-    rows = []
-    for start in range(0, len(frame), batch):
-        part = frame.iloc[start:start + batch]
-        rows.append({"request_id": uuid.uuid4().hex, "model_name": version.name,
-                     "model_version": version.version, "created_at": now_ms(),
-                     "row_count": len(part), "inputs": frame_json(part[FEATURES]),
-                     "outputs": values_json(model.predict(part[FEATURES]).tolist())})
-    s.serving.write_prediction_logs(rows)
+    return train_champion(s, {"accuracy": 0.66})
 
 
 def fill_store(home) -> None:
