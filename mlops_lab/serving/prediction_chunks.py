@@ -61,7 +61,7 @@ def _request_table(row: dict) -> pa.Table:
 def _array(values) -> pa.Array:
     """Values as Arrow holds them; a column of mixed kinds (numbers and text) as text."""
     try:
-        return pa.array(values, from_pandas=True)
+        return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
         return pa.array([None if v is None else str(v) for v in values], pa.string())
 
