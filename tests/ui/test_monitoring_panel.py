@@ -30,7 +30,7 @@ def fill_store(home) -> None:
 
     s = services_for(open_store(config.database_uri(home), config.artifacts_root(home)))
     version, model = champion(s)
-    s.monitors.create_monitor("churn@champion", last=2000, metric="accuracy")
+    s.monitors.create_monitor("churn@champion", last=2000, window="1d", metric="accuracy")
     log_predictions(s, version, model, customers(2000, seed=2))
     assert s.monitors.run_monitor("churn@champion").status == "ok"
     log_predictions(s, version, model, customers(2000, seed=3, income_shift=1.0))
@@ -79,7 +79,8 @@ def test_the_view_draws_drift_over_time_and_the_drifted_feature_first(lab, scree
     expect(view.get_by_test_id("mlops-lab-monitor-run-count")).to_have_text("2 runs")
     facts = view.get_by_test_id("mlops-lab-monitor-facts")
     expect(facts).to_contain_text("customers@1")
-    expect(facts).to_contain_text("the last 2,000 predictions")
+    expect(facts).to_contain_text(
+        "the last 2,000 predictions, within the predictions of the last 1 day")
 
     # One line per feature and one for the drift share, over the two runs.
     drift = view.get_by_test_id("mlops-lab-monitor-drift-over-time")

@@ -27,22 +27,21 @@ function rows(count: number | null | undefined): string {
   return count === null || count === undefined ? '?' : count.toLocaleString();
 }
 
-/** What the monitor reads as current data, in words. */
+/** What the monitor reads as current data, in words (the server's `current`: `last` rows
+ * and/or `window_s` seconds of the prediction log, or a dataset's newest `snapshot`). */
 export function currentSpec(monitor: IMonitor): string {
-  const spec = monitor.current as { last?: number; window?: string | number; snapshot?: string };
+  const spec = monitor.current as { last?: number; window_s?: number; snapshot?: string };
   if (spec.snapshot) {
-    return `the newest snapshot of ${spec.snapshot}`;
+    return spec.snapshot.includes('@')
+      ? `snapshot ${spec.snapshot}`
+      : `the newest snapshot of ${spec.snapshot}`;
   }
   const parts: string[] = [];
   if (spec.last) {
     parts.push(`the last ${spec.last.toLocaleString()} predictions`);
   }
-  if (spec.window) {
-    parts.push(
-      `the predictions of the last ${
-        typeof spec.window === 'number' ? humanDuration(spec.window) : spec.window
-      }`
-    );
+  if (spec.window_s) {
+    parts.push(`the predictions of the last ${humanDuration(spec.window_s)}`);
   }
   return parts.length ? parts.join(', within ') : 'the last 10,000 predictions';
 }
