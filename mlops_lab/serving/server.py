@@ -36,15 +36,16 @@ class ServeSettings:
     runtime: str = "skops"  # skops | onnx | auto (see loading.py)
 
 
-def build_server_app(settings: ServeSettings):
-    """The ASGI app for `settings`, its model loaded (NotFound/InvalidInput when it cannot be)."""
+def build_server_app(settings: ServeSettings, lookup=None):
+    """The ASGI app for `settings`, its model loaded (NotFound/InvalidInput when it cannot be);
+    `lookup`: the version's read from the store, if started already (startup.Lookup)."""
     from ..models.refs import parse_ref
     from .runtime.app import Limits, ModelHolder, build_app
     from .runtime.prediction_log import PredictionLog
     from .startup import LazyServingService, load_at_start
 
     predictor = load_at_start(settings.ref, allow_pickle=settings.allow_pickle,
-                              runtime=settings.runtime)
+                              runtime=settings.runtime, lookup=lookup)
     if settings.probabilities:
         predictor.check_probabilities()
     log.info("mlops-lab: serving %s version %s (%s) with %s: POST /predict, GET /health, "
@@ -101,6 +102,11 @@ def serve(settings: ServeSettings, host: str = "127.0.0.1", port: int = 8080,
           workers: int = 1, log_level: str = "info") -> None:
     """Runs the server until interrupted. The model is loaded before the port is opened, so
     a bad reference fails here with a clear error instead of in every request."""
+    lookup = None
+    if workers == 1:  # the store is read in a helper while this process imports the rest
+        from .startup import Lookup
+
+        lookup = Lookup(settings.ref, settings.allow_pickle, settings.runtime)
     import uvicorn
 
     logging.basicConfig(level=getattr(logging, log_level.upper(), logging.INFO),
@@ -117,4 +123,4 @@ def serve(settings: ServeSettings, host: str = "127.0.0.1", port: int = 8080,
             uvicorn.run("mlops_lab.serving.server:app_from_environment", factory=True,
                         workers=workers, **common)
         return
-    uvicorn.run(build_server_app(settings), **common)
+    uvicorn.run(build_server_app(settings, lookup), **common)

@@ -16,34 +16,53 @@ from ..errors import MlopsLabError
 from .runtime.predictor import Predictor  # noqa: F401 - the type load_at_start gives
 
 
-def load_at_start(ref: str, allow_pickle: bool = False, runtime: str = "skops") -> Predictor:
-    """The version `ref` names, loaded safely, as `ServingService.load_predictor` would.
-    With the onnx runtime only onnxruntime is imported here, never scikit-learn."""
-    from .loading import RUNTIMES, make_predictor
+class Lookup:
+    """The version being read from the store in a helper process: started as early as the
+    server can (before it imports its web stack), collected by `load_at_start`."""
 
-    if runtime not in RUNTIMES:
-        raise MlopsLabError(f"runtime must be one of {', '.join(RUNTIMES)}, not {runtime!r}.")
-    answers, send = multiprocessing.Pipe(duplex=False)
-    helper = multiprocessing.Process(target=_read_version, args=(ref, allow_pickle, runtime,
-                                                                 send),
-                                     name="mlops-lab-serve-lookup", daemon=True)
-    helper.start()
-    send.close()
-    try:
-        _import_runtime(runtime)  # the model's libraries, imported while the helper reads
+    def __init__(self, ref: str, allow_pickle: bool = False, runtime: str = "skops"):
+        from .loading import RUNTIMES
+
+        if runtime not in RUNTIMES:
+            raise MlopsLabError(f"runtime must be one of {', '.join(RUNTIMES)}, "
+                                f"not {runtime!r}.")
+        self.ref, self.allow_pickle, self.runtime = ref, allow_pickle, runtime
+        self._answers, send = multiprocessing.Pipe(duplex=False)
+        self._helper = multiprocessing.Process(
+            target=_read_version, args=(ref, allow_pickle, runtime, send),
+            name="mlops-lab-serve-lookup", daemon=True)
+        self._helper.start()
+        send.close()
+
+    def answer(self):
+        """(version, kind, file bytes) as the helper read them, or its error raised."""
         try:
-            answer = answers.recv()
-        except EOFError:
-            helper.join()  # its exit code is known only once it is reaped
-            raise MlopsLabError(f"Could not read {ref!r} from the store: the process reading "
-                                f"it ended with exit code {helper.exitcode}.") from None
-    finally:
-        answers.close()
-        helper.join()
-    if isinstance(answer, BaseException):
-        raise answer
-    version, kind, data = answer
-    return make_predictor(version, kind, data, allow_pickle)
+            try:
+                answer = self._answers.recv()
+            except EOFError:
+                self._helper.join()  # its exit code is known only once it is reaped
+                raise MlopsLabError(f"Could not read {self.ref!r} from the store: the process "
+                                    f"reading it ended with exit code "
+                                    f"{self._helper.exitcode}.") from None
+        finally:
+            self._answers.close()
+            self._helper.join()
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+
+def load_at_start(ref: str, allow_pickle: bool = False, runtime: str = "skops",
+                  lookup: Lookup | None = None) -> Predictor:
+    """The version `ref` names, loaded safely, as `ServingService.load_predictor` would (read
+    by `lookup` when one was started already). With the onnx runtime only onnxruntime is
+    imported here, never scikit-learn."""
+    from .loading import make_predictor
+
+    lookup = lookup or Lookup(ref, allow_pickle, runtime)
+    _import_runtime(lookup.runtime)  # the model's libraries, imported while the helper reads
+    version, kind, data = lookup.answer()
+    return make_predictor(version, kind, data, lookup.allow_pickle)
 
 
 def _import_runtime(runtime: str) -> None:
