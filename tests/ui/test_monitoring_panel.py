@@ -142,3 +142,27 @@ def test_run_now_adds_a_run(lab, screenshot):
                                                                            timeout=TIMEOUT_MS)
     screenshot(lab, "monitoring-06-after-run-now")
     assert lab.dialogs == []
+
+
+def test_new_monitor_from_the_tab_and_a_refused_one_says_why(lab, screenshot):
+    panel = open_monitoring_tab(lab)
+    rows = panel.get_by_test_id("mlops-lab-monitor-row")
+    expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
+
+    panel.get_by_test_id("mlops-lab-new-monitor").click()
+    dialog = lab.locator(".jp-Dialog")
+    dialog.get_by_test_id("mlops-lab-new-monitor-target").fill("churn@champion")
+    dialog.get_by_test_id("mlops-lab-new-monitor-name").fill("weekly")
+    dialog.get_by_test_id("mlops-lab-new-monitor-source").select_option("snapshot")
+    dialog.get_by_test_id("mlops-lab-new-monitor-snapshot").fill("customers")
+    dialog.get_by_test_id("mlops-lab-new-monitor-label").fill("churned")
+    screenshot(lab, "monitoring-07-new-monitor")
+    dialog.locator(".jp-mod-accept").click()
+    expect(rows).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(panel.locator("[data-monitor=weekly]")).to_contain_text("never run")
+
+    panel.get_by_test_id("mlops-lab-new-monitor").click()
+    dialog.get_by_test_id("mlops-lab-new-monitor-target").fill("churn")
+    dialog.locator(".jp-mod-accept").click()
+    expect(panel.locator(".mlops-lab-banner")).to_contain_text("alias such as", timeout=TIMEOUT_MS)
+    expect(rows).to_have_count(2)

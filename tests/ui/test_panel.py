@@ -117,7 +117,7 @@ def test_every_panel_tab_shows_its_whole_name(lab, runs):
 def test_the_monitoring_tab_says_how_to_create_a_monitor(lab, runs):
     panel = open_panel_tab(lab, "Monitoring", "mlops-lab-monitoring-panel")
     expect(panel.get_by_test_id("mlops-lab-monitors-empty")).to_contain_text(
-        "No monitors yet: create one with ml.create_monitor('churn@champion') or "
+        "No monitors yet: create one with New…, ml.create_monitor('churn@champion') or "
         "`mlops-lab monitors create churn@champion`", timeout=TIMEOUT_MS)
     lab.locator("#mlops-lab-panel .lm-TabBar-tab", has_text="Runs").click()
     expect(lab.locator(ROW).first).to_be_visible(timeout=TIMEOUT_MS)

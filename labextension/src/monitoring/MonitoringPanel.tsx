@@ -11,10 +11,11 @@ import { ListCutNote } from '../common/ListCutNote';
 import { PanelList } from '../common/PanelList';
 import { StatusBadge } from '../common/StatusBadge';
 import { AlertsSection } from './AlertsSection';
-import { IMonitorListItem, listMonitors, runMonitor } from './api';
+import { createMonitor, IMonitorListItem, listMonitors, runMonitor } from './api';
+import { askNewMonitor } from './newMonitorDialog';
 
 export const NO_MONITORS =
-  "No monitors yet: create one with ml.create_monitor('churn@champion') or " +
+  "No monitors yet: create one with New…, ml.create_monitor('churn@champion') or " +
   '`mlops-lab monitors create churn@champion`.';
 
 export interface IMonitoringPanelProps {
@@ -51,6 +52,14 @@ export function MonitoringPanel(props: IMonitoringPanelProps): JSX.Element {
       );
   };
 
+  const newMonitor = async () => {
+    const spec = await askNewMonitor();
+    if (spec) {
+      // The server's answer (the monitor, or what is wrong with a field) decides.
+      createMonitor(spec).then(reload, reason => setError((reason as Error).message));
+    }
+  };
+
   return (
     <div
       className="mlops-lab-panel-body mlops-lab-monitoring-panel"
@@ -58,6 +67,14 @@ export function MonitoringPanel(props: IMonitoringPanelProps): JSX.Element {
     >
       <div className="mlops-lab-pipelines-toolbar">
         <span className="mlops-lab-pipelines-heading">Monitors</span>
+        <button
+          className="mlops-lab-link-button"
+          data-testid="mlops-lab-new-monitor"
+          title="Watch a model alias's current data against the data it was trained on"
+          onClick={() => void newMonitor()}
+        >
+          New…
+        </button>
         <button className="mlops-lab-link-button" title="Load the monitors again" onClick={reload}>
           Refresh
         </button>

@@ -153,6 +153,21 @@ export function getMonitor(name: string): Promise<IMonitorOverview> {
   return requestJson<IMonitorOverview>(['monitors', name]);
 }
 
+/** What "New monitor…" sends (the server checks every field). */
+export interface INewMonitor {
+  target: string;
+  name?: string;
+  last?: number;
+  window?: string;
+  snapshot?: string;
+  label?: string;
+  schedule?: string;
+}
+
+export function createMonitor(spec: INewMonitor): Promise<IMonitor> {
+  return requestJson<IMonitor>(['monitors'], { method: 'POST', body: spec });
+}
+
 /** Runs the monitor now; the stored run. */
 export function runMonitor(name: string): Promise<IMonitorRun> {
   return requestJson<IMonitorRun>(['monitors', name, 'runs'], { method: 'POST' });
