@@ -147,7 +147,7 @@ def test_filter_uses_server_grammar(lab, runs, screenshot):
     screenshot(lab, "03-filter-error")
 
     apply_filter(lab, "")
-    expect(error).to_have_count(0)
+    expect(error).to_have_count(0, timeout=TIMEOUT_MS)
     expect(lab.locator(ROW)).to_have_count(len(runs), timeout=TIMEOUT_MS)
 
 
