@@ -117,21 +117,18 @@ def cmd_create(args) -> int:
 
 
 def cmd_list(args) -> int:
-    svc = services().monitors
-    monitors = svc.list_monitors(args.model)
-    last = svc.last_runs([m.id for m in monitors])
+    monitors = services().monitors.list_monitors(args.model, with_last_run=True)
     if args.json:
-        print_json({"monitors": [{**m.to_json(), "last_run": last[m.id].to_json(False)
-                                  if m.id in last else None} for m in monitors]})
+        print_json({"monitors": [m.to_json() for m in monitors]})
         return 0
     if not monitors:
         print("No monitors yet: mlops-lab monitors create MODEL@ALIAS")
         return 0
     print_table(["NAME", "WATCHES", "SCHEDULE", "LAST RUN", "STATUS", "DRIFTED"],
                 [[m.name, m.target, m.schedule or "-",
-                  when(last[m.id].started_at) if m.id in last else "-",
-                  last[m.id].status if m.id in last else "never run",
-                  ", ".join(last[m.id].result.get("drifted_features", [])) if m.id in last
+                  when(m.last_run.started_at) if m.last_run else "-",
+                  m.last_run.status if m.last_run else "never run",
+                  ", ".join(m.last_run.result.get("drifted_features", [])) if m.last_run
                   else ""] for m in monitors])
     return 0
 
@@ -171,6 +168,8 @@ def _print_run(run) -> None:
     print(f"{run.monitor}: {run.status}" + (f" — {run.result['message']}"
                                             if run.result.get("message") else "")
           + (f" — {run.error}" if run.error else ""))
+    if run.result.get("alerts_error"):
+        print(f"warning: {run.result['alerts_error']}")
     report = run.drift
     if report is not None:
         _print_report(report)

@@ -17,12 +17,6 @@ CREATE_FIELDS = ("name", "window", "last", "snapshot", "reference", "label", "me
                  "thresholds", "per_feature", "schedule")
 
 
-def _with_last_runs(monitors_service, monitors: list) -> list[dict]:
-    last = monitors_service.last_runs([m.id for m in monitors])
-    return [{**m.to_json(), "last_run": last[m.id].to_json(full=False) if m.id in last else None}
-            for m in monitors]
-
-
 class MonitorsHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
@@ -30,9 +24,9 @@ class MonitorsHandler(MlopsLabHandler):
         monitors = self.services.monitors
         model = self.search_text("model") or None
         page = await self.keyset_page(
-            lambda after, n: monitors.list_monitors(model, n, after), lambda m: (m.name,), (str,))
-        items = await self.call(_with_last_runs, monitors, page.items)
-        self.reply({**page.to_json("monitors"), "monitors": items})
+            lambda after, n: monitors.list_monitors(model, n, after, with_last_run=True),
+            lambda m: (m.name,), (str,))
+        self.reply(page.to_json("monitors"))
 
     @tornado.web.authenticated
     @authorized

@@ -29,6 +29,7 @@ class Monitor:
     created_at: int = 0
     updated_at: int = 0
     created_by: str | None = None
+    last_run: "MonitorRun | None" = None  # its newest run, where a list asked for it
 
     @property
     def target(self) -> str:
@@ -41,7 +42,8 @@ class Monitor:
                 "thresholds": self.thresholds, "label_metric": self.label_metric,
                 "schedule": self.schedule, "next_run_at": self.next_run_at,
                 "created_at": self.created_at, "updated_at": self.updated_at,
-                "created_by": self.created_by}
+                "created_by": self.created_by,
+                "last_run": self.last_run.to_json(full=False) if self.last_run else None}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ A run reads the model registry, datasets and the prediction log through their se
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -121,15 +122,20 @@ class MonitorService(Running, Labels):
         return _monitor(row)
 
     def list_monitors(self, model: str | None = None, limit: int = LIST_LIMIT,
-                      after: list | None = None) -> list[Monitor]:
-        """Monitors by name; `after` a monitor's (name,), the monitors after it."""
+                      after: list | None = None, with_last_run: bool = False) -> list[Monitor]:
+        """Monitors by name; `after` a monitor's (name,), the monitors after it; with
+        `with_last_run`, each with its newest run (`last_run`, None when never run)."""
         check_limit(limit, LIST_LIMIT)
         m = t.monitors
         query = select(m) if model is None else select(m).where(m.c.model_name == model)
         with self.db.read() as conn:
             rows = conn.execute(keyset.page_query(query, [SortKey(m.c.name, False)], after,
                                                   limit)).all()
-        return [_monitor(r) for r in rows]
+        monitors = [_monitor(r) for r in rows]
+        if not with_last_run:
+            return monitors
+        last = self.last_runs([found.id for found in monitors])
+        return [replace(found, last_run=last.get(found.id)) for found in monitors]
 
     def delete_monitor(self, name_or_id) -> None:
         monitor = self.get_monitor(name_or_id)
