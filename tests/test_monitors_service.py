@@ -198,3 +198,23 @@ def test_staleness_dates_the_feature_sets_the_version_read(s):
     figures = s.monitors.run_monitor(s.monitors.create_monitor("featured@live").name).staleness
     assert figures["feature_data_age_s"] is not None and figures["feature_data_age_s"] >= 0
     assert figures["feature_data_age_s"] >= figures["training_data_age_s"]  # materialised first
+
+
+def test_a_failure_of_the_alert_rules_is_kept_with_the_run(s, champion):
+    """The run stands when alerting fails (here: an alerts part that raises); the run says its
+    rules were not checked instead of the failure living only in a log."""
+    from mlops_lab.monitoring.monitors.service import MonitorService
+
+    class FailingAlerts:
+        def evaluate(self, figures):
+            raise RuntimeError("alerts store unreachable")
+
+    version, model = champion
+    log_predictions(s, version, model, customers(500, seed=9))
+    monitors = MonitorService(s.store, alerts=FailingAlerts())
+    monitors.create_monitor("churn@champion")
+    run = monitors.run_monitor("churn@champion")
+    assert run.status == "ok" and run.drift is not None
+    assert run.result["alerts_error"] == ("the alert rules were not checked: RuntimeError: "
+                                          "alerts store unreachable")
+    assert monitors.get_run("churn@champion", run.id).result["alerts_error"]

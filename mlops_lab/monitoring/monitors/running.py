@@ -47,7 +47,11 @@ class Running:
             raise
         self._finish(run_id, values)
         found = self.get_run(monitor.id, run_id)
-        self._tell_alerts(monitor, found)
+        failed = self._tell_alerts(monitor, found)
+        if failed:  # the run stands; that its alert rules were not checked is kept with it
+            self._finish(run_id, {"result": json.dumps(
+                {**found.result, "alerts_error": failed}, allow_nan=False, default=str)})
+            found = self.get_run(monitor.id, run_id)
         return found
 
     def _finish(self, run_id: int, values: dict) -> None:
@@ -196,10 +200,11 @@ class Running:
                        "" if calibration else " (calibration not checked: no label column "
                                               "in the reference)"))
 
-    def _tell_alerts(self, monitor, run) -> None:
+    def _tell_alerts(self, monitor, run) -> str | None:
+        """Hands the run's figures to the alert rules; what went wrong, if anything."""
         alerts = self._alerts
         if alerts is None or run.status == "failed":
-            return
+            return None
         drift = run.drift
         figures = {
             "monitor": monitor.name, "monitor_id": monitor.id, "model_name": monitor.model_name,
@@ -212,9 +217,11 @@ class Running:
             "performance": run.performance, "staleness": run.staleness}
         try:
             alerts.evaluate(figures)
-        except Exception:  # the run is stored whatever alerting does
+        except Exception as exc:  # the run is stored whatever alerting does
             log.warning("mlops-lab: alert rules of monitor %s failed", monitor.name,
                         exc_info=True)
+            return f"the alert rules were not checked: {type(exc).__name__}: {exc}"
+        return None
 
     # ---- the schedule ----------------------------------------------------------------------
 
