@@ -1,7 +1,9 @@
 """A monitor run over the model server's prediction log: 1,000,000 logged rows x 20 numeric
 features, written as the server's log writer writes them (batches of 1,000-row requests), then
-`run_monitor` with the reference statistics already stored (the first run builds them). Also
-the log read alone, and the same read from the older one-JSON-document-per-request log.
+`run_monitor` with the reference statistics already stored (the first run builds them): in a
+running process (the scheduler's case) and as `mlops-lab monitors run` in a fresh process (a
+command-line user's). Also the log read alone, and the same read from the older
+one-JSON-document-per-request log.
 
     .venv/bin/python benchmarks/bench_monitor_run.py              # ~3 minutes
     .venv/bin/python benchmarks/bench_monitor_run.py --rows 200000 --reps 3 --no-json
@@ -16,6 +18,7 @@ import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -96,6 +99,10 @@ def measure(args) -> dict:
         "log_write_s": round(log_seconds, 2),
         "first_run_s (builds the reference statistics)": round(first, 2),
         "monitor_run_s": round(timed(lambda: s.monitors.run_monitor("wide@live"), args.reps), 3),
+        # What a command-line user waits for: a fresh process, its imports, the store opened.
+        "monitor_run_cli_s": round(timed(lambda: subprocess.run(
+            [sys.executable, "-m", "mlops_lab.cli", "monitors", "run", "wide@live", "--json"],
+            check=True, stdout=subprocess.DEVNULL), args.reps), 3),
         "log_read_s": round(timed(lambda: s.serving.prediction_frame("wide", 1, last=args.rows),
                                   args.reps), 3),
     }
