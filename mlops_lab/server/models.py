@@ -52,10 +52,8 @@ class ModelHandler(ModelsBase):
 def _overview_with_alerts(services, name: str) -> dict:
     """The model's view with its alerts not yet resolved: where a user already looks."""
     overview = services.models.overview(name)
-    unresolved = [alert for state in ("open", "acknowledged")
-                  for alert in services.alerts.list_alerts(state=state, model=overview.model.name,
-                                                           limit=20)]
-    return {**overview.to_json(), "alerts": [a.to_json() for a in unresolved]}
+    alerts = services.alerts.unresolved(overview.model.name)
+    return {**overview.to_json(), "alerts": [a.to_json() for a in alerts]}
 
 
 class VersionsHandler(ModelsBase):

@@ -207,6 +207,11 @@ class AlertService:
             raise NotFound(f"No alert with id {alert_id} (see `mlops-lab alerts`).")
         return alert_of(row)
 
+    def unresolved(self, model: str, limit: int = 20) -> list[Alert]:
+        """A model's alerts not yet resolved: the open ones, then the acknowledged ones."""
+        return [alert for state in ("open", "acknowledged")
+                for alert in self.list_alerts(state=state, model=model, limit=limit)]
+
     def list_alerts(self, state: str | None = None, monitor=None, model: str | None = None,
                     limit: int = 100, after: list | None = None) -> list[Alert]:
         """Alerts most recently seen first; `after` an alert's (last_seen_at, id), the ones
