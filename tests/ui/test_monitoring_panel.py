@@ -7,6 +7,7 @@ draws its reference against current; "Run now" adds a run. Light and dark screen
 from __future__ import annotations
 
 import re
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -142,6 +143,21 @@ def test_run_now_adds_a_run(lab, screenshot):
                                                                            timeout=TIMEOUT_MS)
     screenshot(lab, "monitoring-06-after-run-now")
     assert lab.dialogs == []
+
+
+def test_the_open_view_shows_a_run_stored_elsewhere(lab, isolated_lab_server):
+    """A run the view was not told of (the scheduler's, a notebook's: here one through the
+    REST API from outside the page) appears in the open view by its poll, with no click."""
+    view = lab.get_by_test_id("mlops-lab-monitor-view")
+    count = view.get_by_test_id("mlops-lab-monitor-run-count")
+    expect(count).to_have_text("4 runs", timeout=TIMEOUT_MS)
+    base_url, token, _ = isolated_lab_server
+    request = urllib.request.Request(
+        f"{base_url}/mlops-lab/api/monitors/churn%40champion/runs", method="POST",
+        headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.status == 201
+    expect(count).to_have_text("5 runs", timeout=TIMEOUT_MS)
 
 
 def test_new_monitor_from_the_tab_and_a_refused_one_says_why(lab, screenshot):

@@ -10,8 +10,15 @@ import { PlotlyChart } from '../common/PlotlyChart';
 import { Section } from '../common/Section';
 import { StatusBadge } from '../common/StatusBadge';
 import { ViewStatus } from '../common/ViewStatus';
-import { ON_DEMAND, usePolling } from '../usePolling';
-import { getMonitor, IMonitor, IMonitorOverview, IMonitorRun, runMonitor } from './api';
+import { ON_DEMAND, usePoll, usePolling } from '../usePolling';
+import {
+  getMonitor,
+  IMonitor,
+  IMonitorOverview,
+  IMonitorRun,
+  newestMonitorRun,
+  runMonitor
+} from './api';
 import { DRIFT_LAYOUT, driftOverTime, hasPerformance, performanceOverTime } from './charts';
 import { FeaturePicture, LatestComparison } from './LatestComparison';
 
@@ -19,6 +26,10 @@ export interface IMonitorViewProps {
   name: string;
   /** Changes when the monitor was run elsewhere (the side panel): load again. */
   generation: number;
+  /** Whether the view is showing: only then does it look for newer runs. */
+  visible: boolean;
+  /** Seconds between looks for a newer run (the panel's refresh setting; 0: never). */
+  refreshInterval: number;
   onLoaded?: (monitor: IMonitorOverview) => void;
   onRan?: () => void;
 }
@@ -59,6 +70,18 @@ export function MonitorView(props: IMonitorViewProps): JSX.Element {
   );
   const { data: monitor, error, setError, reload } = polled;
   const [running, setRunning] = useState(false);
+  // A run stored elsewhere (the scheduler, a notebook, the command line) loads the view again;
+  // the look is one brief run, the view is loaded only when that run is new.
+  usePoll(
+    () =>
+      newestMonitorRun(name).then(newest => {
+        const shown = monitor?.runs[0]?.id ?? null;
+        if (monitor && (newest?.id ?? null) !== shown) {
+          reload();
+        }
+      }),
+    { active: props.visible && monitor !== null, seconds: props.refreshInterval }
+  );
 
   const runNow = () => {
     setRunning(true);

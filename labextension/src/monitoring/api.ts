@@ -153,6 +153,15 @@ export function getMonitor(name: string): Promise<IMonitorOverview> {
   return requestJson<IMonitorOverview>(['monitors', name]);
 }
 
+/** The monitor's newest run in brief (null before its first): a light check for a newer run. */
+export async function newestMonitorRun(name: string): Promise<IMonitorRunSummary | null> {
+  const query = new URLSearchParams({ limit: '1' });
+  const page = await requestJson<{ runs: IMonitorRunSummary[] }>(['monitors', name, 'runs'], {
+    query
+  });
+  return page.runs[0] ?? null;
+}
+
 /** What "New monitor…" sends (the server checks every field). */
 export interface INewMonitor {
   target: string;

@@ -45,7 +45,9 @@ export const monitoringPlugin: JupyterFrontEndPlugin<void> = {
         if (typeof name !== 'string' || !name) {
           throw new Error('open-monitor needs a monitor name');
         }
-        openInMainArea(shell, tabs, monitorWidgetId(name), () => createMonitorWidget(name, ran));
+        openInMainArea(shell, tabs, monitorWidgetId(name), () =>
+          createMonitorWidget(name, ran, () => panel.settings.refreshInterval)
+        );
       }
     });
 

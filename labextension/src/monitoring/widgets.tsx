@@ -4,6 +4,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
+import { Message } from '@lumino/messaging';
 import { IPanelSettings, mainAreaWidget, nameId, PanelTabWidget } from '../widgets';
 import { OpenAlertsBadge } from './alertsBadge';
 import { IMonitorListItem } from './api';
@@ -59,11 +60,15 @@ export class MonitoringPanelWidget extends PanelTabWidget {
   private readonly badge: OpenAlertsBadge | undefined;
 }
 
-/** The content of a monitor's tab; `refresh()` loads it again (it was run elsewhere). */
+/**
+ * The content of a monitor's tab; `refresh()` loads it again (it was run from the panel).
+ * While shown it looks for newer runs every `refreshSeconds()` (the panel's setting).
+ */
 export class MonitorContent extends ReactWidget {
   constructor(
     readonly monitorName: string,
-    private readonly onRan: (monitor: string) => void
+    private readonly onRan: (monitor: string) => void,
+    private readonly refreshSeconds: () => number
   ) {
     super();
   }
@@ -73,11 +78,23 @@ export class MonitorContent extends ReactWidget {
     this.update();
   }
 
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.update();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.update();
+  }
+
   render(): JSX.Element {
     return (
       <MonitorView
         name={this.monitorName}
         generation={this.generation}
+        visible={this.isVisible}
+        refreshInterval={this.refreshSeconds()}
         onRan={() => this.onRan(this.monitorName)}
       />
     );
@@ -92,9 +109,10 @@ export function monitorWidgetId(name: string): string {
 
 export function createMonitorWidget(
   name: string,
-  onRan: (monitor: string) => void
+  onRan: (monitor: string) => void,
+  refreshSeconds: () => number
 ): MainAreaWidget<MonitorContent> {
-  return mainAreaWidget(new MonitorContent(name, onRan), {
+  return mainAreaWidget(new MonitorContent(name, onRan, refreshSeconds), {
     id: monitorWidgetId(name),
     label: `Monitor ${name}`
   });
