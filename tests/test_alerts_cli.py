@@ -13,7 +13,7 @@ import pytest
 
 from mlops_lab.services import services_for
 
-from webhook_receivers import Receiver
+from webhook_receivers import Receiver, free_port
 
 CLI = Path(sys.executable).with_name("mlops-lab")
 SECRET = "cli-secret-do-not-print"
@@ -94,6 +94,13 @@ def test_webhooks_commands_never_print_the_secret(parts, tmp_path, receiver):
     log = json.loads(run("deliveries", "--webhook", "ops", "--json").stdout)["deliveries"]
     assert [(d["event"], d["status"]) for d in log] == [("test", "delivered")]
     assert "Delivered 0." in run("deliver").stdout
+    # A receiver that is down: the list says the webhook is failing, and why.
+    assert run("create", "down", f"http://127.0.0.1:{free_port()}/hook").returncode == 0
+    run("test", "down")
+    listed = run("list").stdout
+    assert "1 delivered" in listed and "1 retrying" in listed
+    assert "down is failing: delivery 2" in listed and "ConnectError" in listed
+    assert run("delete", "down").returncode == 0
     assert run("delete", "ops").returncode == 0
     assert run("list", "--json").stdout.strip() == json.dumps({"webhooks": []}, indent=2)
     assert all(SECRET not in text for text in outputs)

@@ -131,6 +131,10 @@ def test_webhooks_through_rest_never_answer_the_secret(fetch, jp_auth_header, pa
     assert [d["event"] for d in rest["deliveries"]] == ["test"]
     assert [d["alert_id"] for d in call(
         f"webhooks/{hook['id']}/deliveries?alert={alert.id}")["deliveries"]] == [alert.id]
+    (listed,) = call("webhooks")["webhooks"]
+    conforms(listed, "Webhook")
+    assert listed["deliveries"] == {"delivered": 2, "retrying": 0, "waiting": 0, "failed": 0,
+                                    "failing": False, "last_failure": None}
     assert call(f"webhooks/{hook['id']}/deliveries?status=lost", 400)
     assert call("webhooks/999/deliveries", 404)
     assert call(f"webhooks/{hook['id']}", method="DELETE")["name"] == "ops"

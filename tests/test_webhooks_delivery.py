@@ -134,6 +134,31 @@ def test_a_receiver_that_is_down_loses_nothing(parts, receivers):
     assert {json.loads(b)["alert"]["feature"] for _, b in receiver.received} == {"a", "b"}
 
 
+def test_each_webhook_says_how_its_deliveries_stand(parts, receivers, store):
+    """The list with health counts a webhook's deliveries by state and keeps its newest
+    failure (error and status), so a receiver that is down is seen in the panel; a
+    webhook that never failed has no failure."""
+    good, down = receivers(), receivers(statuses=(503,))
+    parts.webhooks.create_webhook("good", good.url)
+    parts.webhooks.create_webhook("down", down.url)
+    hooks = WebhookService(store, max_attempts=2)
+    raise_alerts(parts, ("a", "b"))
+    before = {h.name: h.health for h in hooks.list_webhooks(with_health=True)}
+    assert (before["down"].waiting, before["down"].failing) == (2, False)
+    t = now_ms()
+    hooks.deliver_due(now=t)  # good: both delivered; down: both retrying
+    health = {h.name: h.health for h in hooks.list_webhooks(with_health=True)}
+    assert (health["good"].delivered, health["good"].failing) == (2, False)
+    assert health["good"].last_failure is None
+    assert (health["down"].retrying, health["down"].failed, health["down"].failing) == (2, 0, True)
+    hooks.deliver_due(now=t + backoff_ms(1))  # the second and last attempt
+    down_health = next(h for h in hooks.list_webhooks(with_health=True) if h.name == "down").health
+    assert (down_health.retrying, down_health.failed) == (0, 2)
+    assert down_health.last_failure.last_status == 503
+    assert "answered 503" in down_health.last_failure.last_error
+    assert hooks.list_webhooks()[0].health is None  # only when asked for
+
+
 def test_a_receiver_that_hangs_times_out(parts, receivers):
     receiver = receivers(hang=True)
     parts.webhooks.create_webhook("slow", receiver.url)

@@ -218,14 +218,30 @@ def cmd_rules_delete(args) -> int:
 # ---- webhooks -----------------------------------------------------------------------------
 
 def cmd_webhooks(args) -> int:
-    hooks = services().webhooks.list_webhooks()
+    hooks = services().webhooks.list_webhooks(with_health=True)
     if args.json:
         print_json({"webhooks": [h.to_json() for h in hooks]})
         return 0
     rows = [[str(h.id), h.name, h.url, "yes" if h.has_secret else "no",
-             "yes" if h.enabled else "no", when(h.created_at)] for h in hooks]
-    print_table(["id", "name", "url", "secret", "enabled", "created"], rows)
+             "yes" if h.enabled else "no", when(h.created_at), _deliveries(h.health)]
+            for h in hooks]
+    print_table(["id", "name", "url", "secret", "enabled", "created", "deliveries"], rows)
+    for h in hooks:
+        last = h.health.last_failure if h.health.failing else None
+        if last is not None:
+            print(f"{printable(h.name)} is failing: delivery {last.id} (queued "
+                  f"{when(last.created_at)}, {last.attempts} attempts): "
+                  f"{printable(last.last_error or '')}")
     return 0
+
+
+def _deliveries(health) -> str:
+    """'3 delivered, 1 retrying, 2 failed' (the states that have any)."""
+    parts = [f"{n} {state}" for state, n in (("delivered", health.delivered),
+                                             ("waiting", health.waiting),
+                                             ("retrying", health.retrying),
+                                             ("failed", health.failed)) if n]
+    return ", ".join(parts) or "none yet"
 
 
 def cmd_webhooks_create(args) -> int:

@@ -108,8 +108,10 @@ class WebhooksHandler(AlertsBase):
     @tornado.web.authenticated
     @authorized
     async def get(self):
-        page = await self.whole_list_page(self.services.webhooks.list_webhooks,
-                                          lambda w: (w.id,), (int,))
+        # Each with how its deliveries stand: a receiver that is down shows in the panel.
+        page = await self.whole_list_page(
+            lambda: self.services.webhooks.list_webhooks(with_health=True),
+            lambda w: (w.id,), (int,))
         self.reply(page.to_json("webhooks"))
 
     @tornado.web.authenticated

@@ -14,10 +14,16 @@ class Webhook:
     has_secret: bool
     enabled: bool
     created_at: int
+    # How its deliveries stand, when asked for (list_webhooks(with_health=True)).
+    health: DeliveryHealth | None = None
 
     def to_json(self) -> dict:
-        return {"id": self.id, "name": self.name, "url": self.url, "has_secret": self.has_secret,
-                "enabled": self.enabled, "created_at": self.created_at}
+        doc = {"id": self.id, "name": self.name, "url": self.url,
+               "has_secret": self.has_secret, "enabled": self.enabled,
+               "created_at": self.created_at}
+        if self.health is not None:
+            doc["deliveries"] = self.health.to_json()
+        return doc
 
 
 @dataclass(frozen=True)
@@ -42,9 +48,31 @@ class Delivery:
                 "delivered_at": self.delivered_at}
 
 
-def webhook_of(row) -> Webhook:
+@dataclass(frozen=True)
+class DeliveryHealth:
+    """A webhook's delivery log in brief: how many deliveries arrived, wait for a retry after
+    a failed attempt, wait for their first attempt, or failed for good; and the newest attempt
+    that failed (its error), so a receiver that is down shows where people look."""
+    delivered: int = 0
+    retrying: int = 0
+    waiting: int = 0
+    failed: int = 0
+    last_failure: Delivery | None = None
+
+    @property
+    def failing(self) -> bool:
+        return bool(self.retrying or self.failed)
+
+    def to_json(self) -> dict:
+        last = self.last_failure
+        return {"delivered": self.delivered, "retrying": self.retrying, "waiting": self.waiting,
+                "failed": self.failed, "failing": self.failing,
+                "last_failure": last.to_json() if last else None}
+
+
+def webhook_of(row, health: DeliveryHealth | None = None) -> Webhook:
     return Webhook(id=row.id, name=row.name, url=row.url, has_secret=bool(row.secret),
-                   enabled=bool(row.enabled), created_at=row.created_at)
+                   enabled=bool(row.enabled), created_at=row.created_at, health=health)
 
 
 def delivery_of(row) -> Delivery:

@@ -24,6 +24,7 @@ from ...store.tables.monitoring import webhook_deliveries as d
 from ...store.tables.monitoring import webhooks as w
 from . import delivery
 from .entities import Delivery, Webhook, delivery_of, webhook_of
+from .health import delivery_health
 
 URL_MAX, SECRET_MAX = 2000, 1000
 STATUSES = ("pending", "delivered", "failed")
@@ -91,9 +92,13 @@ class WebhookService:
                                                 created_at=now_ms())).inserted_primary_key[0]
             return webhook_of(conn.execute(select(w).where(w.c.id == new)).first())
 
-    def list_webhooks(self) -> list[Webhook]:
+    def list_webhooks(self, with_health: bool = False) -> list[Webhook]:
+        """Every webhook; with_health: each with how its deliveries stand (a receiver that is
+        down shows as failing, with its last error)."""
         with self.db.read() as conn:
-            return [webhook_of(r) for r in conn.execute(select(w).order_by(w.c.id))]
+            rows = conn.execute(select(w).order_by(w.c.id)).all()
+            health = delivery_health(conn, [r.id for r in rows]) if with_health else {}
+        return [webhook_of(r, health.get(r.id)) for r in rows]
 
     def get_webhook(self, webhook) -> Webhook:
         """A webhook by its id (a number) or its name."""
