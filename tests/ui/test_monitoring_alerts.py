@@ -1,6 +1,8 @@
 """The alerts of the Monitoring tab in a real JupyterLab: a monitor whose run found a drifted
 feature under a feature-drift rule has an open alert; the tab's title counts it; Acknowledge
-with a note moves it to acknowledged, on the server's answer."""
+with a note moves it to acknowledged, on the server's answer. The alert went to two webhooks:
+one delivered, one to a receiver that is down, which the tab shows as failing with its error;
+"Send test" sends a test event and says what came back."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from playwright.sync_api import expect
 
 from lab_helpers import open_panel_tab
 from test_monitoring_panel import champion, customers, log_predictions
+from webhook_receivers import Receiver, free_port
 
 pytestmark = pytest.mark.ui
 
@@ -16,24 +19,34 @@ TIMEOUT_MS = 30_000
 NOTE = "looking into the <b>income</b> source"
 
 
-def fill_store(home) -> None:
+def fill_store(home, receiver_url: str) -> None:
     from mlops_lab import config
     from mlops_lab.services import services_for
     from mlops_lab.store import open_store
 
     s = services_for(open_store(config.database_uri(home), config.artifacts_root(home)))
     version, model = champion(s)
+    s.webhooks.create_webhook("ops", receiver_url, secret="hook-secret")
+    s.webhooks.create_webhook("down", f"http://127.0.0.1:{free_port()}/hook")
     s.monitors.create_monitor("churn@champion", last=2000)
     s.alerts.create_alert_rule("income drift", "feature_drift", monitor="churn@champion",
                                feature="income")
     log_predictions(s, version, model, customers(2000, seed=3, income_shift=1.0))
     assert s.monitors.run_monitor("churn@champion").status == "drift"
     assert len(s.alerts.list_alerts("open")) == 1
+    assert s.webhooks.deliver_due() == 1  # to ops; down's first attempt failed
 
 
 @pytest.fixture(scope="module")
-def prepare_store():
-    return fill_store
+def receiver():
+    made = Receiver()
+    yield made
+    made.stop()
+
+
+@pytest.fixture(scope="module")
+def prepare_store(receiver):
+    return lambda home: fill_store(home, receiver.url)
 
 
 @pytest.fixture(scope="module")
@@ -77,4 +90,33 @@ def test_acknowledge_with_a_note_moves_the_alert(lab, screenshot):
     expect(rows.first).to_have_attribute("data-state", "acknowledged")
     expect(rows.first.get_by_test_id("mlops-lab-alert-who")).to_contain_text(NOTE)  # as text
     screenshot(lab, "monitoring-alerts-02-acknowledged")
+    assert lab.dialogs == []
+
+
+def test_a_webhook_whose_receiver_is_down_shows_as_failing(lab, receiver, screenshot):
+    panel = open_panel_tab(lab, "Monitoring", "mlops-lab-monitoring-panel")
+    hooks = panel.get_by_test_id("mlops-lab-webhook-row")
+    expect(hooks).to_have_count(2, timeout=TIMEOUT_MS)
+    down, ops = panel.locator("[data-webhook=down]"), panel.locator("[data-webhook=ops]")
+    expect(down.get_by_test_id("mlops-lab-webhook-status")).to_have_text("failing")
+    expect(down.get_by_test_id("mlops-lab-webhook-counts")).to_have_text("1 retrying")
+    expect(down.get_by_test_id("mlops-lab-webhook-error")).to_contain_text("ConnectError")
+    expect(ops.get_by_test_id("mlops-lab-webhook-status")).to_have_text("ok")
+    expect(ops.get_by_test_id("mlops-lab-webhook-counts")).to_have_text("1 delivered")
+    expect(ops.get_by_test_id("mlops-lab-webhook-error")).to_have_count(0)
+    expect(ops).to_contain_text("signed")
+    screenshot(lab, "monitoring-alerts-03-webhooks")
+
+    ops.get_by_test_id("mlops-lab-webhook-test").click()
+    expect(ops.get_by_test_id("mlops-lab-webhook-tested")).to_have_text(
+        "Test delivered (HTTP 200).", timeout=TIMEOUT_MS)
+    expect(ops.get_by_test_id("mlops-lab-webhook-counts")).to_have_text("2 delivered",
+                                                                      timeout=TIMEOUT_MS)
+    assert len(receiver.received) == 2
+    down.get_by_test_id("mlops-lab-webhook-test").click()
+    expect(down.get_by_test_id("mlops-lab-webhook-tested")).to_contain_text(
+        "Test not delivered", timeout=TIMEOUT_MS)
+    expect(down.get_by_test_id("mlops-lab-webhook-counts")).to_have_text("2 retrying",
+                                                                       timeout=TIMEOUT_MS)
+    assert "hook-secret" not in panel.inner_text()
     assert lab.dialogs == []

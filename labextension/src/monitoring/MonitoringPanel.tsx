@@ -1,7 +1,7 @@
 /**
  * The "Monitoring" tab of the side panel: the monitors, each with its newest run's status and
- * drifted features and a "Run now" button, and the alerts below. Selecting a monitor opens
- * its view in the main area.
+ * drifted features and a "Run now" button, the alerts below, and the webhooks they are sent
+ * to with how their deliveries stand. Selecting a monitor opens its view in the main area.
  */
 import React, { useState } from 'react';
 import { absoluteTime, relativeTime } from '../format';
@@ -13,6 +13,7 @@ import { StatusBadge } from '../common/StatusBadge';
 import { AlertsSection } from './AlertsSection';
 import { createMonitor, IMonitorListItem, listMonitors, runMonitor } from './api';
 import { askNewMonitor } from './newMonitorDialog';
+import { WebhooksSection } from './WebhooksSection';
 
 export const NO_MONITORS =
   "No monitors yet: create one with New…, ml.create_monitor('churn@champion') or " +
@@ -104,6 +105,7 @@ export function MonitoringPanel(props: IMonitoringPanelProps): JSX.Element {
         refreshInterval={props.refreshInterval}
         onChanged={props.onAlertsChanged}
       />
+      <WebhooksSection visible={props.visible} refreshInterval={props.refreshInterval} />
     </div>
   );
 }

@@ -225,3 +225,56 @@ export function moveAlert(
     body: { note: note || null }
   });
 }
+
+/** A delivery of an alert event (or a test event) to a webhook, as the log keeps it. */
+export interface IWebhookDelivery {
+  id: number;
+  webhook_id: number;
+  alert_id: number | null;
+  event: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  delivered_at: number | null;
+}
+
+/** Where alert events are sent, with how its deliveries stand (never its secret). */
+export interface IWebhook {
+  id: number;
+  name: string;
+  url: string;
+  has_secret: boolean;
+  enabled: boolean;
+  created_at: number;
+  deliveries?: {
+    delivered: number;
+    retrying: number;
+    waiting: number;
+    failed: number;
+    failing: boolean;
+    last_failure: IWebhookDelivery | null;
+  };
+}
+
+/** The webhooks; null when this server has no webhooks routes. */
+export async function listWebhooks(): Promise<IListPage<IWebhook> | null> {
+  try {
+    return await firstPage<IWebhook>(['webhooks'], 'webhooks');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return null;
+    }
+    throw error;
+  }
+}
+
+/** Sends a test event now; the delivery as it stands after the attempt. */
+export function testWebhook(id: number): Promise<IWebhookDelivery> {
+  return requestJson<IWebhookDelivery>(['webhooks', String(id), 'test'], {
+    method: 'POST',
+    body: {}
+  });
+}
