@@ -8,7 +8,7 @@ from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
 from .numeric import psi
-from .profile import CategoricalProfile
+from .profile import CategoricalProfile, category_buckets
 
 OTHER = "(other)"
 MIN_EXPECTED = 5  # categories expected fewer times than this are pooled for the chi-square
@@ -33,17 +33,23 @@ def compare_categories(ref: CategoricalProfile, cur_counts: dict[str, int]) -> d
         ref_row = np.r_[ref_row, np.zeros(len(new))]
         cur_row = np.r_[cur_row, list(new.values())]
     n_c = cur_row.sum()
-    statistic, p_value, dof = _chi_square(ref_row, cur_row)
     p, q = ref_row / ref_row.sum(), cur_row / n_c
+    # Past MAX_CATEGORIES the reference kept its most frequent categories only: tested over
+    # hash buckets of all categories instead (see category_buckets).
+    tested_ref, tested_cur = ((np.asarray(ref.buckets, dtype=np.float64),
+                               category_buckets(cur_counts).astype(np.float64))
+                              if ref.buckets else (ref_row, cur_row))
+    statistic, p_value, dof = _chi_square(tested_ref, tested_cur)
     ranked_new = sorted(new.items(), key=lambda kv: (-kv[1], kv[0]))
     return {
-        "method": "chi-square",
+        "method": "chi-square over category hash buckets" if ref.buckets else "chi-square",
         "statistic": statistic,
         "p_value": p_value,
         "degrees_of_freedom": dof,
-        "effect_size": float(jensenshannon(p, q, base=2)),
+        "effect_size": float(jensenshannon(tested_ref / tested_ref.sum(),
+                                           tested_cur / tested_cur.sum(), base=2)),
         "effect_method": "jensen-shannon distance",
-        "psi": psi(ref_row, cur_row),
+        "psi": psi(tested_ref, tested_cur),
         "new_categories": [k for k, _ in ranked_new[:NAMED_NEW]],
         "new_categories_share": float(sum(new.values()) / n_c),
         "picture": _bars(names, p, q),

@@ -16,6 +16,7 @@ PROFILE_FORMAT = 1
 QUANTILE_BINS = 1000  # fine enough that binned KS / Wasserstein match the exact ones closely
 QUANTILE_SAMPLE = 50_000  # bin edges come from at most this many values; counts use them all
 MAX_CATEGORIES = 10_000  # rarer categories beyond this are kept as one "other" count
+CATEGORY_BUCKETS = 256  # past MAX_CATEGORIES, the test compares counts per hash bucket
 GRID_CELLS = 1 << 17  # cells of the lookup grid that bins numbers without a search per value
 
 
@@ -55,6 +56,8 @@ class CategoricalProfile:
     other: int = 0  # values of categories beyond MAX_CATEGORIES, not told apart
     mixed_types: bool = False
     kind: str = "categorical"
+    # With `other`: counts of all categories per hash bucket (see category_buckets).
+    buckets: list[int] | None = None
 
     @property
     def single_value(self) -> bool:
@@ -153,12 +156,25 @@ def profile_categories(series: pd.Series, *, mixed_types: bool = False) -> Categ
     read = read_categories(series)
     counts = read.counts
     other = 0
+    buckets = None
     if len(counts) > MAX_CATEGORIES:
+        buckets = category_buckets(counts).tolist()
         ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         counts = dict(ranked[:MAX_CATEGORIES])
         other = sum(v for _, v in ranked[MAX_CATEGORIES:])
     return CategoricalProfile(read.n_rows, read.n_missing, read.n_rows - read.n_missing,
-                              counts, other, mixed_types)
+                              counts, other, mixed_types, buckets=buckets)
+
+
+def category_buckets(counts: dict[str, int]) -> np.ndarray:
+    """Counts per bucket of a stable hash of each category's text. The most frequent categories
+    of a sample are chosen by its noise (the same categories are rarer in the next sample), so a
+    test over them alone finds drift in any two samples of many categories; buckets split the
+    categories by a rule that does not look at the sample."""
+    keys = np.array(list(counts), dtype=object)
+    values = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+    bucket = (pd.util.hash_array(keys, categorize=False) % CATEGORY_BUCKETS).astype(np.int64)
+    return np.bincount(bucket, weights=values, minlength=CATEGORY_BUCKETS).astype(np.int64)
 
 
 def profile_column(series: pd.Series,

@@ -97,4 +97,7 @@ def read_categories(series: pd.Series) -> Categories:
     counts = counts[counts > 0]
     as_text = pd.Series(counts.to_numpy(), index=counts.index.map(str)).groupby(level=0).sum()
     n_missing = int(len(series) - as_text.sum())
-    return Categories({str(k): int(v) for k, v in as_text.items()}, len(series), n_missing)
+    # tolist() turns the whole index and counts into Python objects at once (iterating an
+    # Arrow-backed index goes value by value).
+    names, numbers = as_text.index.astype(str).tolist(), as_text.to_numpy().tolist()
+    return Categories(dict(zip(names, map(int, numbers))), len(series), n_missing)
