@@ -62,6 +62,15 @@ class Reading:
     def get_version(self, name: str, version) -> ModelVersion:
         return self._resolve(name, clean_version(version), None)
 
+    def versions_from_artifact(self, run_id: str, artifact: str) -> list[ModelVersion]:
+        """The versions registered from the run's model file `artifact` (its card is theirs)."""
+        v = t.model_versions.c
+        with self.db.read() as conn:
+            found = conn.execute(select(t.models.c.name, v.version).join(
+                t.models, t.models.c.id == v.model_id).where(
+                v.run_id == run_id, v.artifact == artifact).order_by(v.created_at)).all()
+        return [self.get_version(name, number) for name, number in found]
+
     def list_versions(self, name: str, limit: int = LIST_LIMIT,
                       after: int | None = None) -> list[ModelVersion]:
         """The model's versions, newest first (with `after`, those older than that one)."""

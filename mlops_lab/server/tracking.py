@@ -123,6 +123,22 @@ class ArtifactHandler(MlopsLabHandler):
         await self.finish(set_content_type=content_type)
 
 
+class ArtifactPreviewHandler(MlopsLabHandler):
+    """What the run view shows of an artifact (previews.py); a model file comes with the
+    cards of the versions registered from it."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self, run_id: str, path: str):
+        doc = await self.call(self.tracking.artifact_preview, run_id, path)
+        if doc["kind"] == "model":
+            versions = await self.call(self.services.models.versions_from_artifact, run_id,
+                                       doc["path"])
+            doc["versions"] = [{"name": v.name, "version": v.version, "card": v.card}
+                               for v in versions]
+        self.reply(doc)
+
+
 # Patterns relative to the server's base URL; every one must also be in openapi/tracking.yaml.
 ROUTES = [
     (r"store", StoreHandler),
@@ -133,4 +149,5 @@ ROUTES = [
     (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),
     (rf"runs/{RUN_ID}/artifacts", ArtifactsHandler),
     (rf"runs/{RUN_ID}/artifacts/(?P<path>.+)", ArtifactHandler),
+    (rf"runs/{RUN_ID}/artifact-previews/(?P<path>.+)", ArtifactPreviewHandler),
 ]

@@ -16,7 +16,7 @@ from ..clock import now_ms
 from ..errors import InvalidInput, NotFound
 from ..store.tables import tracking as t
 from ..store.upsert import upsert_for
-from . import downloads
+from . import downloads, previews
 from .entities import ArtifactInfo
 
 
@@ -126,6 +126,15 @@ class RunArtifacts:
             raise NotFound(f"Run {run_id} has no artifact {name!r}.")
         info = _artifact(row)
         return info, self.store.artifacts.open(info.blob)
+
+
+    def artifact_preview(self, run_id: str, path: str) -> dict:
+        """What the run view shows of the artifact without a download (see previews.py)."""
+        info, stream = self.open_artifact(run_id, path)
+        try:
+            return previews.preview(info, stream)
+        finally:
+            stream.close()
 
 
 def _folder_files(folder: Path) -> list[Path]:

@@ -3,6 +3,7 @@
  * artifacts) and the JSON shapes they return.
  */
 import { allItems, apiUrl, IPage, MetricValue, requestJson } from '../request';
+import { ServerConnection } from '@jupyterlab/services';
 
 export type RunStatus = 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -160,4 +161,39 @@ export async function metricHistories(
 
 export function listArtifacts(runId: string): Promise<IArtifact[]> {
   return allItems<IArtifact>(['runs', runId, 'artifacts'], 'artifacts');
+}
+
+/** What the run view shows of an artifact (the server's artifact-previews route). */
+export interface IArtifactPreview {
+  path: string;
+  size: number;
+  kind: 'text' | 'json' | 'table' | 'plotly' | 'image' | 'notebook' | 'model' | 'none';
+  text?: string;
+  truncated?: boolean;
+  message?: string;
+  columns?: string[];
+  rows?: unknown[][];
+  total_rows?: number | null;
+  figure?: { data?: Record<string, unknown>[]; layout?: Record<string, unknown> };
+  media_type?: string | null;
+  html?: string;
+  format?: string;
+  versions?: { name: string; version: number; card: string }[];
+}
+
+export function previewArtifact(runId: string, path: string): Promise<IArtifactPreview> {
+  return requestJson<IArtifactPreview>(['runs', runId, 'artifact-previews', ...path.split('/')]);
+}
+
+/** The artifact's bytes as a blob (for an image preview: same request, same auth). */
+export async function artifactBlob(runId: string, path: string): Promise<Blob> {
+  const response = await ServerConnection.makeRequest(
+    artifactUrl(runId, path),
+    {},
+    ServerConnection.makeSettings()
+  );
+  if (!response.ok) {
+    throw new Error(`The server answered ${response.status} ${response.statusText}.`);
+  }
+  return response.blob();
 }
