@@ -27,7 +27,7 @@ OUR_TABS = re.compile(r"^(Compare|Run|Model) ")
 SPECS = {
     "rf-shallow": ({"model": "rf", "max_depth": 3, "seed": 42}, {"max_depth": 3}, 0.912),
     "rf-mid": ({"model": "rf", "max_depth": 5, "seed": 42}, {"max_depth": 5}, 0.915),
-    "rf-deep": ({"model": "rf", "max_depth": 8, "seed": 42}, {"max_depth": 8}, 0.918),
+    "rf-deep": ({"model": "rf", "max_depth": 12, "seed": 42}, {"max_depth": 12}, 0.918),
     "gb": ({"model": "gb", "max_depth": 3, "seed": 42}, {"max_depth": 3}, 0.921),
 }
 STEPS = 10
@@ -177,7 +177,10 @@ def test_bars_of_close_values_show_the_difference(lab, screenshot):
     low, high = drawn["yaxis"]["range"]
     # From zero, 0.912 and 0.921 would look equal: the axis spans the values instead.
     assert 0.85 < low < 0.912 and 0.921 < high < 0.95
-    screenshot(lab, "compare-02-close-bars")
+    screenshot(lab, "compare-02-close-bars-light")
+    set_theme(lab, "JupyterLab Dark", False)
+    screenshot(lab, "compare-02-close-bars-dark")
+    set_theme(lab, "JupyterLab Light", True)
 
 
 def test_history_chart_x_axis_smoothing_log_scale_and_several_metrics(lab, screenshot):
@@ -240,7 +243,7 @@ def test_axes_charts_start_from_the_differing_params_and_main_metric(lab, screen
     scatter = view.get_by_test_id("mlops-lab-compare-scatter")
     expect(scatter.get_by_test_id("mlops-lab-scatter-x")).to_have_value("param:max_depth")
     expect(scatter.get_by_test_id("mlops-lab-scatter-y")).to_have_value("metric:acc")
-    drawn = wait_for_plot(scatter, lambda p: p["data"][0]["x"] == [3, 5, 8, 3], "max_depth")
+    drawn = wait_for_plot(scatter, lambda p: p["data"][0]["x"] == [3, 5, 12, 3], "max_depth")
     assert drawn["data"][0]["y"] == [0.912, 0.915, 0.918, 0.921]
     scatter.get_by_test_id("mlops-lab-scatter-x").select_option("param:model")
     wait_for_plot(scatter, lambda p: p["xaxis"]["type"] == "category", "model as categories")
@@ -251,6 +254,10 @@ def test_axes_charts_start_from_the_differing_params_and_main_metric(lab, screen
                           "a box per model")
     assert drawn["data"][1]["y"] == [0.912, 0.915, 0.918]
     assert all(t["type"] == "box" for t in drawn["data"])
+    # A numeric param's boxes go by size, not as text (where "12" < "3").
+    by_param.get_by_test_id("mlops-lab-by-param-param").select_option("param:clf.max_depth")
+    wait_for_plot(by_param, lambda p: [t["name"] for t in p["data"]] == ["3", "5", "12"],
+                  "a box per depth, in order")
     view.locator(".mlops-lab-compare-charts").scroll_into_view_if_needed()
     screenshot(lab, "compare-04-axes-charts-light")
 
@@ -277,6 +284,12 @@ def test_a_run_draws_its_metrics_on_one_chart_with_the_chosen_options(lab, scree
     set_theme(lab, "JupyterLab Dark", False)
     screenshot(lab, "compare-08-run-one-chart-dark")
     set_theme(lab, "JupyterLab Light", True)
+
+    # The next run opened starts from the choices just made.
+    run_command(lab, "mlops-lab:open-run", {"runId": RUNS["gb"]})
+    other = lab.locator(".jp-MainAreaWidget:visible [data-testid=mlops-lab-metric-charts]")
+    expect(other.get_by_test_id("mlops-lab-chart-x-axis")).to_have_value(
+        "relative", timeout=TIMEOUT_MS)
 
 
 def test_opening_an_open_run_shows_its_tab(lab):

@@ -25,6 +25,11 @@ function defaultFields(props: IAxesChartProps): { params: IField[]; metric: IFie
   };
 }
 
+/** The distinct values in reading order, numbers by size ("3" before "10"). */
+function sortedValues(values: string[]): string[] {
+  return [...new Set(values)].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+}
+
 /** A parcoords dimension: numbers as they are, text as categories in sorted order. */
 function dimension(runs: IRun[], field: IField): Record<string, unknown> {
   const label = plotText(field.key, 24);
@@ -32,7 +37,7 @@ function dimension(runs: IRun[], field: IField): Record<string, unknown> {
   if (found.numeric) {
     return { label, values: found.values.map(value => value ?? NaN) };
   }
-  const categories = [...new Set(found.values)].sort();
+  const categories = sortedValues(found.values);
   return {
     label,
     values: found.values.map(value => categories.indexOf(value)),
@@ -152,7 +157,7 @@ export function MetricByParam(props: IAxesChartProps): JSX.Element {
     const groups = fieldValues(runs, param).values.map(value => String(value ?? '—'));
     const values = fieldValues(runs, metric).values as (number | null)[];
     const labels = runLabels(runs).map(label => plotText(label));
-    return [...new Set(groups)].sort().map((group, index) => {
+    return sortedValues(groups).map((group, index) => {
       const members = groups.flatMap((g, i) => (g === group ? [i] : []));
       return {
         type: 'box',
