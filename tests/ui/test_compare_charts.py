@@ -31,6 +31,7 @@ SPECS = {
     "gb": ({"model": "gb", "max_depth": 3, "seed": 42}, {"max_depth": 3}, 0.921),
 }
 STEPS = 10
+XSS = "<img src=x onerror=alert(1)>"
 RUNS: dict[str, str] = {}  # name -> id, filled when the store is prepared
 
 
@@ -61,6 +62,11 @@ def fill_store(home) -> None:
                                  step=step, timestamp=start + step * 2000)
         tracking.end_run(run.id)
         RUNS[name] = run.id
+    run = tracking.create_run(experiment, name=XSS)  # names and values that look like markup
+    tracking.log_params(run.id, {"model": "<b>bold</b>", "<i>key</i>": "x", "max_depth": 4})
+    tracking.log_metrics(run.id, {"acc": 0.5, "<u>metric</u>": 1.0})
+    tracking.end_run(run.id)
+    RUNS[XSS] = run.id
     train_champion(s)  # the model "churn", version 1
 
 
@@ -266,6 +272,31 @@ def test_axes_charts_start_from_the_differing_params_and_main_metric(lab, screen
     view.get_by_test_id("mlops-lab-compare-history").scroll_into_view_if_needed()
     screenshot(lab, "compare-06-history-dark")
     set_theme(lab, "JupyterLab Light", True)
+
+
+def test_names_and_values_that_look_like_markup_stay_text(lab):
+    close_main_tabs(lab)
+    view = compare(lab, ["rf-shallow", XSS])
+    expect(lab.locator(MAIN_TABS, has_text="Compare")).to_have_text(f"Compare rf-shallow, {XSS}")
+    params = view.get_by_test_id("mlops-lab-params-diff")
+    expect(params.locator("th[scope=row]", has_text="<i>key</i>")).to_have_count(1)
+    expect(params.locator("td", has_text="<b>bold</b>")).to_have_count(1)
+
+    scatter = view.get_by_test_id("mlops-lab-compare-scatter")
+    scatter.get_by_test_id("mlops-lab-scatter-x").select_option("param:model")
+    wait_for_plot(scatter, lambda p: p["xaxis"]["type"] == "category", "model as categories")
+    expect(scatter.locator(".xtick text", has_text="<b>bold</b>")).to_have_count(1)
+    expect(scatter.locator(".textpoint", has_text=XSS)).to_have_count(1)
+    by_param = view.get_by_test_id("mlops-lab-compare-by-param")
+    by_param.get_by_test_id("mlops-lab-by-param-param").select_option("param:model")
+    expect(by_param.locator(".xtick text", has_text="<b>bold</b>")).to_have_count(1,
+                                                                           timeout=TIMEOUT_MS)
+    choose_in_checklist(view, "mlops-lab-history-metrics", ["metric <u>metric</u>"])
+    history = view.get_by_test_id("mlops-lab-compare-history")
+    expect(history.locator(".xtick text", has_text=XSS)).to_have_count(1, timeout=TIMEOUT_MS)
+    expect(history.locator(".gtitle")).to_have_text("<u>metric</u>")
+    expect(view.locator("img, b, i, u")).to_have_count(0)
+    assert lab.dialogs == []
 
 
 def test_a_run_draws_its_metrics_on_one_chart_with_the_chosen_options(lab, screenshot):

@@ -93,11 +93,11 @@ export function ParallelCoordinates(props: IAxesChartProps): JSX.Element {
   );
 }
 
-/** A chart axis for a field: categories keep their text. */
+/** A chart axis for a field: categories keep their text (as text, never markup). */
 function axis(runs: IRun[], field: IField): { values: (number | string | null)[]; layout: object } {
   const found = fieldValues(runs, field);
   return {
-    values: found.values,
+    values: found.numeric ? found.values : found.values.map(value => plotText(value)),
     layout: { title: { text: plotText(field.key) }, type: found.numeric ? 'linear' : 'category' }
   };
 }
