@@ -132,8 +132,20 @@ export function ScatterChart(props: IAxesChartProps): JSX.Element {
     <figure className="mlops-lab-compare-chart" data-testid="mlops-lab-compare-scatter">
       <figcaption>
         Scatter
-        <FieldSelect label="x" fields={props.fields} value={x} onChange={setX} testId="mlops-lab-scatter-x" />
-        <FieldSelect label="y" fields={props.fields} value={y} onChange={setY} testId="mlops-lab-scatter-y" />
+        <FieldSelect
+          label="x"
+          fields={props.fields}
+          value={x}
+          onChange={setX}
+          testId="mlops-lab-scatter-x"
+        />
+        <FieldSelect
+          label="y"
+          fields={props.fields}
+          value={y}
+          onChange={setY}
+          testId="mlops-lab-scatter-y"
+        />
       </figcaption>
       <PlotlyChart data={data} layout={layout} height={340} />
     </figure>
@@ -185,9 +197,21 @@ export function MetricByParam(props: IAxesChartProps): JSX.Element {
     <figure className="mlops-lab-compare-chart" data-testid="mlops-lab-compare-by-param">
       <figcaption>
         Metric by param
-        <FieldSelect label="metric" fields={metrics} value={metric} onChange={setMetric} testId="mlops-lab-by-param-metric" />
+        <FieldSelect
+          label="metric"
+          fields={metrics}
+          value={metric}
+          onChange={setMetric}
+          testId="mlops-lab-by-param-metric"
+        />
         {param && (
-          <FieldSelect label="by" fields={params} value={param} onChange={setParam} testId="mlops-lab-by-param-param" />
+          <FieldSelect
+            label="by"
+            fields={params}
+            value={param}
+            onChange={setParam}
+            testId="mlops-lab-by-param-param"
+          />
         )}
       </figcaption>
       {param ? (

@@ -11,7 +11,10 @@ import { ChartOptions, useChartOptions } from './ChartOptions';
 import { axes, closeValuesRange, finite, lineTrace } from './metricSeries';
 
 // Plotly's default colour cycle, so bars and lines of one run share a colour.
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const PALETTE = [
+  '#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd',
+  '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'
+];
 const DASHES = ['solid', 'dash', 'dot', 'dashdot', 'longdash'];
 
 export function runColor(index: number): string {
@@ -93,7 +96,12 @@ export function MetricHistoryChart(props: { runs: IRun[]; metrics: string[] }): 
 }
 
 /** One bar per run for a metric logged once; its value written on the bar. */
-function bars(labels: string[], found: Histories, metric: string, named: boolean): Record<string, unknown> {
+function bars(
+  labels: string[],
+  found: Histories,
+  metric: string,
+  named: boolean
+): Record<string, unknown> {
   const y = found.map(byMetric => {
     const history = byMetric[metric] ?? [];
     return history.length ? finite(metricNumber(history[0].value)) : null;

@@ -41,8 +41,13 @@ export function CompareView(props: {
   if (!runs) {
     return <ViewStatus error={error} what="runs" />;
   }
-  const metrics: IField[] = unionKeys(runs.map(run => run.metrics)).map(key => ({ kind: 'metric', key }));
-  const params: IField[] = unionKeys(runs.map(run => run.params)).map(key => ({ kind: 'param', key }));
+  const metrics = unionKeys(runs.map(run => run.metrics)).map(
+    (key): IField => ({ kind: 'metric', key })
+  );
+  const params = unionKeys(runs.map(run => run.params)).map(
+    (key): IField => ({ kind: 'param', key })
+  );
+  const fields = [...params, ...metrics];
   const main: IField = { kind: 'metric', key: metric };
   const drawn = historyMetrics ?? [main];
   return (
@@ -92,9 +97,10 @@ export function CompareView(props: {
             )}
           </figure>
           <div className="mlops-lab-compare-charts">
-            <ParallelCoordinates key={`p-${metric}`} runs={runs} fields={[...params, ...metrics]} mainMetric={metric} />
-            <ScatterChart runs={runs} fields={[...params, ...metrics]} mainMetric={metric} />
-            <MetricByParam runs={runs} fields={[...params, ...metrics]} mainMetric={metric} />
+            {/* A new main metric starts the axes over from their defaults. */}
+            <ParallelCoordinates key={metric} runs={runs} fields={fields} mainMetric={metric} />
+            <ScatterChart runs={runs} fields={fields} mainMetric={metric} />
+            <MetricByParam runs={runs} fields={fields} mainMetric={metric} />
           </div>
         </section>
       )}

@@ -60,7 +60,13 @@ export function MetricHistories(props: {
       ) : (
         <div className="mlops-lab-chart-grid">
           {charted.map(key => (
-            <MetricChart key={key} metrics={[key]} histories={histories} options={options} height={220} />
+            <MetricChart
+              key={key}
+              metrics={[key]}
+              histories={histories}
+              options={options}
+              height={220}
+            />
           ))}
         </div>
       )}

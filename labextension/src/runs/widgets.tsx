@@ -81,6 +81,7 @@ export function createCompareWidget(runIds: string[]): MainAreaWidget {
 function compareLabel(runs: IRun[]): [string, string] {
   const names = runs.map(run => run.name);
   const label = `Compare ${names.join(', ')}`;
-  const short = label.length > 48 ? `Compare ${runs.length} runs: ${names.join(', ').slice(0, 30)}…` : label;
+  const short =
+    label.length > 48 ? `Compare ${runs.length} runs: ${names.join(', ').slice(0, 30)}…` : label;
   return [short, `Compare ${runs.length} runs:\n${names.join('\n')}`];
 }
