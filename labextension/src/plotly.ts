@@ -57,8 +57,24 @@ export function themedLayout(extra: Record<string, any> = {}): Record<string, un
     margin: { l: 48, r: 16, t: 28, b: 36 },
     legend: { orientation: 'h', y: -0.2 },
     ...extra,
+    ...clearOfToolbar(extra),
     xaxis: axis(extra.xaxis),
     yaxis: axis(extra.yaxis)
+  };
+}
+
+/**
+ * Plotly's toolbar shows over the chart's top right corner on hover; a centred title sat under
+ * it. A title goes to the top left, with room above the plot, so the toolbar never covers it.
+ */
+function clearOfToolbar(extra: Record<string, any>): Record<string, unknown> {
+  if (!extra.title) {
+    return {};
+  }
+  const margin = { l: 48, r: 16, t: 28, b: 36, ...extra.margin };
+  return {
+    title: { x: 0.01, xanchor: 'left', y: 0.985, yanchor: 'top', ...extra.title },
+    margin: { ...margin, t: Math.max(margin.t, 44) }
   };
 }
 

@@ -209,7 +209,8 @@ def test_compare_two_runs(lab, runs, screenshot):
     lab.get_by_test_id("mlops-lab-compare").click()
     view = lab.get_by_test_id("mlops-lab-compare-view")
     expect(view).to_be_visible(timeout=TIMEOUT_MS)
-    expect(view.locator(".js-plotly-plot")).to_have_count(2, timeout=TIMEOUT_MS)
+    # metric history, parallel coordinates, scatter, metric by param
+    expect(view.locator(".js-plotly-plot")).to_have_count(4, timeout=TIMEOUT_MS)
     differs = view.locator("[data-testid=mlops-lab-params-diff] tr.mlops-lab-differs th")
     expect(differs).to_have_count(3)  # model, max_depth and C all differ
     expect(view.get_by_test_id("mlops-lab-metrics-compare")).to_contain_text("loss")

@@ -3,7 +3,7 @@
  */
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mainAreaWidget, nameId, PanelTabWidget } from '../widgets';
+import { mainAreaWidget, nameId, PanelTabWidget, retitle } from '../widgets';
 import { IModel } from './api';
 import { ModelsPanel } from './ModelsPanel';
 import { ModelView } from './ModelView';
@@ -41,6 +41,8 @@ export class ModelContent extends ReactWidget {
 
   selectVersion(version: number | null): void {
     this.version = version;
+    // The tab says which version it shows (the main-area tab follows its content's title).
+    retitle(this, modelTabLabel(this.modelName, version));
     this.update();
   }
 
@@ -61,6 +63,11 @@ export function modelWidgetId(name: string): string {
   return nameId('mlops-lab-model-', name);
 }
 
+/** "Model churn", or "Model churn v3" once a version is chosen. */
+export function modelTabLabel(name: string, version: number | null): string {
+  return version === null ? `Model ${name}` : `Model ${name} v${version}`;
+}
+
 export function createModelWidget(
   name: string,
   version: number | null,
@@ -68,6 +75,6 @@ export function createModelWidget(
 ): MainAreaWidget<ModelContent> {
   return mainAreaWidget(new ModelContent(name, version, actions), {
     id: modelWidgetId(name),
-    label: `Model ${name}`
+    label: modelTabLabel(name, version)
   });
 }

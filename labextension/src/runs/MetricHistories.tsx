@@ -1,10 +1,14 @@
 /**
- * Small line charts of each metric that was logged more than once.
+ * Line charts of each metric that was logged more than once, small ones side by side or all
+ * on one chart, with the x-axis, smoothing and scale the user chose.
  */
 import React, { useEffect, useMemo, useState } from 'react';
 import { IMetric, metricHistories } from './api';
-import { metricNumber } from '../format';
 import { PlotlyChart } from '../common/PlotlyChart';
+import { plotText } from '../plotly';
+import { ChartOptions, useChartOptions } from './ChartOptions';
+import { axes, IChartOptions, lineTrace } from './metricSeries';
+import { Toggle } from '../common/Toggle';
 
 // Charts beyond this many metrics would make the page slow to open.
 const MAX_CHARTS = 24;
@@ -16,6 +20,8 @@ export function MetricHistories(props: {
   latest?: string;
 }): JSX.Element | null {
   const [histories, setHistories] = useState<Record<string, IMetric[]>>({});
+  const [options, setOptions] = useChartOptions();
+  const [together, setTogether] = useState(false);
   const keys = useMemo(() => props.keys.slice(0, MAX_CHARTS), [props.keys.join('\n')]);
 
   useEffect(() => {
@@ -37,38 +43,55 @@ export function MetricHistories(props: {
     return null;
   }
   return (
-    <div className="mlops-lab-chart-grid" data-testid="mlops-lab-metric-charts">
-      {charted.map(key => (
-        <MetricChart key={key} metric={key} history={histories[key]} />
-      ))}
+    <div data-testid="mlops-lab-metric-charts">
+      <div className="mlops-lab-chart-options-row">
+        <ChartOptions options={options} onChange={setOptions} />
+        {charted.length > 1 && (
+          <Toggle
+            label="all metrics on one chart"
+            checked={together}
+            onChange={setTogether}
+            testId="mlops-lab-chart-together"
+          />
+        )}
+      </div>
+      {together ? (
+        <MetricChart metrics={charted} histories={histories} options={options} height={360} />
+      ) : (
+        <div className="mlops-lab-chart-grid">
+          {charted.map(key => (
+            <MetricChart
+              key={key}
+              metrics={[key]}
+              histories={histories}
+              options={options}
+              height={220}
+            />
+          ))}
+        </div>
+      )}
     </div>
   );
 }
 
-function MetricChart(props: { metric: string; history: IMetric[] }): JSX.Element {
+function MetricChart(props: {
+  metrics: string[];
+  histories: Record<string, IMetric[]>;
+  options: IChartOptions;
+  height: number;
+}): JSX.Element {
+  const { metrics, histories, options } = props;
   const data = useMemo(
-    () => [
-      {
-        type: 'scatter',
-        mode: 'lines+markers',
-        name: props.metric,
-        x: props.history.map(point => point.step),
-        // Plotly leaves a gap for NaN / infinite values.
-        y: props.history.map(point => {
-          const value = metricNumber(point.value);
-          return Number.isFinite(value) ? value : null;
-        })
-      }
-    ],
-    [props.history, props.metric]
+    () => metrics.map(key => lineTrace(plotText(key), histories[key], options)),
+    [metrics.join('\n'), histories, options]
   );
   const layout = useMemo(
     () => ({
-      title: { text: props.metric, font: { size: 12 } },
-      showlegend: false,
-      xaxis: { title: { text: 'step' } }
+      title: metrics.length === 1 ? { text: plotText(metrics[0]), font: { size: 12 } } : undefined,
+      showlegend: metrics.length > 1,
+      ...axes(options)
     }),
-    [props.metric]
+    [metrics.join('\n'), options]
   );
-  return <PlotlyChart data={data} layout={layout} height={220} />;
+  return <PlotlyChart data={data} layout={layout} height={props.height} />;
 }

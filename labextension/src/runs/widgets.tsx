@@ -59,14 +59,29 @@ export function createRunWidget(
   return widget;
 }
 
+/** The same runs, picked in any order, are one comparison (and so one tab). */
 export function compareWidgetId(runIds: string[]): string {
-  return `mlops-lab-compare-${runIds.join('-').slice(0, 200)}`;
+  const ids = [...new Set(runIds)].sort();
+  return `mlops-lab-compare-${ids.join('-')}`;
 }
 
 /** A main-area tab comparing runs. */
 export function createCompareWidget(runIds: string[]): MainAreaWidget {
-  return mainAreaWidget(ReactWidget.create(<CompareView runIds={runIds} />), {
+  const content = ReactWidget.create(
+    <CompareView runIds={runIds} onLoaded={runs => retitle(widget, ...compareLabel(runs))} />
+  );
+  const widget = mainAreaWidget(content, {
     id: compareWidgetId(runIds),
     label: `Compare ${runIds.length} runs`
   });
+  return widget;
+}
+
+/** "Compare rf-run, svm-run" (the names cut short when long), and every name in the tooltip. */
+function compareLabel(runs: IRun[]): [string, string] {
+  const names = runs.map(run => run.name);
+  const label = `Compare ${names.join(', ')}`;
+  const short =
+    label.length > 48 ? `Compare ${runs.length} runs: ${names.join(', ').slice(0, 30)}…` : label;
+  return [short, `Compare ${runs.length} runs:\n${names.join('\n')}`];
 }
