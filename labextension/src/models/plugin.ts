@@ -66,6 +66,10 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
       panel.update();
       void commands.execute(CommandIDs.openModel, { name, version });
     };
+    const links = {
+      openVersion,
+      openRun: (runId: string, name?: string) => lab.openRun(runId, name)
+    };
     listenForModelLinks(shell.node, openVersion);
 
     if (restorer) {
@@ -78,7 +82,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
 
     if (notebooks) {
       const addButton = (nb: NotebookPanel) => {
-        nb.toolbar.insertItem(10, TOOLBAR_ITEM, createRegisterButton(nb, openVersion));
+        nb.toolbar.insertItem(10, TOOLBAR_ITEM, createRegisterButton(nb, links));
       };
       notebooks.forEach(addButton);
       notebooks.widgetAdded.connect((_, nb) => addButton(nb));
@@ -88,7 +92,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         execute: () => {
           const current = notebooks.currentWidget;
           if (current) {
-            return registerFromKernel(current, openVersion);
+            return registerFromKernel(current, links);
           }
         }
       });
