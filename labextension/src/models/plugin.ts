@@ -52,7 +52,8 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         const widget = openInMainArea(shell, tabs, modelWidgetId(name), () =>
           createModelWidget(name, version, {
             onOpenRun: (runId, runName) => lab.openRun(runId, runName),
-            onOpenNotebook: path => lab.openNotebook(path)
+            onOpenNotebook: path => lab.openNotebook(path),
+            onChanged: () => panel.refresh()
           })
         );
         if (version !== null) {
@@ -63,7 +64,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
 
     const openVersion = (name: string, version: number) => {
       lab.showPanelTab(panel);
-      panel.update();
+      panel.refresh(); // the new version is listed at once, not at the next tick
       void commands.execute(CommandIDs.openModel, { name, version });
     };
     const links = {
