@@ -231,6 +231,9 @@ def test_dialog_shows_the_saving_run_and_the_name_follows_the_variable(lab, fitt
     expect(lineage).to_contain_text("no tracked cell of this kernel saved 'plain'")
     expect(form.get_by_test_id("mlops-lab-register-metrics")).to_have_count(0)
     screenshot(lab, "models-07-register-dialog-no-run")
+    set_theme(lab, "JupyterLab Dark", False)
+    screenshot(lab, "models-07-register-dialog-no-run-dark")
+    set_theme(lab, "JupyterLab Light", True)
     # A name the user typed stays when the variable changes.
     name.fill("my own name")
     variable.select_option("clf")

@@ -32,8 +32,9 @@ function SignatureChange(props: { change: ISignatureChange; name: string }): JSX
   return (
     <div className="mlops-lab-signature-change" data-testid="mlops-lab-signature-change">
       <p>
-        Version {change.version} of {props.name} takes other input columns. Callers and
-        monitors of the model would need the new ones.
+        The new version of {props.name} takes other input columns than version{' '}
+        {change.version}: whoever calls the model, and its monitors, would have to send the new
+        ones.
       </p>
       <Columns title="Added" names={change.added} testId="mlops-lab-signature-added" />
       <Columns title="Removed" names={change.removed} testId="mlops-lab-signature-removed" />
