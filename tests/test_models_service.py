@@ -443,8 +443,10 @@ def test_gc_keeps_the_files_of_registered_versions(reg, clf):
 def test_a_new_versions_other_input_columns_are_warned_about(reg):
     import warnings
 
+    import mlops_lab as ml
     from mlops_lab.models.signature import SignatureChangeWarning
 
+    assert ml.SignatureChangeWarning is SignatureChangeWarning  # for warnings filters
     X, y = load_breast_cancer(return_X_y=True, as_frame=True)
     clf = LogisticRegression(max_iter=5000).fit(X.to_numpy(), y)
     with warnings.catch_warnings():
