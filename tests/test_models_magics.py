@@ -328,3 +328,20 @@ def test_check_names_the_columns_a_new_version_changes_before_it_registers(ip):
         "signature_change"] is None
     bad = json.loads(repr(kernel.check(json.dumps({"variable": "nope", "name": "churn"}))))
     assert bad["ok"] is False and "no variable 'nope'" in bad["error"]
+
+
+def test_register_model_warns_of_other_input_columns(ip):
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(0).random((40, 3))
+    y = (X[:, 0] > 0.5).astype(int)
+    ml.register_model(LogisticRegression().fit(X, y), "churn", input_example=X)
+    named = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.warns(ml.SignatureChangeWarning,
+                      match=r"differ from version 1's: added a, b, c; removed f0, f1, f2\."):
+        version = ml.register_model(LogisticRegression().fit(named, y), "churn",
+                                    input_example=named)
+    assert version.version == 2 and [c["name"] for c in version.signature["inputs"]] == [
+        "a", "b", "c"]
