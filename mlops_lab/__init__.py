@@ -77,6 +77,7 @@ _LAZY.update(
         "Conflict": "mlops_lab.errors",
         "StoreBusy": "mlops_lab.errors",
         "SchemaError": "mlops_lab.errors",
+        "SignatureChangeWarning": "mlops_lab.models.signature",
     }
 )
 

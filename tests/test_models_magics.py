@@ -288,3 +288,60 @@ def test_register_under_papermill_links_the_tracked_run_not_the_pipeline(store_h
         pipeline_run = json.loads(done.stdout)
         assert pipeline_run["run_id"] and version.run_id != pipeline_run["run_id"]
         assert tracked.parent_run_id == pipeline_run["run_id"]
+
+
+def test_candidates_show_the_saving_runs_metrics(ip):
+    run(ip, "%%track fit\n" + FIT + "import mlops_lab as ml\n"
+        "ml.log_metric('accuracy', 0.75)\nml.log_metric('loss', float('nan'))")
+    (model,) = json.loads(repr(kernel.candidates()))["models"]
+    assert model["run"]["name"] == "fit"
+    metrics = model["run"]["metrics"]
+    assert (metrics["accuracy"], metrics["loss"]) == (0.75, "NaN")  # valid JSON
+    run(ip, "clf = LogisticRegression(C=0.1).fit(X, y)")  # no longer the run's model
+    (model,) = json.loads(repr(kernel.candidates()))["models"]
+    assert model["run"] is None and "changed after run 'fit'" in model["note"]
+
+
+def test_check_names_the_columns_a_new_version_changes_before_it_registers(ip):
+    run(ip, FIT + "import pandas as pd\n"
+        "named = pd.DataFrame(X, columns=['age', 'income', 'tenure'])\n"
+        "retyped = named.astype({'age': 'float32'})\n"
+        "clf_named = LogisticRegression().fit(named, y)")
+    first = {"variable": "clf", "name": "churn", "example": "X"}
+    assert json.loads(repr(kernel.check(json.dumps(first)))) == {"ok": True,
+                                                                   "signature_change": None}
+    assert json.loads(repr(kernel.register(json.dumps(first))))["version"] == 1
+    named = {"variable": "clf_named", "name": "churn", "example": "named"}
+    change = json.loads(repr(kernel.check(json.dumps(named))))["signature_change"]
+    assert change["version"] == 1
+    assert change["added"] == ["age", "income", "tenure"]
+    assert change["removed"] == ["f0", "f1", "f2"]
+    assert "added age, income, tenure; removed f0, f1, f2" in change["message"]
+    assert ml.list_model_versions("churn")[0].version == 1  # asking registered nothing
+    assert json.loads(repr(kernel.register(json.dumps(named))))["version"] == 2
+    again = {"variable": "clf_named", "name": "churn", "example": "retyped"}
+    change = json.loads(repr(kernel.check(json.dumps(again))))["signature_change"]
+    assert change["version"] == 2 and change["added"] == change["removed"] == []
+    assert change["retyped"] == [{"name": "age", "from": "float64", "to": "float32"}]
+    # No example: nothing to compare; a bad request is a clear error, not an exception.
+    assert json.loads(repr(kernel.check(json.dumps({"variable": "clf", "name": "churn"}))))[
+        "signature_change"] is None
+    bad = json.loads(repr(kernel.check(json.dumps({"variable": "nope", "name": "churn"}))))
+    assert bad["ok"] is False and "no variable 'nope'" in bad["error"]
+
+
+def test_register_model_warns_of_other_input_columns(ip):
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.random.default_rng(0).random((40, 3))
+    y = (X[:, 0] > 0.5).astype(int)
+    ml.register_model(LogisticRegression().fit(X, y), "churn", input_example=X)
+    named = pd.DataFrame(X, columns=["a", "b", "c"])
+    with pytest.warns(ml.SignatureChangeWarning,
+                      match=r"differ from version 1's: added a, b, c; removed f0, f1, f2\."):
+        version = ml.register_model(LogisticRegression().fit(named, y), "churn",
+                                    input_example=named)
+    assert version.version == 2 and [c["name"] for c in version.signature["inputs"]] == [
+        "a", "b", "c"]

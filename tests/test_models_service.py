@@ -438,3 +438,34 @@ def test_gc_keeps_the_files_of_registered_versions(reg, clf):
     assert orphan in result["blobs"] and v.blob not in result["blobs"]
     assert reg.store.artifacts.exists(v.blob)
     assert type(reg.load("kept")[1]).__name__ == "LogisticRegression"
+
+
+def test_a_new_versions_other_input_columns_are_warned_about(reg):
+    import warnings
+
+    import mlops_lab as ml
+    from mlops_lab.models.signature import SignatureChangeWarning
+
+    assert ml.SignatureChangeWarning is SignatureChangeWarning  # for warnings filters
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    clf = LogisticRegression(max_iter=5000).fit(X.to_numpy(), y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the first version has nothing to differ from
+        reg.register(clf, "cancer", input_example=X.to_numpy()[:3])
+    named = LogisticRegression(max_iter=5000).fit(X, y)
+    with pytest.warns(SignatureChangeWarning) as caught:
+        second = reg.register(named, "cancer", input_example=X.head(3))
+    (message,) = [str(w.message) for w in caught]
+    assert message.startswith("The input columns differ from version 1's: added mean radius, ")
+    assert "and 22 more; removed f0, f1" in message  # 30 columns, the first 8 named
+    assert second.version == 2  # registered all the same
+    assert reg.signature_change("cancer", second.signature) is None
+    retyped = X.astype({"mean radius": "float32"}).head(3)
+    change = reg.signature_change("cancer", {"inputs": [
+        {"name": str(c), "dtype": str(t)} for c, t in retyped.dtypes.items()]})
+    assert change["retyped"] == [{"name": "mean radius", "from": "float64", "to": "float32"}]
+    assert "retyped mean radius (float64 → float32)" in change["message"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no example: nothing known to compare
+        reg.register(named, "cancer")
+    assert reg.signature_change("no-such-model", second.signature) is None

@@ -42,6 +42,8 @@ def register_model(model: Any = None, name: str | None = None, *, input_example:
       ``mlops-lab run`` too, rather than to the pipeline's run).
     - ``onnx=True`` also exports the version to ONNX (see `export_onnx`); a model that cannot
       be exported, or whose export disagrees with it, registers nothing.
+    - Input columns other than those of the newest version with a signature (added, removed
+      or retyped) register, with a `SignatureChangeWarning` naming them.
     """
     if (model is not None and run_id is None and artifact is None and serialization == "skops"
             and trusted_types is None):
@@ -84,6 +86,15 @@ def saved_by(model: Any, variable: str | None = None) -> SavedBy:
     """The tracked run of this kernel that saved this model (as `variable`'s file, when
     given), or why there is none."""
     return service().run_that_saved(model, variable)
+
+
+def signature_change(model: Any, name: str, input_example: Any = None) -> dict | None:
+    """How the input columns `model` would be registered with as `name` (from
+    `input_example`) differ from the newest version's: {"version", "added", "removed",
+    "retyped", "message"}, or None. `register_model` warns with the same message."""
+    from . import signature
+
+    return service().signature_change(name, signature.infer(model, input_example))
 
 
 def _run_opened_here() -> str | None:

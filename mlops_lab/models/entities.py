@@ -82,9 +82,11 @@ class SavedBy:
     run_name: str | None = None
     artifact: str | None = None
     reason: str | None = None
+    # The run's metrics (latest value of each), shown before registering.
+    metrics: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "metrics": {k: json_number(v) for k, v in self.metrics.items()}}
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,13 @@
 """What the notebook toolbar's "Register model" button runs in the live kernel.
 
 The button executes, silently, ``candidates()`` (the fitted models and input examples in the
-namespace) and then ``register('<one JSON string literal>')``. Everything the user typed
-travels inside that one literal and is parsed here with ``json.loads``; variable names must be
-identifiers bound in the namespace, so no user text is ever run as code.
+namespace), then ``check('<one JSON string literal>')`` (how the version's input columns
+would differ from the model's newest version's, asked before registering) and then
+``register('<the same literal>')``. Everything the user typed travels inside that one literal
+and is parsed here with ``json.loads``; variable names must be identifiers bound in the
+namespace, so no user text is ever run as code.
 
-Both return a `Json` value whose text is the JSON document, which the frontend reads from the
+Each returns a `Json` value whose text is the JSON document, which the frontend reads from the
 ``user_expressions`` reply.
 """
 
@@ -84,25 +86,64 @@ def _saved_by(model, variable: str) -> dict:
         found = saved_by(model, variable)
     except MlopsLabError as exc:
         return {"run": None, "note": str(exc)}
-    run = {"id": found.run_id, "name": found.run_name} if found.run_id else None
+    run = ({"id": found.run_id, "name": found.run_name, "metrics": found.to_json()["metrics"]}
+           if found.run_id else None)
     return {"run": run, "note": found.reason}
+
+
+def check(payload: str, namespace: dict | None = None) -> Json:
+    """What the dialog asks before registering the request in `payload` (as `register`
+    takes it): {"ok": true, "signature_change": {"version", "added", "removed", "retyped",
+    "message"} or null} or {"ok": false, "error": message}; never raises."""
+    return _answer(_check, payload, namespace)
 
 
 def register(payload: str, namespace: dict | None = None) -> Json:
     """Registers the model variable named in `payload` (JSON: variable, name, alias,
     description, example). Returns {"ok": true, "name", "version", "ref", "aliases"} or
     {"ok": false, "error": message}; never raises."""
+    return _answer(_register, payload, namespace)
+
+
+def _answer(work, payload: str, namespace: dict | None) -> Json:
     try:
-        return Json({"ok": True, **_register(payload, namespace)})
+        return Json({"ok": True, **work(payload, namespace)})
     except MlopsLabError as exc:
         return Json({"ok": False, "error": str(exc)})
     except Exception as exc:  # shown in the dialog; the kernel keeps running
         return Json({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
 
 
+def _check(payload: str, namespace: dict | None) -> dict:
+    from .api import signature_change
+    from .names import clean_model_name
+
+    doc, model, example = _request(payload, namespace)
+    return {"signature_change": signature_change(model, clean_model_name(doc.get("name")),
+                                                 example)}
+
+
 def _register(payload: str, namespace: dict | None) -> dict:
-    from ..errors import InvalidInput
+    import warnings
+
     from .api import register_variable
+    from .signature import SignatureChangeWarning
+
+    doc, model, example = _request(payload, namespace)
+    text = {key: doc.get(key) or None for key in ("name", "alias", "description")}
+    with warnings.catch_warnings():  # the dialog showed the change and the user accepted it
+        warnings.simplefilter("ignore", SignatureChangeWarning)
+        version = register_variable(model, doc["variable"], text["name"],
+                                    input_example=example, alias=text["alias"],
+                                    description=text["description"])
+    return {"name": version.name, "version": version.version, "ref": version.ref,
+            "aliases": version.aliases, "run_id": version.run_id, "note": version.note}
+
+
+def _request(payload: str, namespace: dict | None):
+    """The toolbar's request: (its JSON object, the model variable's value, the input
+    example's value or None)."""
+    from ..errors import InvalidInput
 
     try:
         doc = json.loads(_join_surrogate_pairs(payload))
@@ -116,11 +157,7 @@ def _register(payload: str, namespace: dict | None) -> dict:
     ns = _namespace() if namespace is None else namespace
     model = _variable(ns, doc.get("variable"), "model")
     example = _variable(ns, doc["example"], "input example") if doc.get("example") else None
-    text = {key: doc.get(key) or None for key in ("name", "alias", "description")}
-    version = register_variable(model, doc["variable"], text["name"], input_example=example,
-                                alias=text["alias"], description=text["description"])
-    return {"name": version.name, "version": version.version, "ref": version.ref,
-            "aliases": version.aliases, "run_id": version.run_id, "note": version.note}
+    return doc, model, example
 
 
 def _join_surrogate_pairs(payload):

@@ -48,7 +48,9 @@ class Lineage:
             return SavedBy(reason=f"the file {row.path!r} of {where} was not saved from this "
                                   f"{type(model).__name__} by this kernel, or cannot be "
                                   "compared with it")
-        return SavedBy(run_id=row.run_id, run_name=row.run_name, artifact=row.path)
+        metrics = self.tracking.get_run(row.run_id).metrics
+        return SavedBy(run_id=row.run_id, run_name=row.run_name, artifact=row.path,
+                       metrics=dict(metrics))
 
     def lineage(self, name: str, version) -> dict:
         """version -> run -> cell/notebook -> data and features it read, plus what else the

@@ -69,3 +69,44 @@ def _outputs(model, rows) -> list[dict]:
         return [{"name": "prediction", "dtype": dtype_word(out.dtype)}]
     return [{"name": f"prediction_{i}", "dtype": dtype_word(out.dtype)}
             for i in range(out.shape[1])]
+
+
+class SignatureChangeWarning(UserWarning):
+    """A new version takes other input columns than the version before it."""
+
+
+SHOWN_COLUMNS = 8
+
+
+def difference(before: list[dict], after: list[dict]) -> dict | None:
+    """{"added", "removed", "retyped": [{"name", "from", "to"}]} between two signatures'
+    inputs, by column name; None when they agree or either is unknown (no input example)."""
+    if not before or not after:
+        return None
+    old = {c["name"]: c["dtype"] for c in before}
+    new = {c["name"]: c["dtype"] for c in after}
+    change = {
+        "added": [n for n in new if n not in old],
+        "removed": [n for n in old if n not in new],
+        "retyped": [{"name": n, "from": old[n], "to": new[n]}
+                    for n in new if n in old and old[n] != new[n]],
+    }
+    return change if any(change.values()) else None
+
+
+def describe(change: dict, version: int) -> str:
+    """One sentence naming the columns added, removed and retyped since `version`."""
+    parts = []
+    for key in ("added", "removed"):
+        if change[key]:
+            parts.append(f"{key} {_some(change[key])}")
+    if change["retyped"]:
+        parts.append("retyped " + _some([f"{c['name']} ({c['from']} → {c['to']})"
+                                         for c in change["retyped"]]))
+    return f"The input columns differ from version {version}'s: {'; '.join(parts)}."
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN_COLUMNS])
+    more = len(names) - SHOWN_COLUMNS
+    return f"{shown} and {more} more" if more > 0 else shown

@@ -4,12 +4,13 @@ a missing file and two processes never get the same number."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from ..clock import now_ms
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotFound
 from ..jsonvalues import finite_named
 from ..store.tables import models as t
 from ..store.upsert import upsert_for
@@ -21,6 +22,9 @@ from .entities import ModelVersion
 from .names import (DESCRIPTION_MAX, REASON_MAX, clean_alias, clean_model_name, clean_text,
                     clean_types, user_name)
 from .rows import VERSION_FIELDS, dump
+
+# How far back a new signature looks for a version that has one to compare with.
+SIGNATURE_LOOKBACK = 100
 
 
 class Versions:
@@ -68,6 +72,10 @@ class Versions:
             raise InvalidInput(f"A {type(model).__name__} is not a model: it has no predict "
                                "method. Register a fitted estimator or pipeline.")
         run = self.tracking.get_run(run_id) if run_id else None
+        inferred = signature.infer(model, input_example)
+        change = self.signature_change(name, inferred)
+        if change is not None:  # allowed (a retrained model may take new columns), but said
+            warnings.warn(change["message"], signature.SignatureChangeWarning, stacklevel=3)
         doc = {
             "name": name,
             "description": description,
@@ -76,7 +84,7 @@ class Versions:
             "blob": file["blob"],
             "size": file["size"],
             "trusted_types": file["trusted_types"],
-            "signature": signature.infer(model, input_example),
+            "signature": inferred,
             "requirements": reqs.for_model(model),
             "run_id": run.id if run else None,
             "artifact": file.get("artifact"),
@@ -97,6 +105,21 @@ class Versions:
             ref = f"{name}/{version.version}"
             self.tracking.link_run(run.id, "output", "model_version", ref, ref)
         return version
+
+    def signature_change(self, name: str, new: dict) -> dict | None:
+        """How the input columns of signature `new` differ from those of the newest version
+        of model `name` that has a signature: {"version", "added", "removed", "retyped",
+        "message"}, or None (no difference, no such version, or `new` has no inputs)."""
+        try:
+            versions = self.list_versions(name, limit=SIGNATURE_LOOKBACK)
+        except NotFound:
+            return None
+        before = next((v for v in versions if v.signature.get("inputs")), None)
+        change = before and signature.difference(before.signature["inputs"], new["inputs"])
+        if not change:
+            return None
+        return {"version": before.version, **change,
+                "message": signature.describe(change, before.version)}
 
     def _save(self, model, serialization: str) -> dict:
         data, fmt, trusted = model_files.dump(model, serialization)

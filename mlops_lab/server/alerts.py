@@ -15,10 +15,6 @@ ID = r"[0-9]{1,9}"
 
 
 class AlertsBase(MlopsLabHandler):
-    def user_name(self) -> str:
-        user = self.current_user
-        return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
-
     def filter(self, name: str):
         """A filter from the query string: None if absent; a monitor may be its id."""
         text = self.search_text(name)

@@ -16,6 +16,7 @@ from jupyter_server.log import _scrub_uri
 from ..errors import InvalidInput, SchemaError
 from ..jsonvalues import finite_named
 from .errors import BodyTooLarge, error_body, status_of
+from .identity import jupyter_user_name
 from .paging import Paging
 
 AUTH_RESOURCE = "mlops_lab"
@@ -122,9 +123,8 @@ class MlopsLabHandler(Paging, APIHandler):
         return text
 
     def user_name(self) -> str:
-        """Who asks, as the Jupyter server knows them (recorded wherever a "who" is kept)."""
-        user = self.current_user
-        return getattr(user, "username", None) or getattr(user, "name", None) or str(user)
+        """Who asks, recorded wherever a "who" is kept (the rule: server/identity.py)."""
+        return jupyter_user_name(self.identity_provider, self.current_user)
 
     async def call(self, fn, *args, **kwargs):
         """Database and file work runs in a thread so the event loop keeps serving."""

@@ -5,7 +5,10 @@ promoted there with a reason that shows in the alias history. Light and dark scr
 
 from __future__ import annotations
 
+import getpass
+import json
 import re
+import urllib.request
 
 import pytest
 from playwright.sync_api import expect
@@ -48,6 +51,12 @@ def notebook_path(isolated_lab_server) -> str:
 @pytest.fixture(scope="module")
 def lab(isolated_lab_server, lab_page, notebook_path):
     base_url, token, _ = isolated_lab_server
+    # No timed refresh: what the panel shows after an action comes from the action's answer.
+    request = urllib.request.Request(
+        f"{base_url}/lab/api/settings/mlops-lab:plugin", method="PUT",
+        data=json.dumps({"raw": json.dumps({"refreshInterval": 0})}).encode(),
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+    urllib.request.urlopen(request).close()
     with lab_page(base_url, token) as page:
         yield page
 
@@ -182,6 +191,129 @@ def test_promote_and_roll_back_with_reasons(lab, fitted, screenshot):
     screenshot(lab, "models-05-rolled-back")
     assert lab.dialogs == []
 
+
+RUN_IN_KERNEL = """async code => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const reply = await kernel.requestExecute({code, store_history: false}).done;
+  return reply.content.status;
+}"""
+UNTRACKED_CELL = """from sklearn.tree import DecisionTreeClassifier
+plain = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X_train.to_numpy(), y_train)
+X_plain = X_test.to_numpy()"""
+
+
+def open_register_dialog(lab):
+    lab.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=NOTEBOOK).click()
+    lab.locator(".jp-NotebookPanel:visible .mlops-lab-register-button").click()
+    form = lab.get_by_test_id("mlops-lab-register-form")
+    expect(form).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+    return form
+
+
+def test_dialog_shows_the_saving_run_and_the_name_follows_the_variable(lab, fitted, screenshot):
+    lab.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text=NOTEBOOK).click()
+    assert lab.evaluate(RUN_IN_KERNEL, UNTRACKED_CELL) == "ok"
+    form = open_register_dialog(lab)
+    variable = form.get_by_test_id("mlops-lab-register-variable")
+    name = form.get_by_test_id("mlops-lab-register-name")
+    lineage = form.get_by_test_id("mlops-lab-register-lineage")
+    expect(variable.locator("option")).to_have_count(2)
+    expect(variable).to_have_value("clf")
+    expect(name).to_have_value("clf")
+    expect(lineage).to_contain_text("Saved by run fit-churn")
+    expect(form.get_by_test_id("mlops-lab-register-metrics")).to_contain_text("accuracy")
+    screenshot(lab, "models-06-register-dialog-run-metrics")
+
+    # Another variable: the name follows it, and the missing lineage is said before registering.
+    variable.select_option("plain")
+    expect(name).to_have_value("plain")
+    expect(lineage).to_contain_text("No run is recorded for this model")
+    expect(lineage).to_contain_text("no tracked cell of this kernel saved 'plain'")
+    expect(form.get_by_test_id("mlops-lab-register-metrics")).to_have_count(0)
+    screenshot(lab, "models-07-register-dialog-no-run")
+    set_theme(lab, "JupyterLab Dark", False)
+    screenshot(lab, "models-07-register-dialog-no-run-dark")
+    set_theme(lab, "JupyterLab Light", True)
+    # A name the user typed stays when the variable changes.
+    name.fill("my own name")
+    variable.select_option("clf")
+    expect(name).to_have_value("my own name")
+
+    # The run's link opens its tab (behind the dialog).
+    form.get_by_test_id("mlops-lab-register-run").click()
+    expect(lab.locator("#jp-main-dock-panel .lm-TabBar-tab", has_text="Run fit-churn")).to_have_class(
+        re.compile("lm-mod-current"), timeout=TIMEOUT_MS)
+    lab.locator(".jp-Dialog").get_by_role("button", name="Cancel").click()
+    expect(form).to_have_count(0)
+    assert lab.dialogs == []
+
+
+def test_other_input_columns_are_shown_and_asked_before_registering(lab, fitted, screenshot):
+    form = open_register_dialog(lab)
+    form.get_by_test_id("mlops-lab-register-variable").select_option("plain")
+    form.get_by_test_id("mlops-lab-register-name").fill(EVIL)
+    form.get_by_test_id("mlops-lab-register-example").select_option("X_plain")
+    lab.locator(".jp-Dialog").get_by_role("button", name="Register").click()
+    change = lab.get_by_test_id("mlops-lab-signature-change")
+    expect(change).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+    expect(lab.locator(".jp-Dialog-header")).to_have_text("Input columns differ from version 2")
+    expect(change.get_by_test_id("mlops-lab-signature-added")).to_contain_text("Added (30)")
+    expect(change.get_by_test_id("mlops-lab-signature-added")).to_contain_text("f0, f1")
+    expect(change.get_by_test_id("mlops-lab-signature-removed")).to_contain_text("mean radius")
+    expect(change).to_contain_text(EVIL)  # as text
+    screenshot(lab, "models-08-signature-change-light")
+    set_theme(lab, "JupyterLab Dark", False)
+    screenshot(lab, "models-09-signature-change-dark")
+    set_theme(lab, "JupyterLab Light", True)
+
+    # Back: the form again, as it was; nothing registered.
+    lab.locator(".jp-Dialog").get_by_role("button", name="Back").click()
+    form = lab.get_by_test_id("mlops-lab-register-form")
+    expect(form.get_by_test_id("mlops-lab-register-name")).to_have_value(EVIL)
+    expect(form.get_by_test_id("mlops-lab-register-variable")).to_have_value("plain")
+    lab.locator(".jp-Dialog").get_by_role("button", name="Register").click()
+    expect(change).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+    lab.locator(".jp-Dialog").get_by_role("button", name="Register anyway").click()
+    toast = lab.locator(".Toastify__toast", has_text="version 3")
+    expect(toast).to_be_visible(timeout=KERNEL_TIMEOUT_MS)
+    expect(toast).to_contain_text("without a run")
+    toast.get_by_role("button", name="Open in Models").click()
+    view = lab.locator(".lm-DockPanel-widget:visible [data-testid=mlops-lab-model-view]")
+    expect(view.get_by_test_id("mlops-lab-version-heading")).to_contain_text(
+        "Version 3", timeout=TIMEOUT_MS)
+    # The side panel lists the new version at once (its timed refresh is off here).
+    row = lab.get_by_test_id("mlops-lab-model-row").filter(has_text=EVIL)
+    expect(row).to_contain_text("v3", timeout=TIMEOUT_MS)
+    assert lab.dialogs == []
+
+
+def test_promote_and_roll_back_show_at_once_with_the_users_name(lab, fitted, screenshot):
+    view = lab.locator(".lm-DockPanel-widget:visible [data-testid=mlops-lab-model-view]")
+    expect(view.get_by_test_id("mlops-lab-model-title")).to_have_text(EVIL)
+    row = lab.get_by_test_id("mlops-lab-model-row").filter(has_text=EVIL)
+    expect(row).to_contain_text("@champion→1", timeout=TIMEOUT_MS)
+
+    view.locator("[data-testid=mlops-lab-version-row][data-version='3']").get_by_test_id(
+        "mlops-lab-promote").click()
+    lab.locator(".jp-Dialog input").fill("champion")
+    lab.locator(".jp-Dialog").get_by_role("button", name="Next").click()
+    lab.locator(".jp-Dialog input").fill("tree on raw columns")
+    lab.locator(".jp-Dialog").get_by_role("button", name="Confirm").click()
+    # The panel has no timed refresh here: only the action's answer can move its chip.
+    expect(row).to_contain_text("@champion→3", timeout=TIMEOUT_MS)
+    expect(view.locator("[data-alias=champion]")).to_contain_text("version 3")
+    newest = view.get_by_test_id("mlops-lab-alias-history").locator("tbody tr").first
+    expect(newest).to_contain_text("tree on raw columns")
+    # Who: the Jupyter user's name (token login: the account running the server), no hex id.
+    expect(newest.locator(".mlops-lab-who")).to_have_text(getpass.getuser())
+
+    view.locator("[data-alias=champion]").get_by_test_id("mlops-lab-alias-rollback").click()
+    lab.locator(".jp-Dialog input").fill("back to the tracked one")
+    lab.locator(".jp-Dialog").get_by_role("button", name="Confirm").click()
+    expect(row).to_contain_text("@champion→1", timeout=TIMEOUT_MS)
+    expect(view.locator("[data-alias=champion]")).to_contain_text("version 1")
+    screenshot(lab, "models-10-rolled-back-panel")
+    assert lab.dialogs == []
 
 def test_models_tab_searches_and_opens(lab, fitted, screenshot):
     lab.locator('.jp-SideBar .lm-TabBar-tab[data-id="mlops-lab-panel"]').click() \

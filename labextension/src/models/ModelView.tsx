@@ -20,6 +20,8 @@ export interface IModelViewProps {
   onSelectVersion: (version: number) => void;
   onOpenRun: (runId: string, name?: string) => void;
   onOpenNotebook: (path: string) => void;
+  /** An alias moved here: the side panel's list loads again. */
+  onChanged: () => void;
 }
 
 export function ModelView(props: IModelViewProps): JSX.Element {
@@ -54,7 +56,9 @@ export function ModelView(props: IModelViewProps): JSX.Element {
       setNotice(null);
       setError((reason as Error).message);
     }
+    // On the answer, not at the next tick: this view and the side panel's list.
     reload();
+    props.onChanged();
   };
 
   const promote = async (alias: string, to: number) => {

@@ -14,13 +14,18 @@ import { ErrorBanner } from '../common/ErrorBanner';
 export interface IModelsPanelProps {
   visible: boolean;
   refreshInterval: number;
+  /** Goes up when the registry changed here: the list loads again at once. */
+  changes: number;
   onOpen: (model: IModel) => void;
 }
 
 export function ModelsPanel(props: IModelsPanelProps): JSX.Element {
   const [query, setQuery] = useState('');
   // Typing in the search box: one request when it pauses.
-  const polled = usePolling(() => listModels(query), [query], { ...props, debounceMs: 150 });
+  const polled = usePolling(() => listModels(query), [query, props.changes], {
+    ...props,
+    debounceMs: 150
+  });
   const { data: page, error, reload } = polled;
   const models = page?.items ?? null;
 

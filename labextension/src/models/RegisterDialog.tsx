@@ -6,6 +6,7 @@ import React, { useState } from 'react';
 import { Dialog, ReactWidget, showDialog } from '@jupyterlab/apputils';
 import { ALIAS_PATTERN } from './api';
 import { ICandidates, IRegisterRequest } from './kernelBridge';
+import { SavingRun } from './SavingRun';
 
 function defaultExample(candidates: ICandidates, variable: string): string {
   const model = candidates.models.find(m => m.name === variable);
@@ -20,8 +21,11 @@ function RegisterForm(props: {
   initial: IRegisterRequest;
   error: string | null;
   onChange: (value: IRegisterRequest) => void;
+  onOpenRun: (runId: string, name?: string) => void;
 }): JSX.Element {
   const [value, setValue] = useState<IRegisterRequest>(props.initial);
+  // The name follows the model variable until the user types one of their own.
+  const [nameTyped, setNameTyped] = useState(props.initial.name !== props.initial.variable);
   const update = (patch: Partial<IRegisterRequest>) => {
     const next = { ...value, ...patch };
     setValue(next);
@@ -45,7 +49,8 @@ function RegisterForm(props: {
           onChange={event =>
             update({
               variable: event.target.value,
-              example: defaultExample(props.candidates, event.target.value)
+              example: defaultExample(props.candidates, event.target.value),
+              ...(nameTyped ? {} : { name: event.target.value })
             })
           }
         >
@@ -56,11 +61,7 @@ function RegisterForm(props: {
           ))}
         </select>
       </label>
-      <p className="mlops-lab-register-lineage" data-testid="mlops-lab-register-lineage">
-        {chosen?.run
-          ? `From run ${chosen.run.name}: its cell, params, metrics and data are kept as lineage.`
-          : `Registered without a run: ${chosen?.note ?? 'no tracked cell saved this model.'}`}
-      </p>
+      <SavingRun model={chosen} onOpenRun={props.onOpenRun} />
       <label>
         Model name
         <input
@@ -69,7 +70,10 @@ function RegisterForm(props: {
           value={value.name}
           maxLength={180}
           placeholder="e.g. churn"
-          onChange={event => update({ name: event.target.value })}
+          onChange={event => {
+            setNameTyped(true);
+            update({ name: event.target.value });
+          }}
         />
       </label>
       <label>
@@ -123,7 +127,8 @@ class RegisterBody extends ReactWidget {
   constructor(
     private readonly candidates: ICandidates,
     private value: IRegisterRequest,
-    private readonly error: string | null
+    private readonly error: string | null,
+    private readonly onOpenRun: (runId: string, name?: string) => void
   ) {
     super();
     this.addClass('mlops-lab-register-dialog');
@@ -142,6 +147,7 @@ class RegisterBody extends ReactWidget {
         onChange={value => {
           this.value = value;
         }}
+        onOpenRun={this.onOpenRun}
       />
     );
   }
@@ -166,7 +172,8 @@ export function validate(value: IRegisterRequest): string | null {
 export async function askRegistration(
   candidates: ICandidates,
   previous: IRegisterRequest | null,
-  error: string | null
+  error: string | null,
+  onOpenRun: (runId: string, name?: string) => void
 ): Promise<IRegisterRequest | null> {
   let value: IRegisterRequest = previous ?? {
     variable: candidates.models[0]?.name ?? '',
@@ -177,7 +184,7 @@ export async function askRegistration(
   };
   let problem = error;
   for (;;) {
-    const body = new RegisterBody(candidates, value, problem);
+    const body = new RegisterBody(candidates, value, problem, onOpenRun);
     const result = await showDialog({
       title: 'Register model',
       body,

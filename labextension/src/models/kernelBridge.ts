@@ -4,6 +4,7 @@
  * the kernel parses with json.loads; no user text is ever part of the code.
  */
 import { Kernel } from '@jupyterlab/services';
+import { MetricValue } from '../request';
 
 const HELPER = '__mlops_lab_models_kernel';
 const IMPORT = `import mlops_lab.models.kernel as ${HELPER}`;
@@ -14,8 +15,9 @@ export interface IModelCandidate {
   module: string;
   params: Record<string, unknown>;
   n_features: number | null;
-  /** The tracked run that saved this very model: registering keeps its lineage. */
-  run: { id: string; name: string } | null;
+  /** The tracked run that saved this very model (with its metrics): registering keeps its
+   * lineage. */
+  run: { id: string; name: string; metrics: Record<string, MetricValue> } | null;
   /** Why no tracked run's file can be used (null when `run` is set). */
   note: string | null;
 }
@@ -38,6 +40,21 @@ export interface IRegisterRequest {
   alias: string;
   description: string;
   example: string;
+}
+
+/** How the new version's input columns differ from the newest version's. */
+export interface ISignatureChange {
+  version: number;
+  added: string[];
+  removed: string[];
+  retyped: { name: string; from: string; to: string }[];
+  message: string;
+}
+
+export interface ICheckResult {
+  ok: boolean;
+  error?: string;
+  signature_change?: ISignatureChange | null;
 }
 
 export interface IRegisterResult {
@@ -98,10 +115,27 @@ export function fetchCandidates(kernel: Kernel.IKernelConnection): Promise<ICand
   return evaluate<ICandidates>(kernel, `${HELPER}.candidates()`);
 }
 
+/** The helper's `check` (asked before registering: what the registration would change that
+ * the user should see) or `register`, given the request as one string literal. */
+function withRequest<T>(
+  kernel: Kernel.IKernelConnection,
+  helper: 'check' | 'register',
+  request: IRegisterRequest
+): Promise<T> {
+  const literal = pythonStringLiteral(JSON.stringify(request));
+  return evaluate<T>(kernel, `${HELPER}.${helper}(${literal})`);
+}
+
+export function checkInKernel(
+  kernel: Kernel.IKernelConnection,
+  request: IRegisterRequest
+): Promise<ICheckResult> {
+  return withRequest<ICheckResult>(kernel, 'check', request);
+}
+
 export function registerInKernel(
   kernel: Kernel.IKernelConnection,
   request: IRegisterRequest
 ): Promise<IRegisterResult> {
-  const literal = pythonStringLiteral(JSON.stringify(request));
-  return evaluate<IRegisterResult>(kernel, `${HELPER}.register(${literal})`);
+  return withRequest<IRegisterResult>(kernel, 'register', request);
 }

@@ -52,7 +52,8 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         const widget = openInMainArea(shell, tabs, modelWidgetId(name), () =>
           createModelWidget(name, version, {
             onOpenRun: (runId, runName) => lab.openRun(runId, runName),
-            onOpenNotebook: path => lab.openNotebook(path)
+            onOpenNotebook: path => lab.openNotebook(path),
+            onChanged: () => panel.refresh()
           })
         );
         if (version !== null) {
@@ -63,8 +64,12 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
 
     const openVersion = (name: string, version: number) => {
       lab.showPanelTab(panel);
-      panel.update();
+      panel.refresh(); // the new version is listed at once, not at the next tick
       void commands.execute(CommandIDs.openModel, { name, version });
+    };
+    const links = {
+      openVersion,
+      openRun: (runId: string, name?: string) => lab.openRun(runId, name)
     };
     listenForModelLinks(shell.node, openVersion);
 
@@ -78,7 +83,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
 
     if (notebooks) {
       const addButton = (nb: NotebookPanel) => {
-        nb.toolbar.insertItem(10, TOOLBAR_ITEM, createRegisterButton(nb, openVersion));
+        nb.toolbar.insertItem(10, TOOLBAR_ITEM, createRegisterButton(nb, links));
       };
       notebooks.forEach(addButton);
       notebooks.widgetAdded.connect((_, nb) => addButton(nb));
@@ -88,7 +93,7 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
         execute: () => {
           const current = notebooks.currentWidget;
           if (current) {
-            return registerFromKernel(current, openVersion);
+            return registerFromKernel(current, links);
           }
         }
       });

@@ -1,29 +1,35 @@
 /**
  * "Register model" in the notebook toolbar: ask the kernel for its fitted models and input
- * examples, show the dialog, register in the kernel, then offer to open the new version.
+ * examples, show the dialog, ask the kernel what the registration would change (a signature
+ * that differs from the newest version's is confirmed first), register in the kernel, then
+ * offer to open the new version.
  */
 import { Notification, showErrorMessage, ToolbarButton } from '@jupyterlab/apputils';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { askRegistration } from './RegisterDialog';
-import { fetchCandidates, IRegisterRequest, registerInKernel } from './kernelBridge';
+import { checkInKernel, fetchCandidates, IRegisterRequest, registerInKernel } from './kernelBridge';
+import { confirmSignatureChange } from './SignatureChangeDialog';
 
 export const TOOLBAR_ITEM = 'mlops-lab-register-model';
 
-export function createRegisterButton(
-  panel: NotebookPanel,
-  openVersion: (name: string, version: number) => void
-): ToolbarButton {
+/** Where the dialog's links and the new version lead. */
+export interface IRegisterLinks {
+  openVersion: (name: string, version: number) => void;
+  openRun: (runId: string, name?: string) => void;
+}
+
+export function createRegisterButton(panel: NotebookPanel, links: IRegisterLinks): ToolbarButton {
   return new ToolbarButton({
     className: 'mlops-lab-register-button',
     label: 'Register model',
     tooltip: 'Register a fitted model from this notebook’s kernel in the model registry',
-    onClick: () => void registerFromKernel(panel, openVersion)
+    onClick: () => void registerFromKernel(panel, links)
   });
 }
 
 export async function registerFromKernel(
   panel: NotebookPanel,
-  openVersion: (name: string, version: number) => void
+  links: IRegisterLinks
 ): Promise<void> {
   const kernel = panel.sessionContext.session?.kernel;
   if (!kernel) {
@@ -47,12 +53,23 @@ export async function registerFromKernel(
   let request: IRegisterRequest | null = null;
   let problem: string | null = null;
   for (;;) {
-    request = await askRegistration(candidates, request, problem);
+    request = await askRegistration(candidates, request, problem, links.openRun);
     if (request === null) {
       return;
     }
     let result;
     try {
+      // Asked first: a difference the user should see is shown before anything is registered.
+      const check = await checkInKernel(kernel, request);
+      if (!check.ok) {
+        problem = check.error ?? 'The kernel could not check the registration.';
+        continue;
+      }
+      problem = null;
+      const change = check.signature_change;
+      if (change && !(await confirmSignatureChange(change, request.name))) {
+        continue;
+      }
       result = await registerInKernel(kernel, request);
     } catch (error) {
       problem = (error as Error).message;
@@ -70,7 +87,7 @@ export async function registerFromKernel(
         {
           label: 'Open in Models',
           caption: 'Open the new version in the MLOps Lab Models view',
-          callback: () => openVersion(name, version)
+          callback: () => links.openVersion(name, version)
         }
       ]
     });

@@ -13,20 +13,31 @@ export class ModelsPanelWidget extends PanelTabWidget {
     super('mlops-lab-models-tab', 'Models');
   }
 
+  /** Loads the list again now: the registry changed here (an alias moved, a version came). */
+  refresh(): void {
+    this.changes += 1;
+    this.update();
+  }
+
   render(): JSX.Element {
     return (
       <ModelsPanel
         visible={this.isVisible}
         refreshInterval={this.settings.refreshInterval}
+        changes={this.changes}
         onOpen={this.onOpen}
       />
     );
   }
+
+  private changes = 0;
 }
 
 export interface IModelViewActions {
   onOpenRun: (runId: string, name?: string) => void;
   onOpenNotebook: (path: string) => void;
+  /** The view changed the registry (an alias moved): other views load again. */
+  onChanged: () => void;
 }
 
 /** The content of a model's tab; `version` selects which version is shown in detail. */
@@ -54,6 +65,7 @@ export class ModelContent extends ReactWidget {
         onSelectVersion={version => this.selectVersion(version)}
         onOpenRun={this.actions.onOpenRun}
         onOpenNotebook={this.actions.onOpenNotebook}
+        onChanged={this.actions.onChanged}
       />
     );
   }
