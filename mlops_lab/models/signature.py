@@ -24,12 +24,13 @@ def dtype_word(dtype) -> str:
 
 
 def infer(model, input_example) -> dict:
-    """{"inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype"}]} (empty lists without
-    an example)."""
+    """{"inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype"}], "example": [{column:
+    value}]} (empty lists without an example). `example` is the input example's first row,
+    what "Try it" starts from."""
     if input_example is None:
         return {"inputs": [], "outputs": []}
     rows, inputs = _inputs(input_example)
-    return {"inputs": inputs, "outputs": _outputs(model, rows)}
+    return {"inputs": inputs, "outputs": _outputs(model, rows), "example": _first_row(rows, inputs)}
 
 
 def _inputs(example):
@@ -69,3 +70,17 @@ def _outputs(model, rows) -> list[dict]:
         return [{"name": "prediction", "dtype": dtype_word(out.dtype)}]
     return [{"name": f"prediction_{i}", "dtype": dtype_word(out.dtype)}
             for i in range(out.shape[1])]
+
+
+def _first_row(rows, inputs: list[dict]) -> list[dict]:
+    """The first row as a JSON record by input name (NaN as null, times in ISO 8601), as a
+    prediction request takes it."""
+    import json
+
+    pd = sys.modules.get("pandas")  # an array example does not need pandas imported
+    if pd is not None and isinstance(rows, pd.DataFrame):
+        frame = rows.head(1).set_axis([c["name"] for c in inputs], axis=1)
+        return json.loads(frame.to_json(orient="records", date_format="iso"))
+    values = [v.item() if hasattr(v, "item") else v for v in rows[0]]
+    return [{c["name"]: None if isinstance(v, float) and v != v else v
+             for c, v in zip(inputs, values)}]
