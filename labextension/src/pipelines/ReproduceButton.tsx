@@ -189,7 +189,11 @@ export function ReproduceButton(props: {
         Reproduce
       </button>
       {!reproducible && (
-        <span id="mlops-lab-reproduce-why" className="mlops-lab-muted" data-testid="mlops-lab-reproduce-why">
+        <span
+          id="mlops-lab-reproduce-why"
+          className="mlops-lab-muted mlops-lab-reproduce-why"
+          data-testid="mlops-lab-reproduce-why"
+        >
           {NOT_REPRODUCIBLE}
         </span>
       )}
