@@ -201,8 +201,8 @@ def test_a_bad_value_is_shown_at_its_field_and_a_float_stays_a_float(lab, isolat
                                        "language": "python"}
     nbformat.write(notebook, str(root / "svm.ipynb"))
 
-    lab.evaluate("() => window.jupyterapp.commands.execute('docmanager:open', "
-                 "{path: 'svm.ipynb'})")
+    lab.evaluate("() => { window.jupyterapp.commands.execute('docmanager:open', "
+                 "{path: 'svm.ipynb'}); }")
     lab.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .mlops-lab-run-pipeline-button").click()
     c_field = lab.get_by_test_id("mlops-lab-param-C")
     expect(c_field).to_have_value("1.0", timeout=TIMEOUT_MS)  # the default as written
@@ -224,7 +224,11 @@ def test_a_bad_value_is_shown_at_its_field_and_a_float_stays_a_float(lab, isolat
     lab.locator(".jp-Dialog").get_by_role("button", name="Run").click()
     expect(lab.locator(".jp-Dialog")).to_have_count(0, timeout=TIMEOUT_MS)
 
-    # The toast holds a link: it stays (no countdown) until followed.
+    # The toast holds a link: it stays (no countdown) until followed. Its run shows in the
+    # panel with the values as the notebook reads them.
+    panel_row = open_pipelines_tab(lab).get_by_test_id("mlops-lab-pipeline-row").filter(
+        has_text="svm.ipynb")
+    expect(panel_row).to_contain_text("C=2.0 kernel='linear'", timeout=TIMEOUT_MS)
     toast = lab.locator(".Toastify__toast", has_text="Pipeline run of svm.ipynb started.")
     expect(toast).to_be_visible(timeout=TIMEOUT_MS)
     expect(toast.locator(".Toastify__progress-bar")).to_have_attribute("aria-hidden", "true")
