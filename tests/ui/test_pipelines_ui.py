@@ -212,6 +212,10 @@ def test_a_bad_value_is_shown_at_its_field_and_a_float_stays_a_float(lab, isolat
     expect(c_field).to_have_attribute("aria-invalid", "true")
     lab.get_by_test_id("mlops-lab-param-kernel").fill("linear")
     screenshot(lab, "pipelines-10-form-bad-value-light")
+    set_theme(lab, "JupyterLab Dark", False)
+    expect(problem).to_be_visible()
+    screenshot(lab, "pipelines-10-form-bad-value-dark")
+    set_theme(lab, "JupyterLab Light", True)
     # Run with a bad value: nothing starts, the form comes back as it was typed.
     lab.locator(".jp-Dialog").get_by_role("button", name="Run").click()
     expect(lab.get_by_test_id("mlops-lab-pipeline-problem")).to_contain_text(
