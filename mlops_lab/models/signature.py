@@ -54,6 +54,20 @@ def _inputs(example):
     return array[:EXAMPLE_ROWS], [{"name": f"f{i}", "dtype": word} for i in range(array.shape[1])]
 
 
+def _first_row(rows, inputs: list[dict]) -> list[dict]:
+    """The first row as a JSON record by input name (NaN as null, times in ISO 8601), as a
+    prediction request takes it."""
+    import json
+
+    pd = sys.modules.get("pandas")  # an array example does not need pandas imported
+    if pd is not None and isinstance(rows, pd.DataFrame):
+        frame = rows.head(1).set_axis([c["name"] for c in inputs], axis=1)
+        return json.loads(frame.to_json(orient="records", date_format="iso"))
+    values = [v.item() if hasattr(v, "item") else v for v in rows[0]]
+    return [{c["name"]: None if isinstance(v, float) and v != v else v
+             for c, v in zip(inputs, values)}]
+
+
 def _outputs(model, rows) -> list[dict]:
     predict = getattr(model, "predict", None)
     if predict is None:
@@ -70,17 +84,3 @@ def _outputs(model, rows) -> list[dict]:
         return [{"name": "prediction", "dtype": dtype_word(out.dtype)}]
     return [{"name": f"prediction_{i}", "dtype": dtype_word(out.dtype)}
             for i in range(out.shape[1])]
-
-
-def _first_row(rows, inputs: list[dict]) -> list[dict]:
-    """The first row as a JSON record by input name (NaN as null, times in ISO 8601), as a
-    prediction request takes it."""
-    import json
-
-    pd = sys.modules.get("pandas")  # an array example does not need pandas imported
-    if pd is not None and isinstance(rows, pd.DataFrame):
-        frame = rows.head(1).set_axis([c["name"] for c in inputs], axis=1)
-        return json.loads(frame.to_json(orient="records", date_format="iso"))
-    values = [v.item() if hasattr(v, "item") else v for v in rows[0]]
-    return [{c["name"]: None if isinstance(v, float) and v != v else v
-             for c, v in zip(inputs, values)}]
