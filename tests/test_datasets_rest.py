@@ -64,6 +64,9 @@ def test_datasets_are_listed_and_searched(api, stored):
     found = api("datasets", params={"q": "CUSTOM"})["datasets"]
     assert [(d["name"], d["version_count"], d["latest_version"], d["has_rules"]) for d in found] \
         == [("customers", 2, 2, True)]
+    # v2 has an age of 200, over the rule's 100: the list flags the newest snapshot invalid.
+    assert {d["name"]: d["latest_valid"] for d in api("datasets")["datasets"]} == {
+        "customers": False, EVIL: None}
     assert api("datasets", params={"q": "%"})["datasets"] == []
     # A list cut at ?limit= says so with a token for the rest.
     cut = api("datasets", params={"limit": "1"})

@@ -117,3 +117,18 @@ def test_after_a_rollback_routes_describe_the_live_version(api, fsvc):
     found = api("feature-sets", params={"q": "spend"})["feature_sets"]
     assert [(f["name"], f["features"]) for f in found] == [("customer_stats", ["spend"])]
     assert api("feature-sets", params={"q": "visits"})["feature_sets"] == []
+
+
+def test_a_feature_set_lists_the_runs_that_read_it(api, fsvc):
+    from mlops_lab.tracking.service import TrackingService
+
+    tracking = TrackingService(fsvc.store)
+    experiment = tracking.get_or_create_experiment("features-readers").id
+    reader = tracking.create_run(experiment, name="train churn")
+    other = tracking.create_run(experiment, name="unrelated")
+    entity_df = pd.DataFrame({"customer_id": [1, 2], "event_time": [T0, T0]})
+    assert api("feature-sets", "customer_stats")["readers"] == []
+    fsvc.get_training_set(entity_df, ["customer_stats:spend"], run_id=reader.id)
+    (found,) = api("feature-sets", "customer_stats")["readers"]
+    assert found["run_id"] == reader.id and found["run_id"] != other.id
+    assert (found["name"], found["status"], found["version"]) == ("train churn", "RUNNING", 1)

@@ -99,6 +99,8 @@ def test_signature_from_arrays_mixed_frames_and_pipelines(reg):
     v = reg.register(pipe, "pipe", input_example=X[:3])
     assert [c["name"] for c in v.signature["inputs"]] == ["f0", "f1", "f2"]
     assert {c["dtype"] for c in v.signature["inputs"]} == {"float64"}
+    # The example's first row is kept: "Try it" starts from it.
+    assert v.signature["example"] == [dict(zip(["f0", "f1", "f2"], X[0].tolist()))]
     frame = pd.DataFrame({"n": [1, 2], "flag": [True, False], "s": ["a", "b"]})
     v2 = reg.register(pipe, "pipe", input_example=None)
     assert v2.signature["inputs"] == []
@@ -107,6 +109,8 @@ def test_signature_from_arrays_mixed_frames_and_pipelines(reg):
     assert infer(None, frame)["inputs"] == [{"name": "n", "dtype": "int64"},
                                             {"name": "flag", "dtype": "bool"},
                                             {"name": "s", "dtype": "string"}]
+    assert infer(None, frame.assign(x=[float("nan"), 1.0]))["example"] == [
+        {"n": 1, "flag": True, "s": "a", "x": None}]
     with pytest.raises(InvalidInput, match="could not predict"):
         reg.register(pipe, "pipe", input_example=np.ones((2, 7)))
 

@@ -107,6 +107,8 @@ def test_a_run_succeeds_with_outputs_tracking_run_and_output_notebook(pipelines,
     assert tracked.status == "FINISHED"
     assert tracked.tags["mlops_lab.kind"] == "pipeline" and tracked.tags["team"] == "a"
     assert tracked.params == {"alpha": "4", "name": "café"}
+    # Outputs that are numbers are its metrics too (a dict or text is not a metric).
+    assert tracked.metrics == {"double": 8.0}
     assert [a.path for a in tracking.list_artifacts(run.run_id)] == ["output.ipynb"]
     children = tracking.search_runs(filter="attributes.name = 'fit'").runs
     assert [c.parent_run_id for c in children] == [run.run_id]

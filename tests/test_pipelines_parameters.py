@@ -49,7 +49,11 @@ def test_allowed_undeclared_and_defaults_are_recorded_marked(pipelines, train, s
         "layers": {"value": [1, 2], "from": "default"},
         "seed": {"expression": "sum([1, 2])", "from": "default"},
         "alpah": {"value": 5.0, "from": "not declared"}}
-    assert run.to_json()["effective_parameters"] == run.effective_parameters
+    shown = run.to_json()["effective_parameters"]
+    assert {name: {k: v for k, v in info.items() if k != "text"}
+            for name, info in shown.items()} == run.effective_parameters
+    assert {name: info["text"] for name, info in shown.items()} == {
+        "alpha": "0.5", "cv": "3", "layers": "[1, 2]", "seed": "sum([1, 2])", "alpah": "5.0"}
     tracked = TrackingService(store).get_run(run.run_id)
     assert tracked.params == {"alpha": "0.5", "cv": "3", "layers": "[1, 2]",
                               "seed": "sum([1, 2])", "alpah": "5.0"}
@@ -101,3 +105,18 @@ def test_a_dag_step_with_an_undeclared_parameter_fails_saying_so_and_runs_nothin
     [step] = dag_run.steps
     assert step.status == "FAILED" and "does not declare alpah" in step.error
     assert pipelines.list_runs() == []
+
+
+def test_a_whole_number_for_a_float_parameter_runs_as_a_float(pipelines, work):
+    # JSON (a form, `-p C 2`) cannot tell 2 from 2.0; the notebook declares a float.
+    nb = notebook(work / "svm.ipynb",
+                  "import mlops_lab as ml\nml.output('types', [type(C).__name__, "
+                  "type(degree).__name__, type(typed).__name__])",
+                  parameters="C = 1.0\ndegree = 3\ntyped: float = 1")
+    run = pipelines.run_notebook(nb, {"C": 2, "degree": 4, "typed": 5})
+    assert run.status == "SUCCEEDED", run.error
+    assert run.outputs == {"types": ["float", "int", "float"]}
+    assert run.parameters == {"C": 2.0, "degree": 4, "typed": 5.0}
+    assert json.dumps(run.parameters) == '{"C": 2.0, "degree": 4, "typed": 5.0}'
+    assert run.effective_parameters["C"] == {"value": 2.0, "from": "given"}
+    assert run.to_json()["effective_parameters"]["C"]["text"] == "2.0"

@@ -125,9 +125,10 @@ def test_an_allowed_undeclared_parameter_is_recorded_as_not_declared(api, train)
         "notebook": "jobs/train.ipynb", "parameters": {"alpah": 5.0, "name": "x"},
         "allow_undeclared": True})
     assert run["effective_parameters"] == {
-        "alpha": {"value": 0.5, "from": "default"}, "name": {"value": "x", "from": "given"},
-        "layers": {"value": [1, 2], "from": "default"},
-        "alpah": {"value": 5.0, "from": "not declared"}}
+        "alpha": {"value": 0.5, "from": "default", "text": "0.5"},
+        "name": {"value": "x", "from": "given", "text": "'x'"},
+        "layers": {"value": [1, 2], "from": "default", "text": "[1, 2]"},
+        "alpah": {"value": 5.0, "from": "not declared", "text": "5.0"}}
     assert wait_ended(api, run["id"])["outputs"] == {"score": 5.0}
 
 

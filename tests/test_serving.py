@@ -180,6 +180,8 @@ def test_batch_frames_follow_the_same_rules_with_file_row_numbers():
 def test_example_request_fits_the_signature():
     doc = example_request(COLUMNS)
     assert frame_from_request(doc, COLUMNS).shape == (1, 4)
+    kept = [{c.name: doc["records"][0][c.name] for c in COLUMNS}]
+    assert example_request(COLUMNS, kept) == {"records": kept}  # the version's own example
     assert coerce(COLUMNS[0], [1, 2]).tolist() == [1, 2]
 
 

@@ -172,3 +172,20 @@ export function formatShare(value: MetricValue | null | undefined): string {
   const n = metricNumber(value);
   return Number.isFinite(n) ? `${Number((n * 100).toPrecision(3))}%` : formatNumber(value);
 }
+
+/** A duration in the largest unit that writes it exactly, as it is usually written: 90 days
+ * is "90D" (not "2160h 00m"), 36 hours "36h", 90 minutes "90min". */
+export function formatExactDuration(ms: number): string {
+  const units: [string, number][] = [
+    ['D', 86_400_000],
+    ['h', 3_600_000],
+    ['min', 60_000],
+    ['s', 1000]
+  ];
+  for (const [unit, size] of units) {
+    if (ms >= size && ms % size === 0) {
+      return `${ms / size}${unit}`;
+    }
+  }
+  return `${ms}ms`;
+}

@@ -21,12 +21,15 @@ class Dataset:
     version_count: int = 0
     latest_version: int | None = None
     latest_row_count: int | None = None
+    # Whether the newest snapshot passed the dataset's rules (None: no rules, or not listed).
+    latest_valid: bool | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "description": self.description,
                 "created_at": self.created_at, "updated_at": self.updated_at,
                 "version_count": self.version_count, "latest_version": self.latest_version,
-                "latest_row_count": self.latest_row_count, "has_rules": bool(self.rules)}
+                "latest_row_count": self.latest_row_count, "latest_valid": self.latest_valid,
+                "has_rules": bool(self.rules)}
 
 
 @dataclass(frozen=True)

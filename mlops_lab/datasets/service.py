@@ -108,10 +108,10 @@ class DatasetService(Rules):
         s = s_table.c
         latest = (select(s.dataset_id, func.count().label("n"), func.max(s.version).label("v"))
                   .group_by(s.dataset_id).subquery())
-        rows_q = (select(s.dataset_id, s.row_count)
+        rows_q = (select(s.dataset_id, s.row_count, s.valid)
                   .join(latest, (latest.c.dataset_id == s.dataset_id) & (latest.c.v == s.version))
                   .subquery())
-        query = (select(d_table, latest.c.n, latest.c.v, rows_q.c.row_count)
+        query = (select(d_table, latest.c.n, latest.c.v, rows_q.c.row_count, rows_q.c.valid)
                  .outerjoin(latest, latest.c.dataset_id == d_table.c.id)
                  .outerjoin(rows_q, rows_q.c.dataset_id == d_table.c.id))
         if q.strip():
@@ -122,14 +122,14 @@ class DatasetService(Rules):
         query = keyset.page_query(query, order, after, limit)
         with self.db.read() as conn:
             rows = conn.execute(query).all()
-        return [self._dataset(r, r.n or 0, r.v, r.row_count) for r in rows]
+        return [self._dataset(r, r.n or 0, r.v, r.row_count, r.valid) for r in rows]
 
     @staticmethod
-    def _dataset(row, count=0, latest=None, latest_rows=None) -> Dataset:
+    def _dataset(row, count=0, latest=None, latest_rows=None, latest_valid=None) -> Dataset:
         return Dataset(id=row.id, name=row.name, created_at=row.created_at,
                        updated_at=row.updated_at, description=row.description,
                        rules=_loads(row.rules), version_count=count, latest_version=latest,
-                       latest_row_count=latest_rows)
+                       latest_row_count=latest_rows, latest_valid=latest_valid)
 
     def get_dataset(self, name_or_id) -> Dataset:
         """A dataset by name, or by id (an int, or digits that are no dataset's name)."""

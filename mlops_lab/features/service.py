@@ -6,6 +6,7 @@ training_sets)."""
 from __future__ import annotations
 
 from ..collaborators import Collaborator
+from ..errors import NotFound
 from ..store import Store
 from .entities import FeatureSetVersion
 from .materializing import Materializing
@@ -13,6 +14,9 @@ from .online import open_online_store
 from .reading import Reading
 from .training_sets import TrainingSets
 from .versions import Versions
+
+
+READERS_SHOWN = 50
 
 
 class FeatureService(Versions, Reading, Materializing, TrainingSets):
@@ -33,6 +37,23 @@ class FeatureService(Versions, Reading, Materializing, TrainingSets):
         return self._online
 
 
+    def readers(self, name: str, limit: int = READERS_SHOWN) -> list[dict]:
+        """The runs that read a version of feature set `name` (a training set made in a run),
+        newest first, at most `limit`: who depends on it before it changes."""
+        found = []
+        for v in self.get(name).versions:
+            for run_id, direction in self.tracking.runs_linked_to("feature_set", v.id):
+                if direction != "input":
+                    continue
+                try:
+                    run = self.tracking.get_run(run_id)
+                except NotFound:  # deleted since
+                    continue
+                found.append({"run_id": run.id, "name": run.name, "status": run.status,
+                              "start_time": run.start_time, "experiment_id": run.experiment_id,
+                              "version": v.version})
+        found.sort(key=lambda r: (-r["start_time"], r["run_id"]))
+        return found[:limit]
 
     def _link(self, run_id: str, direction: str, v: FeatureSetVersion) -> None:
         self.tracking.link_run(run_id, direction, "feature_set", v.id, v.label)

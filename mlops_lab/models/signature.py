@@ -24,12 +24,13 @@ def dtype_word(dtype) -> str:
 
 
 def infer(model, input_example) -> dict:
-    """{"inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype"}]} (empty lists without
-    an example)."""
+    """{"inputs": [{"name", "dtype"}], "outputs": [{"name", "dtype"}], "example": [{column:
+    value}]} (empty lists without an example). `example` is the input example's first row,
+    what "Try it" starts from."""
     if input_example is None:
         return {"inputs": [], "outputs": []}
     rows, inputs = _inputs(input_example)
-    return {"inputs": inputs, "outputs": _outputs(model, rows)}
+    return {"inputs": inputs, "outputs": _outputs(model, rows), "example": _first_row(rows, inputs)}
 
 
 def _inputs(example):
@@ -51,6 +52,20 @@ def _inputs(example):
                            f"(got shape {array.shape}).")
     word = dtype_word(array.dtype)
     return array[:EXAMPLE_ROWS], [{"name": f"f{i}", "dtype": word} for i in range(array.shape[1])]
+
+
+def _first_row(rows, inputs: list[dict]) -> list[dict]:
+    """The first row as a JSON record by input name (NaN as null, times in ISO 8601), as a
+    prediction request takes it."""
+    import json
+
+    pd = sys.modules.get("pandas")  # an array example does not need pandas imported
+    if pd is not None and isinstance(rows, pd.DataFrame):
+        frame = rows.head(1).set_axis([c["name"] for c in inputs], axis=1)
+        return json.loads(frame.to_json(orient="records", date_format="iso"))
+    values = [v.item() if hasattr(v, "item") else v for v in rows[0]]
+    return [{c["name"]: None if isinstance(v, float) and v != v else v
+             for c, v in zip(inputs, values)}]
 
 
 def _outputs(model, rows) -> list[dict]:

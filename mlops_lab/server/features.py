@@ -1,5 +1,5 @@
 """REST routes of the feature store: search feature sets, one feature set (definition, versions,
-freshness), one version (its source and schema). Parse, call the feature service off the event
+freshness, the runs that read it), one version (its source and schema). Parse, call the feature service off the event
 loop, shape the JSON. Names are any text, percent-encoded in the URL and decoded once; they are
 only ever compared with stored names."""
 
@@ -30,8 +30,12 @@ class FeatureSetHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
     async def get(self, name: str):
-        item = await self.call(self.services.features.get, name)
-        self.reply(item.to_json(versions=True))
+        features = self.services.features
+
+        def load() -> dict:
+            return {**features.get(name).to_json(versions=True), "readers": features.readers(name)}
+
+        self.reply(await self.call(load))
 
 
 class FeatureSetVersionHandler(MlopsLabHandler):

@@ -83,7 +83,7 @@ class ServingService:
         columns = input_columns(mv.signature)
         return {"model": mv.name, "version": mv.version, "format": mv.format,
                 "inputs": [c.to_json() for c in columns or []],
-                "example": example_request(columns)}
+                "example": example_request(columns, mv.signature.get("example"))}
 
     def try_predict(self, name: str, version: int, body: bytes, *, allow_pickle: bool = False,
                     max_body_bytes: int = 1 << 20, max_rows: int = MAX_ROWS) -> dict:

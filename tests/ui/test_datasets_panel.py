@@ -68,6 +68,9 @@ def test_data_tab_snapshot_profile_and_diff(lab, snapshots, screenshot):
     expect(rows).to_have_count(1, timeout=TIMEOUT_MS)
     expect(rows.first).to_contain_text("orders")
     expect(rows.first).to_contain_text("v2")
+    # Its newest snapshot broke a rule: the row says so before it is opened.
+    expect(rows.first.get_by_test_id("mlops-lab-data-latest-invalid")).to_have_text(
+        "latest invalid")
     rows.first.click()
     versions = panel.get_by_test_id("mlops-lab-data-version")
     expect(versions).to_have_count(2, timeout=TIMEOUT_MS)

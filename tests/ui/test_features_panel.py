@@ -1,5 +1,6 @@
 """The Features tab and a feature set's view in a real JupyterLab: search finds feature sets by
-tag and words, the view shows the definition's source, versions and freshness, names stay text.
+tag and words, the view shows the definition's source, versions, freshness, time to live as written and the
+runs that read it; names stay text.
 Light and dark screenshots."""
 
 from __future__ import annotations
@@ -54,8 +55,14 @@ def feature_sets(isolated_lab_server):
                  tags={"team": "growth"}, owner="ana")
     svc.register("customer_stats", customer_stats_v2, entity="customer_id",
                  timestamp="event_time", description="Spend per customer so far",
-                 tags={"team": "growth"}, owner="ana")
+                 tags={"team": "growth"}, owner="ana", ttl="90d")
     svc.materialize("customer_stats", orders)
+    # A run that reads it: a training set made inside a tracked run.
+    tracking = svc.tracking
+    reader = tracking.create_run(tracking.get_or_create_experiment("churn").id,
+                                 name="train churn")
+    svc.get_training_set(pd.DataFrame({"customer_id": [1, 2], "event_time": [T0, T0]}),
+                         ["customer_stats:total_spend"], run_id=reader.id)
     svc.register(EVIL, clicks, entity="session_id", timestamp="event_time",
                  description="<b>not bold</b>", tags={"team": "web"})
     return svc
@@ -100,6 +107,11 @@ def test_search_and_feature_set_view(lab, screenshot):
     expect(view.get_by_test_id("mlops-lab-feature-version-row")).to_have_count(2)
     source = view.get_by_test_id("mlops-lab-feature-source")
     expect(source).to_contain_text("def customer_stats_v2(orders: pd.DataFrame)")
+    expect(view.get_by_test_id("mlops-lab-feature-ttl")).to_have_text("Time to live: 90D")
+    reader = view.get_by_test_id("mlops-lab-feature-reader")
+    expect(reader).to_have_count(1)
+    expect(reader).to_contain_text("train churn")
+    expect(reader).to_contain_text("read v2 · RUNNING")
     screenshot(lab, "features-02-view-light")
 
     # An older version's source, one click away.
@@ -114,6 +126,11 @@ def test_search_and_feature_set_view(lab, screenshot):
     expect(source).to_contain_text("mean_spend")
     screenshot(lab, "features-03-view-dark")
     set_theme(lab, "JupyterLab Light", True)
+
+    # A reader opens as a run.
+    reader.get_by_role("button", name="train churn").click()
+    expect(lab.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(
+        "Run train churn", timeout=TIMEOUT_MS)
 
 
 def test_names_and_descriptions_are_text(lab, screenshot):

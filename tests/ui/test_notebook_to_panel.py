@@ -150,3 +150,28 @@ def test_summary_link_opens_the_run_tab(lab, summary, run_id, screenshot):
     # The link's href was not followed.
     assert "#mlops-lab" not in lab.url
     assert lab.dialogs == []
+
+
+def test_open_notebook_goes_to_the_runs_cell_and_reproduce_says_why_not(lab, summary, run_id,
+                                                                      screenshot):
+    notebook_tab(lab).click()
+    lab.locator(".jp-NotebookPanel:visible .jp-Cell").first.click()  # another cell active
+    expect(lab.locator(".jp-NotebookPanel:visible .jp-Cell.jp-mod-active")).not_to_contain_text(
+        "%%track")
+    link = summary.locator("a.mlops-lab-run-link")
+    link.click()
+    view = lab.locator(f"#mlops-lab-run-{run_id} [data-testid=mlops-lab-run-view]")
+    expect(view).to_be_visible(timeout=TIMEOUT_MS)
+    # A run of a notebook cell has no notebook snapshot to re-execute: the view says so.
+    expect(view.get_by_test_id("mlops-lab-reproduce")).to_be_disabled()
+    expect(view.get_by_test_id("mlops-lab-reproduce-why")).to_contain_text(
+        "only a run made by a pipeline run")
+    screenshot(lab, "nb-06-run-not-reproducible")
+    open_at = view.get_by_test_id("mlops-lab-open-notebook")
+    expect(open_at).to_have_text("Open notebook at this cell")
+    open_at.click()
+    expect(notebook_tab(lab)).to_have_class(re.compile("lm-mod-current"), timeout=TIMEOUT_MS)
+    active = lab.locator(".jp-NotebookPanel:visible .jp-Cell.jp-mod-active")
+    expect(active).to_have_count(1)
+    expect(active).to_contain_text("%%track nb-run", timeout=TIMEOUT_MS)
+    screenshot(lab, "nb-07-notebook-at-the-cell")

@@ -185,3 +185,78 @@ def test_the_log_of_a_running_pipeline_shows_as_it_grows(lab, isolated_lab_serve
     expect(log).to_contain_text("second cell done", timeout=RUN_TIMEOUT_MS)
     expect(view.get_by_test_id("mlops-lab-pipeline-status")).to_have_text(
         "succeeded", timeout=RUN_TIMEOUT_MS)
+
+
+def test_a_bad_value_is_shown_at_its_field_and_a_float_stays_a_float(lab, isolated_lab_server,
+                                                                     screenshot):
+    import nbformat
+
+    _, _, root = isolated_lab_server
+    params = nbformat.v4.new_code_cell("C = 1.0\nkernel = 'rbf'\ngamma = 'scale'")
+    params.metadata["tags"] = ["parameters"]
+    notebook = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(
+        "import mlops_lab as ml\nml.output('C type', type(C).__name__)\n"
+        "ml.output('accuracy', 0.93)")])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    nbformat.write(notebook, str(root / "svm.ipynb"))
+
+    lab.evaluate("() => { window.jupyterapp.commands.execute('docmanager:open', "
+                 "{path: 'svm.ipynb'}); }")
+    lab.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .mlops-lab-run-pipeline-button").click()
+    c_field = lab.get_by_test_id("mlops-lab-param-C")
+    expect(c_field).to_have_value("1.0", timeout=TIMEOUT_MS)  # the default as written
+    c_field.fill("two")
+    problem = lab.get_by_test_id("mlops-lab-param-C-problem")
+    expect(problem).to_contain_text('"two" is not a number')
+    expect(c_field).to_have_attribute("aria-invalid", "true")
+    lab.get_by_test_id("mlops-lab-param-kernel").fill("linear")
+    screenshot(lab, "pipelines-10-form-bad-value-light")
+    set_theme(lab, "JupyterLab Dark", False)
+    expect(problem).to_be_visible()
+    screenshot(lab, "pipelines-10-form-bad-value-dark")
+    set_theme(lab, "JupyterLab Light", True)
+    # Run with a bad value: nothing starts, the form comes back as it was typed.
+    lab.locator(".jp-Dialog").get_by_role("button", name="Run").click()
+    expect(lab.get_by_test_id("mlops-lab-pipeline-problem")).to_contain_text(
+        'Not run: C: "two" is not a number', timeout=TIMEOUT_MS)
+    expect(lab.get_by_test_id("mlops-lab-param-C")).to_have_value("two")
+    expect(lab.get_by_test_id("mlops-lab-param-kernel")).to_have_value("linear")
+    expect(lab.get_by_test_id("mlops-lab-param-C-problem")).to_be_visible()
+    lab.get_by_test_id("mlops-lab-param-C").fill("2.0")
+    expect(lab.get_by_test_id("mlops-lab-param-C-problem")).to_have_count(0)
+    lab.locator(".jp-Dialog").get_by_role("button", name="Run").click()
+    expect(lab.locator(".jp-Dialog")).to_have_count(0, timeout=TIMEOUT_MS)
+
+    # The toast holds a link: it stays (no countdown) until followed. Its run shows in the
+    # panel with the values as the notebook reads them.
+    panel_row = open_pipelines_tab(lab).get_by_test_id("mlops-lab-pipeline-row").filter(
+        has_text="svm.ipynb")
+    expect(panel_row).to_contain_text("C=2.0 kernel='linear'", timeout=TIMEOUT_MS)
+    toast = lab.locator(".Toastify__toast", has_text="Pipeline run of svm.ipynb started.")
+    expect(toast).to_be_visible(timeout=TIMEOUT_MS)
+    expect(toast.locator(".Toastify__progress-bar")).to_have_attribute("aria-hidden", "true")
+    toast.get_by_role("button", name="Open pipeline run").click()
+    view = lab.locator("#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden) "
+                       "[data-testid=mlops-lab-pipeline-view]")
+    expect(view.get_by_test_id("mlops-lab-pipeline-status")).to_have_text(
+        "succeeded", timeout=RUN_TIMEOUT_MS)
+    outputs = view.get_by_test_id("mlops-lab-pipeline-outputs")
+    expect(outputs).to_contain_text("C type")
+    expect(outputs).to_contain_text("float")  # 2.0, not 2
+    parameters = view.get_by_test_id("mlops-lab-pipeline-parameters")
+    # Every parameter the run used, as the notebook reads it, marked given or default.
+    expect(parameters).to_contain_text("C2.0 (given)")
+    expect(parameters).to_contain_text("kernel'linear' (given)")
+    expect(parameters).to_contain_text("gamma'scale' (default)")
+    screenshot(lab, "pipelines-11-effective-parameters-light")
+
+    # Its tracked run lists the numeric output as a metric, and can be reproduced.
+    view.get_by_test_id("mlops-lab-tracked-run").click()
+    run_view = lab.locator("#jp-main-dock-panel .jp-MainAreaWidget:not(.lm-mod-hidden) "
+                           "[data-testid=mlops-lab-run-view]")
+    metrics = run_view.get_by_test_id("mlops-lab-metrics")
+    expect(metrics).to_contain_text("accuracy", timeout=TIMEOUT_MS)
+    expect(metrics).to_contain_text("0.93")
+    expect(run_view.get_by_test_id("mlops-lab-reproduce")).to_be_enabled()
+    screenshot(lab, "pipelines-12-tracked-run-metrics-light")

@@ -1,5 +1,5 @@
-"""The "Try it" form of a model version in a real JupyterLab: it starts from an example built
-from the signature, predicts through the server extension, and shows the server's message for
+"""The "Try it" form of a model version in a real JupyterLab: it starts from the version's
+input example, predicts through the server extension, and shows the server's message for
 a request that does not fit. Light and dark screenshots."""
 
 from __future__ import annotations
@@ -43,9 +43,13 @@ def test_try_it_predicts_and_shows_the_servers_message(lab_server, lab_page, mod
         form = view.locator(".mlops-lab-tryit")
         expect(form).to_be_visible(timeout=TIMEOUT_MS)
         box = form.get_by_test_id("mlops-lab-tryit-input")
-        expect(box).to_have_value(json.dumps({"records": [{"tenure": 0.0, "calls": 0}]},
-                                             indent=2).replace("0.0", "0"), timeout=TIMEOUT_MS)
+        # It starts from the version's input example (its first row), not from zeros.
+        expect(box).to_have_value(json.dumps({"records": [{"tenure": 1, "calls": 5}]},
+                                             indent=2), timeout=TIMEOUT_MS)
         expect(form).to_contain_text("tenure (float64)")
+        # What "trusted types" means, in plain words.
+        expect(view.get_by_test_id("mlops-lab-trusted-types")).to_have_text(
+            "None needed: the file holds only classes skops loads safely by itself.")
 
         box.fill(json.dumps({"records": X.to_dict("records")}))
         form.get_by_test_id("mlops-lab-tryit-predict").click()

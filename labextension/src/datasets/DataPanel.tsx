@@ -87,6 +87,15 @@ export function DataPanel(props: IDataPanelProps): JSX.Element {
                 {` · ${relativeTime(dataset.updated_at)}`}
                 {dataset.has_rules && ' · rules'}
               </span>
+              {dataset.latest_valid === false && (
+                <span
+                  className="mlops-lab-data-validity is-invalid"
+                  data-testid="mlops-lab-data-latest-invalid"
+                  title={`The newest snapshot (v${dataset.latest_version}) failed the dataset's rules`}
+                >
+                  latest invalid
+                </span>
+              )}
             </button>
             {selected === dataset.id && detail && detail.id === dataset.id && (
               <ul className="mlops-lab-data-versions" data-testid="mlops-lab-data-versions">

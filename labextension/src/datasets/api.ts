@@ -12,6 +12,8 @@ export interface IDataset {
   version_count: number;
   latest_version: number | null;
   latest_row_count: number | null;
+  /** Whether the newest snapshot passed the rules (null: no rules, or not known). */
+  latest_valid?: boolean | null;
   has_rules: boolean;
 }
 

@@ -1,10 +1,11 @@
 /**
  * A feature set in the main area: its definition, freshness, features with their types,
- * versions, and the source code of the selected version with how to use it.
+ * versions, the runs that read it, and the source code of the selected version with how to use it.
  */
 import React, { useState } from 'react';
-import { absoluteTime, formatDuration, relativeTime } from '../format';
+import { absoluteTime, formatExactDuration, relativeTime } from '../format';
 import { getFeatureSet, IFeatureSet, IFeatureSetVersion } from './api';
+import { FeatureSetReaders } from './FeatureSetReaders';
 import { ViewStatus } from '../common/ViewStatus';
 import { ON_DEMAND, usePolling } from '../usePolling';
 import { Section } from '../common/Section';
@@ -132,6 +133,10 @@ export function FeatureSetView(props: IFeatureSetViewProps): JSX.Element {
         </table>
       </Section>
 
+      <Section title="Read by" testId="mlops-lab-feature-readers">
+        <FeatureSetReaders readers={item.readers ?? []} onOpenRun={props.onOpenRun} />
+      </Section>
+
       {shown && <VersionDetail item={item} version={shown} />}
     </div>
   );
@@ -211,7 +216,11 @@ function VersionDetail(props: { item: IFeatureSet; version: IFeatureSetVersion }
         ) : (
           <p className="mlops-lab-empty">Known once this version is materialised.</p>
         )}
-        {v.ttl_ms !== null && <p>Time to live: {formatDuration(v.ttl_ms)}</p>}
+        {v.ttl_ms !== null && (
+          <p data-testid="mlops-lab-feature-ttl" title={`${v.ttl_ms.toLocaleString()} ms`}>
+            Time to live: {formatExactDuration(v.ttl_ms)}
+          </p>
+        )}
       </section>
       <section className="mlops-lab-section">
         <h3>Source of v{v.version}</h3>

@@ -46,6 +46,16 @@ export interface IFeatureSetVersion {
   last_materialization: IFeatureMaterialization | null;
 }
 
+/** A run that read a version of a feature set (made a training set from it). */
+export interface IFeatureSetReader {
+  run_id: string;
+  name: string;
+  status: string;
+  start_time: number;
+  experiment_id: number;
+  version: number;
+}
+
 export interface IFeatureSet {
   id: number;
   name: string;
@@ -62,6 +72,8 @@ export interface IFeatureSet {
   sources: string[];
   freshness: IFeatureFreshness;
   versions?: IFeatureSetVersion[];
+  /** With one feature set: the runs that read it, newest first. */
+  readers?: IFeatureSetReader[];
 }
 
 export async function searchFeatureSets(query: string): Promise<IListPage<IFeatureSet>> {

@@ -11,6 +11,34 @@ import { Lineage } from './Lineage';
 import { Markdown } from './Markdown';
 import { OnnxSection } from './OnnxSection';
 
+/** What loading the file may create, in plain words: skops refuses any class it does not
+ * know to be safe unless it was reviewed when the model was saved; pickle runs any code. */
+function TrustedTypes(props: { format: string; types: string[] }): JSX.Element {
+  if (props.format === 'pickle') {
+    return (
+      <>
+        Not checked: loading a pickle file can run any code in it, so this version loads only when
+        asked with <code>allow_pickle=True</code>.
+      </>
+    );
+  }
+  if (props.types.length === 0) {
+    return <>None needed: the file holds only classes skops loads safely by itself.</>;
+  }
+  return (
+    <>
+      Loading this file may create these classes besides the ones skops knows to be safe; they were
+      checked when the model was saved, and a file asking for any other class is refused:{' '}
+      {props.types.map((type, i) => (
+        <React.Fragment key={type}>
+          {i > 0 && ', '}
+          <code>{type}</code>
+        </React.Fragment>
+      ))}
+    </>
+  );
+}
+
 export function VersionDetail(props: {
   detail: IModelVersionDetail;
   onOpenRun: (runId: string, name?: string) => void;
@@ -40,7 +68,9 @@ export function VersionDetail(props: {
           )}
         </dd>
         <dt>Trusted types</dt>
-        <dd>{d.trusted_types.length ? d.trusted_types.join(', ') : 'none needed'}</dd>
+        <dd data-testid="mlops-lab-trusted-types">
+          <TrustedTypes format={d.format} types={d.trusted_types} />
+        </dd>
         <dt>Registered</dt>
         <dd>
           {absoluteTime(d.created_at)} by {d.created_by}

@@ -82,7 +82,7 @@ export async function registerFromKernel(
     const { name, version } = result;
     const lineage = result.note ? ` without a run: ${result.note}` : '';
     Notification.success(`Registered ${name} version ${version}${lineage}`, {
-      autoClose: 10000,
+      autoClose: false, // it holds a link: it stays until dismissed or followed
       actions: [
         {
           label: 'Open in Models',

@@ -124,7 +124,11 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
               <tr>
                 <th>Tracked run</th>
                 <td>
-                  <button className="mlops-lab-link-button" onClick={() => props.onOpenRun(run.run_id!)}>
+                  <button
+                    className="mlops-lab-link-button"
+                    data-testid="mlops-lab-tracked-run"
+                    onClick={() => props.onOpenRun(run.run_id!)}
+                  >
                     {run.run_id.slice(0, 8)}
                   </button>
                 </td>
@@ -143,10 +147,10 @@ export function PipelineRunView(props: IPipelineRunViewProps): JSX.Element {
           </tbody>
         </table>
       </section>
-      <Section title="Parameters">
+      <Section title="Parameters" testId="mlops-lab-pipeline-parameters">
         <ValueTable values={parameterValues(run)} empty="No parameters." />
       </Section>
-      <Section title="Outputs">
+      <Section title="Outputs" testId="mlops-lab-pipeline-outputs">
         <ValueTable values={run.outputs} empty="Nothing recorded with ml.output()." />
       </Section>
       {run.error && (
@@ -188,7 +192,7 @@ function parameterValues(run: IPipelineRun): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(effective).map(([name, p]) => [
       name,
-      `${p.expression ?? JSON.stringify(p.value)} (${p.from})`
+      `${p.text ?? p.expression ?? JSON.stringify(p.value)} (${p.from})`
     ])
   );
 }

@@ -73,7 +73,7 @@ export function PipelinesPanel(props: IPipelinesPanelProps): JSX.Element {
             {Object.keys(run.parameters).length > 0 && (
               <span className="mlops-lab-pipeline-params">
                 {Object.entries(run.parameters)
-                  .map(([k, v]) => `${k}=${showValue(v)}`)
+                  .map(([k, v]) => `${k}=${run.effective_parameters?.[k]?.text ?? showValue(v)}`)
                   .join(' ')}
               </span>
             )}

@@ -151,7 +151,12 @@ export async function reproduce(runId: string): Promise<void> {
   }
 }
 
-/** The button on a run's view and on a pipeline run's view. */
+const NOT_REPRODUCIBLE =
+  'Not reproducible: only a run made by a pipeline run (or inside one) has a notebook snapshot ' +
+  'to re-execute. Run its notebook with “Run as pipeline” to make it reproducible.';
+
+/** The button on a run's view and on a pipeline run's view. A run that cannot be reproduced
+ * gets it disabled, with the reason next to it. */
 export function ReproduceButton(props: {
   run?: { id: string; tags?: Record<string, string>; parent_run_id?: string | null };
   pipelineRunId?: string;
@@ -159,22 +164,39 @@ export function ReproduceButton(props: {
   const [busy, setBusy] = useState(false);
   const run = props.run;
   const id = props.pipelineRunId ?? run?.id;
-  // A tracked run can be reproduced when a pipeline run made it or it ran inside one.
-  if (!id || (run && !props.pipelineRunId && run.tags?.['mlops_lab.kind'] !== 'pipeline' && !run.parent_run_id)) {
+  if (!id) {
     return null;
   }
+  // A tracked run can be reproduced when a pipeline run made it or it ran inside one (a child
+  // run: the server finds the pipeline run above it, or says there is none).
+  const reproducible =
+    props.pipelineRunId !== undefined || run?.tags?.['mlops_lab.kind'] === 'pipeline' || !!run?.parent_run_id;
   return (
-    <button
-      className="jp-mod-styled mlops-lab-button mlops-lab-reproduce-button"
-      data-testid="mlops-lab-reproduce"
-      disabled={busy}
-      title="Re-execute the same notebook snapshot with the same parameters and compare"
-      onClick={() => {
-        setBusy(true);
-        void reproduce(id).finally(() => setBusy(false));
-      }}
-    >
-      Reproduce
-    </button>
+    <>
+      <button
+        className="jp-mod-styled mlops-lab-button mlops-lab-reproduce-button"
+        data-testid="mlops-lab-reproduce"
+        disabled={busy || !reproducible}
+        aria-describedby={reproducible ? undefined : 'mlops-lab-reproduce-why'}
+        title={
+          reproducible ? 'Re-execute the same notebook snapshot with the same parameters and compare' : NOT_REPRODUCIBLE
+        }
+        onClick={() => {
+          setBusy(true);
+          void reproduce(id).finally(() => setBusy(false));
+        }}
+      >
+        Reproduce
+      </button>
+      {!reproducible && (
+        <span
+          id="mlops-lab-reproduce-why"
+          className="mlops-lab-muted mlops-lab-reproduce-why"
+          data-testid="mlops-lab-reproduce-why"
+        >
+          {NOT_REPRODUCIBLE}
+        </span>
+      )}
+    </>
   );
 }

@@ -20,6 +20,8 @@ export interface IEffectiveParameter {
   value?: unknown;
   /** A default that is not a literal, as written in the `parameters` cell. */
   expression?: string;
+  /** The value as the notebook reads it (`2.0`, `'rbf'`): JSON cannot tell 2.0 from 2. */
+  text?: string;
   from: 'given' | 'default' | 'not declared';
 }
 

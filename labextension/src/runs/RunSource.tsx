@@ -1,5 +1,5 @@
 /**
- * The cell a run came from, with where it lives and a link that opens the notebook.
+ * The cell a run came from, with where it lives and a link that opens the notebook at it.
  */
 import React from 'react';
 import { IRunSource } from './api';
@@ -7,7 +7,7 @@ import { notebookServerPath } from '../paths';
 
 export function RunSource(props: {
   source: IRunSource | undefined;
-  onOpenNotebook: (path: string) => void;
+  onOpenNotebook: (path: string, at?: IRunSource) => void;
 }): JSX.Element {
   const source = props.source ?? {};
   if (!source.cell && !source.notebook) {
@@ -30,9 +30,9 @@ export function RunSource(props: {
           <button
             className="mlops-lab-link-button"
             data-testid="mlops-lab-open-notebook"
-            onClick={() => props.onOpenNotebook(openable)}
+            onClick={() => props.onOpenNotebook(openable, source)}
           >
-            Open notebook
+            {source.cell ? 'Open notebook at this cell' : 'Open notebook'}
           </button>
         )}
       </div>

@@ -3,7 +3,7 @@
  * source cell, environment, tags and artifacts.
  */
 import React, { useState } from 'react';
-import { getRun, IArtifact, IRun, listArtifacts } from './api';
+import { getRun, IArtifact, IRun, IRunSource, listArtifacts } from './api';
 import { absoluteTime, formatDuration, formatNumber, runDuration } from '../format';
 import { ArtifactList } from './ArtifactList';
 import { KeyValueTable } from '../common/KeyValueTable';
@@ -21,7 +21,8 @@ const FOLLOW_SECONDS = 2;
 
 export interface IRunViewProps {
   runId: string;
-  onOpenNotebook: (path: string) => void;
+  /** Opens the notebook, at the run's cell when `at` is its source. */
+  onOpenNotebook: (path: string, at?: IRunSource) => void;
   onLoaded?: (run: IRun) => void;
 }
 

@@ -13,6 +13,7 @@ import { mlopsIcon } from '../icon';
 import { IMlopsLab } from '../tokens';
 import { openInMainArea } from '../widgets';
 import { IRun } from './api';
+import { openNotebookAtCell } from './openAtCell';
 import { isRunId, listenForRunLinks } from './runLinks';
 import { canTrackActiveCell, trackActiveCell } from './trackCell';
 import {
@@ -52,7 +53,7 @@ export const runsPlugin: JupyterFrontEndPlugin<void> = {
           throw new Error(`Not a run id: ${String(id)}`);
         }
         openInMainArea(shell, runTabs, runWidgetId(id), () =>
-          createRunWidget(id, (args.name as string) ?? '', path => lab.openNotebook(path))
+          createRunWidget(id, (args.name as string) ?? '', (path, at) => void openNotebookAtCell(commands, path, at))
         );
       }
     });

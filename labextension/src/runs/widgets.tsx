@@ -5,7 +5,7 @@
 import React from 'react';
 import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
 import { mainAreaWidget, PanelTabWidget, retitle } from '../widgets';
-import { IRun } from './api';
+import { IRun, IRunSource } from './api';
 import { CompareView } from './CompareView';
 import { RunView } from './RunView';
 import { RunsPanel } from './RunsPanel';
@@ -42,7 +42,7 @@ export function runWidgetId(runId: string): string {
 export function createRunWidget(
   runId: string,
   name: string,
-  openNotebook: (path: string) => void
+  openNotebook: (path: string, at?: IRunSource) => void
 ): MainAreaWidget {
   const content = ReactWidget.create(
     <RunView

@@ -1,7 +1,8 @@
 /**
  * "Try it" on a model version: a JSON request in, the prediction out, through the Jupyter
  * server (POST models/{name}/versions/{version}/predict), by the model server's own rules.
- * The textarea starts from an example the server builds from the version's signature.
+ * The textarea starts from the version's input example (the server keeps its first row), or
+ * from placeholder values per column for a version registered without one.
  */
 import React from 'react';
 import { ApiError, requestJson } from '../request';

@@ -103,13 +103,16 @@ class ReproduceService:
         ids = {original.id, new.id}
         for label, old, now in self._run_pairs(original, new):
             ids.update(run.id for run in (old, now) if run)
-            for side, run in ((before, old), (after, now)):
+            for side, run, pipeline in ((before, old, original), (after, now, new)):
                 # The pipeline's own run's params are its parameters, passed again as they
-                # were: equal by construction, so not evidence of anything.
+                # were: equal by construction, so not evidence of anything. Its metrics named
+                # like an output are that output (the worker logs numeric outputs as metrics):
+                # compared once, as an output.
                 for key, value in (run.params if run and label else {}).items():
                     side["param"][label + key] = value
                 for key, value in (run.metrics if run else {}).items():
-                    side["metric"][label + key] = value
+                    if label or key not in pipeline.outputs:
+                        side["metric"][label + key] = value
         not_compared = []
         if original.output_blob and new.output_blob:
             before["cell output"] = cell_outputs(self.store.artifacts.read(original.output_blob))

@@ -59,7 +59,8 @@ class PipelineRun:
             "id": self.id, "notebook": self.notebook, "notebook_hash": self.notebook_hash,
             "kernel_name": self.kernel_name, "cwd": self.cwd, "status": self.status,
             "parameters": self.parameters,
-            "effective_parameters": self.effective_parameters, "outputs": self.outputs, "error": self.error,
+            "effective_parameters": _with_text(self.effective_parameters),
+            "outputs": self.outputs, "error": self.error,
             "failing_cell": self.failing_cell, "output_notebook": self.output_notebook,
             "has_output": self.output_blob is not None, "has_log": self.log_blob is not None,
             "run_id": self.run_id, "parent_run_id": self.parent_run_id,
@@ -70,3 +71,11 @@ class PipelineRun:
             "created_at": self.created_at, "started_at": self.started_at,
             "ended_at": self.ended_at, "duration_ms": self.duration_ms,
         }
+
+
+def _with_text(effective: dict[str, dict]) -> dict[str, dict]:
+    """Each parameter also as the notebook reads it (`C = 2.0`, `kernel = 'rbf'`): JSON has
+    no 2.0 apart from 2, so a view showing the value would show `2`."""
+    return {name: {**info, "text": info["expression"] if "expression" in info
+                   else repr(info.get("value"))}
+            for name, info in effective.items()}

@@ -119,7 +119,7 @@ def effective_parameters(data: bytes, given: dict[str, Any], allow_undeclared: b
     found = {}
     for name, info in (declared or {}).items():
         if name in given:
-            found[name] = {"value": given[name], "from": GIVEN}
+            found[name] = {"value": _as_declared(given[name], info), "from": GIVEN}
             continue
         value, known = literal(info["default"])
         found[name] = ({"value": value, "from": DEFAULT} if known
@@ -127,6 +127,24 @@ def effective_parameters(data: bytes, given: dict[str, Any], allow_undeclared: b
     for name in unknown:
         found[name] = {"value": given[name], "from": NOT_DECLARED}
     return found
+
+
+def _as_declared(value: Any, info: dict) -> Any:
+    """A whole number given for a parameter the notebook declares as a float is that float
+    (`C = 1.0` given 2 runs with `C = 2.0`): JSON, and so a form or `-p C 2`, cannot tell 2
+    from 2.0, and the notebook may rely on the type (`isinstance`, integer division)."""
+    if type(value) is not int:
+        return value
+    default, known = literal(info["default"])
+    declared_float = info.get("type") == "float" or (known and type(default) is float)
+    return float(value) if declared_float else value
+
+
+def as_injected(parameters: dict[str, Any], effective: dict[str, dict]) -> dict[str, Any]:
+    """The given parameters as the run injects them: typed as `effective_parameters` read
+    them (a whole number for a float parameter is a float)."""
+    return {name: effective.get(name, {}).get("value", value)
+            for name, value in parameters.items()}
 
 
 def literal(source: str):

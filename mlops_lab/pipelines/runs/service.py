@@ -30,7 +30,7 @@ from ...store.tables.pipelines import pipeline_runs as pr
 from . import executor, lifecycle
 from .entities import ENDED, STATUSES, PipelineRun
 from .notebooks import check_notebook, local_notebook, read_bytes
-from .parameters import check_parameters, effective_parameters
+from .parameters import as_injected, check_parameters, effective_parameters
 
 RUN_ID_LENGTH = 32
 MAX_LIMIT = 10_000
@@ -139,6 +139,7 @@ class PipelineService:
                 try:
                     effective = effective_parameters(data, parameters, allow_undeclared,
                                                      notebook.name)
+                    parameters = as_injected(parameters, effective)
                 except InvalidInput as exc:
                     if schedule_id is None:
                         raise

@@ -243,6 +243,8 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         thread.join(timeout=60)
     # The tracking run ends first: whoever sees the pipeline run ended sees its run ended too.
     if tracking is not None and tracking_run:
+        if ended_by != "cancelled":
+            _log_outputs_as_metrics(svc, run.id, tracking, tracking_run)
         final = status if ended_by is None else svc.get(run.id).status
         if ended_by == "cancelled":
             _kill_children(tracking, tracking_run, svc.get(run.id).ended_at or now_ms())
@@ -253,6 +255,18 @@ def _finish(svc, run, work, log_path, handler, status, error, failing_cell, trac
         except Exception:  # noqa: BLE001
             pass
     lifecycle.finish(svc.db, run.id, values, ended)
+
+
+def _log_outputs_as_metrics(svc, pipeline_run_id: str, tracking, tracking_run: str) -> None:
+    """Outputs that are numbers become metrics of the tracking run, so the run lists, compares
+    and charts them like any metric (`ml.output("accuracy", 0.93)` is the run's accuracy)."""
+    numbers = {name: value for name, value in svc.get(pipeline_run_id).outputs.items()
+               if isinstance(value, (int, float)) and not isinstance(value, bool)}
+    if numbers:
+        try:
+            tracking.log_metrics(tracking_run, numbers)
+        except Exception as exc:  # noqa: BLE001 - the outputs stay recorded on the pipeline run
+            logging.getLogger("mlops_lab").warning("Outputs not logged as metrics: %s", exc)
 
 
 def _kill_children(tracking, parent: str, cancelled_at: int) -> None:

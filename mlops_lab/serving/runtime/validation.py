@@ -244,10 +244,13 @@ def _shift_rows(exc: RequestError, first_row: int) -> RequestError:
     return RequestError(text, exc.status, exc.error)
 
 
-def example_request(columns: list[InputColumn] | None) -> dict:
-    """A one-row request that fits the signature (the "Try it" form starts from it)."""
+def example_request(columns: list[InputColumn] | None, example: list[dict] | None = None) -> dict:
+    """A one-row request that fits the signature (the "Try it" form starts from it): the
+    version's input example when it was kept, else a placeholder value per column."""
     samples = {"float": 0.0, "integer": 0, "boolean": False, "string": "",
                "datetime": "2024-01-01T00:00:00", "object": ""}
     if not columns:
         return {"records": [{}]}
+    if example:
+        return {"records": example}
     return {"records": [{c.name: samples[c.kind] for c in columns}]}
