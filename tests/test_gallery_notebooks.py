@@ -84,7 +84,7 @@ def test_gallery_notebook_under_mlops_lab_run_records_children_of_the_pipeline_r
     assert pipeline_run["status"] == "SUCCEEDED" and output in pipeline_run["outputs"]
     assert pipeline_run["parameters"] == {param: value}
     effective = pipeline_run["effective_parameters"]
-    assert effective[param] == {"value": value, "from": "given"}
+    assert effective[param] == {"value": value, "from": "given", "text": repr(value)}
     assert set(effective) == set(inspect_notebook(str(folder / name)))
     assert all(info["from"] == "default" for key, info in effective.items() if key != param)
     outer = tracking.get_run(pipeline_run["run_id"])

@@ -113,6 +113,8 @@ def test_a_run_succeeds_with_outputs_tracking_run_and_output_notebook(pipelines,
     children = tracking.search_runs(filter="attributes.name = 'fit'").runs
     assert [c.parent_run_id for c in children] == [run.run_id]
     assert children[0].metrics == {"score": 0.4}
+    # Tagged with the pipeline run it ran in: the run view offers Reproduce on it.
+    assert children[0].tags["mlops_lab.pipeline_run"] == run.id
     assert "python" in tracked.environment or poll(
         lambda: tracking.get_run(run.run_id).environment, "environment")
 
@@ -337,6 +339,7 @@ def test_runs_in_a_pipeline_kernel_become_children_of_its_tracking_run(store, mo
     experiment = tracking.get_or_create_experiment("pipelines-exp")
     parent = tracking.create_run(experiment.id, name="pipeline")
     monkeypatch.setenv("MLOPS_LAB_PARENT_RUN", parent.id)
+    monkeypatch.setenv("MLOPS_LAB_PIPELINE_RUN", "a" * 32)
     fluent._pipeline_parents.clear()
     with ml.start_run("cell") as child:
         with ml.start_run("nested") as nested:
@@ -344,10 +347,14 @@ def test_runs_in_a_pipeline_kernel_become_children_of_its_tracking_run(store, mo
     got = tracking.get_run(child.id)
     assert got.parent_run_id == parent.id and got.experiment_id == experiment.id
     assert tracking.get_run(nested.id).parent_run_id == child.id
+    assert {tracking.get_run(r.id).tags["mlops_lab.pipeline_run"] for r in (child, nested)} \
+        == {"a" * 32}
     monkeypatch.setenv("MLOPS_LAB_PARENT_RUN", "f" * 32)  # unknown: stays top-level
+    monkeypatch.delenv("MLOPS_LAB_PIPELINE_RUN")
     with ml.start_run("alone") as alone:
         pass
     assert tracking.get_run(alone.id).parent_run_id is None
+    assert "mlops_lab.pipeline_run" not in tracking.get_run(alone.id).tags
     fluent._pipeline_parents.clear()
 
 

@@ -124,6 +124,10 @@ def start_run(name: str | None = None, experiment: str | None = None,
         name_ = _experiment_name or svc.default_experiment()
         experiment_id = svc.get_or_create_experiment(name_).id
     parent_id = parent.id if parent else outer.id if outer else None
+    pipeline_run = os.environ.get("MLOPS_LAB_PIPELINE_RUN")
+    if pipeline_run and "mlops_lab.pipeline_run" not in (tags or {}):
+        # Made while a pipeline run executes (a cell, a sweep's child): reproducible from it.
+        tags = {**(tags or {}), "mlops_lab.pipeline_run": pipeline_run}
     run = svc.create_run(experiment_id, name=name, parent_run_id=parent_id,
                          tags=tags, source=source, environment=environment)
     active = ActiveRun(run, svc)

@@ -158,7 +158,7 @@ const NOT_REPRODUCIBLE =
 /** The button on a run's view and on a pipeline run's view. A run that cannot be reproduced
  * gets it disabled, with the reason next to it. */
 export function ReproduceButton(props: {
-  run?: { id: string; tags?: Record<string, string>; parent_run_id?: string | null };
+  run?: { id: string; tags?: Record<string, string> };
   pipelineRunId?: string;
 }): JSX.Element | null {
   const [busy, setBusy] = useState(false);
@@ -167,10 +167,12 @@ export function ReproduceButton(props: {
   if (!id) {
     return null;
   }
-  // A tracked run can be reproduced when a pipeline run made it or it ran inside one (a child
-  // run: the server finds the pipeline run above it, or says there is none).
+  // A tracked run can be reproduced when a pipeline run made it or it ran inside one: each run
+  // made while a pipeline run executes is tagged with it.
   const reproducible =
-    props.pipelineRunId !== undefined || run?.tags?.['mlops_lab.kind'] === 'pipeline' || !!run?.parent_run_id;
+    props.pipelineRunId !== undefined ||
+    run?.tags?.['mlops_lab.kind'] === 'pipeline' ||
+    !!run?.tags?.['mlops_lab.pipeline_run'];
   return (
     <>
       <button
