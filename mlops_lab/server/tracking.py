@@ -44,13 +44,28 @@ class RunsHandler(MlopsLabHandler):
             max_results=self.page_limit(),
             page_token=self.get_argument("page_token", "") or None,
         )
-        page = await self.call(_search_runs, self.tracking, **query)
-        self.reply(Page(page.runs, page.next_page_token).to_json(
+        # How many match is counted only when asked, on the first page (a panel's count).
+        counted = self.get_argument("count", "") == "true" and not query["page_token"]
+        page, total = await self.call(_search_runs, self.tracking, counted, **query)
+        self.reply(Page(page.runs, page.next_page_token, total).to_json(
             "runs", lambda r: r.to_json(full=False)))
 
 
-def _search_runs(svc, experiments: list[str], **query):
-    return svc.search_runs(experiment_ids=svc.experiment_ids(experiments), **query)
+def _search_runs(svc, counted: bool, experiments: list[str], **query):
+    ids = svc.experiment_ids(experiments)
+    page = svc.search_runs(experiment_ids=ids, **query)
+    return page, svc.count_runs(ids, query["filter"]) if counted else None
+
+
+class RunFieldsHandler(MlopsLabHandler):
+    """The metric, param and tag keys of the runs of some experiments (`?experiment=`)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        experiments = [e for e in self.get_arguments("experiment") if e.strip()]
+        svc = self.tracking
+        self.reply(await self.call(lambda: svc.run_fields(svc.experiment_ids(experiments))))
 
 
 class RunHandler(MlopsLabHandler):
@@ -128,6 +143,7 @@ ROUTES = [
     (r"store", StoreHandler),
     (r"experiments", ExperimentsHandler),
     (r"runs", RunsHandler),
+    (r"runs/fields", RunFieldsHandler),
     (rf"runs/{RUN_ID}", RunHandler),
     (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
     (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),
