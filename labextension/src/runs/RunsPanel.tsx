@@ -1,11 +1,21 @@
 /**
- * The side panel's content: header, filter, runs table, paging and the compare bar.
+ * The side panel's content: header, filter, the compare bar with how many runs match, and
+ * the runs table (which loads further pages as it scrolls).
  */
 import React, { useEffect, useMemo, useRef, useState } from 'react';
-import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from './api';
+import {
+  getStore,
+  IExperiment,
+  IRun,
+  IRunFields,
+  IStoreInfo,
+  listExperiments,
+  runFields
+} from './api';
 import { ISort } from './fields';
 import { useRunList } from './useRunList';
-import { FilterBox } from './FilterBox';
+import { FilterBox, IFilterError } from './FilterBox';
+import { ApiError } from '../request';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
 import { ErrorBanner } from '../common/ErrorBanner';
@@ -28,6 +38,27 @@ function experimentFromSetting(setting: string, experiments: IExperiment[]): str
   return found ? String(found.id) : '';
 }
 
+/** What the filter box shows of a filter the server refused (status 400). */
+function filterError(error: ApiError | null): IFilterError | null {
+  if (error?.status !== 400) {
+    return null;
+  }
+  const { column, length, suggestion } = error.body;
+  return {
+    message: error.message,
+    column: typeof column === 'number' ? column : undefined,
+    length: typeof length === 'number' ? length : undefined,
+    suggestion: typeof suggestion === 'string' ? suggestion : undefined
+  };
+}
+
+/** "1,234 runs"; before the count is known, the loaded runs and a + when there are more. */
+function countText(total: number | null, loaded: number, more: boolean): string {
+  const count = total ?? loaded;
+  const runs = `${count.toLocaleString()} ${count === 1 ? 'run' : 'runs'}`;
+  return total === null && more ? `${runs}+` : runs;
+}
+
 /** Sorting a new column starts descending for metrics (best first), ascending otherwise. */
 function nextSort(current: ISort | null, field: string): ISort {
   if (current?.field === field) {
@@ -45,16 +76,28 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<ISort | null>(null);
   const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
+  const [fields, setFields] = useState<IRunFields | null>(null);
+  const loadFields = () => runFields(experiment).then(setFields, () => undefined);
   const scroll = useRef<HTMLDivElement>(null);
 
   const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
   const list = useRunList(query, props.refreshInterval, props.visible);
+  // Another query's runs start at the top, not where the last one was scrolled to.
+  useEffect(() => {
+    scroll.current?.scrollTo(0, 0);
+  }, [query]);
 
   // Store and experiments are refreshed along with the runs (run counts change).
   useEffect(() => {
     getStore().then(setStore, () => setStore(null));
     listExperiments().then(setExperiments, () => undefined);
   }, [list.updatedAt]);
+
+  // Another experiment: its own keys, and no selection of runs no longer listed.
+  useEffect(() => {
+    setSelected(new Map());
+    void loadFields();
+  }, [experiment]);
 
   useEffect(() => {
     if (!experimentChosen && experiments.length) {
@@ -76,7 +119,6 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
       return next;
     });
 
-  const filterError = list.error?.status === 400 ? list.error.message : null;
   const otherError = list.error && list.error.status !== 400 ? list.error.message : null;
 
   return (
@@ -92,7 +134,14 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         onRefresh={list.refresh}
         loading={list.loading}
       />
-      <FilterBox filter={filter} error={filterError} onApply={setFilter} />
+      <FilterBox
+        filter={filter}
+        error={filterError(list.error)}
+        fields={fields}
+        runs={list.runs}
+        onApply={setFilter}
+        onFocus={loadFields}
+      />
       <div className="mlops-lab-actions">
         <button
           className="jp-mod-styled jp-mod-accept mlops-lab-compare-button"
@@ -109,8 +158,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
           </button>
         )}
         <span className="mlops-lab-count" data-testid="mlops-lab-count">
-          {list.runs.length} {list.runs.length === 1 ? 'run' : 'runs'}
-          {list.nextPageToken ? '+' : ''}
+          {!list.error && countText(list.total, list.runs.length, !!list.nextPageToken)}
         </span>
       </div>
       <ErrorBanner message={otherError} />
@@ -136,16 +184,6 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
                 : 'No runs yet. Add %%track to a notebook cell, or call mlops_lab.start_run().'}
             </p>
           )
-        )}
-        {list.nextPageToken && (
-          <button
-            className="jp-mod-styled mlops-lab-load-more"
-            data-testid="mlops-lab-load-more"
-            disabled={list.loading}
-            onClick={list.loadMore}
-          >
-            Load more
-          </button>
         )}
       </div>
     </div>
