@@ -18,6 +18,15 @@ import { FilterBox, IFilterError } from './FilterBox';
 import { ApiError } from '../request';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
+import { ColumnChooser } from './ColumnChooser';
+import {
+  allKeys,
+  ColumnChoices,
+  columnGroups,
+  isShown,
+  loadChoices,
+  saveChoices
+} from './columns';
 import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IRunsPanelProps {
@@ -78,6 +87,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
   const [fields, setFields] = useState<IRunFields | null>(null);
   const loadFields = () => runFields(experiment).then(setFields, () => undefined);
+  const [choices, setChoices] = useState<ColumnChoices>({});
   const scroll = useRef<HTMLDivElement>(null);
 
   const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
@@ -96,8 +106,14 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   // Another experiment: its own keys, and no selection of runs no longer listed.
   useEffect(() => {
     setSelected(new Map());
+    setChoices(loadChoices(experiment));
     void loadFields();
   }, [experiment]);
+  const groups = useMemo(() => columnGroups(allKeys(fields, list.runs)), [fields, list.runs]);
+  const columns = useMemo(
+    () => groups.flatMap(group => group.columns).filter(column => isShown(column, choices)),
+    [groups, choices]
+  );
 
   useEffect(() => {
     if (!experimentChosen && experiments.length) {
@@ -152,6 +168,14 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         >
           Compare{selected.size ? ` (${selected.size})` : ''}
         </button>
+        <ColumnChooser
+          groups={groups}
+          choices={choices}
+          onChange={next => {
+            setChoices(next);
+            saveChoices(experiment, next);
+          }}
+        />
         {selected.size > 0 && (
           <button className="mlops-lab-link-button" onClick={() => setSelected(new Map())} title="Clear the selection">
             Clear
@@ -166,6 +190,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         {list.runs.length > 0 ? (
           <RunsTable
             runs={list.runs}
+            columns={columns}
             sort={sort}
             onSort={field => setSort(current => nextSort(current, field))}
             selected={new Set(selected.keys())}
