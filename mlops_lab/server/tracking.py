@@ -3,6 +3,7 @@ artifacts. Parse the request, call the tracking service off the event loop, shap
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 
@@ -44,17 +45,20 @@ class RunsHandler(MlopsLabHandler):
             max_results=self.page_limit(),
             page_token=self.get_argument("page_token", "") or None,
         )
-        # How many match is counted only when asked, on the first page (a panel's count).
+        svc = self.tracking
+        ids = await self.call(svc.experiment_ids, query.pop("experiments"))
+        # How many match is counted only when asked, on the first page (a panel's count),
+        # at the same time as the page is read.
         counted = self.get_argument("count", "") == "true" and not query["page_token"]
-        page, total = await self.call(_search_runs, self.tracking, counted, **query)
+        page, total = await asyncio.gather(
+            self.call(svc.search_runs, experiment_ids=ids, **query),
+            self.call(svc.count_runs, ids, query["filter"]) if counted else _nothing())
         self.reply(Page(page.runs, page.next_page_token, total).to_json(
             "runs", lambda r: r.to_json(full=False)))
 
 
-def _search_runs(svc, counted: bool, experiments: list[str], **query):
-    ids = svc.experiment_ids(experiments)
-    page = svc.search_runs(experiment_ids=ids, **query)
-    return page, svc.count_runs(ids, query["filter"]) if counted else None
+async def _nothing() -> None:
+    return None
 
 
 class RunFieldsHandler(MlopsLabHandler):
