@@ -36,14 +36,15 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
   useEffect(() => setDraft(props.filter), [props.filter]);
 
   const { error } = props;
-  // The part at fault is selected, so typing over it fixes it.
+  // The part at fault is selected, so typing over it fixes it: once per error, not again
+  // when a poll answers with the same error while the user is typing.
   useEffect(() => {
     const box = input.current;
     if (box && error?.column && document.activeElement === box) {
       const start = error.column - 1;
       box.setSelectionRange(start, start + (error.length ?? 1));
     }
-  }, [error]);
+  }, [error?.message, error?.column]);
 
   const offer = (text: string, caret: number) => {
     setOffered(completions(text, caret, props.fields, props.runs));
