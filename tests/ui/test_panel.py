@@ -313,6 +313,27 @@ def test_a_running_run_is_followed(lab):
     expect(view.locator(".mlops-lab-status-finished")).to_be_visible(timeout=TIMEOUT_MS)
 
 
+def test_a_child_runs_parent_is_a_link(lab, screenshot):
+    import mlops_lab as ml
+
+    with ml.start_run(name="sweep-parent", experiment="nested") as parent:
+        with ml.start_run(name="trial-1"):
+            pass
+    panel = open_panel(lab)
+    panel.get_by_test_id("mlops-lab-experiment").select_option(value="")
+    apply_filter(lab, "experiment_id = %d" % parent.info.experiment_id)
+    expect(lab.locator(ROW)).to_have_count(2, timeout=TIMEOUT_MS)
+    expect(row(lab, "sweep-parent").get_by_test_id("mlops-lab-run-parent")).to_have_count(0)
+    link = row(lab, "trial-1").get_by_test_id("mlops-lab-run-parent")
+    screenshot(lab, "nested-01-child-row")
+    link.click()
+    view = lab.locator("[data-testid=mlops-lab-run-view]", has_text=parent.id)
+    expect(view).to_be_visible(timeout=TIMEOUT_MS)
+    expect(lab.locator(".lm-TabBar-tab.lm-mod-current", has_text="Run sweep-parent")
+           ).to_be_visible()
+    apply_filter(lab, "")
+
+
 API_PATHS = ["store", "experiments", "runs", "runs/{id}", "runs/{id}/metrics/loss",
              "runs/{id}/artifacts", "runs/{id}/artifacts/notes.txt"]
 

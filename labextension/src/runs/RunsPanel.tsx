@@ -4,6 +4,7 @@
  */
 import React, { useEffect, useMemo, useRef, useState } from 'react';
 import {
+  getRun,
   getStore,
   IExperiment,
   IRun,
@@ -196,6 +197,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
             selected={new Set(selected.keys())}
             onToggle={toggle}
             onOpen={props.onOpenRun}
+            onOpenParent={runId => getRun(runId).then(props.onOpenRun, () => undefined)}
             scrollElement={scroll}
             canLoadMore={!!list.nextPageToken && !list.loading}
             onLoadMore={list.loadMore}

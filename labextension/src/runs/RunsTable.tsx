@@ -29,6 +29,8 @@ export interface IRunsTableProps {
   selected: ReadonlySet<string>;
   onToggle: (runId: string) => void;
   onOpen: (run: IRun) => void;
+  /** Opens the run a child run was started under. */
+  onOpenParent: (runId: string) => void;
   /** The scrolling box the table is in. */
   scrollElement: React.RefObject<HTMLElement>;
   /** Whether the server has more runs and none are being asked for now. */
@@ -167,6 +169,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
             selected={selected.has(runs[item.index].id)}
             onToggle={props.onToggle}
             onOpen={props.onOpen}
+            onOpenParent={props.onOpenParent}
           />
         ))}
         <Spacer height={after} columns={width} />
@@ -183,8 +186,10 @@ function RunRow(props: {
   selected: boolean;
   onToggle: (runId: string) => void;
   onOpen: (run: IRun) => void;
+  onOpenParent: (runId: string) => void;
 }): JSX.Element {
   const { run, columns, now } = props;
+  const parent = run.parent_run_id;
   return (
     <tr
       data-index={props.index}
@@ -209,6 +214,20 @@ function RunRow(props: {
         />
       </td>
       <td className="mlops-lab-col-name mlops-lab-run-name" title={run.name}>
+        {parent && (
+          <button
+            className="mlops-lab-link-button mlops-lab-run-parent"
+            data-testid="mlops-lab-run-parent"
+            title={`Started under run ${parent}: open that run`}
+            aria-label="Open the parent run"
+            onClick={event => {
+              event.stopPropagation();
+              props.onOpenParent(parent);
+            }}
+          >
+            ↳
+          </button>
+        )}
         {run.name}
       </td>
       {columns.map(column => {
