@@ -13,8 +13,15 @@ put there with bulk SQL inserts, opens the MLOps Lab panel, and measures in the 
   max in ms (16.7 ms is one frame at 60 Hz), with the rows loaded and the rows in the DOM.
 - scroll_back: the same scrolling back up over rows already loaded (no page loads).
 - typing: frame times while a filter is typed into the filter box, key by key.
-- filter_ms: from Enter in the filter box to the filtered list on screen (a filter on a metric
-  over all runs), and clear_ms back to all runs (Escape); medians of --reps.
+- filter_ms: from Enter in the filter box to the filtered list on screen with its count (a
+  filter on a metric over all runs), and clear_ms back to all runs (Escape); medians of --reps.
+- complete_ms: from focusing the empty filter box and typing `ac` to `metrics.acc` offered
+  (the keys of all runs are asked for on focus); medians of --reps.
+- error_ms: from Enter on `acc > 0.5` to the error with the part at fault marked and
+  `metrics.acc` offered; medians of --reps.
+
+The whole measurement is repeated in --sessions fresh pages of the same lab, and each figure
+is the median over them.
 
 Needs the extension built (`jlpm build`) and /usr/bin/chromium, like the browser tests.
 """
@@ -55,8 +62,8 @@ SCROLL = """async ([box, frames, step]) => {
     await new Promise(resolve => requestAnimationFrame(resolve));
     el.scrollTop += step;
   }
-  return { rowsLoaded: Number.parseInt(document.querySelector(
-             '[data-testid=mlops-lab-count]').textContent.replace(/[^0-9]/g, '')),
+  const rows = [...document.querySelectorAll('[data-testid=mlops-lab-run-row]')];
+  return { rowsLoaded: Math.max(...rows.map(row => Number(row.dataset.index))) + 1,
            rowsInDom: document.querySelectorAll('[data-testid=mlops-lab-run-row]').length,
            scrolledPx: el.scrollTop };
 }"""
@@ -113,16 +120,54 @@ def measure(page, runs: int, reps: int) -> dict:
         filter_ms.append(page.evaluate(PRESS_AND_WAIT, ["Enter", "998", FIRST_ROW]))
         clear_ms.append(page.evaluate(PRESS_AND_WAIT, ["Escape", newest[-6:], FIRST_ROW]))
         box.fill(FILTER)
+    count = page.get_by_test_id("mlops-lab-count")
+    page.evaluate(PRESS_AND_WAIT, ["Enter", "998", FIRST_ROW])
+    count.filter(has_text=f"{runs // 1000} runs").wait_for(timeout=60_000)
+    box.fill("")
     return {"runs": runs, "open_ms": round(open_ms), "scroll": scroll,
             "scroll_back": scroll_back, "typing": typing,
             "filter_ms": round(statistics.median(filter_ms)),
-            "clear_ms": round(statistics.median(clear_ms))}
+            "clear_ms": round(statistics.median(clear_ms)),
+            **measure_filter_help(page, box, reps)}
+
+
+def measure_filter_help(page, box, reps: int) -> dict:
+    """Milliseconds to the completion of a bare key, and to a bare key's error and its fix."""
+    offered = page.get_by_test_id("mlops-lab-filter-completions").locator(
+        "li", has_text="metrics.acc")
+    fix = page.get_by_test_id("mlops-lab-filter-fix")
+    complete_ms, error_ms = [], []
+    for _ in range(reps):
+        page.locator(TABLE_BOX).click()  # the box loses focus: the next focus asks again
+        t0 = time.perf_counter()
+        box.focus()
+        box.press_sequentially("ac")
+        offered.wait_for(timeout=60_000)
+        complete_ms.append((time.perf_counter() - t0) * 1000)
+        box.fill("acc > 0.5")
+        t0 = time.perf_counter()
+        box.press("Enter")
+        fix.wait_for(timeout=60_000)
+        error_ms.append((time.perf_counter() - t0) * 1000)
+        box.press("Escape")
+        box.press("Escape")
+    return {"complete_ms": round(statistics.median(complete_ms)),
+            "error_ms": round(statistics.median(error_ms))}
+
+
+def medians(results: list):
+    """Each figure's median over the sessions' results (dicts of figures, maybe nested)."""
+    first = results[0]
+    if isinstance(first, dict):
+        return {key: medians([r[key] for r in results]) for key in first}
+    return statistics.median(results) if isinstance(first, (int, float)) else first
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=100_000)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--sessions", type=int, default=3)
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -138,15 +183,20 @@ def main() -> None:
             browser = playwright.chromium.launch_persistent_context(
                 user_data_dir=str(work / "profile"), executable_path=str(CHROMIUM),
                 headless=True, args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900})
+            results = []
             try:
-                page = browser.new_page()
-                page.goto(f"{base_url}/lab?reset&token={token}")
-                page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-                page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-                result = measure(page, args.runs, args.reps)
+                for _ in range(args.sessions):
+                    page = browser.new_page()
+                    page.goto(f"{base_url}/lab?reset&token={token}")
+                    page.wait_for_function("() => window.jupyterapp !== undefined",
+                                           timeout=60_000)
+                    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+                    results.append(measure(page, args.runs, args.reps))
+                    page.close()
             finally:
                 browser.close()
-    print(json.dumps({"insert_s": round(insert_s, 1), **result}, indent=2))
+    print(json.dumps({"insert_s": round(insert_s, 1), "sessions": args.sessions,
+                      **medians(results)}, indent=2))
 
 
 if __name__ == "__main__":

@@ -109,8 +109,8 @@ def test_search_runs_repeats_order_by(api, runs):
 
 
 @pytest.mark.parametrize("params, status, error", [
-    ({"filter": "metrics.auc >"}, 400, "InvalidInput"),
-    ({"filter": "nonsense.x = 1"}, 400, "InvalidInput"),
+    ({"filter": "metrics.auc >"}, 400, "InvalidFilter"),
+    ({"filter": "nonsense.x = 1"}, 400, "InvalidFilter"),
     ({"order_by": "metrics.auc sideways"}, 400, "InvalidInput"),
     ({"limit": "abc"}, 400, "InvalidInput"),
     ({"limit": "0"}, 400, "InvalidInput"),
@@ -127,6 +127,25 @@ def test_bad_search_input_is_a_json_error(api, runs, params, status, error):
 def test_bad_filter_says_where_it_went_wrong(api, runs):
     doc = strict_json(api("runs", params={"filter": "metrics.auc >"}, expect=400))
     assert "column 14: expected a value" in doc["message"]
+    assert (doc["column"], doc["length"]) == (14, 1)
+    doc = strict_json(api("runs", params={"filter": "params.model = 'rf' and auc > 0.9"},
+                          expect=400))
+    assert (doc["column"], doc["length"], doc["suggestion"]) == (25, 3, "metrics.auc")
+
+
+def test_search_counts_the_matching_runs_when_asked(api, runs):
+    params = {"experiment": "churn", "filter": "params.model = 'rf'", "limit": "1"}
+    assert strict_json(api("runs", params=params))["total"] is None
+    first = strict_json(api("runs", params={**params, "count": "true"}))
+    assert first["total"] == 2 and len(first["runs"]) == 1
+    token = first["next_page_token"]
+    later = strict_json(api("runs", params={**params, "count": "true", "page_token": token}))
+    assert later["total"] is None
+
+
+def test_run_fields_lists_the_keys_a_filter_can_name(api, runs):
+    doc = strict_json(api("runs", "fields", params={"experiment": "churn"}))
+    assert doc == {"metrics": ["auc"], "params": ["C", "model"], "tags": ["team"]}
 
 
 def test_search_by_dotted_keys_and_parent_run_id(api, svc, runs):

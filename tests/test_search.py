@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from mlops_lab.errors import InvalidInput
+from mlops_lab.errors import InvalidFilter, InvalidInput
 
 
 @pytest.fixture
@@ -63,6 +63,56 @@ def test_filters(svc, runs, text, expected):
 def test_bad_filters_say_what_is_wrong(svc, runs, text, message):
     with pytest.raises(InvalidInput, match=message):
         svc.search_runs(None, text)
+
+
+@pytest.mark.parametrize("text,column,length", [
+    ("metrics.auc >", 14, 1),                      # at the end: just past the last character
+    ("metrics.auc 0.9", 13, 3),                    # the token found instead of an operator
+    ("  colour = 'red'", 3, 6),                    # the field, counted in the text as typed
+    ("status = 'x' and foo.bar = 1", 18, 7),       # an unknown prefix: the whole field
+    ("metrics.auc > 'high'", 15, 6),               # a metric compared with text: the value
+    ("params.model like 3", 19, 1),
+])
+def test_bad_filters_say_which_part_is_wrong(svc, runs, text, column, length):
+    with pytest.raises(InvalidFilter) as caught:
+        svc.search_runs(None, text)
+    assert (caught.value.column, caught.value.length) == (column, length)
+
+
+@pytest.mark.parametrize("text,meant", [
+    ("auc > 0.9", "metrics.auc"),
+    ("model = 'rf'", "params.model"),
+    ("team = 'nlp'", "tags.team"),
+])
+def test_a_bare_key_suggests_the_field_runs_have(svc, runs, text, meant):
+    with pytest.raises(InvalidFilter, match=f"Did you mean {meant}") as caught:
+        svc.search_runs(None, text)
+    assert caught.value.suggestion == meant
+    assert svc.search_runs(None, text.replace(text.split()[0], meant, 1)).runs
+
+
+def test_an_unknown_bare_key_suggests_nothing(svc, runs):
+    with pytest.raises(InvalidFilter, match="Unknown run attribute 'colour'") as caught:
+        svc.search_runs(None, "colour = 'red'")
+    assert caught.value.suggestion is None
+
+
+def test_count_is_of_every_page_of_the_search(svc, runs):
+    exp, _ = runs
+    assert svc.count_runs([exp.id], "params.model = 'rf'") == 2
+    assert svc.count_runs([exp.id]) == 4
+    assert svc.count_runs(None) == 5
+    with pytest.raises(InvalidFilter):
+        svc.count_runs(None, "metrics.auc >")
+
+
+def test_run_fields_are_the_keys_of_the_experiments_runs(svc, runs):
+    exp, _ = runs
+    other = svc.get_or_create_experiment("other")
+    svc.log_params(svc.search_runs([other.id]).runs[0].id, {"elsewhere": 1})
+    assert svc.run_fields([exp.id]) == {"metrics": ["auc", "val loss"],
+                                        "params": ["lr", "model"], "tags": ["team"]}
+    assert "elsewhere" in svc.run_fields(None)["params"]
 
 
 def test_dotted_keys_as_track_records_them(svc):

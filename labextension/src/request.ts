@@ -32,7 +32,9 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly kind: string,
-    message: string
+    message: string,
+    /** The whole error body: some errors say more (a bad filter's `column`). */
+    readonly body: Record<string, unknown> = {}
   ) {
     super(message);
   }
@@ -84,7 +86,7 @@ export async function requestJson<T>(
   if (!response.ok) {
     const message =
       body?.message ?? `The server answered ${response.status} ${response.statusText}.`;
-    throw new ApiError(response.status, body?.error ?? 'Error', message);
+    throw new ApiError(response.status, body?.error ?? 'Error', message, body ?? {});
   }
   return body as T;
 }

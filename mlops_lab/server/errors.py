@@ -53,11 +53,13 @@ def status_of(exc: BaseException) -> int | None:
     return 500 if isinstance(exc, MlopsLabError) else None
 
 
-def error_body(status: int, exc: BaseException | None) -> tuple[int, dict[str, str]]:
+def error_body(status: int, exc: BaseException | None) -> tuple[int, dict]:
     """The status and JSON body for `exc` (None when tornado raised no exception)."""
     domain = status_of(exc) if exc is not None else None
     if domain is not None:
-        return domain, {"error": type(exc).__name__, "message": str(exc)}
+        body = {"error": type(exc).__name__, "message": str(exc)}
+        # Some errors say where (a filter's column), so a client can point at it.
+        return domain, {**body, **(exc.details() if hasattr(exc, "details") else {})}
     if isinstance(exc, HTTPError):
         status = exc.status_code
     elif exc is not None or status >= 500:

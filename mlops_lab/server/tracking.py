@@ -3,6 +3,7 @@ artifacts. Parse the request, call the tracking service off the event loop, shap
 
 from __future__ import annotations
 
+import asyncio
 import math
 import re
 
@@ -44,13 +45,31 @@ class RunsHandler(MlopsLabHandler):
             max_results=self.page_limit(),
             page_token=self.get_argument("page_token", "") or None,
         )
-        page = await self.call(_search_runs, self.tracking, **query)
-        self.reply(Page(page.runs, page.next_page_token).to_json(
+        svc = self.tracking
+        ids = await self.call(svc.experiment_ids, query.pop("experiments"))
+        # How many match is counted only when asked, on the first page (a panel's count),
+        # at the same time as the page is read.
+        counted = self.get_argument("count", "") == "true" and not query["page_token"]
+        page, total = await asyncio.gather(
+            self.call(svc.search_runs, experiment_ids=ids, **query),
+            self.call(svc.count_runs, ids, query["filter"]) if counted else _nothing())
+        self.reply(Page(page.runs, page.next_page_token, total).to_json(
             "runs", lambda r: r.to_json(full=False)))
 
 
-def _search_runs(svc, experiments: list[str], **query):
-    return svc.search_runs(experiment_ids=svc.experiment_ids(experiments), **query)
+async def _nothing() -> None:
+    return None
+
+
+class RunFieldsHandler(MlopsLabHandler):
+    """The metric, param and tag keys of the runs of some experiments (`?experiment=`)."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        experiments = [e for e in self.get_arguments("experiment") if e.strip()]
+        svc = self.tracking
+        self.reply(await self.call(lambda: svc.run_fields(svc.experiment_ids(experiments))))
 
 
 class RunHandler(MlopsLabHandler):
@@ -144,6 +163,7 @@ ROUTES = [
     (r"store", StoreHandler),
     (r"experiments", ExperimentsHandler),
     (r"runs", RunsHandler),
+    (r"runs/fields", RunFieldsHandler),
     (rf"runs/{RUN_ID}", RunHandler),
     (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
     (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),

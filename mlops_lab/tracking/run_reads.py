@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from sqlalchemy import func, select
 
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidFilter, InvalidInput, NotFound
 from ..limits import check_limit
 from ..naming import clean_key
 from ..store import keyset
@@ -22,6 +22,9 @@ from .rows import run_from_row
 MAX_HISTORY_KEYS = 100
 
 MAX_RESULTS_LIMIT = 10_000
+
+# Keys of each kind (metrics, params, tags) run_fields lists at most.
+MAX_FIELD_KEYS = 2_000
 
 
 class RunReads:
@@ -68,12 +71,7 @@ class RunReads:
         mark = search.ordering_mark(order_by)
         self._sweep_if_due()
         columns = [c for c in t.runs.c if c.name not in ("source", "environment")]
-        query = select(*columns)
-        if experiment_ids:
-            query = query.where(t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
-        condition = search.to_condition(filter, self._dialect)
-        if condition is not None:
-            query = query.where(condition)
+        query = self._matching(select(*columns), experiment_ids, filter)
         parts = search.ordered_queries(query, order_by)
         first_part, resume_after = search.page_start(page_token, parts, mark)
         wanted, rows = max_results + 1, []
@@ -91,6 +89,51 @@ class RunReads:
         page = [r for _, r in page]
         return RunPage(runs=[run_from_row(r, details, full=False) for r in page],
                        next_page_token=token)
+
+    def count_runs(self, experiment_ids: list[int] | None = None, filter: str = "") -> int:
+        """How many runs a search finds, over all its pages."""
+        query = self._matching(select(func.count()).select_from(t.runs), experiment_ids, filter)
+        with self.db.read() as conn:
+            return conn.execute(query).scalar_one()
+
+    def run_fields(self, experiment_ids: list[int] | None = None) -> dict[str, list[str]]:
+        """The metric, param and tag keys the runs of these experiments have, each sorted: what
+        a filter can name and a table can show."""
+        found = {}
+        with self.db.read() as conn:
+            for kind, table in (("metrics", t.latest_metrics), ("params", t.params),
+                                ("tags", t.tags)):
+                query = select(table.c.key).distinct()
+                if experiment_ids:
+                    query = query.join(t.runs, t.runs.c.id == table.c.run_id).where(
+                        t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
+                found[kind] = sorted(conn.execute(query.limit(MAX_FIELD_KEYS)).scalars())
+        return found
+
+    def _matching(self, query, experiment_ids: list[int] | None, filter: str):
+        """`query` narrowed to the runs of these experiments that match the filter."""
+        if experiment_ids:
+            query = query.where(t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
+        try:
+            condition = search.to_condition(filter, self._dialect)
+        except InvalidFilter as exc:
+            raise self._with_field_meant(exc) from None
+        return query if condition is None else query.where(condition)
+
+    def _with_field_meant(self, exc: InvalidFilter) -> InvalidFilter:
+        """A bare key (`acc`) is no run attribute: name the metric, param or tag of that key
+        that runs have, so the user can take it."""
+        if exc.key is None:
+            return exc
+        with self.db.read() as conn:
+            for kind, table in (("metrics", t.latest_metrics), ("params", t.params),
+                                ("tags", t.tags)):
+                if conn.execute(select(table.c.run_id).where(table.c.key == exc.key)
+                                .limit(1)).first():
+                    meant = search.field_ref(kind, exc.key)
+                    return InvalidFilter(f"{exc} Did you mean {meant}?", exc.column, exc.length,
+                                         exc.key, meant)
+        return exc
 
     def _details(self, conn, run_ids: list[str]) -> dict[str, dict[str, dict]]:
         """Params, latest metrics and tags of each run, three queries whatever the count."""

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from functools import lru_cache
 
 from sqlalchemy import Float, and_, case, cast, exists, func, or_
 from sqlalchemy.sql import ColumnElement
 
-from ..errors import InvalidInput
+from ..errors import InvalidFilter, InvalidInput
 from ..store.keyset import BAD_TOKEN, SortKey, check_types, decode_token
 from ..store.tables import tracking as t
 
@@ -70,7 +71,7 @@ _PREFIXES = {
 def _parser():
     from lark import Lark
 
-    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False)
+    return Lark(GRAMMAR, parser="lalr", maybe_placeholders=False, propagate_positions=True)
 
 
 # What each terminal of the grammar is, in the words an error message uses.
@@ -106,14 +107,30 @@ def parse(text: str):
             exc.token.type == "$END"
         column = len(text) + 1 if at_end or exc.column < 1 else exc.column
         found = "the end of the filter" if at_end else repr(text[column - 1: column - 1 + 12])
-        raise InvalidInput(
+        token = getattr(exc, "token", None)
+        length = 1 if at_end or token is None else len(str(token)) or 1
+        raise InvalidFilter(
             f"Invalid filter at column {column}: expected {_expected(exc)}, found {found}. "
             "Write comparisons like metrics.auc > 0.9 and params.model = 'rf', joined with "
             "and/or; put a key with spaces or other odd characters in backticks: "
-            "params.`my key` = 1."
+            "params.`my key` = 1.", column, length
         ) from None
     except LarkError as exc:
-        raise InvalidInput(f"Invalid filter: {exc}") from None
+        raise InvalidFilter(f"Invalid filter: {exc}", 1, len(text)) from None
+
+
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+
+
+def field_ref(kind: str, key: str) -> str:
+    """`metrics.auc`, or metrics.`val loss` when the key needs backticks."""
+    return f"{kind}.{key}" if _PLAIN_KEY.fullmatch(key) else f"{kind}.`{key}`"
+
+
+def _span(tree) -> tuple[int, int]:
+    """Where a part of a filter is: its 1-based column and its length."""
+    meta = tree.meta
+    return meta.column, meta.end_pos - meta.start_pos
 
 
 def _field(tree) -> tuple[str, str]:
@@ -126,13 +143,14 @@ def _field(tree) -> tuple[str, str]:
     key = ".".join(p[1:-1] if p.startswith("`") else p for p in parts[1:])
     kind = _PREFIXES.get(prefix)
     if kind is None:
-        raise InvalidInput(
+        raise InvalidFilter(
             f"Unknown field prefix {prefix!r}: use metrics., params., tags. or attributes. "
             f"(e.g. params.{'.'.join(parts)}); a key with odd characters goes in backticks: "
-            f"params.`{'.'.join(parts)}`."
+            f"params.`{'.'.join(parts)}`.", *_span(tree)
         )
     if kind == "attributes" and len(parts) > 2:
-        raise InvalidInput(f"Unknown run attribute {key!r}: use one of {', '.join(sorted(ATTRIBUTES))}.")
+        raise InvalidFilter(f"Unknown run attribute {key!r}: use one of "
+                            f"{', '.join(sorted(ATTRIBUTES))}.", *_span(tree))
     return kind, unicodedata.normalize("NFC", key)
 
 
@@ -144,11 +162,12 @@ def _value(tree):
     return bytes(body, "utf-8").decode("unicode_escape") if "\\" in body else body, None
 
 
-def _compare(column, op: str, value) -> ColumnElement:
+def _compare(column, op: str, value, where: tuple[int, int]) -> ColumnElement:
     op = op.lower()
     if op in ("like", "ilike"):
         if not isinstance(value, str):
-            raise InvalidInput(f"'{op}' needs a quoted pattern, like name like 'sweep-%'.")
+            raise InvalidFilter(f"'{op}' needs a quoted pattern, like name like 'sweep-%'.",
+                                *where)
         return column.like(value) if op == "like" else func.lower(column).like(value.lower())
     return {
         "=": column.__eq__, "!=": column.__ne__, "<": column.__lt__, "<=": column.__le__,
@@ -169,32 +188,37 @@ def _comparison(tree, dialect: str) -> ColumnElement:
     kind, key = _field(field_tree)
     op = str(op_token)
     value, number_text = _value(value_tree)
+    at_value = _span(value_tree)
     if kind == "attributes":
         column = ATTRIBUTES.get(key.lower())
         if column is None:
-            raise InvalidInput(
-                f"Unknown run attribute {key!r}: use one of {', '.join(sorted(ATTRIBUTES))}."
-            )
+            start, length = _span(field_tree)
+            raise InvalidFilter(
+                f"Unknown run attribute {key!r} at column {start}: a metric, param or tag needs "
+                f"its prefix (metrics.{key}, params.{key}, tags.{key}); run attributes are "
+                f"{', '.join(sorted(ATTRIBUTES))}.", start, length, key=key)
         if key.lower() in ("start_time", "end_time", "experiment_id") and isinstance(value, str):
-            raise InvalidInput(f"{key} is a number: compare it with a number, not a string.")
-        return _compare(column, op, value)
+            raise InvalidFilter(f"{key} is a number: compare it with a number, not a string.",
+                                *at_value)
+        return _compare(column, op, value, at_value)
     if kind == "metrics":
         if isinstance(value, str):
-            raise InvalidInput(f"metrics.{key} is a number: compare it with a number, like > 0.9.")
+            raise InvalidFilter(
+                f"metrics.{key} is a number: compare it with a number, like > 0.9.", *at_value)
         m = t.latest_metrics
         return exists().where(
             m.c.run_id == t.runs.c.id, m.c.key == key, m.c.is_nan == False,  # noqa: E712
-            _compare(m.c.value, op, value),
+            _compare(m.c.value, op, value, at_value),
         )
     table = t.params if kind == "params" else t.tags
     column = table.c.value
     if number_text is not None:
         if op.lower() in ("like", "ilike"):
-            raise InvalidInput(f"'{op}' needs a quoted pattern.")
+            raise InvalidFilter(f"'{op}' needs a quoted pattern.", *at_value)
         # A number compares numerically (so params.C = 1 matches a logged 1.0).
-        condition = _compare(_numeric_text(column, dialect), op, value)
+        condition = _compare(_numeric_text(column, dialect), op, value, at_value)
     else:
-        condition = _compare(column, op, value)
+        condition = _compare(column, op, value, at_value)
     return exists().where(table.c.run_id == t.runs.c.id, table.c.key == key, condition)
 
 
@@ -211,7 +235,7 @@ def to_condition(text: str, dialect: str) -> ColumnElement | None:
         parts = [build(c) for c in tree.children]
         return and_(*parts) if tree.data == "and_expr" else or_(*parts)
 
-    return build(parse(text.strip()))
+    return build(parse(text))
 
 
 def _order_item(item: str) -> tuple[str, str, bool]:
@@ -219,10 +243,13 @@ def _order_item(item: str) -> tuple[str, str, bool]:
     words = item.strip().rsplit(None, 1)
     descending = len(words) == 2 and words[1].lower() == "desc"
     spec = words[0] if len(words) == 2 and words[1].lower() in ("asc", "desc") else item.strip()
-    tree = parse(f"{spec} = 0") if spec else None
-    if tree is None or tree.data != "comparison":
-        raise InvalidInput(f"Cannot order by {item!r}: use e.g. 'metrics.auc desc'.")
-    kind, key = _field(tree.children[0])
+    try:
+        tree = parse(f"{spec} = 0") if spec else None
+        if tree is None or tree.data != "comparison":
+            raise InvalidInput(f"Cannot order by {item!r}: use e.g. 'metrics.auc desc'.")
+        kind, key = _field(tree.children[0])
+    except InvalidFilter as exc:  # its column is in the text made here, not in any filter
+        raise InvalidInput(f"Cannot order by {item!r}: {exc}") from None
     if kind == "attributes" and key.lower() not in ATTRIBUTES:
         raise InvalidInput(f"Cannot order by unknown attribute {key!r}.")
     return kind, key, descending

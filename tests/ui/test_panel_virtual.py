@@ -43,6 +43,6 @@ def test_only_rows_in_view_are_in_the_dom_and_the_end_is_reached(lab, screenshot
         except AssertionError:
             continue
     expect(oldest).to_be_visible(timeout=TIMEOUT_MS)
-    expect(lab.get_by_test_id("mlops-lab-count")).to_have_text(f"{RUNS} runs")
+    expect(lab.get_by_test_id("mlops-lab-count")).to_have_text(f"{RUNS:,} runs")
     assert rows.count() < 100
     screenshot(lab, "virtual-01-runs-end")

@@ -1,13 +1,33 @@
 /**
- * The side panel's content: header, filter, runs table, paging and the compare bar.
+ * The side panel's content: header, filter, the compare bar with how many runs match, and
+ * the runs table (which loads further pages as it scrolls).
  */
 import React, { useEffect, useMemo, useRef, useState } from 'react';
-import { getStore, IExperiment, IRun, IStoreInfo, listExperiments } from './api';
+import {
+  getRun,
+  getStore,
+  IExperiment,
+  IRun,
+  IRunFields,
+  IStoreInfo,
+  listExperiments,
+  runFields
+} from './api';
 import { ISort } from './fields';
 import { useRunList } from './useRunList';
-import { FilterBox } from './FilterBox';
+import { FilterBox, IFilterError } from './FilterBox';
+import { ApiError } from '../request';
 import { PanelHeader } from './PanelHeader';
 import { RunsTable } from './RunsTable';
+import { ColumnChooser } from './ColumnChooser';
+import {
+  allKeys,
+  ColumnChoices,
+  columnGroups,
+  isShown,
+  loadChoices,
+  saveChoices
+} from './columns';
 import { ErrorBanner } from '../common/ErrorBanner';
 
 export interface IRunsPanelProps {
@@ -28,6 +48,27 @@ function experimentFromSetting(setting: string, experiments: IExperiment[]): str
   return found ? String(found.id) : '';
 }
 
+/** What the filter box shows of a filter the server refused (status 400). */
+function filterError(error: ApiError | null): IFilterError | null {
+  if (error?.status !== 400) {
+    return null;
+  }
+  const { column, length, suggestion } = error.body;
+  return {
+    message: error.message,
+    column: typeof column === 'number' ? column : undefined,
+    length: typeof length === 'number' ? length : undefined,
+    suggestion: typeof suggestion === 'string' ? suggestion : undefined
+  };
+}
+
+/** "1,234 runs"; before the count is known, the loaded runs and a + when there are more. */
+function countText(total: number | null, loaded: number, more: boolean): string {
+  const count = total ?? loaded;
+  const runs = `${count.toLocaleString()} ${count === 1 ? 'run' : 'runs'}`;
+  return total === null && more ? `${runs}+` : runs;
+}
+
 /** Sorting a new column starts descending for metrics (best first), ascending otherwise. */
 function nextSort(current: ISort | null, field: string): ISort {
   if (current?.field === field) {
@@ -45,16 +86,35 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
   const [filter, setFilter] = useState('');
   const [sort, setSort] = useState<ISort | null>(null);
   const [selected, setSelected] = useState<Map<string, IRun>>(new Map());
+  const [fields, setFields] = useState<IRunFields | null>(null);
+  const loadFields = () => runFields(experiment).then(setFields, () => undefined);
+  const [choices, setChoices] = useState<ColumnChoices>({});
   const scroll = useRef<HTMLDivElement>(null);
 
   const query = useMemo(() => ({ experiment, filter, sort }), [experiment, filter, sort]);
   const list = useRunList(query, props.refreshInterval, props.visible);
+  // Another query's runs start at the top, not where the last one was scrolled to.
+  useEffect(() => {
+    scroll.current?.scrollTo(0, 0);
+  }, [query]);
 
   // Store and experiments are refreshed along with the runs (run counts change).
   useEffect(() => {
     getStore().then(setStore, () => setStore(null));
     listExperiments().then(setExperiments, () => undefined);
   }, [list.updatedAt]);
+
+  // Another experiment: its own keys, and no selection of runs no longer listed.
+  useEffect(() => {
+    setSelected(new Map());
+    setChoices(loadChoices(experiment));
+    void loadFields();
+  }, [experiment]);
+  const groups = useMemo(() => columnGroups(allKeys(fields, list.runs)), [fields, list.runs]);
+  const columns = useMemo(
+    () => groups.flatMap(group => group.columns).filter(column => isShown(column, choices)),
+    [groups, choices]
+  );
 
   useEffect(() => {
     if (!experimentChosen && experiments.length) {
@@ -76,7 +136,6 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
       return next;
     });
 
-  const filterError = list.error?.status === 400 ? list.error.message : null;
   const otherError = list.error && list.error.status !== 400 ? list.error.message : null;
 
   return (
@@ -92,7 +151,14 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         onRefresh={list.refresh}
         loading={list.loading}
       />
-      <FilterBox filter={filter} error={filterError} onApply={setFilter} />
+      <FilterBox
+        filter={filter}
+        error={filterError(list.error)}
+        fields={fields}
+        runs={list.runs}
+        onApply={setFilter}
+        onFocus={loadFields}
+      />
       <div className="mlops-lab-actions">
         <button
           className="jp-mod-styled jp-mod-accept mlops-lab-compare-button"
@@ -103,14 +169,21 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         >
           Compare{selected.size ? ` (${selected.size})` : ''}
         </button>
+        <ColumnChooser
+          groups={groups}
+          choices={choices}
+          onChange={next => {
+            setChoices(next);
+            saveChoices(experiment, next);
+          }}
+        />
         {selected.size > 0 && (
           <button className="mlops-lab-link-button" onClick={() => setSelected(new Map())} title="Clear the selection">
             Clear
           </button>
         )}
         <span className="mlops-lab-count" data-testid="mlops-lab-count">
-          {list.runs.length} {list.runs.length === 1 ? 'run' : 'runs'}
-          {list.nextPageToken ? '+' : ''}
+          {!list.error && countText(list.total, list.runs.length, !!list.nextPageToken)}
         </span>
       </div>
       <ErrorBanner message={otherError} />
@@ -118,11 +191,13 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         {list.runs.length > 0 ? (
           <RunsTable
             runs={list.runs}
+            columns={columns}
             sort={sort}
             onSort={field => setSort(current => nextSort(current, field))}
             selected={new Set(selected.keys())}
             onToggle={toggle}
             onOpen={props.onOpenRun}
+            onOpenParent={runId => getRun(runId).then(props.onOpenRun, () => undefined)}
             scrollElement={scroll}
             canLoadMore={!!list.nextPageToken && !list.loading}
             onLoadMore={list.loadMore}
@@ -136,16 +211,6 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
                 : 'No runs yet. Add %%track to a notebook cell, or call mlops_lab.start_run().'}
             </p>
           )
-        )}
-        {list.nextPageToken && (
-          <button
-            className="jp-mod-styled mlops-lab-load-more"
-            data-testid="mlops-lab-load-more"
-            disabled={list.loading}
-            onClick={list.loadMore}
-          >
-            Load more
-          </button>
         )}
       </div>
     </div>

@@ -1,14 +1,16 @@
 /**
- * The runs table of the side panel: fixed columns, then one column per metric and
- * param key seen on the loaded pages. Header clicks sort on the server. The checkbox and
+ * The runs table of the side panel: the checkbox and name, then the columns chosen (see
+ * columns.ts). Header clicks sort on the server. The checkbox and
  * name columns stay in view while the table scrolls sideways in a narrow panel. Only the
  * rows in view are in the DOM (spacer rows stand for the others), and scrolling near the
  * end asks for the next page.
  */
-import React, { useEffect, useMemo } from 'react';
+import React, { useEffect } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { IRun } from './api';
 import { fieldRef, ISort } from './fields';
+import { columnId, IColumn } from './columns';
+import { columnLabel } from './ColumnChooser';
 import {
   absoluteTime,
   formatDuration,
@@ -20,11 +22,15 @@ import { StatusBadge } from '../common/StatusBadge';
 
 export interface IRunsTableProps {
   runs: IRun[];
+  /** The columns shown after the name, in order. */
+  columns: IColumn[];
   sort: ISort | null;
   onSort: (field: string) => void;
   selected: ReadonlySet<string>;
   onToggle: (runId: string) => void;
   onOpen: (run: IRun) => void;
+  /** Opens the run a child run was started under. */
+  onOpenParent: (runId: string) => void;
   /** The scrolling box the table is in. */
   scrollElement: React.RefObject<HTMLElement>;
   /** Whether the server has more runs and none are being asked for now. */
@@ -39,15 +45,34 @@ const OVERSCAN = 8;
 // How many rows before the last loaded one the next page is asked for.
 const NEAR_END = 5;
 
-/** Metric keys then param keys, in order of first appearance. */
-function columnKeys(runs: IRun[]): { metrics: string[]; params: string[] } {
-  const metrics = new Set<string>();
-  const params = new Set<string>();
-  for (const run of runs) {
-    Object.keys(run.metrics ?? {}).forEach(key => metrics.add(key));
-    Object.keys(run.params ?? {}).forEach(key => params.add(key));
+const KIND_WORD = { metrics: 'metric', params: 'param', tags: 'tag', attributes: 'run' };
+
+/** The field a column sorts on (the server's name for it), or null for Duration. */
+function sortField(column: IColumn): string | null {
+  if (column.kind === 'attributes') {
+    return column.key === 'duration' ? null : `attributes.${column.key}`;
   }
-  return { metrics: [...metrics], params: [...params] };
+  return fieldRef(column.kind, column.key);
+}
+
+/** A cell of a run's row for a column: its text, its tooltip, whether it is a number. */
+function cell(run: IRun, column: IColumn, now: number): [string, string | undefined, boolean] {
+  switch (column.kind) {
+    case 'metrics': {
+      const value = run.metrics[column.key];
+      return [formatNumber(value), value === undefined ? undefined : String(value), true];
+    }
+    case 'params':
+    case 'tags': {
+      const value = run[column.kind][column.key];
+      return [value ?? '', value, false];
+    }
+    default:
+      if (column.key === 'start_time') {
+        return [relativeTime(run.start_time, now), absoluteTime(run.start_time), false];
+      }
+      return [formatDuration(runDuration(run)), undefined, true];
+  }
 }
 
 function SortHeader(props: {
@@ -87,8 +112,7 @@ function Spacer(props: { height: number; columns: number }): JSX.Element | null 
 }
 
 export function RunsTable(props: IRunsTableProps): JSX.Element {
-  const { runs, sort, onSort, selected } = props;
-  const { metrics, params } = useMemo(() => columnKeys(runs), [runs]);
+  const { runs, columns, sort, onSort, selected } = props;
   const now = Date.now();
   const rows = useVirtualizer({
     count: runs.length,
@@ -106,7 +130,7 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
   }, [lastShown, runs.length, props.canLoadMore]);
   const before = shown.length ? shown[0].start : 0;
   const after = shown.length ? rows.getTotalSize() - shown[shown.length - 1].end : 0;
-  const columns = 5 + metrics.length + params.length;
+  const width = 2 + columns.length;
 
   return (
     <table className="mlops-lab-runs-table" data-testid="mlops-lab-runs-table">
@@ -120,32 +144,13 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
             sort={sort}
             onSort={onSort}
           />
-          <SortHeader field="attributes.status" label="Status" sort={sort} onSort={onSort} />
-          <SortHeader
-            field="attributes.start_time"
-            label="Started"
-            sort={sort}
-            onSort={onSort}
-          />
-          <SortHeader field={null} label="Duration" sort={sort} onSort={onSort} />
-          {metrics.map(key => (
+          {columns.map(column => (
             <SortHeader
-              key={`m:${key}`}
-              field={fieldRef('metrics', key)}
-              label={key}
-              title={`metric ${key}`}
-              className="mlops-lab-col-metric"
-              sort={sort}
-              onSort={onSort}
-            />
-          ))}
-          {params.map(key => (
-            <SortHeader
-              key={`p:${key}`}
-              field={fieldRef('params', key)}
-              label={key}
-              title={`param ${key}`}
-              className="mlops-lab-col-param"
+              key={columnId(column)}
+              field={sortField(column)}
+              label={columnLabel(column)}
+              title={`${KIND_WORD[column.kind]} ${columnLabel(column)}`}
+              className={`mlops-lab-col-${column.kind}`}
               sort={sort}
               onSort={onSort}
             />
@@ -153,21 +158,21 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
         </tr>
       </thead>
       <tbody>
-        <Spacer height={before} columns={columns} />
+        <Spacer height={before} columns={width} />
         {shown.map(item => (
           <RunRow
             key={item.key}
             index={item.index}
             run={runs[item.index]}
-            metrics={metrics}
-            params={params}
+            columns={columns}
             now={now}
             selected={selected.has(runs[item.index].id)}
             onToggle={props.onToggle}
             onOpen={props.onOpen}
+            onOpenParent={props.onOpenParent}
           />
         ))}
-        <Spacer height={after} columns={columns} />
+        <Spacer height={after} columns={width} />
       </tbody>
     </table>
   );
@@ -176,14 +181,15 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
 function RunRow(props: {
   index: number;
   run: IRun;
-  metrics: string[];
-  params: string[];
+  columns: IColumn[];
   now: number;
   selected: boolean;
   onToggle: (runId: string) => void;
   onOpen: (run: IRun) => void;
+  onOpenParent: (runId: string) => void;
 }): JSX.Element {
-  const { run, metrics, params, now } = props;
+  const { run, columns, now } = props;
+  const parent = run.parent_run_id;
   return (
     <tr
       data-index={props.index}
@@ -208,27 +214,41 @@ function RunRow(props: {
         />
       </td>
       <td className="mlops-lab-col-name mlops-lab-run-name" title={run.name}>
+        {parent && (
+          <button
+            className="mlops-lab-link-button mlops-lab-run-parent"
+            data-testid="mlops-lab-run-parent"
+            title={`Started under run ${parent}: open that run`}
+            aria-label="Open the parent run"
+            onClick={event => {
+              event.stopPropagation();
+              props.onOpenParent(parent);
+            }}
+          >
+            ↳
+          </button>
+        )}
         {run.name}
       </td>
-      <td>
-        <StatusBadge status={run.status} />
-      </td>
-      <td title={absoluteTime(run.start_time)}>{relativeTime(run.start_time, now)}</td>
-      <td className="mlops-lab-num">{formatDuration(runDuration(run))}</td>
-      {metrics.map(key => (
-        <td
-          key={`m:${key}`}
-          className="mlops-lab-num"
-          title={key in run.metrics ? String(run.metrics[key]) : undefined}
-        >
-          {formatNumber(run.metrics[key])}
-        </td>
-      ))}
-      {params.map(key => (
-        <td key={`p:${key}`} className="mlops-lab-param" title={run.params[key]}>
-          {run.params[key] ?? ''}
-        </td>
-      ))}
+      {columns.map(column => {
+        if (column.kind === 'attributes' && column.key === 'status') {
+          return (
+            <td key="status">
+              <StatusBadge status={run.status} />
+            </td>
+          );
+        }
+        const [text, title, numeric] = cell(run, column, now);
+        return (
+          <td
+            key={columnId(column)}
+            className={numeric ? 'mlops-lab-num' : 'mlops-lab-param'}
+            title={title}
+          >
+            {text}
+          </td>
+        );
+      })}
     </tr>
   );
 }

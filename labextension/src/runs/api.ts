@@ -97,6 +97,15 @@ export interface IRunQuery {
   orderBy?: string[];
   limit?: number;
   pageToken?: string | null;
+  /** Ask for `total`, how many runs match over all pages (first page only). */
+  count?: boolean;
+}
+
+/** The metric, param and tag keys runs have: what a filter can name. */
+export interface IRunFields {
+  metrics: string[];
+  params: string[];
+  tags: string[];
 }
 
 /** URL that downloads an artifact (same-origin GET; the session cookie authenticates it). */
@@ -133,8 +142,15 @@ export function searchRuns(query: IRunQuery): Promise<IRunPage> {
   if (query.pageToken) {
     params.append('page_token', query.pageToken);
   }
+  if (query.count) {
+    params.append('count', 'true');
+  }
   const qs = params.toString();
   return getJson<IRunPage>(['runs'], qs ? `?${qs}` : '');
+}
+
+export function runFields(experiment: string): Promise<IRunFields> {
+  return getJson<IRunFields>(['runs', 'fields'], experiment ? `?experiment=${encodeURIComponent(experiment)}` : '');
 }
 
 export function getRun(runId: string): Promise<IRun> {

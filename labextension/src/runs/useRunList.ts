@@ -1,6 +1,7 @@
 /**
- * The runs shown in the side panel: first page for the current query, "load more"
- * pages, and a poll that merges new and changed runs in while the panel is visible.
+ * The runs shown in the side panel: first page for the current query (with how many runs
+ * match in all), the next pages as the table scrolls, and a poll that merges new and changed
+ * runs in while the panel is visible.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { IRun, searchRuns } from './api';
@@ -18,8 +19,11 @@ export interface IRunListQuery {
 
 export interface IRunList {
   runs: IRun[];
+  /** How many runs match the query over all pages (null until the first answer). */
+  total: number | null;
   nextPageToken: string | null;
   loading: boolean;
+  /** The error of the current query (never one an earlier query got). */
   error: ApiError | null;
   updatedAt: number | null;
   loadMore: () => void;
@@ -28,6 +32,7 @@ export interface IRunList {
 
 function request(query: IRunListQuery, pageToken: string | null) {
   return searchRuns({
+    count: !pageToken,
     experiment: query.experiment || undefined,
     filter: query.filter || undefined,
     orderBy: query.sort ? [orderByItem(query.sort)] : undefined,
@@ -52,9 +57,12 @@ export function useRunList(
   active: boolean
 ): IRunList {
   const [runs, setRuns] = useState<IRun[]>([]);
+  const [total, setTotal] = useState<number | null>(null);
   const [nextPageToken, setNextPageToken] = useState<string | null>(null);
   const [loading, setLoading] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
+  // An error with the query it answered: shown only while that query is the current one.
+  const [failed, setFailed] = useState<{ error: ApiError; query: IRunListQuery } | null>(null);
+  const setError = (error: ApiError | null) => setFailed(error ? { error, query } : null);
   const [updatedAt, setUpdatedAt] = useState<number | null>(null);
   // Answers to an older query (or an older poll) are dropped.
   const generation = useRef(0);
@@ -67,6 +75,7 @@ export function useRunList(
       inFlight.current = true;
       if (!merge) {
         setLoading(true);
+        setFailed(null);
         pagesLoaded.current = 1;
       }
       return request(query, null)
@@ -80,6 +89,7 @@ export function useRunList(
           if (!merge || pagesLoaded.current === 1) {
             setNextPageToken(page.next_page_token);
           }
+          setTotal(page.total);
           setError(null);
           setUpdatedAt(Date.now());
         })
@@ -90,6 +100,7 @@ export function useRunList(
           setError(asApiError(reason));
           if (!merge) {
             setRuns([]);
+            setTotal(null);
             setNextPageToken(null);
           }
           throw reason; // the poll backs off
@@ -143,6 +154,7 @@ export function useRunList(
   }, [query, nextPageToken]);
 
   const refresh = poll;
+  const error = failed && failed.query === query ? failed.error : null;
 
-  return { runs, nextPageToken, loading, error, updatedAt, loadMore, refresh };
+  return { runs, total, nextPageToken, loading, error, updatedAt, loadMore, refresh };
 }
