@@ -120,6 +120,15 @@ def isolated_lab_server(tmp_path_factory, prepare_store):
         yield base_url, token, root
 
 
+@pytest.fixture(scope="module")
+def lab(isolated_lab_server, lab_page):
+    """A page on the module's own lab (isolated_lab_server), kept for the whole module. A
+    module whose tests share the session's lab defines its own `lab`."""
+    base_url, token, _ = isolated_lab_server
+    with lab_page(base_url, token) as page:
+        yield page
+
+
 @contextmanager
 def _running_lab(root: Path, work: Path, store_home: str):
     """`jupyter lab` serving `root` with the store at `store_home`; yields (base_url, token)."""

@@ -75,13 +75,6 @@ def prepare_store():
     return fill_store
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 def run_command(page, command: str, args: dict) -> None:
     page.evaluate("([command, args]) => window.jupyterapp.commands.execute(command, args)",
                   [command, args])

@@ -49,13 +49,6 @@ def prepare_store(receiver):
     return lambda home: fill_store(home, receiver.url)
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 def test_the_models_view_shows_its_open_alert(lab, screenshot):
     panel = open_panel_tab(lab, "Models", "mlops-lab-models-panel")
     rows = panel.get_by_test_id("mlops-lab-model-row")

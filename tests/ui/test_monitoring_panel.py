@@ -43,13 +43,6 @@ def prepare_store():
     return fill_store
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 def open_monitoring_tab(page):
     return open_panel_tab(page, "Monitoring", "mlops-lab-monitoring-panel")
 

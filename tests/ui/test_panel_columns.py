@@ -35,13 +35,6 @@ def prepare_store():
     return fill
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 def choose_experiment(lab, name: str):
     panel = open_panel_tab(lab, "Runs", "mlops-lab-panel")
     panel.get_by_test_id("mlops-lab-experiment").select_option(label=f"{name} (3)")

@@ -25,13 +25,6 @@ def prepare_store():
     return fill
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 @pytest.fixture
 def panel(lab):
     panel = open_panel_tab(lab, "Runs", "mlops-lab-panel")

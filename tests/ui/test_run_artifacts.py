@@ -62,13 +62,6 @@ def prepare_store():
     return fill_store
 
 
-@pytest.fixture(scope="module")
-def lab(isolated_lab_server, lab_page):
-    base_url, token, _ = isolated_lab_server
-    with lab_page(base_url, token) as page:
-        yield page
-
-
 def open_preview(view, path: str):
     view.locator(f"tr[data-artifact='{path}']").get_by_test_id(
         "mlops-lab-artifact-toggle").click()
