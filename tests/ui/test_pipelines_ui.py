@@ -260,3 +260,11 @@ def test_a_bad_value_is_shown_at_its_field_and_a_float_stays_a_float(lab, isolat
     expect(metrics).to_contain_text("0.93")
     expect(run_view.get_by_test_id("mlops-lab-reproduce")).to_be_enabled()
     screenshot(lab, "pipelines-12-tracked-run-metrics-light")
+
+    # In the Runs tab its row says it is a pipeline run, with the parameters it was given.
+    runs = open_panel_tab(lab, "Runs", "mlops-lab-runs-table")
+    note = runs.locator("[data-testid=mlops-lab-run-row]", has_text="svm.ipynb").get_by_test_id(
+        "mlops-lab-run-pipeline")
+    expect(note).to_contain_text("pipeline", timeout=TIMEOUT_MS)
+    expect(note).to_contain_text("C=2.0 · kernel=linear +1 by default")
+    screenshot(lab, "pipelines-13-runs-tab-pipeline-row")

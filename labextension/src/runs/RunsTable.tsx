@@ -229,6 +229,7 @@ function RunRow(props: {
           </button>
         )}
         {run.name}
+        {run.tags['mlops_lab.kind'] === 'pipeline' && <PipelineNote run={run} />}
       </td>
       {columns.map(column => {
         if (column.kind === 'attributes' && column.key === 'status') {
@@ -250,5 +251,34 @@ function RunRow(props: {
         );
       })}
     </tr>
+  );
+}
+
+/** After a pipeline run's name (its notebook): that it is one, and the parameters it was given
+ * (those it ran with by default are counted; the tooltip lists every one). */
+function PipelineNote(props: { run: IRun }): JSX.Element {
+  const { run } = props;
+  let sources: Record<string, string> = {};
+  try {
+    sources = JSON.parse(run.tags['mlops_lab.parameter_sources'] ?? '{}');
+  } catch {
+    sources = {};
+  }
+  const all = Object.entries(run.params).map(([key, value]) => `${key}=${value}`);
+  const given = Object.entries(run.params)
+    .filter(([key]) => sources[key] !== 'default')
+    .map(([key, value]) => `${key}=${value}`);
+  const defaults = all.length - given.length;
+  const text = [given.join(' · '), defaults ? `+${defaults} by default` : '']
+    .filter(Boolean)
+    .join(' ');
+  return (
+    <span
+      className="mlops-lab-run-pipeline"
+      data-testid="mlops-lab-run-pipeline"
+      title={all.join('\n')}
+    >
+      <span className="mlops-lab-chip">pipeline</span> {text || 'no parameters'}
+    </span>
   );
 }
