@@ -139,6 +139,11 @@ def test_children_of_a_run_by_parent_run_id(svc):
     assert names(children) == ["cell-0", "cell-1"]
     assert names(svc.search_runs([exp.id], f"parent_run_id = '{parent.id}' and name = 'cell-1'")) \
         == ["cell-1"]
+    # Each run of a search says how many runs it has under it (the table offers to open them).
+    counts = {r.name: r.child_count for r in svc.search_runs([exp.id]).runs}
+    assert counts == {"pipeline": 2, "cell-0": 0, "cell-1": 0, "alone": 0}
+    assert svc.search_runs([exp.id]).runs[0].to_json(full=False)["child_count"] == 0
+    assert "child_count" not in svc.get_run(parent.id).to_json()
 
 
 def test_order_by_metric_puts_nan_and_missing_last(svc, runs):

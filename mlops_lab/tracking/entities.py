@@ -102,6 +102,8 @@ class Run:
     source: dict[str, Any] = field(default_factory=dict)
     environment: dict[str, Any] = field(default_factory=dict)
     links: list[RunLink] = field(default_factory=list)
+    # How many runs were started under it (a search's runs have it; None: not counted).
+    child_count: int | None = None
 
     @property
     def duration_ms(self) -> int | None:
@@ -122,6 +124,8 @@ class Run:
             "metrics": {k: json_number(v) for k, v in self.metrics.items()},
             "tags": dict(self.tags),
         }
+        if self.child_count is not None:
+            doc["child_count"] = self.child_count
         if full:
             doc["source"] = self.source
             doc["environment"] = self.environment

@@ -85,10 +85,21 @@ class RunReads:
                 if len(rows) >= wanted:
                     break
             page, token = keyset.page_of(rows, max_results, _sort_key, mark)
-            details = self._details(conn, [r.id for _, r in page])
+            ids = [r.id for _, r in page]
+            details = self._details(conn, ids)
+            children = self._child_counts(conn, ids)
         page = [r for _, r in page]
-        return RunPage(runs=[run_from_row(r, details, full=False) for r in page],
+        return RunPage(runs=[replace(run_from_row(r, details, full=False),
+                                     child_count=children.get(r.id, 0)) for r in page],
                        next_page_token=token)
+
+    def _child_counts(self, conn, run_ids: list[str]) -> dict[str, int]:
+        """How many runs each of `run_ids` has under it (so a table can offer to open them)."""
+        if not run_ids:
+            return {}
+        parent = t.runs.c.parent_run_id
+        return dict(conn.execute(select(parent, func.count()).where(parent.in_(run_ids))
+                                 .group_by(parent)).all())
 
     def count_runs(self, experiment_ids: list[int] | None = None, filter: str = "") -> int:
         """How many runs a search finds, over all its pages."""

@@ -318,13 +318,28 @@ def test_a_child_runs_parent_is_a_link(lab, screenshot):
     import mlops_lab as ml
 
     with ml.start_run(name="sweep-parent", experiment="nested") as parent:
-        with ml.start_run(name="trial-1"):
-            pass
+        for trial in ("trial-1", "trial-2"):
+            with ml.start_run(name=trial):
+                pass
     panel = open_panel(lab)
     panel.get_by_test_id("mlops-lab-experiment").select_option(value="")
-    apply_filter(lab, "experiment_id = %d" % parent.info.experiment_id)
+    apply_filter(lab, "experiment_id = %d and name = 'sweep-parent' or name = 'trial-1'"
+                 % parent.info.experiment_id)
     expect(lab.locator(ROW)).to_have_count(2, timeout=TIMEOUT_MS)
     expect(row(lab, "sweep-parent").get_by_test_id("mlops-lab-run-parent")).to_have_count(0)
+    # The parent opens its runs below it, indented, whatever the filter shows.
+    opener = row(lab, "sweep-parent").get_by_test_id("mlops-lab-run-children")
+    expect(opener).to_have_text("▸2")
+    opener.click()
+    expect(lab.locator(ROW)).to_have_count(4, timeout=TIMEOUT_MS)
+    # Right below the parent, its runs (both trials; runs of one millisecond in id order).
+    names = lab.locator(f"{ROW} .mlops-lab-run-name").all_inner_texts()
+    at = next(i for i, name in enumerate(names) if name.endswith("sweep-parent"))
+    assert sorted(names[at + 1:at + 3]) == ["trial-1", "trial-2"]  # no ↳: shown under it
+    expect(opener).to_have_attribute("aria-expanded", "true")
+    screenshot(lab, "nested-02-opened")
+    opener.click()
+    expect(lab.locator(ROW)).to_have_count(2, timeout=TIMEOUT_MS)
     link = row(lab, "trial-1").get_by_test_id("mlops-lab-run-parent")
     screenshot(lab, "nested-01-child-row")
     link.click()

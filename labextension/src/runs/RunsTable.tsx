@@ -5,7 +5,7 @@
  * rows in view are in the DOM (spacer rows stand for the others), and scrolling near the
  * end asks for the next page.
  */
-import React, { useEffect } from 'react';
+import React, { useEffect, useMemo } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { IRun } from './api';
 import { fieldRef, ISort } from './fields';
@@ -19,6 +19,7 @@ import {
   runDuration
 } from '../format';
 import { StatusBadge } from '../common/StatusBadge';
+import { runRows, useRunChildren } from './useRunChildren';
 
 export interface IRunsTableProps {
   runs: IRun[];
@@ -114,20 +115,22 @@ function Spacer(props: { height: number; columns: number }): JSX.Element | null 
 export function RunsTable(props: IRunsTableProps): JSX.Element {
   const { runs, columns, sort, onSort, selected } = props;
   const now = Date.now();
+  const children = useRunChildren();
+  const items = useMemo(() => runRows(runs, children.open), [runs, children.open]);
   const rows = useVirtualizer({
-    count: runs.length,
+    count: items.length,
     getScrollElement: () => props.scrollElement.current,
     estimateSize: () => ROW_HEIGHT,
-    getItemKey: index => runs[index].id,
+    getItemKey: index => items[index].key,
     overscan: OVERSCAN
   });
   const shown = rows.getVirtualItems();
   const lastShown = shown.length ? shown[shown.length - 1].index : -1;
   useEffect(() => {
-    if (props.canLoadMore && lastShown >= runs.length - NEAR_END) {
+    if (props.canLoadMore && lastShown >= items.length - NEAR_END) {
       props.onLoadMore();
     }
-  }, [lastShown, runs.length, props.canLoadMore]);
+  }, [lastShown, items.length, props.canLoadMore]);
   const before = shown.length ? shown[0].start : 0;
   const after = shown.length ? rows.getTotalSize() - shown[shown.length - 1].end : 0;
   const width = 2 + columns.length;
@@ -158,20 +161,34 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
         </tr>
       </thead>
       <tbody>
+        {children.error && (
+          <tr className="mlops-lab-runs-children-error">
+            <td colSpan={width} className="mlops-lab-error-text" role="alert">
+              {children.error}
+            </td>
+          </tr>
+        )}
         <Spacer height={before} columns={width} />
-        {shown.map(item => (
-          <RunRow
-            key={item.key}
-            index={item.index}
-            run={runs[item.index]}
-            columns={columns}
-            now={now}
-            selected={selected.has(runs[item.index].id)}
-            onToggle={props.onToggle}
-            onOpen={props.onOpen}
-            onOpenParent={props.onOpenParent}
-          />
-        ))}
+        {shown.map(item => {
+          const { run, depth } = items[item.index];
+          return (
+            <RunRow
+              key={item.key}
+              index={item.index}
+              run={run}
+              depth={depth}
+              open={children.open.has(run.id)}
+              opening={children.opening.has(run.id)}
+              onOpenChildren={() => children.toggle(run)}
+              columns={columns}
+              now={now}
+              selected={selected.has(run.id)}
+              onToggle={props.onToggle}
+              onOpen={props.onOpen}
+              onOpenParent={props.onOpenParent}
+            />
+          );
+        })}
         <Spacer height={after} columns={width} />
       </tbody>
     </table>
@@ -181,6 +198,11 @@ export function RunsTable(props: IRunsTableProps): JSX.Element {
 function RunRow(props: {
   index: number;
   run: IRun;
+  /** 0 for a run of the list; 1 and more for the runs shown under an open run. */
+  depth: number;
+  open: boolean;
+  opening: boolean;
+  onOpenChildren: () => void;
   columns: IColumn[];
   now: number;
   selected: boolean;
@@ -213,8 +235,28 @@ function RunRow(props: {
           onChange={() => props.onToggle(run.id)}
         />
       </td>
-      <td className="mlops-lab-col-name mlops-lab-run-name" title={run.name}>
-        {parent && (
+      <td
+        className="mlops-lab-col-name mlops-lab-run-name"
+        title={run.name}
+        style={props.depth ? { paddingLeft: 4 + 14 * props.depth } : undefined}
+      >
+        {!!run.child_count && (
+          <button
+            className="mlops-lab-link-button mlops-lab-run-children"
+            data-testid="mlops-lab-run-children"
+            aria-expanded={props.open}
+            disabled={props.opening}
+            title={`${props.open ? 'Hide' : 'Show'} the ${run.child_count} runs started under ${run.name}`}
+            onClick={event => {
+              event.stopPropagation();
+              props.onOpenChildren();
+            }}
+          >
+            {props.open ? '▾' : '▸'}
+            {run.child_count}
+          </button>
+        )}
+        {parent && !props.depth && (
           <button
             className="mlops-lab-link-button mlops-lab-run-parent"
             data-testid="mlops-lab-run-parent"

@@ -54,6 +54,8 @@ export interface IRun {
   end_time: number | null;
   duration_ms: number | null;
   parent_run_id: string | null;
+  /** How many runs were started under it (the runs of a search have it). */
+  child_count?: number;
   error: string | null;
   params: Record<string, string>;
   metrics: Record<string, MetricValue>;
