@@ -148,6 +148,22 @@ def test_run_fields_lists_the_keys_a_filter_can_name(api, runs):
     assert doc == {"metrics": ["auc"], "params": ["C", "model"], "tags": ["team"]}
 
 
+def test_run_field_values_are_what_the_filter_box_completes(api, svc, runs):
+    other = svc.get_or_create_experiment("other")
+    run = svc.create_run(other.id, name="elsewhere")
+    svc.log_params(run.id, {"model": "svm"})
+    values = strict_json(api("runs", "fields", "values",
+                             params={"field": "params.model", "experiment": "churn"}))
+    assert values == {"field": "params.model", "values": ["lr", "rf"]}
+    assert strict_json(api("runs", "fields", "values", params={"field": "params.model"})
+                       )["values"] == ["lr", "rf", "svm"]
+    assert strict_json(api("runs", "fields", "values", params={"field": "tags.team"})
+                       )["values"] == ["growth"]
+    refused = strict_json(api("runs", "fields", "values", params={"field": "metrics.auc"},
+                              expect=400))
+    assert "params.KEY or tags.KEY" in refused["message"]
+
+
 def test_search_by_dotted_keys_and_parent_run_id(api, svc, runs):
     exp, ids = runs
     svc.log_params(ids[0], {"clf.n_estimators": 100})

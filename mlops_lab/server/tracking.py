@@ -72,6 +72,20 @@ class RunFieldsHandler(MlopsLabHandler):
         self.reply(await self.call(lambda: svc.run_fields(svc.experiment_ids(experiments))))
 
 
+class RunFieldValuesHandler(MlopsLabHandler):
+    """The values of one param or tag (`?field=params.model`) on the runs of some experiments."""
+
+    @tornado.web.authenticated
+    @authorized
+    async def get(self):
+        experiments = [e for e in self.get_arguments("experiment") if e.strip()]
+        field = self.search_text("field")
+        svc = self.tracking
+        values = await self.call(
+            lambda: svc.run_field_values(field, svc.experiment_ids(experiments)))
+        self.reply({"field": field, "values": values})
+
+
 class RunHandler(MlopsLabHandler):
     @tornado.web.authenticated
     @authorized
@@ -164,6 +178,7 @@ ROUTES = [
     (r"experiments", ExperimentsHandler),
     (r"runs", RunsHandler),
     (r"runs/fields", RunFieldsHandler),
+    (r"runs/fields/values", RunFieldValuesHandler),
     (rf"runs/{RUN_ID}", RunHandler),
     (rf"runs/{RUN_ID}/metrics/(?P<key>.+)", MetricHistoryHandler),
     (rf"runs/{RUN_ID}/metric-histories", MetricHistoriesHandler),

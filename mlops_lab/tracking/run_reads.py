@@ -121,6 +121,23 @@ class RunReads:
                 found[kind] = sorted(conn.execute(query.limit(MAX_FIELD_KEYS)).scalars())
         return found
 
+    def run_field_values(self, field: str, experiment_ids: list[int] | None = None,
+                         limit: int = 50) -> list[str]:
+        """The values a param or tag (`params.model`, `tags.team`) has on the runs of these
+        experiments, sorted, at most `limit`: what the filter box completes."""
+        check_limit(limit, MAX_FIELD_KEYS, "limit")
+        kind, _, key = field.partition(".")
+        tables = {"params": t.params, "tags": t.tags}
+        if kind not in tables or not key:
+            raise InvalidInput(f"Values are listed for params.KEY or tags.KEY, not {field!r:.80}.")
+        table = tables[kind]
+        query = select(table.c.value).distinct().where(table.c.key == key.strip("`"))
+        if experiment_ids:
+            query = query.join(t.runs, t.runs.c.id == table.c.run_id).where(
+                t.runs.c.experiment_id.in_([int(i) for i in experiment_ids]))
+        with self.db.read() as conn:
+            return list(conn.execute(query.order_by(table.c.value).limit(limit)).scalars())
+
     def _matching(self, query, experiment_ids: list[int] | None, filter: str):
         """`query` narrowed to the runs of these experiments that match the filter."""
         if experiment_ids:

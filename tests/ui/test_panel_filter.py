@@ -20,8 +20,17 @@ RUNS = 300  # a third of them (run-000000, run-000003, …) have params.model = 
 @pytest.fixture(scope="module")
 def prepare_store():
     def fill(home):
-        insert_runs(home, RUNS, "alpha")
+        second_oldest = insert_runs(home, RUNS, "alpha")[-2]  # run-000001, an 'svm' one
         insert_runs(home, 30, "beta")
+        # A value only an old run has: far beyond the loaded page, the server completes it.
+        from mlops_lab import config
+        from mlops_lab.store import open_store
+        from mlops_lab.store.tables import tracking as t
+
+        store = open_store(config.database_uri(home), config.artifacts_root(home))
+        with store.db.write() as conn:
+            conn.execute(t.params.update().where(t.params.c.run_id == second_oldest).values(
+                value="xgboost"))
     return fill
 
 
@@ -57,7 +66,8 @@ def test_field_names_and_values_complete(panel, lab, screenshot):
 
     box.fill("")
     box.press_sequentially("params.model = ")
-    expect(offered).to_have_text(["'logreg'", "'rf'", "'svm'"], timeout=TIMEOUT_MS)
+    expect(offered).to_have_text(["'logreg'", "'rf'", "'svm'", "'xgboost'"],
+                                 timeout=TIMEOUT_MS)
     screenshot(lab, "filter-01-values")
     box.press("ArrowDown")
     box.press("Tab")

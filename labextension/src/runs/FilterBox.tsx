@@ -4,8 +4,8 @@
  * under the box, with the part at fault marked, and the field a bare key most likely meant.
  */
 import React, { useEffect, useRef, useState } from 'react';
-import { IRun, IRunFields } from './api';
-import { ICompletion, completions } from './filterCompletion';
+import { IRun, IRunFields, runFieldValues } from './api';
+import { ICompletion, completions, valuedField } from './filterCompletion';
 
 /** A refused filter: the server's message and, when it says, where the fault is. */
 export interface IFilterError {
@@ -22,8 +22,10 @@ export interface IFilterBoxProps {
   error: IFilterError | null;
   /** The keys runs have, for completion (null until known). */
   fields: IRunFields | null;
-  /** The loaded runs, whose values complete a comparison. */
+  /** The loaded runs, whose values complete a comparison (with the server's, asked for). */
   runs: IRun[];
+  /** The experiment shown (the server's values are those of its runs); '' for all. */
+  experiment: string;
   onApply: (filter: string) => void;
   onFocus?: () => void;
 }
@@ -32,8 +34,15 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
   const [draft, setDraft] = useState(props.filter);
   const [offered, setOffered] = useState<ICompletion[]>([]);
   const [active, setActive] = useState(0);
+  // A param's or tag's values on every run of the experiment, asked for once per field.
+  const [known, setKnown] = useState<Record<string, string[]>>({});
+  const asked = useRef(new Set<string>());
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setDraft(props.filter), [props.filter]);
+  useEffect(() => {
+    asked.current = new Set();
+    setKnown({});
+  }, [props.experiment]);
 
   const { error } = props;
   // The part at fault is selected, so typing over it fixes it: once per error, not again
@@ -46,9 +55,28 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
     }
   }, [error?.message, error?.column]);
 
-  const offer = (text: string, caret: number) => {
-    setOffered(completions(text, caret, props.fields, props.runs));
+  const offer = (text: string, caret: number, values = known) => {
+    setOffered(completions(text, caret, props.fields, props.runs, values));
     setActive(0);
+    const field = valuedField(text, caret);
+    if (field && !asked.current.has(field)) {
+      asked.current.add(field);
+      runFieldValues(field, props.experiment).then(
+        found => {
+          const next = { ...values, [field]: found };
+          setKnown(current => ({ ...current, [field]: found }));
+          const box = input.current;
+          // Offered again if the caret is still after that field's comparison.
+          if (box && document.activeElement === box) {
+            const at = box.selectionStart ?? box.value.length;
+            if (valuedField(box.value, at) === field) {
+              setOffered(completions(box.value, at, props.fields, props.runs, next));
+            }
+          }
+        },
+        () => asked.current.delete(field) // asked again on the next keystroke
+      );
+    }
   };
   const take = (completion: ICompletion) => {
     const text = draft.slice(0, completion.from) + completion.text + draft.slice(completion.to);

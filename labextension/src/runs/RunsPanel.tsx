@@ -156,6 +156,7 @@ export function RunsPanel(props: IRunsPanelProps): JSX.Element {
         error={filterError(list.error)}
         fields={fields}
         runs={list.runs}
+        experiment={experiment}
         onApply={setFilter}
         onFocus={loadFields}
       />

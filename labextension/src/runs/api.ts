@@ -151,6 +151,16 @@ export function searchRuns(query: IRunQuery): Promise<IRunPage> {
   return getJson<IRunPage>(['runs'], qs ? `?${qs}` : '');
 }
 
+/** The values a param or tag (`params.model`) has on the runs of an experiment ('' for all). */
+export async function runFieldValues(field: string, experiment: string): Promise<string[]> {
+  const query = new URLSearchParams({ field });
+  if (experiment) {
+    query.set('experiment', experiment);
+  }
+  const found = await getJson<{ values: string[] }>(['runs', 'fields', 'values'], `?${query}`);
+  return found.values;
+}
+
 export function runFields(experiment: string): Promise<IRunFields> {
   return getJson<IRunFields>(['runs', 'fields'], experiment ? `?experiment=${encodeURIComponent(experiment)}` : '');
 }

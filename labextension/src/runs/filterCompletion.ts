@@ -36,14 +36,17 @@ export function completions(
   text: string,
   caret: number,
   fields: IRunFields | null,
-  runs: IRun[]
+  runs: IRun[],
+  known: Readonly<Record<string, string[]>> = {}
 ): ICompletion[] {
   const before = text.slice(0, caret);
   const value = VALUE_AT_END.exec(before);
   if (value) {
     const [, field, , quote, typed] = value;
     const from = caret - typed.length - quote.length;
-    return valuesOf(field, runs)
+    const all = new Set([...valuesOf(field, runs), ...(known[field] ?? [])]);
+    return [...all]
+      .sort()
       .filter(v => v.toLowerCase().startsWith(typed.toLowerCase()) && v !== typed)
       .slice(0, MAX_SHOWN)
       .map(v => ({ text: `'${v.replace(/'/g, "\\'")}'`, from, to: caret }));
@@ -65,6 +68,13 @@ export function completions(
     .filter(name => matches(name) && name.toLowerCase() !== typed)
     .slice(0, MAX_SHOWN)
     .map(name => ({ text: `${name} `, from: caret - field[2].length, to: caret }));
+}
+
+/** The param or tag (`params.model`) whose value is being typed at the caret, else null: the
+ * server is asked for its values, beyond those of the loaded runs. */
+export function valuedField(text: string, caret: number): string | null {
+  const value = VALUE_AT_END.exec(text.slice(0, caret));
+  return value && /^(params|tags)\.\S/.test(value[1]) ? value[1] : null;
 }
 
 /** The values a field has on the loaded runs (param and tag values, run statuses). */
