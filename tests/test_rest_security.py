@@ -104,6 +104,8 @@ def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run)
     token = jp_serverapp.identity_provider.token
     for pattern, handler in live_routes(jp_serverapp):
         url = url_for(pattern, run_id=run.id, key="auc", path="model.txt")
+        if "runs/fields/values" in pattern:
+            url += "?field=params.model"  # the one tracking GET that needs a field named
         for method in methods_of(handler):
             anonymous = _send(fetch, url, method)
             assert anonymous.code == 403, (method, url)
@@ -123,7 +125,8 @@ def test_every_route_needs_credentials(jp_serverapp, jp_auth_header, fetch, run)
                 assert allowed.code == 200, (url, allowed.body)
             else:
                 assert allowed.code not in (403, 405) and allowed.code < 500, (url, allowed.body)
-            raw = "(?P<path>" in pattern and allowed.code == 200  # an artifact's own bytes
+            # An artifact's own bytes (its preview is JSON, as every other answer).
+            raw = "/artifacts/(?P<path>" in pattern and allowed.code == 200
             assert allowed.headers["Content-Type"].startswith(
                 "text/plain" if raw else "application/json"), url
 
@@ -142,9 +145,10 @@ def test_ids_outside_the_pattern_are_404(jp_serverapp, jp_auth_header, fetch, ru
 
 
 def test_artifact_paths_cannot_leave_the_run(jp_serverapp, jp_auth_header, fetch, run):
-    (pattern,) = [p for p, _ in live_routes(jp_serverapp) if "(?P<path>" in p]
+    patterns = [p for p, _ in live_routes(jp_serverapp) if "(?P<path>" in p]
+    assert len(patterns) == 2  # an artifact's bytes and its preview
     passwd = Path("/etc/passwd").read_bytes()[:20] if Path("/etc/passwd").exists() else b"root:"
-    for bad in BAD_ARTIFACT_PATHS:
+    for pattern, bad in [(p, b) for p in patterns for b in BAD_ARTIFACT_PATHS]:
         url = url_for(pattern, run_id=run.id, path=bad)
         response = fetch(url, headers=jp_auth_header)
         assert response.code in (400, 404), (bad, response.code, response.body)
@@ -275,6 +279,8 @@ def test_hostile_run_name_is_json_encoded(jp_serverapp, jp_auth_header, fetch, t
         if "(?P<path>" in pattern or not is_tracking(handler):
             continue
         url = url_for(pattern, run_id=run.id, key="auc")
+        if "runs/fields/values" in pattern:
+            url += "?field=params.model"
         response = fetch(url, headers=jp_auth_header)
         assert response.code == 200
         assert response.headers["Content-Type"].startswith("application/json")

@@ -114,7 +114,8 @@ def test_the_example_fits_the_signature_and_predicts(fetch, jp_auth_header, mode
     doc = answer(fetch(route(), jp_auth_header, method="GET"), 200)
     assert doc["inputs"] == [{"name": "tenure", "dtype": "float64"},
                              {"name": "calls", "dtype": "int64"}]
-    assert doc["example"] == {"records": [{"tenure": 0.0, "calls": 0}]}
+    # The version's input example's first row (what "Try it" starts from), not placeholders.
+    assert doc["example"] == {"records": [{"tenure": 1.0, "calls": 5}]}
     assert doc["format"] == "skops" and doc["model"] == NAME
     answer(fetch(route(), jp_auth_header, body=doc["example"]), 200)
 

@@ -120,7 +120,8 @@ def test_a_grid_sweep_on_the_local_pool(store, tmp_path, monkeypatch):
     assert "alpha 3 diverges" in result.points[2].error
     first = result.points[0]
     assert first.parameters == {"lr": 0.5, "alpha": 1}
-    assert first.outputs == {"score": 1.5, "label": "a1", "where": "here"}
+    # alpha is declared a float (`alpha = 1.0`): a whole number given for it runs as a float.
+    assert first.outputs == {"score": 1.5, "label": "a1.0", "where": "here"}
     assert first.metrics == {"loss": 0.5, "score": 1.5}  # logged in the notebook; output
 
     table = result.table
@@ -138,7 +139,8 @@ def test_a_grid_sweep_on_the_local_pool(store, tmp_path, monkeypatch):
         assert run.tags["mlops_lab.sweep_point"] == str(point.index)
         child = tracking.get_run(point.run_id)
         assert child.parent_run_id == result.id  # compared under the sweep in the runs table
-        assert child.params["alpha"] == str(point.parameters["alpha"])
+        # As the notebook read it: a float, the type its parameters cell declares.
+        assert child.params["alpha"] == str(float(point.parameters["alpha"]))
     assert tracking.get_run(first.run_id).metrics["score"] == 1.5
 
 

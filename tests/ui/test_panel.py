@@ -184,7 +184,8 @@ def test_open_run_shows_params_metrics_and_source(lab, runs, screenshot):
     assert len(histories) == 1 and "/metric-histories?" in histories[0], histories
 
     # The artifact link downloads with the session cookie alone (same-origin GET).
-    link = view.get_by_test_id("mlops-lab-artifacts").locator("a", has_text="notes.txt")
+    link = view.get_by_test_id("mlops-lab-artifacts").locator(
+        "tr[data-artifact='notes.txt'] a", has_text="Download")
     expect(link).to_be_visible(timeout=TIMEOUT_MS)
     href = link.get_attribute("href")
     assert "token" not in href and href.endswith("notes.txt")
