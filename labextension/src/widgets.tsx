@@ -18,11 +18,27 @@ export interface IPanelSettings {
 export const DEFAULT_SETTINGS: IPanelSettings = { refreshInterval: 5, defaultExperiment: '' };
 
 /**
- * A tab of the side panel (every part's tab extends it). It renders again when shown or
- * hidden, so its view can poll only while visible (`this.isVisible`), and when the settings
- * change, so it polls at `this.settings.refreshInterval`.
+ * A React view that renders again when shown or hidden, so it can poll only while visible
+ * (`this.isVisible`): the side panel's tabs, and main-area views that follow their subject.
  */
-export abstract class PanelTabWidget extends ReactWidget {
+export abstract class VisibilityAwareWidget extends ReactWidget {
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.update();
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.update();
+  }
+}
+
+/**
+ * A tab of the side panel (every part's tab extends it). It renders again when shown or
+ * hidden (VisibilityAwareWidget), and when the settings change, so it polls at
+ * `this.settings.refreshInterval`.
+ */
+export abstract class PanelTabWidget extends VisibilityAwareWidget {
   constructor(id: string, label: string) {
     super();
     this.addClass('mlops-lab-panel');
@@ -37,16 +53,6 @@ export abstract class PanelTabWidget extends ReactWidget {
 
   set settings(value: IPanelSettings) {
     this._settings = value;
-    this.update();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.update();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
     this.update();
   }
 

@@ -3,9 +3,14 @@
  * and a monitor's main-area tab.
  */
 import React from 'react';
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { Message } from '@lumino/messaging';
-import { IPanelSettings, mainAreaWidget, nameId, PanelTabWidget } from '../widgets';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import {
+  IPanelSettings,
+  mainAreaWidget,
+  nameId,
+  PanelTabWidget,
+  VisibilityAwareWidget
+} from '../widgets';
 import { OpenAlertsBadge } from './alertsBadge';
 import { IMonitorListItem } from './api';
 import { MonitoringPanel } from './MonitoringPanel';
@@ -64,7 +69,7 @@ export class MonitoringPanelWidget extends PanelTabWidget {
  * The content of a monitor's tab; `refresh()` loads it again (it was run from the panel).
  * While shown it looks for newer runs every `refreshSeconds()` (the panel's setting).
  */
-export class MonitorContent extends ReactWidget {
+export class MonitorContent extends VisibilityAwareWidget {
   constructor(
     readonly monitorName: string,
     private readonly onRan: (monitor: string) => void,
@@ -75,16 +80,6 @@ export class MonitorContent extends ReactWidget {
 
   refresh(): void {
     this.generation += 1;
-    this.update();
-  }
-
-  protected onAfterShow(msg: Message): void {
-    super.onAfterShow(msg);
-    this.update();
-  }
-
-  protected onAfterHide(msg: Message): void {
-    super.onAfterHide(msg);
     this.update();
   }
 
