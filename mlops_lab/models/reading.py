@@ -71,6 +71,15 @@ class Reading:
                 v.run_id == run_id, v.artifact == artifact).order_by(v.created_at)).all()
         return [self.get_version(name, number) for name, number in found]
 
+    def artifact_preview(self, run_id: str, path: str) -> dict:
+        """A run artifact's preview (tracking's); a model file's comes with the name, version
+        and card of each version registered from it."""
+        doc = self.tracking.artifact_preview(run_id, path)
+        if doc["kind"] == "model":
+            doc["versions"] = [{"name": v.name, "version": v.version, "card": v.card}
+                               for v in self.versions_from_artifact(run_id, doc["path"])]
+        return doc
+
     def list_versions(self, name: str, limit: int = LIST_LIMIT,
                       after: int | None = None) -> list[ModelVersion]:
         """The model's versions, newest first (with `after`, those older than that one)."""

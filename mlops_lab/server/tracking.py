@@ -157,19 +157,12 @@ class ArtifactHandler(MlopsLabHandler):
 
 
 class ArtifactPreviewHandler(MlopsLabHandler):
-    """What the run view shows of an artifact (previews.py); a model file comes with the
-    cards of the versions registered from it."""
+    """What the run view shows of an artifact (ModelService.artifact_preview)."""
 
     @tornado.web.authenticated
     @authorized
     async def get(self, run_id: str, path: str):
-        doc = await self.call(self.tracking.artifact_preview, run_id, path)
-        if doc["kind"] == "model":
-            versions = await self.call(self.services.models.versions_from_artifact, run_id,
-                                       doc["path"])
-            doc["versions"] = [{"name": v.name, "version": v.version, "card": v.card}
-                               for v in versions]
-        self.reply(doc)
+        self.reply(await self.call(self.services.models.artifact_preview, run_id, path))
 
 
 # Patterns relative to the server's base URL; every one must also be in openapi/tracking.yaml.
