@@ -18,6 +18,7 @@ export interface IRunChildren {
   /** The children of each open run (runs being opened are not in it yet). */
   open: ReadonlyMap<string, IRun[]>;
   opening: ReadonlySet<string>;
+  /** Why children are missing: a load that failed, or a list cut at the panel's limit. */
   error: string | null;
   toggle: (run: IRun) => void;
 }
@@ -47,7 +48,14 @@ export function useRunChildren(): IRunChildren {
     })
       .then(
         page => {
-          setError(null);
+          // A list cut at the panel's limit says so rather than passing for all of them.
+          setError(
+            page.next_page_token
+              ? `${run.name} has ${run.child_count ?? 'more'} runs under it; the first ` +
+                  `${page.runs.length} are shown. Filter attributes.parent_run_id = '${run.id}' ` +
+                  'to page through all of them.'
+              : null
+          );
           setOpen(current => new Map(current).set(run.id, page.runs));
         },
         reason => setError(`The runs under ${run.name} could not be loaded: ${reason.message}`)
