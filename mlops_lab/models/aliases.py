@@ -19,9 +19,10 @@ class Aliases:
     """The alias methods of ModelService."""
 
     def set_alias(self, name: str, alias: str, version, reason: str | None = None,
-                  user: str | None = None) -> AliasMove:
+                  user: str | None = None, evaluation_id: int | None = None) -> AliasMove:
         """Points `alias` of model `name` at `version` (creating or moving it), recorded in
-        the alias history with who, when, from, to and why."""
+        the alias history with who, when, from, to and why (and the gate that moved it, by
+        its evaluation id, when one did)."""
         name, alias, version = clean_model_name(name), clean_alias(alias), clean_version(version)
         reason = clean_text(reason, "reason", REASON_MAX)
         with self.db.write() as conn:
@@ -34,7 +35,7 @@ class Aliases:
                 raise NotFound(f"Model {name!r} has no version {version}; see "
                                f"`mlops-lab models show {name}` for its versions.")
             return self._move_alias(conn, model_id, name, alias, version, reason, user_name(user),
-                                    now_ms())
+                                    now_ms(), evaluation_id)
 
     def delete_alias(self, name: str, alias: str, reason: str | None = None,
                      user: str | None = None) -> AliasMove:
@@ -51,7 +52,8 @@ class Aliases:
             return self._record_move(conn, model_id, name, alias, current, None, reason,
                                      user_name(user), now_ms())
 
-    def _move_alias(self, conn, model_id, name, alias, version, reason, user, now) -> AliasMove:
+    def _move_alias(self, conn, model_id, name, alias, version, reason, user, now,
+                    evaluation_id: int | None = None) -> AliasMove:
         a = t.model_aliases
         current = conn.execute(select(a.c.version).where(
             a.c.model_id == model_id, a.c.alias == alias)).scalar()
@@ -61,15 +63,17 @@ class Aliases:
         else:
             conn.execute(update(a).where(a.c.model_id == model_id, a.c.alias == alias)
                          .values(version=version, updated_at=now, updated_by=user))
-        return self._record_move(conn, model_id, name, alias, current, version, reason, user, now)
+        return self._record_move(conn, model_id, name, alias, current, version, reason, user, now,
+                                 evaluation_id)
 
     def _record_move(self, conn, model_id, name, alias, from_version, to_version, reason, user,
-                     now) -> AliasMove:
+                     now, evaluation_id: int | None = None) -> AliasMove:
         conn.execute(insert(t.model_alias_history).values(
             model_id=model_id, alias=alias, from_version=from_version, to_version=to_version,
-            reason=reason, moved_by=user, moved_at=now))
+            reason=reason, moved_by=user, moved_at=now, evaluation_id=evaluation_id))
         return AliasMove(name=name, alias=alias, from_version=from_version,
-                         to_version=to_version, reason=reason, moved_by=user, moved_at=now)
+                         to_version=to_version, reason=reason, moved_by=user, moved_at=now,
+                         evaluation_id=evaluation_id)
 
     def alias_target(self, name: str, alias: str) -> int | None:
         """The version `alias` points at now, or None (cheap: for hot-swap polling)."""
@@ -103,5 +107,6 @@ class Aliases:
             rows = conn.execute(keyset.page_query(query, order, after, limit)).all()
         return current, [AliasMove(name=name, alias=r.alias, from_version=r.from_version,
                                    to_version=r.to_version, reason=r.reason,
-                                   moved_by=r.moved_by, moved_at=r.moved_at, id=r.id)
+                                   moved_by=r.moved_by, moved_at=r.moved_at,
+                                   evaluation_id=r.evaluation_id, id=r.id)
                          for r in rows]

@@ -129,6 +129,8 @@ class AliasMove:
     reason: str | None
     moved_by: str
     moved_at: int
+    # The gate (a model evaluation's id) whose evidence moved the alias; None for a move by hand.
+    evaluation_id: int | None = None
     # The history row's number: with moved_at, where a page of the history ends.
     id: int | None = field(default=None, compare=False)
 

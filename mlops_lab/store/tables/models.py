@@ -80,5 +80,8 @@ model_alias_history = Table(
     Column("reason", Text, nullable=True),
     Column("moved_by", String(255), nullable=False),
     Column("moved_at", BigInteger, nullable=False),
+    # The gate whose evidence moved the alias (0019; a model_evaluations id, null for a move
+    # by hand). No foreign key: both rows go only when their model does.
+    Column("evaluation_id", Integer, nullable=True),
     Index("ix_model_alias_history_model_id_moved_at_id", "model_id", "moved_at", "id"),
 )
