@@ -1,6 +1,11 @@
-"""Rolling an alias back to where it was before its latest move."""
+"""Rolling an alias back to where it was before its latest move, and the registry's events
+(a registration, an alias move) delivered to a real local webhook receiver, signed."""
 
 from __future__ import annotations
+
+import hashlib
+import hmac
+import json
 
 import pandas as pd
 import pytest
@@ -10,7 +15,10 @@ import mlops_lab as ml
 from mlops_lab.errors import Conflict, InvalidInput, NotFound
 from mlops_lab.services import services_for
 
+from webhook_receivers import receiver_fixture
+
 EXAMPLE = pd.DataFrame({"x": [1.0, 2.0, 3.0]})
+SECRET = "registry-events-secret"
 
 
 @pytest.fixture
@@ -86,3 +94,53 @@ def test_a_reason_with_a_nul_is_refused(reg):
     with pytest.raises(InvalidInput, match="reason must not contain a NUL"):
         reg.rollback("churn", reason="a\x00b")
     assert reg.alias_target("churn", "champion") == 3
+
+
+# ---- events to webhooks ---------------------------------------------------------------------
+receiver = receiver_fixture(SECRET)
+
+
+def test_webhooks_get_registrations_and_alias_moves_signed(parts, receiver):
+    parts.webhooks.create_webhook("registry", receiver.url, secret=SECRET)
+    reg = parts.models
+    model = DummyRegressor(strategy="constant", constant=1.0).fit(EXAMPLE, [1.0] * 3)
+    reg.register(model, "churn", input_example=EXAMPLE, alias="champion", user="ana")
+    reg.register(model, "churn", input_example=EXAMPLE, user="ana")
+    reg.set_alias("churn", "champion", 2, reason="better auc", user="ben")
+    reg.rollback("churn", reason="latency", user="cleo")
+    assert parts.webhooks.deliver_due() == 5
+    assert receiver.bad_signatures == 0
+    sent = [json.loads(body) for _, body in receiver.received]
+    for (headers, body), doc in zip(receiver.received, sent):
+        assert headers["X-MlopsLab-Event"] == doc["event"]
+        assert headers["X-MlopsLab-Signature"] == "sha256=" + hmac.new(
+            SECRET.encode(), body, hashlib.sha256).hexdigest()
+        assert isinstance(doc.pop("at"), int)
+    registered = {"event": "model_version.registered", "name": "churn",
+                  "model_class": "sklearn.dummy.DummyRegressor", "run_id": None,
+                  "created_by": "ana"}
+    moved = {"event": "alias.moved", "name": "churn", "alias": "champion",
+             "evaluation_id": None, "rolled_back": False}
+    assert sent == [
+        {**registered, "version": 1},
+        {**moved, "from_version": None, "to_version": 1, "reason": None, "moved_by": "ana"},
+        {**registered, "version": 2},
+        {**moved, "from_version": 1, "to_version": 2, "reason": "better auc", "moved_by": "ben"},
+        {**moved, "from_version": 2, "to_version": 1, "moved_by": "cleo", "rolled_back": True,
+         "reason": "Rolled back from version 2 to version 1: latency"},
+    ]
+    log = parts.webhooks.list_deliveries("registry")
+    assert {(d.event, d.status, d.alert_id) for d in log} == {
+        ("model_version.registered", "delivered", None), ("alias.moved", "delivered", None)}
+
+
+def test_a_refused_change_queues_nothing(parts, receiver):
+    parts.webhooks.create_webhook("registry", receiver.url, secret=SECRET)
+    model = DummyRegressor(strategy="constant", constant=1.0).fit(EXAMPLE, [1.0] * 3)
+    parts.models.register(model, "churn", input_example=EXAMPLE, alias="champion")
+    queued = len(parts.webhooks.list_deliveries())
+    with pytest.raises(Conflict):
+        parts.models.rollback("churn")
+    with pytest.raises(NotFound):
+        parts.models.set_alias("churn", "champion", 9)
+    assert len(parts.webhooks.list_deliveries()) == queued == 2

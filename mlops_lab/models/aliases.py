@@ -9,6 +9,7 @@ from ..errors import Conflict, NotFound
 from ..store import keyset
 from ..store.keyset import SortKey
 from ..store.tables import models as t
+from . import events
 from .entities import AliasMove
 from .names import LIST_LIMIT, REASON_MAX, clean_alias, clean_model_name, clean_text, clean_version
 from .names import user_name
@@ -64,7 +65,7 @@ class Aliases:
             why = f"Rolled back from version {current} to version {back}"
             return self._move_alias(conn, model_id, name, alias, back,
                                     f"{why}: {reason}" if reason else why, user_name(user),
-                                    now_ms())
+                                    now_ms(), rolled_back=True)
 
     def _check_version(self, conn, model_id: int, name: str, version: int) -> None:
         exists = version <= MAX_VERSION and conn.execute(
@@ -91,7 +92,7 @@ class Aliases:
                                      user_name(user), now_ms())
 
     def _move_alias(self, conn, model_id, name, alias, version, reason, user, now,
-                    evaluation_id: int | None = None) -> AliasMove:
+                    evaluation_id: int | None = None, rolled_back: bool = False) -> AliasMove:
         a = t.model_aliases
         current = conn.execute(select(a.c.version).where(
             a.c.model_id == model_id, a.c.alias == alias)).scalar()
@@ -102,16 +103,22 @@ class Aliases:
             conn.execute(update(a).where(a.c.model_id == model_id, a.c.alias == alias)
                          .values(version=version, updated_at=now, updated_by=user))
         return self._record_move(conn, model_id, name, alias, current, version, reason, user, now,
-                                 evaluation_id)
+                                 evaluation_id, rolled_back)
 
     def _record_move(self, conn, model_id, name, alias, from_version, to_version, reason, user,
-                     now, evaluation_id: int | None = None) -> AliasMove:
+                     now, evaluation_id: int | None = None,
+                     rolled_back: bool = False) -> AliasMove:
+        """The history row and the webhooks' `alias.moved` deliveries, in the caller's
+        transaction."""
         conn.execute(insert(t.model_alias_history).values(
             model_id=model_id, alias=alias, from_version=from_version, to_version=to_version,
             reason=reason, moved_by=user, moved_at=now, evaluation_id=evaluation_id))
-        return AliasMove(name=name, alias=alias, from_version=from_version,
+        move = AliasMove(name=name, alias=alias, from_version=from_version,
                          to_version=to_version, reason=reason, moved_by=user, moved_at=now,
                          evaluation_id=evaluation_id)
+        self.webhooks.queue(conn, events.ALIAS_MOVED, events.alias_moved(move, rolled_back),
+                            None, now)
+        return move
 
     def alias_target(self, name: str, alias: str) -> int | None:
         """The version `alias` points at now, or None (cheap: for hot-swap polling)."""
