@@ -53,6 +53,9 @@ _LAZY.update({name: "mlops_lab.models.api" for name in (
     "list_model_versions", "get_model_version", "export_onnx")})
 _LAZY.update({name: "mlops_lab.evaluation.api"
               for name in ("gate", "benchmark_models", "list_evaluations")})
+_LAZY.update({name: "mlops_lab.retraining.api" for name in (
+    "create_retraining_rule", "list_retraining_rules", "delete_retraining_rule",
+    "fire_retraining", "check_retraining", "list_retraining_firings")})
 _LAZY.update({name: "mlops_lab.serving.api"
               for name in ("score_file", "package_model", "prediction_logs")})
 _LAZY.update({name: "mlops_lab.pipelines.api" for name in (

@@ -34,6 +34,7 @@ DEFAULT_CLASSES: dict[str, str] = {
     "alerts": "mlops_lab.monitoring.alerts.service:AlertService",
     "webhooks": "mlops_lab.monitoring.webhooks.service:WebhookService",
     "evaluation": "mlops_lab.evaluation.service:EvaluationService",
+    "retraining": "mlops_lab.retraining.service:RetrainingService",
 }
 
 
@@ -134,7 +135,15 @@ class Services:
     def evaluation(self):
         return self._get("evaluation", lambda cls: cls(self.store, models=self.models,
                                                     serving=self.serving,
-                                                    datasets=self.datasets))
+                                                    datasets=self.datasets,
+                                                    webhooks=self.webhooks))
+
+    @property
+    def retraining(self):
+        return self._get("retraining", lambda cls: cls(
+            self.store, pipelines=self.pipelines, models=self.models,
+            evaluation=self.evaluation, alerts=self.alerts, datasets=self.datasets,
+            tracking=self.tracking, monitors=self.monitors, webhooks=self.webhooks))
 
     @property
     def webhooks(self):

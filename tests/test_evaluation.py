@@ -43,6 +43,7 @@ def test_delong_gives_scikit_learns_auc_and_the_spread_resampling_finds():
     a = y + rng.normal(0, 1.0, y.size)
     b = 0.6 * a + 0.4 * (y + rng.normal(0, 1.2, y.size))  # correlated, as two models are
     aucs, cov = delong(y, np.vstack([a, b]))
+    assert (cov == cov.T).all()
     assert aucs == pytest.approx([roc_auc_score(y, a), roc_auc_score(y, b)], abs=1e-12)
     spread = np.sqrt(cov[0, 0] + cov[1, 1] - 2 * cov[0, 1])
     draws = []
@@ -90,7 +91,7 @@ def test_a_clearly_better_challenger_passes_and_moves_the_alias_with_its_evidenc
     assert ml.models.alias_target("churn", "champion") == versions["forest"]
     assert ml.models.alias_target("churn", "previous") == versions["stump"]
     moves = ml.models.alias_history("churn", "champion")
-    assert moves[0].evaluation_id == gate.id and "Gate #" in moves[0].reason
+    assert moves[0].evaluation_id == gate.id and f"gate #{gate.id}" in moves[0].reason
     assert "weekly retrain" in moves[0].reason
     stored = ml.evaluation.list_evaluations("churn", version=versions["forest"])
     assert [e.id for e in stored] == [gate.id]
@@ -226,6 +227,7 @@ def test_a_benchmark_ranks_versions_with_intervals(ml, churn):
         p = model.predict_proba(holdout[COLUMNS])[:, 1]
         auc = roc_auc_score(holdout["churned"] == "yes", p)
         assert row["values"]["roc_auc"]["value"] == pytest.approx(auc, abs=1e-12)
+        assert 0 <= row["values"]["roc_auc"]["low"] and row["values"]["roc_auc"]["high"] <= 1
         v = row["values"]["accuracy"]
         assert v["low"] <= v["value"] <= v["high"]
     assert ml.evaluation.list_evaluations("churn", kind="benchmark")[0].id == bench.id

@@ -37,8 +37,9 @@ class Comparison:
                                 for i in range(0, means.shape[1], w)])
 
     def value(self, i: int) -> Interval:
-        if self.draws is None:
-            return normal_interval(self.values[i], self.covariance[i, i], self.confidence)
+        if self.draws is None:  # an AUC: the normal interval is cut at what an AUC can be
+            found = normal_interval(self.values[i], self.covariance[i, i], self.confidence)
+            return Interval(found.value, max(found.low, 0.0), min(found.high, 1.0))
         return percentile_interval(self.values[i], self.draws[:, i], self.confidence)
 
     def improvement(self, better: int, than: int) -> Interval:

@@ -37,11 +37,13 @@ class EvaluationService:
     models = Collaborator("models")  # versions, aliases
     serving = Collaborator("serving")  # loading a version to score
     datasets = Collaborator("datasets")  # the labelled snapshot
+    webhooks = Collaborator("webhooks")  # told of every gate's verdict, in its transaction
 
-    def __init__(self, store: Store, models=None, serving=None, datasets=None):
+    def __init__(self, store: Store, models=None, serving=None, datasets=None, webhooks=None):
         self.store = store
         self.db = store.db
         self._models, self._serving, self._datasets = models, serving, datasets
+        self._webhooks = webhooks
 
     # ---- the gate -------------------------------------------------------------------------
 
@@ -135,9 +137,7 @@ class EvaluationService:
                                         f"{champion} the gate compared against; run the gate "
                                         "again against it.")
         else:
-            why = (f"Gate #{gate.id} passed: {doc['metric']} "
-                   f"{doc['improvement']['value']:+.4f} "
-                   f"[{doc['improvement']['low']:+.4f}, {doc['improvement']['high']:+.4f}]")
+            why = f"Passed gate #{gate.id} on {doc['metric']}"
             if reason:
                 why = f"{why}. {reason}"
             move = self.models.set_alias(gate.model, alias, gate.version, reason=why,
@@ -217,6 +217,11 @@ class EvaluationService:
                 model_id=model_id, kind=kind, version=version, passed=passed,
                 metric=doc["metric"], snapshot_id=snapshot_id, result=json.dumps(doc),
                 created_at=now, created_by=who).returning(e.c.id)).scalar_one()
+            if kind == "gate":
+                self.webhooks.queue(conn, "gate.passed" if passed else "gate.failed", {
+                    "at": now, "model": model, "evaluation_id": new_id,
+                    **{k: doc[k] for k in ("challenger", "champion", "metric", "margin",
+                                           "improvement", "reasons", "data")}}, None, now)
         return Evaluation(new_id, kind, model, now, who, passed, doc)
 
     def list_evaluations(self, model: str, kind: str | None = None, version: int | None = None,

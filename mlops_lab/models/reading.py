@@ -155,6 +155,18 @@ class Reading:
         with self.db.read() as conn:
             return self._model_id(conn, clean_model_name(name))
 
+    def versions_from_runs(self, name: str, run_ids: list[str]) -> list[int]:
+        """The versions of model `name` registered from any of the runs `run_ids`."""
+        v = t.model_versions
+        found: list[int] = []
+        with self.db.read() as conn:
+            model_id = self._model_id(conn, clean_model_name(name))
+            for start in range(0, len(run_ids), 500):  # a bounded IN list per query
+                found += conn.execute(select(v.c.version).where(
+                    v.c.model_id == model_id, v.c.run_id.in_(run_ids[start:start + 500]))
+                ).scalars().all()
+        return sorted(found)
+
     def model_name(self, model_id: int) -> str:
         with self.db.read() as conn:
             found = conn.execute(select(t.models.c.name).where(t.models.c.id == model_id)).scalar()

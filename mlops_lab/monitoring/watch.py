@@ -19,24 +19,35 @@ FAILURES_LOOKBACK_MS = 3_600_000
 
 
 class Watcher:
-    def __init__(self, monitors, alerts, webhooks, clock=time.time):
+    def __init__(self, monitors, alerts, webhooks, clock=time.time, retraining=None):
+        """`retraining`: continuous training's rules, checked after the alerts that may fire
+        them (None: no retraining step)."""
         self.monitors, self.alerts, self.webhooks = monitors, alerts, webhooks
+        self.retraining = retraining
         self.clock = clock
 
     def step(self, now_ms: int | None = None) -> dict:
-        """One round; what it did: {"monitor_runs", "pipeline_alerts", "delivered"}."""
+        """One round; what it did: {"monitor_runs", "pipeline_alerts", "retraining",
+        "delivered"}."""
         now_ms = int(self.clock() * 1000) if now_ms is None else now_ms
-        done = {"monitor_runs": 0, "pipeline_alerts": 0, "delivered": 0}
+        done = {"monitor_runs": 0, "pipeline_alerts": 0, "retraining": 0, "delivered": 0}
         for what, work in (
                 ("monitor_runs", lambda: len(self.monitors.run_due(now_ms))),
                 ("pipeline_alerts", lambda: len(self.alerts.check_pipeline_failures(
                     now_ms - FAILURES_LOOKBACK_MS))),
+                ("retraining", self._retrain),
                 ("delivered", lambda: self.webhooks.deliver_due(now_ms))):
             try:
                 done[what] = work()
             except Exception:  # noqa: BLE001 - one failing step must not stop the others
                 log.warning("mlops-lab: monitoring step %s failed", what, exc_info=True)
         return done
+
+    def _retrain(self) -> int:
+        if self.retraining is None:
+            return 0
+        done = self.retraining.check()
+        return len(done["fired"]) + len(done["ended"])
 
     def run_forever(self, stop: threading.Event, every: float = EVERY_SECONDS) -> None:
         while not stop.is_set():

@@ -130,7 +130,8 @@ class MlopsLabApp(ExtensionApp):
                                               schedules=services.schedules,
                                               tracking=services.tracking,
                                               watcher=Watcher(services.monitors, services.alerts,
-                                                              services.webhooks))
+                                                              services.webhooks,
+                                                              retraining=services.retraining))
 
     async def sweep(self) -> int:
         """Marks KILLED the runs whose process is gone (off the event loop)."""

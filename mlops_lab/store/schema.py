@@ -3,7 +3,7 @@ create and change them; this module is the code's view of the newest schema (a t
 two agree). Each part's tables live in `tables/`; importing this module registers them all."""
 
 from .tables import (dags, datasets, evaluation, features, models, monitoring,  # noqa: F401
-                     pipelines, serving, tracking)
+                     pipelines, retraining, serving, tracking)
 from .tables.base import metadata
 
 __all__ = ["metadata"]

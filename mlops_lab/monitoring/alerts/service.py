@@ -207,6 +207,39 @@ class AlertService:
             raise NotFound(f"No alert with id {alert_id} (see `mlops-lab alerts`).")
         return alert_of(row)
 
+    # ---- what continuous training reads and reports ------------------------------------
+
+    def told_since(self, after_ms: int, model: str, monitor=None,
+                   limit: int = 100) -> tuple[list[Alert], int]:
+        """The model's unresolved monitor alerts whose webhooks were told of them (opened or
+        re-opened) after `after_ms`, oldest first, and the time of the last one told (or
+        `after_ms`): the alert events a retraining rule follows. Alerts of no rule (a
+        retraining's own failure) are not among them."""
+        query = select(a).where(a.c.notified_at > int(after_ms), a.c.state != "resolved",
+                                a.c.rule_id.is_not(None),
+                                a.c.model_name == clean_name(model, "model name"))
+        with self.db.read() as conn:
+            if monitor is not None:
+                query = query.where(a.c.monitor_id == self._monitor_id(monitor))
+            rows = conn.execute(query.order_by(a.c.notified_at, a.c.id).limit(limit)).all()
+        return [alert_of(row) for row in rows], max((row.notified_at for row in rows),
+                                                    default=int(after_ms))
+
+    def report(self, key: str, message: str, *, model: str | None = None,
+               severity: str = "error", figures: dict | None = None) -> Alert:
+        """Opens (or counts again) the alert `key` for a failure no rule watches for, such as
+        a retraining that failed; webhooks are told like of any alert."""
+        now = now_ms()
+        with self.db.write() as conn:
+            lifecycle.serialise(conn, self.db)
+            alert_id, event = lifecycle.seen(conn, key, {
+                "rule_id": None, "monitor_id": None, "model_name": model, "alias": None,
+                "feature": None, "severity": severity, "message": message,
+                "figures": figures or {}}, 0, now)
+            if event is not None:
+                self._tell(conn, alert_id, event, now)
+            return self._alert(conn, alert_id)
+
     def unresolved(self, model: str, limit: int = 20) -> list[Alert]:
         """A model's alerts not yet resolved: the open ones, then the acknowledged ones."""
         return [alert for state in ("open", "acknowledged")

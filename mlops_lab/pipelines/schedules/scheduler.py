@@ -64,7 +64,8 @@ class Scheduler:
         if watcher is None:
             from ...monitoring.watch import Watcher
 
-            watcher = Watcher(parts.monitors, parts.alerts, parts.webhooks, clock)
+            watcher = Watcher(parts.monitors, parts.alerts, parts.webhooks, clock,
+                              retraining=parts.retraining)
         self.watcher = watcher
         self._last_sweep = 0.0
 
