@@ -112,6 +112,8 @@ export interface IAliasMove {
   reason: string | null;
   moved_by: string;
   moved_at: number;
+  /** The gate whose evidence moved the alias; null for a move by hand. */
+  evaluation_id?: number | null;
 }
 
 /** A model with what its view shows, as `GET models/{name}` answers. */
