@@ -33,6 +33,7 @@ DEFAULT_CLASSES: dict[str, str] = {
     "monitors": "mlops_lab.monitoring.monitors.service:MonitorService",
     "alerts": "mlops_lab.monitoring.alerts.service:AlertService",
     "webhooks": "mlops_lab.monitoring.webhooks.service:WebhookService",
+    "evaluation": "mlops_lab.evaluation.service:EvaluationService",
 }
 
 
@@ -127,6 +128,12 @@ class Services:
         # Handed webhooks so that an alert's change queues its deliveries in its transaction.
         return self._get("alerts", lambda cls: cls(self.store, webhooks=self.webhooks,
                                                 pipelines=self.pipelines))
+
+    @property
+    def evaluation(self):
+        return self._get("evaluation", lambda cls: cls(self.store, models=self.models,
+                                                    serving=self.serving,
+                                                    datasets=self.datasets))
 
     @property
     def webhooks(self):

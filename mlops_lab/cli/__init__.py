@@ -11,12 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (alerts, dags, datasets, features, models, monitors, pipelines, reproduce, runs,
-               schedules, serving, store, sweeps)
+from . import (alerts, dags, datasets, evaluation, features, models, monitors, pipelines,
+               reproduce, runs, schedules, serving, store, sweeps)
 
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 # In the order `mlops-lab --help` lists their commands.
-PARTS = (runs, datasets, features, models, serving, monitors, alerts, pipelines, schedules,
+PARTS = (runs, datasets, features, models, evaluation, serving, monitors, alerts, pipelines, schedules,
          reproduce, dags, sweeps, store)
 
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n  mlops-lab runs -f \"metrics.auc > 0.9\"\n"
                "  mlops-lab snapshots create data/customers.csv customers\n"
                "  mlops-lab models show churn@champion\n"
+               "  mlops-lab gate churn/7 churn@champion --data holdout --label churned\n"
                "  mlops-lab serve churn@champion --port 8080\n"
                "  mlops-lab run train.ipynb -p alpha 0.5\n"
                "  mlops-lab db upgrade\n  mlops-lab gc --dry-run\n\n"

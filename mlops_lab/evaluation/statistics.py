@@ -9,8 +9,6 @@ measures is the difference the models make, not the luck of which rows were draw
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
-
 import numpy as np
 
 # Resamples are drawn this many at a time (memory: BATCH × rows × 4 bytes per column).
@@ -31,25 +29,23 @@ class Interval:
         return {"value": self.value, "low": self.low, "high": self.high}
 
 
-def bootstrap_means(columns: np.ndarray, reduce: Callable[[np.ndarray], np.ndarray],
-                    resamples: int, seed: int) -> np.ndarray:
-    """`reduce` of the column means of `resamples` paired bootstrap resamples of the rows of
-    `columns` (shape: rows × k). `reduce` maps an (r × k) array of means to r values."""
+def bootstrap_means(columns: np.ndarray, resamples: int, seed: int) -> np.ndarray:
+    """The column means of `resamples` paired bootstrap resamples of the rows of `columns`
+    (rows × k): an array resamples × k. Every column is resampled with the same rows."""
     rows = len(columns)
     rng = np.random.default_rng(seed)
     distinct, counts = _distinct_rows(columns)
     if distinct is not None:
         drawn = rng.multinomial(rows, counts / rows, size=resamples)  # resamples × distinct
-        return reduce(drawn @ distinct / rows)
+        return drawn @ distinct / rows
     table = np.ascontiguousarray(columns, dtype=np.float32).T  # k × rows, rows contiguous
-    out = np.empty(resamples)
+    means = np.empty((resamples, table.shape[0]))
     for start in range(0, resamples, BATCH):
         size = min(BATCH, resamples - start)
         picks = rng.integers(0, rows, size=(size, rows), dtype=np.int32)
-        means = np.stack([column[picks].mean(axis=1, dtype=np.float64) for column in table],
-                         axis=1)
-        out[start:start + size] = reduce(means)
-    return out
+        for k, column in enumerate(table):
+            means[start:start + size, k] = column[picks].mean(axis=1, dtype=np.float64)
+    return means
 
 
 def _distinct_rows(columns: np.ndarray):

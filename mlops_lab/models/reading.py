@@ -150,6 +150,18 @@ class Reading:
                       created_at=r.created_at, updated_at=r.updated_at,
                       aliases=aliases.get(r.id, {})) for r in rows]
 
+    def model_id(self, name: str) -> int:
+        """The model's row id (another part's rows that belong to a model point at it)."""
+        with self.db.read() as conn:
+            return self._model_id(conn, clean_model_name(name))
+
+    def model_name(self, model_id: int) -> str:
+        with self.db.read() as conn:
+            found = conn.execute(select(t.models.c.name).where(t.models.c.id == model_id)).scalar()
+        if found is None:
+            raise NotFound(f"No model with id {model_id}.")
+        return found
+
     def _model_id(self, conn, name: str) -> int:
         found = conn.execute(select(t.models.c.id).where(t.models.c.name == name)).scalar()
         if found is None:

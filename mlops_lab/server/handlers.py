@@ -7,11 +7,13 @@ import tornado.web
 from jupyter_server.auth.decorator import authorized
 
 from ..errors import NotFound
-from . import alerts, dags, datasets, features, models, monitors, pipelines, serving, tracking
+from . import (alerts, dags, datasets, evaluation, features, models, monitors, pipelines,
+               serving, tracking)
 from .base import API_PREFIX, MlopsLabHandler
 from .openapi import document
 
-PARTS = (tracking, datasets, features, models, serving, pipelines, dags, monitors, alerts)
+PARTS = (tracking, datasets, features, models, evaluation, serving, pipelines, dags, monitors,
+         alerts)
 
 
 class OpenApiHandler(MlopsLabHandler):

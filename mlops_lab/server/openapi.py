@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 FOLDER = Path(__file__).with_name("openapi")
-PARTS = ("base", "tracking", "datasets", "features", "models", "serving", "pipelines", "dags",
-         "monitors", "alerts")
+PARTS = ("base", "tracking", "datasets", "features", "models", "evaluation", "serving",
+         "pipelines", "dags", "monitors", "alerts")
 
 
 @lru_cache(maxsize=1)

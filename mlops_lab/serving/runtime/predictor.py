@@ -112,6 +112,13 @@ class Predictor:
                                 probabilities)
         return self._answer(frame, probabilities)
 
+    def call(self, method: str, frame):
+        """`method` ("predict", "predict_proba") of the model on a validated DataFrame, as
+        the model answers it (arrays, not JSON: model evaluation scores many rows)."""
+        if self.takes_array:
+            return self._call(method, _matrix(frame[c.name].to_numpy() for c in self.columns))
+        return self._call(method, frame)
+
     def _answer(self, inputs, probabilities: bool) -> dict:
         if probabilities:
             self.check_probabilities()
