@@ -34,6 +34,7 @@ export function GateCard(props: {
   onSelectVersion: (version: number) => void;
 }): JSX.Element {
   const { gate } = props;
+  const select = props.onSelectVersion;
   const theme = useThemeChanges(); // the trace colours are the theme's
   const chart = useMemo(() => gateChart(gate), [gate, theme]);
   const better = gate.higher_is_better ? 'higher is better' : 'lower is better';
@@ -43,9 +44,8 @@ export function GateCard(props: {
         <GateBadge gate={gate} />
         <strong>Gate #{gate.id}</strong>
         <span data-testid="mlops-lab-gate-versions">
-          <VersionLink version={gate.challenger.version} onSelectVersion={props.onSelectVersion} />{' '}
-          (challenger) vs{' '}
-          <VersionLink version={gate.champion.version} onSelectVersion={props.onSelectVersion} />{' '}
+          <VersionLink version={gate.challenger.version} onSelectVersion={select} /> (challenger)
+          vs <VersionLink version={gate.champion.version} onSelectVersion={select} />{' '}
           (champion)
         </span>
         {gate.promoted && (
@@ -53,6 +53,11 @@ export function GateCard(props: {
             moved {gate.promoted.alias}{' '}
             {gate.promoted.from_version === null ? '' : `v${gate.promoted.from_version} `}→ v
             {gate.promoted.to_version}
+          </span>
+        )}
+        {gate.promotion_skipped && (
+          <span className="mlops-lab-muted" data-testid="mlops-lab-gate-not-promoted">
+            not promoted: {gate.promotion_skipped}
           </span>
         )}
       </header>
@@ -63,8 +68,8 @@ export function GateCard(props: {
             improvement is above the margin, {fixed(gate.margin)}, and every guardrail passed
           </caption>
           <tbody>
-            <Side side={gate.challenger} role="challenger" onSelectVersion={props.onSelectVersion} />
-            <Side side={gate.champion} role="champion" onSelectVersion={props.onSelectVersion} />
+            <Side side={gate.challenger} role="challenger" onSelectVersion={select} />
+            <Side side={gate.champion} role="champion" onSelectVersion={select} />
             <tr>
               <th scope="row">improvement</th>
               <td className="mlops-lab-interval" data-testid="mlops-lab-gate-improvement">
@@ -78,7 +83,10 @@ export function GateCard(props: {
       {gate.guardrails.length > 0 && (
         <ul className="mlops-lab-guardrails" data-testid="mlops-lab-gate-guardrails">
           {gate.guardrails.map(guardrail => (
-            <li key={guardrail.name} className={guardrail.passed ? 'mlops-lab-ok' : 'mlops-lab-bad'}>
+            <li
+              key={guardrail.name}
+              className={guardrail.passed ? 'mlops-lab-ok' : 'mlops-lab-bad'}
+            >
               <span className="mlops-lab-mark" aria-label={guardrail.passed ? 'passed' : 'failed'}>
                 {guardrail.passed ? '✓' : '✗'}
               </span>

@@ -59,6 +59,8 @@ export interface IGate extends IEvaluationBase {
   guardrails: IGuardrail[];
   reasons: string[];
   promoted: { alias: string; from_version: number | null; to_version: number } | null;
+  /** Why a gate that passed moved no alias (asked to promote, but the alias had moved). */
+  promotion_skipped?: string;
 }
 
 export interface ILeaderboardRow {

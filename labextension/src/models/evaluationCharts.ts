@@ -14,8 +14,11 @@ export interface IChart {
   layout: Record<string, unknown>;
 }
 
-/** A vertical line across the plot at `x`, labelled above it. */
-function marker(x: number, label: string, color: string, dash: string) {
+/**
+ * A vertical line across the plot at `x`, labelled above it on the `side` away from the other
+ * line (a small margin puts the two lines close together).
+ */
+function marker(x: number, label: string, color: string, dash: string, side: 'left' | 'right') {
   return {
     shape: {
       type: 'line',
@@ -33,6 +36,7 @@ function marker(x: number, label: string, color: string, dash: string) {
       y: 1,
       yref: 'paper',
       yanchor: 'bottom',
+      xanchor: side === 'left' ? 'right' : 'left',
       text: label,
       showarrow: false,
       font: { color, size: 10 }
@@ -50,11 +54,11 @@ export function gateChart(gate: IGate): IChart {
   const low = Math.min(...span);
   const high = Math.max(...span);
   const pad = (high - low || Math.abs(high) || 1) * 0.15;
-  const zero = marker(0, '0', cssVar('--jp-ui-font-color2', '#666'), 'solid');
+  const zero = marker(0, '0', cssVar('--jp-ui-font-color2', '#666'), 'solid', 'left');
   const lines = [zero];
   if (margin !== 0) {
     const warn = cssVar('--jp-warn-color1', '#f57c00');
-    lines.push(marker(margin, `margin ${fixed(margin)}`, warn, 'dash'));
+    lines.push(marker(margin, `margin ${fixed(margin)}`, warn, 'dash', 'right'));
   }
   const direction = gate.higher_is_better ? 'challenger − champion' : 'champion − challenger';
   return {
