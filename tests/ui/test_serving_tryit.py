@@ -204,4 +204,10 @@ def test_gates_and_benchmarks_in_the_model_view(lab_server, lab_page, evaluated,
         set_theme(page, "JupyterLab Dark", False)
         screenshot(page, "models-12-gates-dark")
         set_theme(page, "JupyterLab Light", True)
+
+        # The data a gate scored on opens as other snapshot links do.
+        bad.locator("a.mlops-lab-snapshot-link").click()
+        expect(page.get_by_test_id("mlops-lab-snapshot-view")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(
+            f"Snapshot {snapshot.name}@{snapshot.version}")
         assert page.dialogs == []
