@@ -49,8 +49,8 @@ _LAZY.update({name: "mlops_lab.features.api" for name in (
     "get_feature_set", "get_feature_set_version",
 )})
 _LAZY.update({name: "mlops_lab.models.api" for name in (
-    "register_model", "load_model", "set_alias", "delete_alias", "list_model_versions",
-    "get_model_version", "export_onnx")})
+    "register_model", "load_model", "set_alias", "delete_alias", "rollback",
+    "list_model_versions", "get_model_version", "export_onnx")})
 _LAZY.update({name: "mlops_lab.evaluation.api"
               for name in ("gate", "benchmark_models", "list_evaluations")})
 _LAZY.update({name: "mlops_lab.serving.api"

@@ -87,8 +87,9 @@ class Services:
 
     @property
     def models(self):
-        # datasets is found on first use (an ONNX export's check): the model server, which
-        # builds models for its alias watcher, then never imports the datasets part (pandas).
+        # datasets is found on first use (an ONNX export's check), and webhooks too (the first
+        # registration or alias move, which queues its events in its transaction): the model
+        # server, which builds models for its alias watcher, then never imports either part.
         return self._get("models", lambda cls: cls(self.store, tracking=self.tracking))
 
     @property

@@ -13,7 +13,7 @@ import pytest
 
 from mlops_lab.services import services_for
 
-from webhook_receivers import Receiver, free_port
+from webhook_receivers import free_port, receiver_fixture
 
 CLI = Path(sys.executable).with_name("mlops-lab")
 SECRET = "cli-secret-do-not-print"
@@ -29,11 +29,7 @@ def parts(tracking):
     return services_for(tracking.store)
 
 
-@pytest.fixture
-def receiver():
-    found = Receiver(secret=SECRET)
-    yield found
-    found.stop()
+receiver = receiver_fixture(SECRET)
 
 
 def test_rules_alerts_and_their_moves(parts, tmp_path):

@@ -13,7 +13,7 @@ from mlops_lab.services import services_for
 
 from jupyter_server_fixtures import *  # noqa: F401,F403 - pytest-jupyter's, for this module
 from test_rest_contract import conforms
-from webhook_receivers import Receiver
+from webhook_receivers import receiver_fixture
 
 SECRET = "rest-secret-never-answered"
 
@@ -29,11 +29,7 @@ def jp_server_config(parts):
     return {"ServerApp": {"jpserver_extensions": {"mlops_lab": True}}}
 
 
-@pytest.fixture
-def receiver():
-    found = Receiver(secret=SECRET)
-    yield found
-    found.stop()
+receiver = receiver_fixture(SECRET)
 
 
 def answer(response, status=200):

@@ -43,6 +43,7 @@ def churn(reg):
 @pytest.mark.parametrize("command", [
     ["models"], ["models", "show"], ["models", "versions"], ["models", "alias"],
     ["models", "history"], ["models", "verify"], ["models", "register"],
+    ["models", "rollback"],
 ])
 def test_every_models_command_has_help_with_examples(tmp_path, command):
     result = cli(*command, "--help", cwd=tmp_path)
@@ -83,7 +84,24 @@ def test_alias_moves_and_history(tmp_path, churn):
     assert "deleted" in table and "better" in table
 
 
+def test_rollback_prints_the_move_and_keeps_why(tmp_path, churn):
+    assert cli("models", "alias", "churn", "champion", "2", cwd=tmp_path).returncode == 0
+    back = cli("models", "rollback", "churn", "--reason", "worse live", cwd=tmp_path)
+    assert back.returncode == 0, back.stderr
+    assert back.stdout == "churn@champion → version 1 (was 2).\n"
+    again = json.loads(cli("models", "rollback", "churn", "champion", "--json",
+                           cwd=tmp_path).stdout)
+    assert (again["from_version"], again["to_version"]) == (1, 2)
+    history = json.loads(cli("models", "history", "churn", "--json", cwd=tmp_path).stdout)
+    assert [h["reason"] for h in history["history"][:2]] == [
+        "Rolled back from version 1 to version 2",
+        "Rolled back from version 2 to version 1: worse live"]
+
+
 @pytest.mark.parametrize("args, code, message", [
+    (["models", "rollback", "churn"], 1, "Nothing to roll back to: @champion of 'churn'"),
+    (["models", "rollback", "churn", "staging"], 1, "has no alias 'staging' to roll back"),
+    (["models", "rollback", "nope"], 1, "No model named 'nope'"),
     (["models", "alias", "churn", "champion"], 2, "VERSION"),
     (["models", "alias", "churn", "champion", "1", "--delete"], 2, "either"),
     (["models", "alias", "churn", "bad alias", "1"], 2, "alias"),

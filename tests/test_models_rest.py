@@ -131,6 +131,36 @@ def test_aliases_promote_rollback_delete_with_history(fetch, jp_auth_header, jp_
                  body={"version": 1}).code in (404, 405)
 
 
+def test_rollback_moves_the_alias_back_with_who_and_why(fetch, jp_auth_header, models):
+    url = "models/churn/aliases/champion"
+    ok(fetch(url, headers=jp_auth_header, method="POST", body={"version": 2}))
+    back = ok(fetch(f"{url}/rollback", headers=jp_auth_header, method="POST",
+                    body={"reason": "latency"}))
+    import getpass
+
+    assert (back["from_version"], back["to_version"], back["moved_by"]) == (
+        2, 1, getpass.getuser())
+    assert back["reason"] == "Rolled back from version 2 to version 1: latency"
+    again = ok(fetch(f"{url}/rollback", headers=jp_auth_header, method="POST", body=b""))
+    assert (again["from_version"], again["to_version"]) == (1, 2)
+    doc = ok(fetch("models/churn", headers=jp_auth_header))
+    assert doc["aliases"] == {"champion": 2}
+    assert doc["history"][0]["reason"] == "Rolled back from version 1 to version 2"
+
+
+@pytest.mark.parametrize("path, body, status, message", [
+    (f"models/{quote(EVIL, safe='')}/aliases/champion/rollback", {}, 404, "has no alias"),
+    ("models/churn/aliases/nothere/rollback", {}, 404, "has no alias 'nothere'"),
+    ("models/nope/aliases/champion/rollback", {}, 404, "No model named 'nope'"),
+    ("models/churn/aliases/champion/rollback", {"reason": 5}, 400, "reason must be text"),
+    ("models/churn/aliases/champion/rollback", "[1]", 400, "must be a JSON object"),
+    ("models/churn/aliases/champion/rollback", {}, 409, "Nothing to roll back to"),
+])
+def test_rollback_refusals(fetch, jp_auth_header, models, path, body, status, message):
+    refused = ok(fetch(path, headers=jp_auth_header, method="POST", body=body), status)
+    assert message in refused["message"]
+
+
 def test_the_server_never_unpickles(fetch, jp_auth_header, reg, tmp_path, hostile_model):
     target = tmp_path / "pwned-by-server.txt"
     reg.register(hostile_model(target), "evil", serialization="pickle")

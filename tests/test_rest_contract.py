@@ -85,6 +85,24 @@ def test_alias_version_forms_the_document_allows_are_accepted(fetch, jp_auth_hea
     assert fetch("models/contract/aliases/7", jp_auth_header, body={"version": 1}).code == 400
 
 
+def test_rollback_answers_and_refusals_fit_the_document(fetch, jp_auth_header, tracking):
+    reg = ModelService(tracking.store)
+    X = np.random.default_rng(0).random((20, 2))
+    model = LogisticRegression().fit(X, (X[:, 0] > 0.5).astype(int))
+    reg.register(model, "contract", alias="champion")
+    reg.register(model, "contract")
+    route = "models/contract/aliases/champion/rollback"
+    operation = document()["paths"]["/mlops-lab/api/" + route.replace(
+        "contract", "{name}").replace("champion", "{alias}")]["post"]
+    refused = answer(fetch(route, jp_auth_header, body={"reason": None}), 409)
+    assert "409" in operation["responses"]
+    conforms(refused, "Error")
+    reg.set_alias("contract", "champion", 2)
+    for body in ({"reason": None}, {"reason": "x" * 2000}, {}):
+        conforms(answer(fetch(route, jp_auth_header, body=body)), "AliasMove")
+    assert fetch(route, jp_auth_header, body={"reason": "x" * 2001}).code == 400
+
+
 def test_try_it_refuses_a_malformed_body_before_loading_the_model(fetch, jp_auth_header, tracking,
                                                                  tmp_path, hostile_model):
     target = tmp_path / "loaded.txt"

@@ -252,6 +252,7 @@ def test_openapi_document_is_valid_and_matches_the_live_routes(jp_serverapp):
     documented = {path: {m for m in item if m in ("get", "post", "put", "patch", "delete")}
                   for path, item in spec["paths"].items()}
     assert live == documented
+    assert live["/mlops-lab/api/models/{name}/aliases/{alias}/rollback"] == {"post"}
     for path, item in spec["paths"].items():
         names = set(re.findall(r"{(\w+)}", path))
         for method, operation in item.items():

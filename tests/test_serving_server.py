@@ -294,6 +294,10 @@ def test_hot_swap_while_the_alias_moves_drops_no_request(registry):
             for t in threads:
                 t.join(60)
         health = httpx.get(f"{url}/health").json()
+        # A rollback is a move like any other: the server follows it back to version 1.
+        registry.rollback(name, reason="hot swap test")
+        wait_for(lambda: httpx.get(f"{url}/health").json()["version"] == 1,
+                 "the server back on version 1 after the rollback")
     assert failures == []
     for answers in seen:
         versions = [v for v, _ in answers]

@@ -56,6 +56,20 @@ class Receiver:
         self.server.server_close()
 
 
+def receiver_fixture(secret: str | None = None):
+    """A pytest fixture `receiver`: a Receiver checking signatures made with `secret`, stopped
+    after the test (`receiver = receiver_fixture(SECRET)` in a test module)."""
+    import pytest
+
+    @pytest.fixture
+    def receiver():
+        found = Receiver(secret=secret)
+        yield found
+        found.stop()
+
+    return receiver
+
+
 def free_port() -> int:
     """A port nothing listens on (yet)."""
     with socket.socket() as s:

@@ -14,6 +14,7 @@ examples:
   mlops-lab models versions churn
   mlops-lab models alias churn champion 3 --reason "better AUC on May data"
   mlops-lab models alias churn challenger --delete --reason "retired"
+  mlops-lab models rollback churn --reason "worse on live traffic"
   mlops-lab models history churn
   mlops-lab models verify churn/3
   mlops-lab models register 3f2a9c1d models/clf.skops churn --alias challenger
@@ -45,8 +46,14 @@ examples:
 ALIAS_EPILOG = """\
 examples:
   mlops-lab models alias churn champion 3 --reason "better AUC"   (create or move)
-  mlops-lab models alias churn champion 2 --reason "rollback"
   mlops-lab models alias churn champion --delete --reason "retired"
+  (to undo the latest move of an alias: mlops-lab models rollback churn champion)
+"""
+ROLLBACK_EPILOG = """\
+examples:
+  mlops-lab models rollback churn                        (@champion back where it was)
+  mlops-lab models rollback churn production --reason "errors in the logs"
+  mlops-lab models rollback churn --json
 """
 HISTORY_EPILOG = """\
 examples:
@@ -70,7 +77,8 @@ def register(commands, fmt) -> None:
     models.add_argument("--json", action="store_true", help="print them as JSON")
     models.set_defaults(handler=cmd_models)
     sub = models.add_subparsers(dest="models_command",
-                                metavar="show|versions|register|alias|history|verify|export")
+                                metavar="show|versions|register|alias|rollback|history|verify"
+                                "|export")
 
     show = sub.add_parser("show", help="show a version's model card",
                           description="Show a model version: its aliases and model card.",
@@ -115,6 +123,19 @@ def register(commands, fmt) -> None:
     alias.add_argument("--reason", default=None, help="why (kept in the history)")
     alias.add_argument("--json", action="store_true", help="print the move as JSON")
     alias.set_defaults(handler=cmd_alias)
+
+    rollback = sub.add_parser("rollback", help="point an alias back where it was before its "
+                              "latest move", description="Point an alias back at the version "
+                              "it pointed at before its latest move. The rollback is kept in "
+                              "the alias history like any move, its reason saying \"Rolled back "
+                              "from version 7 to version 5\"; rolling back a rollback goes back "
+                              "again.", epilog=ROLLBACK_EPILOG, formatter_class=fmt)
+    rollback.add_argument("name", metavar="NAME")
+    rollback.add_argument("alias", metavar="ALIAS", nargs="?", default="champion",
+                          help="the alias to roll back (default: champion)")
+    rollback.add_argument("--reason", default=None, help="why (kept in the history)")
+    rollback.add_argument("--json", action="store_true", help="print the move as JSON")
+    rollback.set_defaults(handler=cmd_rollback)
 
     history = sub.add_parser("history", help="every move of a model's aliases",
                              description="Every alias move of a model, newest first: who, "
@@ -209,7 +230,19 @@ def cmd_alias(args) -> int:
         if args.version is None:
             raise InvalidInput("Give the VERSION to point the alias at (or --delete).")
         move = svc.set_alias(args.name, args.alias, args.version, reason=args.reason)
-    if args.json:
+    print_move(move, args.json)
+    return 0
+
+
+def cmd_rollback(args) -> int:
+    move = services().models.rollback(args.name, args.alias, reason=args.reason)
+    print_move(move, args.json)
+    return 0
+
+
+def print_move(move, as_json: bool) -> None:
+    """An alias move in one line (or as JSON)."""
+    if as_json:
         print_json(move.to_json())
     elif move.to_version is None:
         print(f"Deleted alias {printable(move.alias)} of {printable(move.name)} "
@@ -218,7 +251,6 @@ def cmd_alias(args) -> int:
         was = f" (was {move.from_version})" if move.from_version is not None else ""
         print(f"{printable(move.name)}@{printable(move.alias)} → version "
               f"{move.to_version}{was}.")
-    return 0
 
 
 def cmd_history(args) -> int:

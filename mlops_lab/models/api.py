@@ -3,6 +3,7 @@
     v = ml.register_model(clf, "churn", input_example=X_test, alias="challenger")
     model = ml.load_model("churn@champion")
     ml.set_alias("churn", "champion", v.version, reason="better AUC on May data")
+    ml.rollback("churn", reason="worse on live traffic")   # champion back where it was
 """
 
 from __future__ import annotations
@@ -143,3 +144,10 @@ def set_alias(name: str, alias: str, version: int, reason: str | None = None) ->
 
 def delete_alias(name: str, alias: str, reason: str | None = None) -> AliasMove:
     return service().delete_alias(name, alias, reason=reason)
+
+
+def rollback(name: str, alias: str = "champion", reason: str | None = None) -> AliasMove:
+    """Points `alias` of model `name` back at the version it pointed at before its latest
+    move; the history keeps the move with the reason "Rolled back from version 7 to version
+    5: `reason`". Rolling back a rollback goes back again (it undoes the latest move)."""
+    return service().rollback(name, alias, reason=reason)

@@ -22,10 +22,13 @@ from .versions import Versions
 class ModelService(Versions, Aliases, Reading, Lineage, OnnxExports):
     tracking = Collaborator("tracking")  # the runs versions came from
     datasets = Collaborator("datasets")  # training snapshots an ONNX export is verified on
+    # Told of each registration and alias move, in its transaction (models/events.py).
+    webhooks = Collaborator("webhooks")
 
-    def __init__(self, store: Store, tracking=None, datasets=None):
+    def __init__(self, store: Store, tracking=None, datasets=None, webhooks=None):
         self.store = store
         self.db = store.db
         self._tracking = tracking
         self._datasets = datasets
+        self._webhooks = webhooks
 

@@ -15,6 +15,7 @@ from ..jsonvalues import finite_named
 from ..store.tables import models as t
 from ..store.upsert import upsert_for
 from . import card as model_card
+from . import events
 from . import requirements as reqs
 from . import serialization as model_files
 from . import signature
@@ -175,6 +176,8 @@ class Versions:
                 metrics=dump({k: finite_named(x) for k, x in doc["metrics"].items()}),
                 card=full["card"], created_at=now, created_by=doc["created_by"],
             ))
+            self.webhooks.queue(conn, events.VERSION_REGISTERED,
+                                events.version_registered(doc, number, now), None, now)
             if doc["description"]:
                 conn.execute(update(m).where(m.c.id == model_id, m.c.description.is_(None))
                              .values(description=doc["description"]))

@@ -138,6 +138,16 @@ class AliasHandler(ModelsBase):
         self.reply(move.to_json())
 
 
+class RollbackHandler(ModelsBase):
+    @tornado.web.authenticated
+    @authorized
+    async def post(self, name: str, alias: str):
+        body = self.json_body()
+        move = await self.call(self.services.models.rollback, name, alias, self.reason(body),
+                               self.user_name())
+        self.reply(move.to_json())
+
+
 # (pattern relative to /mlops-lab/api/, handler class); each also in openapi/models.yaml.
 ROUTES: list[tuple[str, type]] = [
     (r"models", ModelsHandler),
@@ -148,4 +158,5 @@ ROUTES: list[tuple[str, type]] = [
     (rf"models/{NAME}/versions/{VERSION}/onnx", OnnxHandler),
     (rf"models/{NAME}/aliases", AliasesHandler),
     (rf"models/{NAME}/aliases/{ALIAS}", AliasHandler),
+    (rf"models/{NAME}/aliases/{ALIAS}/rollback", RollbackHandler),
 ]

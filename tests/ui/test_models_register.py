@@ -180,14 +180,24 @@ def test_promote_and_roll_back_with_reasons(lab, fitted, screenshot):
     champion = view.locator("[data-alias=champion]")
     expect(champion).to_contain_text("version 2", timeout=TIMEOUT_MS)
 
-    champion.get_by_test_id("mlops-lab-alias-rollback").click()
-    expect(lab.locator(".jp-Dialog", has_text="Point @champion at version 1")).to_be_visible()
+    rollback = champion.get_by_test_id("mlops-lab-alias-rollback")
+    expect(rollback).to_have_text("Roll back to v1")
+    rollback.click()
+    dialog = lab.locator(".jp-Dialog", has_text="Roll back champion: v2 → v1")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("@champion goes back to version 1")
+    screenshot(lab, "models-05a-roll-back-dialog")
     lab.locator(".jp-Dialog input").fill("regression in production")
     lab.locator(".jp-Dialog").get_by_role("button", name="Confirm").click()
     expect(champion).to_contain_text("version 1", timeout=TIMEOUT_MS)
+    expect(view.get_by_test_id("mlops-lab-model-notice")).to_have_text(
+        "@champion now points at version 1.")
     history = view.get_by_test_id("mlops-lab-alias-history")
-    expect(history.locator("tbody tr").first).to_contain_text("regression in production")
+    expect(history.locator("tbody tr").first).to_contain_text(
+        "Rolled back from version 2 to version 1: regression in production")
     expect(history).to_contain_text("v2 is better")
+    # The latest move is now the rollback: rolling it back would go to version 2 again.
+    expect(rollback).to_have_text("Roll back to v2")
     screenshot(lab, "models-05-rolled-back")
     assert lab.dialogs == []
 
@@ -308,10 +318,12 @@ def test_promote_and_roll_back_show_at_once_with_the_users_name(lab, fitted, scr
     expect(newest.locator(".mlops-lab-who")).to_have_text(getpass.getuser())
 
     view.locator("[data-alias=champion]").get_by_test_id("mlops-lab-alias-rollback").click()
+    expect(lab.locator(".jp-Dialog", has_text="Roll back champion: v3 → v1")).to_be_visible()
     lab.locator(".jp-Dialog input").fill("back to the tracked one")
     lab.locator(".jp-Dialog").get_by_role("button", name="Confirm").click()
     expect(row).to_contain_text("@champion→1", timeout=TIMEOUT_MS)
     expect(view.locator("[data-alias=champion]")).to_contain_text("version 1")
+    expect(newest).to_contain_text("Rolled back from version 3 to version 1")
     screenshot(lab, "models-10-rolled-back-panel")
     assert lab.dialogs == []
 

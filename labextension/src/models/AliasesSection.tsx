@@ -6,17 +6,20 @@ import { absoluteTime, relativeTime } from '../format';
 import { Section } from '../common/Section';
 import { IAliasMove } from './api';
 
-/** The version an alias pointed at before its latest move there, for "Roll back". */
+/**
+ * Where "Roll back" takes an alias: the version it pointed at before its latest move (the
+ * history is newest first), or null when that move created it.
+ */
 function previousVersion(history: IAliasMove[], alias: string, current: number): number | null {
-  const last = history.find(move => move.alias === alias && move.to_version === current);
-  return last?.from_version ?? null;
+  const latest = history.find(move => move.alias === alias);
+  return latest?.to_version === current ? latest.from_version : null;
 }
 
 export function AliasesSection(props: {
   aliases: Record<string, number>;
   history: IAliasMove[];
   onSelectVersion: (version: number) => void;
-  onPromote: (alias: string, version: number) => void;
+  onRollback: (alias: string, from: number, to: number) => void;
   onDelete: (alias: string) => void;
 }): JSX.Element {
   const { history } = props;
@@ -44,10 +47,10 @@ export function AliasesSection(props: {
                       <button
                         className="jp-mod-styled mlops-lab-small-button"
                         data-testid="mlops-lab-alias-rollback"
-                        title={`Point @${alias} back at version ${back}`}
-                        onClick={() => props.onPromote(alias, back)}
+                        title={`Point @${alias} back at version ${back}, before its latest move`}
+                        onClick={() => props.onRollback(alias, version, back)}
                       >
-                        Roll back to {back}
+                        Roll back to v{back}
                       </button>
                     )}
                     <button

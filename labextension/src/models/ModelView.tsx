@@ -9,8 +9,16 @@ import { ViewStatus } from '../common/ViewStatus';
 import { ON_DEMAND, usePolling } from '../usePolling';
 import { AliasesSection, AliasHistory } from './AliasesSection';
 import { ModelAlerts } from './ModelAlerts';
-import { askAlias, askReason } from './aliasDialogs';
-import { ALIAS_PATTERN, deleteAlias, getModel, getVersion, IAliasMove, setAlias } from './api';
+import { askAlias, askReason, askRollbackReason } from './aliasDialogs';
+import {
+  ALIAS_PATTERN,
+  deleteAlias,
+  getModel,
+  getVersion,
+  IAliasMove,
+  rollbackAlias,
+  setAlias
+} from './api';
 import { IGate, listEvaluations } from './evaluationApi';
 import { EvaluationsSection, IEvaluationFocus } from './EvaluationsSection';
 import { GateLink } from './GateLink';
@@ -95,6 +103,13 @@ export function ModelView(props: IModelViewProps): JSX.Element {
     await promote(alias, to);
   };
 
+  const rollback = async (alias: string, from: number, to: number) => {
+    const reason = await askRollbackReason(alias, from, to);
+    if (reason !== null) {
+      await act(() => rollbackAlias(name, alias, reason));
+    }
+  };
+
   const remove = async (alias: string) => {
     const reason = await askReason(`Delete @${alias}`);
     if (reason !== null) {
@@ -149,7 +164,7 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           aliases={model.aliases}
           history={model.history}
           onSelectVersion={props.onSelectVersion}
-          onPromote={(alias, to) => void promote(alias, to)}
+          onRollback={(alias, from, to) => void rollback(alias, from, to)}
           onDelete={alias => void remove(alias)}
         />
         <AliasHistory

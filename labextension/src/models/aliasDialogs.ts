@@ -7,10 +7,10 @@ import { InputDialog } from '@jupyterlab/apputils';
 const SUGGESTED_ALIASES = ['champion', 'challenger', 'production'];
 
 /** Asks why; null when cancelled. */
-export async function askReason(title: string): Promise<string | null> {
+export async function askReason(title: string, label = ''): Promise<string | null> {
   const result = await InputDialog.getText({
     title,
-    label: 'Reason (kept in the alias history)',
+    label: `${label}Reason (kept in the alias history)`,
     placeholder: 'e.g. better AUC on last week’s data',
     okLabel: 'Confirm'
   });
@@ -26,4 +26,12 @@ export async function askAlias(version: number): Promise<string | null> {
     okLabel: 'Next'
   });
   return result.button.accept ? (result.value ?? '').trim() : null;
+}
+
+/** Asks why an alias is rolled back, saying where it goes: "champion: v7 → v5". */
+export function askRollbackReason(alias: string, from: number, to: number): Promise<string | null> {
+  return askReason(
+    `Roll back ${alias}: v${from} → v${to}`,
+    `@${alias} goes back to version ${to}, where it was before its latest move. `
+  );
 }

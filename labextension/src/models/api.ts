@@ -112,7 +112,7 @@ export interface IAliasMove {
   reason: string | null;
   moved_by: string;
   moved_at: number;
-  /** The gate whose evidence moved the alias; null for a move by hand. */
+  /** The gate (a model evaluation) whose evidence moved the alias; null for a move by hand. */
   evaluation_id?: number | null;
 }
 
@@ -156,6 +156,14 @@ export function setAlias(
 export function deleteAlias(name: string, alias: string, reason: string): Promise<IAliasMove> {
   return requestJson<IAliasMove>(['models', name, 'aliases', alias], {
     method: 'DELETE',
+    body: { reason: reason || null }
+  });
+}
+
+/** Points the alias back where it was before its latest move (the server decides where). */
+export function rollbackAlias(name: string, alias: string, reason: string): Promise<IAliasMove> {
+  return requestJson<IAliasMove>(['models', name, 'aliases', alias, 'rollback'], {
+    method: 'POST',
     body: { reason: reason || null }
   });
 }

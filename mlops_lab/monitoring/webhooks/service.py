@@ -1,8 +1,8 @@
-"""Webhooks: where alert events are sent, and the log of every delivery.
+"""Webhooks: where alert and model registry events are sent, and the log of every delivery.
 
 Entry points (ml.create_webhook, `mlops-lab webhooks`, REST) call these methods. The alerts
-part calls `queue` inside its own write transaction, so an alert change and the deliveries
-that tell of it commit together; `deliver_due` sends what is due (see delivery.py).
+and models parts call `queue` inside their own write transaction, so a change and the
+deliveries that tell of it commit together; `deliver_due` sends what is due (see delivery.py).
 
 A webhook's secret signs each body and is never answered back by any listing.
 """

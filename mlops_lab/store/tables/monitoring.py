@@ -122,16 +122,17 @@ webhooks = Table(
     Column("created_at", BigInteger, nullable=False),
 )
 
-# One row per (webhook, alert event): the delivery log, and the queue a receiver that is down
-# is retried from (status pending with its next attempt's time).
+# One row per (webhook, event of an alert or of the model registry): the delivery log, and the
+# queue a receiver that is down is retried from (status pending with its next attempt's time).
 webhook_deliveries = Table(
     "webhook_deliveries",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("webhook_id", Integer, ForeignKey("webhooks.id", ondelete="CASCADE"), nullable=False),
-    # None for a test event (`mlops-lab webhooks test`), which is of no alert.
+    # None for a test or registry event (`mlops-lab webhooks test`, models/events.py).
     Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=True),
-    Column("event", String(40), nullable=False),  # opened | reopened | resolved | test
+    # opened | reopened | resolved | test | model_version.registered | alias.moved
+    Column("event", String(40), nullable=False),
     Column("body", Text, nullable=False),
     Column("status", String(20), nullable=False),  # pending | delivered | failed
     Column("attempts", Integer, nullable=False),
