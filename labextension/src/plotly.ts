@@ -30,7 +30,8 @@ export function loadPlotly(): Promise<IPlotly> {
   return loading;
 }
 
-function cssVar(name: string, fallback: string): string {
+/** A JupyterLab CSS variable's value now (a theme colour for a trace), or `fallback`. */
+export function cssVar(name: string, fallback: string): string {
   const value = getComputedStyle(document.body).getPropertyValue(name).trim();
   return value || fallback;
 }

@@ -125,10 +125,10 @@ def test_register_button_dialog_and_models_view(lab, fitted, screenshot):
     expect(card.locator("img")).to_have_count(0)
     expect(view.get_by_test_id("mlops-lab-model-versions")).to_contain_text("accuracy")
     screenshot(lab, "models-02-model-view-light")
-    # The view's data came in two requests: the model (versions, aliases, history) and the
-    # selected version in full (try-it's example is its own).
+    # The view's data came in three requests: the model (versions, aliases, history), its
+    # gates and benchmarks, and the selected version in full (try-it's example is its own).
     model_requests = [url for url in asked if "/api/models/" in url and "/predict" not in url]
-    assert len(model_requests) == 2, model_requests
+    assert len(model_requests) == 3, model_requests
 
     # Promote version 1 to champion, with a reason.
     view.get_by_test_id("mlops-lab-promote").first.click()

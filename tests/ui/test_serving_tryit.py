@@ -1,10 +1,13 @@
-"""The "Try it" form of a model version in a real JupyterLab: it starts from the version's
-input example, predicts through the server extension, and shows the server's message for
-a request that does not fit. Light and dark screenshots."""
+"""A model version's view in a real JupyterLab. "Try it" starts from the version's input
+example, predicts through the server extension, and shows the server's message for a request
+that does not fit. Gates and benchmarks run on a labelled snapshot show as cards (verdict,
+improvement chart, leaderboard) that the alias history and the version's detail link to.
+Light and dark screenshots."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
 import pytest
@@ -32,14 +35,19 @@ def model(lab_server):
     return name, X, clf
 
 
+def open_model(page, name: str, version: int):
+    """The model's view in the main area, light theme, showing `version` in detail."""
+    set_theme(page, "JupyterLab Light", True)
+    page.evaluate("([name, version]) => window.jupyterapp.commands.execute("
+                  "'mlops-lab:open-model', {name, version})", [name, version])
+    return page.locator(".lm-DockPanel-widget:visible [data-testid=mlops-lab-model-view]")
+
+
 def test_try_it_predicts_and_shows_the_servers_message(lab_server, lab_page, model, screenshot):
     name, X, clf = model
     base_url, token = lab_server
     with lab_page(base_url, token) as page:
-        set_theme(page, "JupyterLab Light", True)
-        page.evaluate("name => window.jupyterapp.commands.execute('mlops-lab:open-model', "
-                      "{name, version: 1})", name)
-        view = page.locator(".lm-DockPanel-widget:visible [data-testid=mlops-lab-model-view]")
+        view = open_model(page, name, 1)
         form = view.locator(".mlops-lab-tryit")
         expect(form).to_be_visible(timeout=TIMEOUT_MS)
         box = form.get_by_test_id("mlops-lab-tryit-input")
@@ -74,4 +82,132 @@ def test_try_it_predicts_and_shows_the_servers_message(lab_server, lab_page, mod
         form.scroll_into_view_if_needed()
         screenshot(page, "serving-02-try-it-error-dark")
         set_theme(page, "JupyterLab Light", True)
+        assert page.dialogs == []
+
+
+@pytest.fixture(scope="module")
+def evaluated(lab_server):
+    """Two versions of a breast-cancer classifier in the lab's store, a labelled holdout
+    snapshot, a gate that passed and moved @champion to version 2, a gate of version 1
+    against the new champion that failed, and a benchmark of both; newest first."""
+    import mlops_lab as ml
+    from sklearn.compose import ColumnTransformer
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.ensemble import RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+
+    from mlops_lab.models import api
+
+    X, y = load_breast_cancer(return_X_y=True, as_frame=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    # Version 1 reads two weak columns (AUC about 0.80); version 2 reads all (about 0.98).
+    weak = make_pipeline(
+        ColumnTransformer([("two", "passthrough", ["mean texture", "mean smoothness"])]),
+        LogisticRegression(max_iter=1000)).fit(X_train, y_train)
+    forest = RandomForestClassifier(n_estimators=50, random_state=0).fit(X_train, y_train)
+    name = f"cancer-{uuid.uuid4().hex[:6]}"
+    api.register_model(weak, name, input_example=X_test.head(), alias="champion")
+    api.register_model(forest, name, input_example=X_test.head())
+    holdout = f"holdout-{uuid.uuid4().hex[:6]}"
+    snapshot = ml.snapshot(X_test.assign(diagnosis=y_test), holdout, progress=False)
+    passed = ml.gate(f"{name}/2", f"{name}@champion", data=holdout, label="diagnosis",
+                     metric="roc_auc", margin=0.01, promote="champion").to_json()
+    assert passed["passed"] and passed["promoted"]["to_version"] == 2, passed
+    failed = ml.gate(f"{name}/1", f"{name}@champion", data=holdout, label="diagnosis",
+                     metric="roc_auc", margin=0.01).to_json()
+    assert failed["passed"] is False, failed
+    benchmark = ml.benchmark_models([f"{name}/1", f"{name}/2"], data=holdout,
+                                    label="diagnosis", metrics=["roc_auc", "accuracy"]).to_json()
+    return name, snapshot, passed, failed, benchmark
+
+
+PLOT = """el => ({x: el.data.map(t => t.x), base: el.data[0].base,
+           lines: (el.layout.shapes || []).map(s => [s.x0, s.line.dash])})"""
+
+
+def test_gates_and_benchmarks_in_the_model_view(lab_server, lab_page, evaluated, screenshot):
+    name, snapshot, passed, failed, benchmark = evaluated
+    base_url, token = lab_server
+    with lab_page(base_url, token) as page:
+        view = open_model(page, name, 2)
+        section = view.get_by_test_id("mlops-lab-evaluations")
+        gates = section.get_by_test_id("mlops-lab-gate")
+        expect(gates).to_have_count(2, timeout=TIMEOUT_MS)
+        # Newest first: the benchmark, the failed gate, the gate that passed.
+        ids = section.locator("article").evaluate_all(
+            "cards => cards.map(c => Number(c.dataset.evaluationId))")
+        assert ids == [benchmark["id"], failed["id"], passed["id"]]
+
+        card = section.locator(f"[data-evaluation-id='{passed['id']}']")
+        expect(card.get_by_test_id("mlops-lab-gate-badge")).to_have_text("passed")
+        expect(card.get_by_test_id("mlops-lab-gate-versions")).to_have_text(
+            "v2 (challenger) vs v1 (champion)")
+        expect(card.get_by_test_id("mlops-lab-gate-promoted")).to_have_text(
+            "moved champion v1 → v2")
+        expect(card.get_by_test_id("mlops-lab-gate-guardrails")).to_contain_text("✓")
+        expect(card.get_by_test_id("mlops-lab-gate-reasons")).to_have_count(0)
+        link = card.locator("a.mlops-lab-snapshot-link")
+        expect(link).to_have_text(passed["data"]["snapshot"])
+        expect(link).to_have_attribute("data-snapshot-id", snapshot.id)
+        expect(card.get_by_test_id("mlops-lab-evaluation-data")).to_contain_text(
+            f"{passed['data']['rows']} rows · label diagnosis")
+        # The interval bar from low to high, the point estimate, a line at 0 and a dashed
+        # line at the margin.
+        chart = card.locator(".mlops-lab-gate-chart.js-plotly-plot")
+        expect(chart).to_have_count(1, timeout=TIMEOUT_MS)
+        drawn = chart.evaluate(PLOT)
+        improvement = passed["improvement"]
+        assert drawn["base"] == [improvement["low"]]
+        assert drawn["x"][1] == [improvement["value"]]
+        assert drawn["lines"] == [[0, "solid"], [0.01, "dash"]]
+
+        bad = section.locator(f"[data-evaluation-id='{failed['id']}']")
+        expect(bad.get_by_test_id("mlops-lab-gate-badge")).to_have_text("failed")
+        expect(bad.get_by_test_id("mlops-lab-gate-reasons")).to_contain_text(
+            failed["reasons"][0])
+
+        board = section.get_by_test_id("mlops-lab-benchmark")
+        rows = board.get_by_test_id("mlops-lab-leaderboard-row")
+        expect(rows).to_have_count(2)
+        expect(rows.first).to_have_attribute("data-version", "2")
+        expect(rows.first).to_contain_text("leader")
+        auc = benchmark["leaderboard"][1]["values"]["roc_auc"]
+        expect(rows.nth(1)).to_contain_text(
+            f"{auc['value']:.3f} [{auc['low']:.3f}, {auc['high']:.3f}]")
+        expect(board.locator(".mlops-lab-benchmark-chart.js-plotly-plot")).to_have_count(1)
+        board.scroll_into_view_if_needed()
+        screenshot(page, "models-11-gates-and-benchmarks-light")
+
+        expect(view.get_by_test_id("mlops-lab-version-gate")).to_contain_text(
+            f"#{passed['id']} against v1: roc_auc +{improvement['value']:.3f}")
+
+        # The alias history says which gate moved @champion; its link shows that gate's card.
+        gate_link = view.get_by_test_id("mlops-lab-alias-history").get_by_test_id(
+            "mlops-lab-alias-gate-link")
+        expect(gate_link).to_have_text(
+            f"by gate #{passed['id']} (passed: roc_auc +{improvement['value']:.3f})")
+        gate_link.click()
+        expect(card).to_have_class(re.compile("mlops-lab-focused"))
+        expect(card).to_be_in_viewport(timeout=TIMEOUT_MS)
+
+        # Version 2's detail lists the gate it was the challenger in; the line shows the card.
+        view.get_by_test_id("mlops-lab-evaluations").get_by_role("button", name="v1").first.click()
+        expect(view.get_by_test_id("mlops-lab-version-heading")).to_contain_text("Version 1")
+        line = view.get_by_test_id("mlops-lab-version-gate")
+        expect(line).to_have_count(1)
+        expect(line).to_contain_text(f"#{failed['id']} against v2")
+        line.click()
+        expect(bad).to_have_class(re.compile("mlops-lab-focused"))
+        expect(bad).to_be_in_viewport(timeout=TIMEOUT_MS)
+        set_theme(page, "JupyterLab Dark", False)
+        screenshot(page, "models-12-gates-dark")
+        set_theme(page, "JupyterLab Light", True)
+
+        # The data a gate scored on opens as other snapshot links do.
+        bad.locator("a.mlops-lab-snapshot-link").click()
+        expect(page.get_by_test_id("mlops-lab-snapshot-view")).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.locator("#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current")).to_contain_text(
+            f"Snapshot {snapshot.name}@{snapshot.version}")
         assert page.dialogs == []

@@ -11,14 +11,21 @@ export interface IPlotlyChartProps {
   className?: string;
 }
 
+/**
+ * A number that changes when JupyterLab switches theme: charts whose colours come from the
+ * theme's CSS variables are drawn again with it.
+ */
+export function useThemeChanges(): number {
+  const [theme, setTheme] = useState(0);
+  useEffect(() => onThemeChange(() => setTheme(count => count + 1)), []);
+  return theme;
+}
+
 export function PlotlyChart(props: IPlotlyChartProps): JSX.Element {
   const root = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
-  const [theme, setTheme] = useState(0);
+  const theme = useThemeChanges();
   const height = props.height ?? 240;
-
-  // Colours come from the theme's CSS variables: draw again when it changes.
-  useEffect(() => onThemeChange(() => setTheme(count => count + 1)), []);
 
   useEffect(() => {
     let cancelled = false;

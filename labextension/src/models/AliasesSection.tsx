@@ -71,7 +71,11 @@ export function AliasesSection(props: {
   );
 }
 
-export function AliasHistory(props: { history: IAliasMove[] }): JSX.Element {
+export function AliasHistory(props: {
+  history: IAliasMove[];
+  /** What to show for a move a gate made (its link). */
+  gateLink?: (evaluationId: number) => React.ReactNode;
+}): JSX.Element {
   const { history } = props;
   return (
     <Section title="Alias history" testId="mlops-lab-alias-history">
@@ -100,7 +104,10 @@ export function AliasHistory(props: { history: IAliasMove[] }): JSX.Element {
                   <td className="mlops-lab-who" title={move.moved_by}>
                     {move.moved_by}
                   </td>
-                  <td className="mlops-lab-reason">{move.reason ?? ''}</td>
+                  <td className="mlops-lab-reason">
+                    {move.reason ?? ''}
+                    {move.evaluation_id != null && props.gateLink?.(move.evaluation_id)}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,10 +1,10 @@
 /**
  * A model in the main area: its versions with metrics, its aliases with promote / rollback /
- * delete (each asks for a reason), the audited alias history, and the selected version's
- * lineage, model card and try-it. Two requests: the model with its versions and history, and
- * the selected version in full.
+ * delete (each asks for a reason), the audited alias history, its gates and benchmarks, and
+ * the selected version's lineage, model card and try-it. Three requests: the model with its
+ * versions and history, its evaluations, and the selected version in full.
  */
-import React, { useState } from 'react';
+import React, { useMemo, useState } from 'react';
 import { ViewStatus } from '../common/ViewStatus';
 import { ON_DEMAND, usePolling } from '../usePolling';
 import { AliasesSection, AliasHistory } from './AliasesSection';
@@ -19,6 +19,9 @@ import {
   rollbackAlias,
   setAlias
 } from './api';
+import { IGate, listEvaluations } from './evaluationApi';
+import { EvaluationsSection, IEvaluationFocus } from './EvaluationsSection';
+import { GateLink } from './GateLink';
 import { VersionDetail } from './VersionDetail';
 import { VersionsTable } from './VersionsTable';
 
@@ -45,11 +48,23 @@ export function ModelView(props: IModelViewProps): JSX.Element {
     ON_DEMAND
   );
   const detail = version.data;
-  const error = overview.error ?? version.error;
+  // Gates and benchmarks load with the model; a version's gates are picked from them.
+  const evaluations = usePolling(() => listEvaluations(name), [name], ON_DEMAND);
+  const [focus, setFocus] = useState<IEvaluationFocus | null>(null);
+  const showEvaluation = (id: number) => setFocus(last => ({ id, asked: (last?.asked ?? 0) + 1 }));
+  const selectedGates = useMemo(
+    () =>
+      (evaluations.data?.items ?? []).filter(
+        (e): e is IGate => e.kind === 'gate' && e.challenger.version === selected
+      ),
+    [evaluations.data, selected]
+  );
+  const error = overview.error ?? version.error ?? evaluations.error;
   const setError = overview.setError;
   const reload = () => {
     overview.reload();
     version.reload();
+    evaluations.reload();
   };
 
   const act = async (work: () => Promise<IAliasMove>) => {
@@ -129,6 +144,7 @@ export function ModelView(props: IModelViewProps): JSX.Element {
             onClick={() => {
               overview.setError(null);
               version.setError(null);
+              evaluations.setError(null);
             }}
           >
             Dismiss
@@ -151,7 +167,16 @@ export function ModelView(props: IModelViewProps): JSX.Element {
           onRollback={(alias, from, to) => void rollback(alias, from, to)}
           onDelete={alias => void remove(alias)}
         />
-        <AliasHistory history={model.history} />
+        <AliasHistory
+          history={model.history}
+          gateLink={id => (
+            <GateLink
+              id={id}
+              evaluations={evaluations.data?.items ?? []}
+              onShowEvaluation={showEvaluation}
+            />
+          )}
+        />
       </div>
 
       <VersionsTable
@@ -162,9 +187,17 @@ export function ModelView(props: IModelViewProps): JSX.Element {
         onPromote={to => void promoteAsk(to)}
       />
 
+      <EvaluationsSection
+        page={evaluations.data}
+        focus={focus}
+        onSelectVersion={props.onSelectVersion}
+      />
+
       {detail && detail.version === selected && (
         <VersionDetail
           detail={detail}
+          gates={selectedGates}
+          onShowEvaluation={showEvaluation}
           onOpenRun={props.onOpenRun}
           onOpenNotebook={props.onOpenNotebook}
         />

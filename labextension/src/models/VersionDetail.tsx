@@ -1,15 +1,17 @@
 /**
- * The selected version of a model in detail: class, format, trusted types, lineage, ONNX
- * export, try-it and model card.
+ * The selected version of a model in detail: class, format, trusted types, the gates it was
+ * the challenger in, lineage, ONNX export, try-it and model card.
  */
 import React from 'react';
 import { absoluteTime } from '../format';
 import { Section } from '../common/Section';
 import { TryIt } from '../serving/TryIt';
 import { IModelVersionDetail } from './api';
+import { IGate } from './evaluationApi';
 import { Lineage } from './Lineage';
 import { Markdown } from './Markdown';
 import { OnnxSection } from './OnnxSection';
+import { VersionGates } from './VersionGates';
 
 /** What loading the file may create, in plain words: skops refuses any class it does not
  * know to be safe unless it was reviewed when the model was saved; pickle runs any code. */
@@ -41,6 +43,9 @@ function TrustedTypes(props: { format: string; types: string[] }): JSX.Element {
 
 export function VersionDetail(props: {
   detail: IModelVersionDetail;
+  /** The gates this version was the challenger in, newest first. */
+  gates: IGate[];
+  onShowEvaluation: (id: number) => void;
   onOpenRun: (runId: string, name?: string) => void;
   onOpenNotebook: (path: string) => void;
 }): JSX.Element {
@@ -82,6 +87,9 @@ export function VersionDetail(props: {
           </>
         )}
       </dl>
+      <Section title="Gates as challenger" testId="mlops-lab-version-gates-section">
+        <VersionGates gates={props.gates} onShowEvaluation={props.onShowEvaluation} />
+      </Section>
       <Section title="Lineage" testId="mlops-lab-lineage">
         <Lineage
           lineage={d.lineage}

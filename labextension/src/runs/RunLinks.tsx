@@ -4,6 +4,7 @@
  * `a.mlops-lab-snapshot-link` and `a.mlops-lab-feature-set-link`).
  */
 import React from 'react';
+import { SnapshotLink } from '../common/SnapshotLink';
 import { IRunLink } from './api';
 
 const SNAPSHOT_ID = /^[0-9a-f]{32}$/;
@@ -11,17 +12,7 @@ const SNAPSHOT_ID = /^[0-9a-f]{32}$/;
 function LinkLabel(props: { link: IRunLink }): JSX.Element {
   const { link } = props;
   if (link.kind === 'snapshot' && SNAPSHOT_ID.test(link.ref)) {
-    return (
-      <a
-        className="mlops-lab-snapshot-link"
-        data-snapshot-id={link.ref}
-        data-testid="mlops-lab-run-link-snapshot"
-        href={`#mlops-lab/snapshots/${link.ref}`}
-        title={`Open snapshot ${link.label}`}
-      >
-        {link.label}
-      </a>
-    );
+    return <SnapshotLink id={link.ref} label={link.label} testId="mlops-lab-run-link-snapshot" />;
   }
   const versionAt = link.label.lastIndexOf('@v'); // feature-set labels are "name@v3"
   if (link.kind === 'feature_set' && versionAt > 0) {
