@@ -12,12 +12,12 @@ import argparse
 import sys
 
 from . import (alerts, dags, datasets, evaluation, features, models, monitors, pipelines,
-               reproduce, runs, schedules, serving, store, sweeps)
+               reproduce, retraining, runs, schedules, serving, store, sweeps)
 
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 # In the order `mlops-lab --help` lists their commands.
-PARTS = (runs, datasets, features, models, evaluation, serving, monitors, alerts, pipelines, schedules,
-         reproduce, dags, sweeps, store)
+PARTS = (runs, datasets, features, models, evaluation, retraining, serving, monitors, alerts,
+         pipelines, schedules, reproduce, dags, sweeps, store)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,6 +28,7 @@ from . import rules
 from .entities import Firing, RetrainingRule
 
 MAX_LIMIT = 10_000
+STATUSES = ("running", "promoted", "kept", "registered", "failed", "skipped")
 # How many trigger events one check reads per rule (the rest wait for the next check).
 EVENTS_PER_CHECK = 100
 
@@ -262,7 +263,8 @@ class RetrainingService:
         if run.status != "SUCCEEDED":
             return self._end(firing, rule, "failed", message=(
                 f"The retraining run {run.id[:8]} ended {run.status}: "
-                f"{run.error or 'no error recorded'}. The {rule.alias} alias stays."))
+                f"{(run.error or 'no error recorded').rstrip('.')}. The {rule.alias} alias "
+                "stays."))
         versions = self._versions_of(rule.model, run)
         if not versions:
             return self._end(firing, rule, "failed", message=(
@@ -354,12 +356,17 @@ class RetrainingService:
         return _firing(row._mapping, row.rule_name)
 
     def list_firings(self, rule=None, status: str | None = None, limit: int = 100,
-                     after: list | None = None) -> list[Firing]:
-        """Firings newest first; `after` a firing's (fired_at, id), the ones after it."""
+                     after: list | None = None, model: str | None = None) -> list[Firing]:
+        """Firings newest first (of one rule, or of the rules of `model`); `after` a firing's
+        (fired_at, id), the ones after it."""
         check_limit(limit, MAX_LIMIT)
+        if status is not None and status not in STATUSES:
+            raise InvalidInput(f"status is one of {', '.join(STATUSES)}, not {status!r:.40}.")
         query = select(f, r.c.name.label("rule_name")).join(r, r.c.id == f.c.rule_id)
         if rule is not None:
             query = query.where(f.c.rule_id == self.get_rule(rule).id)
+        if model is not None:
+            query = query.where(r.c.model == model)
         if status is not None:
             query = query.where(f.c.status == status)
         order = [SortKey(f.c.fired_at, True), SortKey(f.c.id, True)]

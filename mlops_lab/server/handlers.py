@@ -8,12 +8,12 @@ from jupyter_server.auth.decorator import authorized
 
 from ..errors import NotFound
 from . import (alerts, dags, datasets, evaluation, features, models, monitors, pipelines,
-               serving, tracking)
+               retraining, serving, tracking)
 from .base import API_PREFIX, MlopsLabHandler
 from .openapi import document
 
 PARTS = (tracking, datasets, features, models, evaluation, serving, pipelines, dags, monitors,
-         alerts)
+         alerts, retraining)
 
 
 class OpenApiHandler(MlopsLabHandler):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 FOLDER = Path(__file__).with_name("openapi")
 PARTS = ("base", "tracking", "datasets", "features", "models", "evaluation", "serving",
-         "pipelines", "dags", "monitors", "alerts")
+         "pipelines", "dags", "monitors", "alerts", "retraining")
 
 
 @lru_cache(maxsize=1)
