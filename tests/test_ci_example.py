@@ -139,6 +139,7 @@ def test_the_workflow_bootstraps_then_promotes_a_better_model_and_stops_a_worse_
     (move,) = models.alias_history("churn")
     assert (move.alias, move.from_version, move.to_version) == ("champion", None, 1)
     assert move.evaluation_id is None
+    assert services().evaluation.list_evaluations("churn", None, None, 10) == []  # no gate ran
     assert packaged_version(tmp_path / "first") == 1
 
     # A run with the workflow's defaults (a larger forest): it passes the gate and is promoted.
