@@ -1,7 +1,9 @@
-"""Every notebook in example_notebooks/ runs top to bottom on a real kernel and records runs.
+"""Every notebook in example_notebooks/ (and its sub-folders) runs top to bottom on a real
+kernel and records runs.
 
-Each notebook is executed by papermill in a temporary copy of the folder, with the store in a
-temporary MLOPS_LAB_HOME, exactly as a user running it would write to `.mlops-lab/`.
+Each notebook is executed by papermill in a temporary copy of the folder, in the notebook's own
+folder, with the store in a temporary MLOPS_LAB_HOME, exactly as a user running it would write
+to `.mlops-lab/`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from mlops_lab.store import open_store
 from mlops_lab.tracking.service import TrackingService
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "example_notebooks"
-NOTEBOOKS = sorted(p.name for p in EXAMPLES.glob("*.ipynb"))
+# Executed copies (`mlops-lab run` writes them to <name>.runs/) are outputs, not examples.
+NOTEBOOKS = sorted(p.relative_to(EXAMPLES).as_posix() for p in EXAMPLES.rglob("*.ipynb")
+                   if not any(part.endswith((".runs", ".ipynb_checkpoints"))
+                              for part in p.relative_to(EXAMPLES).parts))
 
 
 def test_there_are_example_notebooks():
@@ -26,7 +31,8 @@ def test_there_are_example_notebooks():
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_example_notebook_runs_and_records_runs(notebook, tmp_path, monkeypatch):
     work = tmp_path / "work"
-    shutil.copytree(EXAMPLES, work, ignore=shutil.ignore_patterns(".mlops-lab", ".ipynb_checkpoints"))
+    shutil.copytree(EXAMPLES, work, ignore=shutil.ignore_patterns(".mlops-lab", ".ipynb_checkpoints",
+                                                                  "*.runs"))
     home = tmp_path / "home"
     # The kernel inherits this environment: it and the assertions below use the same store.
     monkeypatch.setenv("MLOPS_LAB_HOME", str(home))
@@ -35,8 +41,8 @@ def test_example_notebook_runs_and_records_runs(notebook, tmp_path, monkeypatch)
 
     papermill.execute_notebook(
         str(work / notebook),
-        str(tmp_path / f"out-{notebook}"),
-        cwd=str(work),
+        str(tmp_path / f"out-{notebook.replace('/', '-')}"),
+        cwd=str((work / notebook).parent),
         kernel_name="python3",
         progress_bar=False,
         execution_timeout=240,
@@ -52,4 +58,4 @@ def test_example_notebook_runs_and_records_runs(notebook, tmp_path, monkeypatch)
         tracked = [r for r in full_runs if r.source.get("kind") == "cell"]
         assert tracked, f"{notebook} has %%track cells but no run recorded a cell"
         assert all(r.params and r.source.get("cell_hash") for r in tracked)
-    assert not (work / ".mlops-lab").exists(), "the notebook wrote a store outside MLOPS_LAB_HOME"
+    assert not list(work.rglob(".mlops-lab")), "the notebook wrote a store outside MLOPS_LAB_HOME"
