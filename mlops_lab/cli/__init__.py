@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import (alerts, dags, datasets, evaluation, features, models, monitors, pipelines,
+from . import (alerts, dags, datasets, demo, evaluation, features, models, monitors, pipelines,
                reproduce, retraining, runs, schedules, serving, store, sweeps)
 
 EXIT_ERROR, EXIT_BAD_INPUT = 1, 2
 # In the order `mlops-lab --help` lists their commands.
 PARTS = (runs, datasets, features, models, evaluation, retraining, serving, monitors, alerts,
-         pipelines, schedules, reproduce, dags, sweeps, store)
+         pipelines, schedules, reproduce, dags, sweeps, store, demo)
 
 
 def build_parser() -> argparse.ArgumentParser:
