@@ -1,15 +1,18 @@
-"""The demo's model server: a real `mlops-lab serve` process on a free port, waited for by
-polling /health, and always stopped (on errors and Ctrl-C too)."""
+"""The demo's model server: a real `mlops-lab serve` process on a free port, serving the store
+of this process, waited for by polling /health, and always stopped (errors, Ctrl-C, exit)."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from .polling import until
+
+BATCH = 100  # rows per request
 
 
 def free_port() -> int:
@@ -37,6 +40,11 @@ class ModelServer:
             raise RuntimeError(f"The model server answered {r.status_code}: {r.text[:300]}")
         return r.json()["request_id"], r.headers["X-Model-Version"]
 
+    def send(self, frame) -> list[tuple[str, str, int]]:
+        """The rows of `frame` in requests of BATCH: (request id, version, rows) of each."""
+        return [(*self.predict(frame.iloc[start:start + BATCH]),
+                 len(frame.iloc[start:start + BATCH])) for start in range(0, len(frame), BATCH)]
+
     def wait_for(self, check, what: str, timeout: float):
         """Polls `check()` until it returns something truthy; the server's log on failure."""
         def alive():
@@ -49,34 +57,58 @@ class ModelServer:
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}\n{self.tail()}") from None
 
+    def stop(self) -> None:
+        stop(self.proc)
+
     def tail(self, lines: int = 20) -> str:
         text = self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
         return "\n".join(text.splitlines()[-lines:])
 
 
-@contextlib.contextmanager
-def serving(ref: str, folder: Path, timeout: float = 60):
-    """`mlops-lab serve REF` in `folder` (its store), yielded once /health answers."""
+def start_server(ref: str, log_folder: Path, timeout: float = 60) -> ModelServer:
+    """`mlops-lab serve REF` on a free port, on the store this process uses (named to it
+    explicitly, wherever it runs), its output in log_folder/model-server.log; returned once
+    /health answers. Stopped when this process exits, if not before (`server.stop()`)."""
+    import atexit
+
     import httpx
 
+    from ..services import services
+
+    store = services().store
+    env = {**os.environ, "MLOPS_LAB_URI": store.db.uri,
+           "MLOPS_LAB_ARTIFACTS": store.artifacts.url}
     port = free_port()
-    log = folder / "model-server.log"
+    log = Path(log_folder) / "model-server.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "mlops_lab.cli", "serve", ref,
-                                 "--port", str(port)], cwd=folder, stdout=out,
-                                stderr=subprocess.STDOUT)
+                                 "--port", str(port)], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    atexit.register(stop, proc)
     server = ModelServer(proc, f"http://127.0.0.1:{port}", log)
-    try:
-        def answers():
-            try:
-                return httpx.get(f"{server.url}/health", timeout=2).status_code == 200
-            except httpx.TransportError:
-                return False
 
-        server.wait_for(answers, "answer from the model server's /health", timeout)
+    def answers():
+        try:
+            return httpx.get(f"{server.url}/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        server.wait_for(answers, "an answer from the model server's /health", timeout)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@contextlib.contextmanager
+def serving(ref: str, log_folder: Path, timeout: float = 60):
+    """The server of `start_server`, stopped on leaving (errors and Ctrl-C too)."""
+    server = start_server(ref, log_folder, timeout)
+    try:
         yield server
     finally:
-        stop(proc)
+        server.stop()
 
 
 def stop(proc: subprocess.Popen) -> None:

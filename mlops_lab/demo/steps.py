@@ -16,14 +16,14 @@ from .report import Reporter
 from .polling import until
 from .server import serving
 
-MODEL, ALIAS, MONITOR = "churn", "champion", "churn@champion"
+MODEL, ALIAS, MONITOR, RULE = "churn", "champion", "churn@champion", "churn-on-drift"
 GATE = {"data": "holdout", "label": LABEL, "metric": "roc_auc", "margin": 0.01}
-BATCH = 100  # rows per request to the model server
 RETRAIN_TIMEOUT_S = 240  # a retraining run on a busy 2-core machine stays well inside it
 
 
-def run(folder: Path, report: Reporter) -> dict:
-    """The whole loop in `folder` (its store is folder/.mlops-lab); the lineage ids."""
+def run(folder: Path, report: Reporter, one_cell: bool = False) -> dict:
+    """The whole loop in `folder` (its store is folder/.mlops-lab); the lineage ids.
+    `one_cell`: the retraining notebook is one cell, without a `parameters` cell."""
     import mlops_lab as ml
 
     parts = customers()
@@ -31,8 +31,8 @@ def run(folder: Path, report: Reporter) -> dict:
     train_and_register(ml, report)
     ml.set_alias(MODEL, ALIAS, 1, reason="the first version")
     report.step("champion", f"{MODEL}@{ALIAS} -> version 1", version=1)
-    notebook = write_retraining_notebook(folder / "retrain.ipynb")
-    watch_step(ml, notebook, report)
+    notebook = write_retraining_notebook(folder / "retrain.ipynb", parameters=not one_cell)
+    watch_step(ml, notebook, report, {} if one_cell else {"model": "{model}"})
     with serving(MONITOR, folder) as server:
         health = server.health()
         report.step("serve", f"mlops-lab serve {MONITOR} answers on {server.url} with version "
@@ -80,11 +80,12 @@ def train_and_register(ml, report: Reporter) -> None:
                 version=version.version, ref=version.ref)
 
 
-def watch_step(ml, notebook: Path, report: Reporter) -> None:
+def watch_step(ml, notebook: Path, report: Reporter, parameters: dict) -> None:
     monitor = ml.create_monitor(MONITOR, last=1000, metric="roc_auc")
     rule = ml.create_alert_rule("inputs drifted", "feature_drift", monitor=monitor.name)
-    retraining = ml.create_retraining_rule("churn-on-drift", MODEL, notebook, on="alert",
-                                           monitor=monitor.name, gate=GATE)
+    retraining = ml.create_retraining_rule(RULE, MODEL, notebook, on="alert",
+                                           monitor=monitor.name, gate=GATE,
+                                           parameters=parameters)
     report.step("watch", f"monitor {monitor.name} (the last 1000 predictions against train@1), "
                 f"alert rule '{rule.name}', retraining rule '{retraining.name}' -> "
                 f"{notebook.name}, gated on {GATE['data']} ({GATE['metric']}, margin "
@@ -95,11 +96,11 @@ def watch_step(ml, notebook: Path, report: Reporter) -> None:
 def traffic_step(ml, server, parts, report: Reporter) -> None:
     from ..services import services
 
-    normal = send(server, parts["traffic"])
+    normal = server.send(parts["traffic"][FEATURES])
     report.step("traffic", f"{len(parts['traffic'])} customers scored in {len(normal)} "
                 f"requests, answered by version {versions(normal)}",
                 rows=len(parts["traffic"]), versions=versions(normal))
-    shifted = send(server, parts["shifted_traffic"])
+    shifted = server.send(parts["shifted_traffic"][FEATURES])
     rows = len(parts["traffic"]) + len(parts["shifted_traffic"])
     server.wait_for(lambda: len(services().serving.prediction_frame(MODEL)) >= rows,
                     f"{rows} logged predictions", 60)
@@ -121,16 +122,6 @@ def traffic_step(ml, server, parts, report: Reporter) -> None:
                 f"snapshots {train.ref} and {holdout.ref}; {churn_calls:.0%} of recent "
                 f"customers call support more than {CALLS_THAT_CHURN:g} times, and they "
                 "all churned", labels=len(ids), train=train.ref, holdout=holdout.ref)
-
-
-def send(server, frame) -> list[tuple[str, str, int]]:
-    """The rows of `frame` in requests of BATCH: (request id, version, rows) of each."""
-    answers = []
-    for start in range(0, len(frame), BATCH):
-        part = frame[FEATURES].iloc[start:start + BATCH]
-        request_id, version = server.predict(part)
-        answers.append((request_id, version, len(part)))
-    return answers
 
 
 def versions(answers) -> str:
@@ -168,20 +159,26 @@ def drift_step(ml, report: Reporter):
 
 
 def retraining_step(ml, report: Reporter):
-    """Scheduler rounds until the rule fires, then until its retraining has been judged."""
+    """Scheduler rounds until the rule fires, then until its retraining has been judged. What
+    happened is read from the rule's firings, so another checker (a Jupyter server's
+    scheduler on the same store) may do either part."""
     from ..services import services
 
-    fired = until(lambda: ml.check_retraining()["fired"], "the retraining rule to fire",
-                  RETRAIN_TIMEOUT_S)
-    firing = fired[0]
+    def after_a_round(look):
+        return lambda: (ml.check_retraining(), look())[1]
+
+    def firings():
+        return ml.list_retraining_firings(RULE, limit=1)
+
+    firing = until(after_a_round(firings), "the retraining rule to fire", RETRAIN_TIMEOUT_S)[0]
     report.step("fired", f"retraining rule {firing.rule} fired (firing #{firing.id}) on alert "
                 f"#{firing.trigger.get('alert')}: pipeline run {firing.pipeline_run_id[:8]} "
                 "queued", firing=firing.id, alert=firing.trigger.get("alert"),
                 pipeline_run=firing.pipeline_run_id)
-    ended = until(lambda: [f for f in ml.check_retraining()["ended"] if f.id == firing.id],
+    ended = until(after_a_round(lambda: [f for f in firings() if f.status != "running"]),
                   "the retraining to end", RETRAIN_TIMEOUT_S)[0]
     run = services().pipelines.get(firing.pipeline_run_id)
-    took = (run.ended_at - run.started_at) / 1000 if run.started_at and run.ended_at else None
+    took = (run.duration_ms or 0) / 1000
     report.step("pipeline", f"pipeline run {run.id[:8]} {run.status} in {took:.1f} s "
                 f"(papermill; executed notebook {run.output_notebook or '-'})",
                 pipeline_run=run.id, status=run.status, seconds=took,
@@ -260,6 +257,7 @@ def swap_step(server, parts, alert, firing, gate, move, report: Reporter) -> Non
                     f"rule fired {took['fire_s']:.1f} s, pipeline run {took['pipeline_s']:.1f} s "
                     f"(a worker claimed it after {took['pipeline_start_s']:.1f} s; the notebook, "
                     f"its kernel's start included, {took['notebook_s']:.1f} s)",
+                    f"registering took {took.get('registration_s', 0):.2f} s of it; "
                     f"judged {took['judge_s']:.1f} s (the gate {took['gate_s']:.2f} s), the "
                     f"server swapped {took['swap_s']:.1f} s after the alias moved"],
                 version=health["version"], timing=took)

@@ -6,10 +6,9 @@ the model server swapping."""
 from __future__ import annotations
 
 
-def loop_parts(alert, firing, run, gate, move, answered_s: float,
-               registration_s: float | None = None) -> dict:
-    """Seconds of each part; `answered_s` the epoch second the new version first answered,
-    `registration_s` the time `register_model` took, when the notebook measured it."""
+def loop_parts(alert, firing, run, gate, move, answered_s: float) -> dict:
+    """Seconds of each part; `answered_s` the epoch second the new version first answered.
+    The notebook measures its own `register_model` call (its output `registration_s`)."""
     def span(start_ms, end_ms):
         return round((end_ms - start_ms) / 1000, 3)
 
@@ -23,6 +22,6 @@ def loop_parts(alert, firing, run, gate, move, answered_s: float,
         "gate_s": gate.doc.get("seconds"),
         "swap_s": round(answered_s - move.moved_at / 1000, 3),
     }
-    if registration_s is not None:
-        parts["registration_s"] = round(registration_s, 3)
+    if isinstance(run.outputs.get("registration_s"), (int, float)):
+        parts["registration_s"] = round(run.outputs["registration_s"], 3)
     return parts
