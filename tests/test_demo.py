@@ -99,3 +99,33 @@ def test_a_temporary_folder_is_removed_and_the_environment_restored(monkeypatch)
         assert "MLOPS_LAB_URI" not in os.environ
     assert not folder.exists() and os.getcwd() == here
     assert os.environ["MLOPS_LAB_URI"] == "sqlite:///somewhere-else.db"
+
+
+def test_ctrl_c_stops_the_model_server_and_removes_the_temporary_folder(elsewhere):
+    import re
+    import signal
+
+    proc = subprocess.Popen([sys.executable, "-m", "mlops_lab.cli", "demo"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=elsewhere,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    seen = []
+    try:
+        for line in proc.stdout:  # the demo's own report, line by line, as it happens
+            seen.append(line)
+            if "answers on" in line:
+                proc.send_signal(signal.SIGINT)
+                break
+        seen.append(proc.stdout.read())
+        assert proc.wait(60) == 130, "".join(seen)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    text = "".join(seen)
+    assert "interrupted: the model server is stopped" in text
+    server = int(re.search(r"\(pid (\d+);", text).group(1))
+    with pytest.raises(ProcessLookupError):
+        os.kill(server, 0)
+    folder = re.search(r"demo in (\S+)", text).group(1)
+    assert not os.path.exists(folder)

@@ -26,6 +26,7 @@ def register(commands, fmt) -> None:
 
 
 def cmd_demo(args) -> int:
+    from ..demo import DemoFailed
     from ..demo.folder import demo_folder
     from ..demo.report import Reporter
     from ..demo.steps import run
@@ -35,7 +36,14 @@ def cmd_demo(args) -> int:
         kept = args.keep or args.folder is not None
         report.say(f"mlops-lab demo in {folder}" + ("" if kept else " (removed at the end; "
                                                     "--keep keeps it)"))
-        lineage = run(folder, report)
+        try:
+            lineage = run(folder, report)
+        except KeyboardInterrupt:
+            report.say("interrupted: the model server is stopped and a running retraining "
+                       "cancelled")
+            raise
+        except DemoFailed as exc:  # the folder is kept for a look
+            raise DemoFailed(f"{exc} Everything is in {folder}.") from None
         report.say(f"done in {report.elapsed():.1f} s")
         if args.json:
             print_json(report.document(folder=str(folder), kept=kept, lineage=lineage))

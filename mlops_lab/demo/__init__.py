@@ -5,3 +5,9 @@ train → snapshot → register → serve → traffic → drift → alert → re
 that the retrained version is really better: after the shift, customers who call support
 often churn, a relation the first version never saw.
 """
+
+from ..errors import MlopsLabError
+
+
+class DemoFailed(MlopsLabError):
+    """A step of the demo did not come out as the story needs (said with what happened)."""

@@ -15,8 +15,9 @@ STORE_VARIABLES = ("MLOPS_LAB_HOME", "MLOPS_LAB_URI", "MLOPS_LAB_ARTIFACTS")
 @contextlib.contextmanager
 def demo_folder(folder: str | None = None, keep: bool = False):
     """Yields the folder (a new temporary one without `folder`), the working directory and
-    the store while inside; a temporary folder is removed afterwards unless `keep`."""
-    from ..errors import InvalidInput
+    the store while inside; a temporary folder is removed afterwards unless `keep`, or a step
+    failed (its store, notebooks and server log say why)."""
+    from ..errors import InvalidInput, MlopsLabError
 
     if folder is None:
         path = Path(tempfile.mkdtemp(prefix="mlops-lab-demo-"))
@@ -35,6 +36,9 @@ def demo_folder(folder: str | None = None, keep: bool = False):
     os.chdir(path)
     try:
         yield path
+    except MlopsLabError:
+        keep = True
+        raise
     finally:
         os.chdir(here)
         for name, value in saved.items():

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+from . import DemoFailed
+
 POLL_S = 0.05  # between looks at the condition
 
 
@@ -18,5 +20,5 @@ def until(condition, what: str, timeout: float, alive=None):
         if found:
             return found
         if time.monotonic() > deadline:
-            raise TimeoutError(f"Gave up waiting for {what} after {timeout:.0f} s.")
+            raise DemoFailed(f"Gave up waiting for {what} after {timeout:.0f} s.")
         time.sleep(POLL_S)

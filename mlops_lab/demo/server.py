@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from . import DemoFailed
 from .polling import until
 
 BATCH = 100  # rows per request
@@ -37,7 +38,7 @@ class ModelServer:
         r = httpx.post(f"{self.url}/predict", json={"records": frame.to_dict("records")},
                        timeout=30)
         if r.status_code != 200:
-            raise RuntimeError(f"The model server answered {r.status_code}: {r.text[:300]}")
+            raise DemoFailed(f"The model server answered {r.status_code}: {r.text[:300]}")
         return r.json()["request_id"], r.headers["X-Model-Version"]
 
     def send(self, frame) -> list[tuple[str, str, int]]:
@@ -49,13 +50,15 @@ class ModelServer:
         """Polls `check()` until it returns something truthy; the server's log on failure."""
         def alive():
             if self.proc.poll() is not None:
-                raise RuntimeError(f"The model server exited ({self.proc.returncode}) while "
+                raise DemoFailed(f"The model server exited ({self.proc.returncode}) while "
                                    f"waiting for {what}:\n{self.tail()}")
 
         try:
             return until(check, what, timeout, alive)
-        except TimeoutError as exc:
-            raise TimeoutError(f"{exc}\n{self.tail()}") from None
+        except DemoFailed as exc:
+            if "exited" in str(exc):
+                raise
+            raise DemoFailed(f"{exc} The server's log ends:\n{self.tail()}") from None
 
     def stop(self) -> None:
         stop(self.proc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from . import DemoFailed
 from .data import CALLS_THAT_CHURN, FEATURES, LABEL, SHIFT_CALLS, customers
 from .notebook import write_retraining_notebook
 from .report import Reporter
@@ -148,7 +149,7 @@ def drift_step(ml, report: Reporter):
                                                      "estimated")})
     alerts = ml.list_alerts(state="open", model=MODEL)
     if not alerts:
-        raise RuntimeError(f"The monitor found {run.status} but no alert opened: "
+        raise DemoFailed(f"The monitor found {run.status} but no alert opened: "
                            f"{run.result.get('message')}")
     alert = alerts[0]
     report.step("alert", f"alert #{alert.id} opened: {alert.message}",
@@ -161,7 +162,26 @@ def drift_step(ml, report: Reporter):
 def retraining_step(ml, report: Reporter):
     """Scheduler rounds until the rule fires, then until its retraining has been judged. What
     happened is read from the rule's firings, so another checker (a Jupyter server's
-    scheduler on the same store) may do either part."""
+    scheduler on the same store) may do either part. Interrupted (Ctrl-C, an error), the
+    retraining still running is cancelled: its worker runs in a session of its own, which
+    Ctrl-C does not reach."""
+    try:
+        return retrain_and_judge(ml, report)
+    except BaseException:
+        cancel_retrainings(ml)
+        raise
+
+
+def cancel_retrainings(ml) -> None:
+    from ..services import services
+
+    pipelines = services().pipelines
+    for firing in ml.list_retraining_firings(RULE, status="running"):
+        pipelines.cancel(firing.pipeline_run_id)
+        pipelines.wait(firing.pipeline_run_id, timeout=30)  # its worker is done with the store
+
+
+def retrain_and_judge(ml, report: Reporter):
     from ..services import services
 
     def after_a_round(look):
@@ -184,7 +204,7 @@ def retraining_step(ml, report: Reporter):
                 pipeline_run=run.id, status=run.status, seconds=took,
                 output_notebook=run.output_notebook)
     if ended.status != "promoted":
-        raise RuntimeError(f"The retraining ended {ended.status}: {ended.message}")
+        raise DemoFailed(f"The retraining ended {ended.status}: {ended.message}")
     inputs = trained_on(ml, ended.version)
     report.step("registered", f"{MODEL}/{ended.version} registered by the pipeline run "
                 f"(trained on {inputs})", version=ended.version, inputs=inputs)
