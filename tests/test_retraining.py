@@ -5,6 +5,8 @@ two checkers firing once."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -15,6 +17,7 @@ from mlops_lab.store import open_store
 from evaluation_models import churn_data, register_churn
 from test_alerts_service import add_monitor, figures
 from test_pipelines import notebook
+from webhook_receivers import receiver_fixture
 
 RETRAIN = """\
 import os, time
@@ -162,6 +165,28 @@ def test_two_checkers_reading_the_same_news_fire_once(ml, retrain_nb):
     ended = finish(ml, won)
     assert ended.status == "registered" and "no gate" in ended.message  # no gate: alias stays
     assert ml.models.alias_target("churn", "champion") == 1
+
+
+receiver = receiver_fixture("s3cret")
+
+
+def test_webhooks_hear_the_retraining_and_the_gate(ml, retrain_nb, receiver):
+    ml.webhooks.create_webhook("ops", receiver.url, secret="s3cret")
+    ml.retraining.create_rule("weekly", "churn", retrain_nb, on="schedule", cron="0 3 * * 1",
+                              gate=GATE)
+    ended = finish(ml, ml.retraining.fire("weekly"))
+    ml.webhooks.deliver_due()
+    assert receiver.bad_signatures == 0
+    events = [json.loads(body) for _, body in receiver.received]
+    names = [e["event"] for e in events]
+    assert names == ["retraining.started", "model_version.registered", "gate.passed",
+                     "alias.moved", "alias.moved", "retraining.ended"], names
+    started, gate, moved, ended_event = events[0], events[2], events[3], events[-1]
+    assert started["rule"] == "weekly" and started["trigger"]["kind"] == "by hand"
+    assert all(isinstance(e["at"], int) for e in events)
+    assert gate["evaluation_id"] == ended.evaluation_id and gate["challenger"]["version"] == 4
+    assert moved["alias"] == "champion" and moved["evaluation_id"] == ended.evaluation_id
+    assert ended_event["firing"]["status"] == "promoted"
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -337,7 +337,7 @@ class RetrainingService:
                                     "pipeline_run_id": firing.pipeline_run_id})
 
     def _tell(self, conn, event: str, rule: RetrainingRule, firing: dict, now: int) -> None:
-        doc = {"rule": rule.name, "model": rule.model, "alias": rule.alias,
+        doc = {"at": now, "rule": rule.name, "model": rule.model, "alias": rule.alias,
                "firing": {k: firing.get(k) for k in ("id", "status", "pipeline_run_id",
                                                     "version", "evaluation_id", "message")},
                "trigger": json.loads(firing["trigger"]) if isinstance(firing.get("trigger"), str)
