@@ -118,6 +118,27 @@ def test_a_failed_retraining_keeps_the_champion_and_raises_an_alert(ml, retrain_
     assert ml.retraining.check()["fired"] == []
 
 
+def test_a_rule_can_run_a_dag_file(ml, retrain_nb, tmp_path):
+    """A two-step DAG: prepare writes nothing a retraining needs but must run first; train
+    is the retraining notebook. The version any step registers meets the gate."""
+    notebook(tmp_path / "prepare.ipynb", "print('preparing', rows)", parameters="rows = 10")
+    dag = tmp_path / "retrain.yaml"
+    dag.write_text("steps:\n  prepare: prepare.ipynb\n"
+                   "  train: {notebook: retrain.ipynb, depends_on: [prepare]}\n")
+    ml.retraining.create_rule("dag", "churn", dag, on="schedule", cron="0 3 * * 1", gate=GATE,
+                              parameters={"train.max_depth": 6})
+    firing = ml.retraining.fire("dag")
+    assert firing.status == "running" and firing.dag_run_id and not firing.pipeline_run_id
+    from test_pipelines import poll
+
+    poll(lambda: ml.dags.get(firing.dag_run_id).ended, "the DAG run to end", 180)
+    (ended,) = ml.retraining.check()["ended"]
+    assert ended.status == "promoted", ended.message
+    assert ml.dags.get(firing.dag_run_id).step("train").parameters["max_depth"] == 6
+    with pytest.raises(InvalidInput, match="zz"):
+        ml.retraining.create_rule("bad", "churn", dag, on="alert", parameters={"zz.a": 1})
+
+
 def test_a_worker_killed_mid_retraining_fails_it_and_leaves_the_alias(ml, retrain_nb,
                                                                        tmp_path):
     import os
