@@ -183,8 +183,24 @@ def test_two_checkers_reading_the_same_news_fire_once(ml, retrain_nb):
     lost = ml.retraining._start(rule, events, 1, move_cursor=True, cursor=cursor)
     assert won is not None and lost is None
     assert len(ml.retraining.list_firings("data")) == 1
-    ended = finish(ml, won)
+    ml.pipelines.wait(won.pipeline_run_id, timeout=180)
+    ended = ml.retraining._judge(won)
+    assert ml.retraining._judge(won) is None  # the second judge finds it taken
     assert ended.status == "registered" and "no gate" in ended.message  # no gate: alias stays
+    assert ml.models.alias_target("churn", "champion") == 1
+
+
+def test_a_firing_whose_judge_died_mid_gate_ends_failed(ml, retrain_nb):
+    from mlops_lab.store.tables.retraining import retraining_firings
+
+    ml.retraining.create_rule("data", "churn", retrain_nb, on="alert", gate=GATE)
+    firing = ml.retraining.fire("data")
+    ml.pipelines.wait(firing.pipeline_run_id, timeout=180)
+    assert ml.retraining._claim(firing)  # a judge took it, then its process died
+    with ml.store.db.write() as conn:
+        conn.execute(retraining_firings.update().values(ended_at=1))
+    (ended,) = ml.retraining.check()["ended"]
+    assert ended.status == "failed" and "interrupted" in ended.message
     assert ml.models.alias_target("churn", "champion") == 1
 
 

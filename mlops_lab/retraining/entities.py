@@ -53,7 +53,7 @@ class Firing:
     rule: str
     fired_at: int
     trigger: dict[str, Any]
-    status: str  # running | promoted | kept | registered | failed | skipped
+    status: str  # running | judging | promoted | kept | registered | failed | skipped
     pipeline_run_id: str | None = None
     dag_run_id: str | None = None
     version: int | None = None
@@ -64,7 +64,7 @@ class Firing:
 
     @property
     def ended(self) -> bool:
-        return self.status != "running"
+        return self.status not in ("running", "judging")
 
     def to_json(self) -> dict[str, Any]:
         doc = {k: v for k, v in self.__dict__.items() if k != "extra"}

@@ -30,7 +30,9 @@ from .entities import Firing, RetrainingRule
 
 MAX_LIMIT = 10_000
 DAG_START_MS = 60_000
-STATUSES = ("running", "promoted", "kept", "registered", "failed", "skipped")
+# A firing being judged for longer than this lost its judge (a gate takes seconds).
+JUDGING_MS = 600_000
+STATUSES = ("running", "judging", "promoted", "kept", "registered", "failed", "skipped")
 # How many trigger events one check reads per rule (the rest wait for the next check).
 EVENTS_PER_CHECK = 100
 
@@ -165,6 +167,13 @@ class RetrainingService:
             done = self._judge(firing)
             if done is not None:
                 ended.append(done)
+        for firing in self.list_firings(status="judging", limit=MAX_LIMIT):
+            if now - (firing.ended_at or now) > JUDGING_MS:  # its judge died mid-gate
+                done = self._end(firing, self.get_rule(firing.rule_id), "failed", message=(
+                    "Judging this retraining was interrupted (the process ended); the alias "
+                    "stays. Gate its version by hand with `mlops-lab gate`."))
+                if done is not None:
+                    ended.append(done)
         return {"fired": fired, "ended": ended}
 
     def _news(self, rule: RetrainingRule, now: int) -> tuple[list[dict], int | None]:
@@ -262,8 +271,8 @@ class RetrainingService:
 
     def _busy_and_last(self, conn, rule_id: int) -> tuple[int | None, int | None]:
         """The rule's running retraining (its firing id) and when its last one started."""
-        busy = conn.execute(select(f.c.id).where(f.c.rule_id == rule_id,
-                                                 f.c.status == "running")).scalar()
+        busy = conn.execute(select(f.c.id).where(
+            f.c.rule_id == rule_id, f.c.status.in_(("running", "judging")))).scalar()
         last = conn.execute(select(f.c.fired_at).where(
             f.c.rule_id == rule_id, f.c.pipeline_run_id.is_not(None))
             .order_by(f.c.fired_at.desc()).limit(1)).scalar()
@@ -284,6 +293,8 @@ class RetrainingService:
         if found is None:
             return None
         what, status, error, run_ids = found
+        if not self._claim(firing):
+            return None  # another checker judges it
         rule = self.get_rule(firing.rule_id)
         if status != "SUCCEEDED":
             return self._end(firing, rule, "failed", message=(
@@ -325,6 +336,14 @@ class RetrainingService:
         return self._end(firing, rule, "kept", version=version, evaluation_id=gate.id,
                          message=f"Gate #{gate.id} did not promote version {version}: {why}")
 
+    def _claim(self, firing: Firing) -> bool:
+        """Marks the firing as being judged (one checker gates it, not two); `ended_at`
+        holds when, until it ends."""
+        with self.db.write() as conn:
+            return bool(conn.execute(update(f).where(f.c.id == firing.id,
+                                                     f.c.status == "running")
+                                     .values(status="judging", ended_at=now_ms())).rowcount)
+
     def _ended_run(self, firing: Firing):
         """(what ran, how it ended, its error, its tracked runs) once the firing's pipeline
         or DAG run ended; None while it runs. A DAG firing that never got its run (the
@@ -356,7 +375,8 @@ class RetrainingService:
              message: str) -> Firing | None:
         now = now_ms()
         with self.db.write() as conn:
-            moved = conn.execute(update(f).where(f.c.id == firing.id, f.c.status == "running")
+            moved = conn.execute(update(f).where(f.c.id == firing.id,
+                                                 f.c.status.in_(("running", "judging")))
                                  .values(status=status, version=version,
                                          evaluation_id=evaluation_id, message=message,
                                          ended_at=now))

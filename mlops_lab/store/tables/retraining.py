@@ -39,7 +39,8 @@ retraining_rules = Table(
 
 # Each time a rule's trigger fired: what fired it, the pipeline (or DAG) run it started (or why none
 # started), and how it ended (the version it registered, the gate's evaluation, the alias
-# move). status: running | promoted | kept | registered | failed | skipped.
+# move). status: running | judging (its gate runs) | promoted | kept | registered | failed |
+# skipped.
 retraining_firings = Table(
     "retraining_firings",
     metadata,
