@@ -190,6 +190,17 @@ def test_two_checkers_reading_the_same_news_fire_once(ml, retrain_nb):
     assert ml.models.alias_target("churn", "champion") == 1
 
 
+def test_a_retraining_that_times_out_keeps_the_champion_and_raises_an_alert(ml, retrain_nb,
+                                                                          tmp_path):
+    ml.retraining.create_rule("slow", "churn", retrain_nb, on="alert", gate=GATE, timeout=2,
+                              parameters={"hold": str(tmp_path / "never")})
+    ended = finish(ml, ml.retraining.fire("slow"))
+    assert ended.status == "failed" and "ended FAILED" in ended.message, ended.message
+    assert "time" in ended.message.lower()
+    assert ml.models.alias_target("churn", "champion") == 1
+    assert "Retraining rule slow failed" in ml.alerts.list_alerts(model="churn")[0].message
+
+
 def test_a_firing_whose_judge_died_mid_gate_ends_failed(ml, retrain_nb):
     from mlops_lab.store.tables.retraining import retraining_firings
 
