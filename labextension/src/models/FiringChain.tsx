@@ -1,0 +1,105 @@
+/**
+ * One retraining firing as the lineage it made: what fired it → the pipeline run → the
+ * version it registered → the gate that judged it → the outcome, each a link to its view.
+ */
+import React from 'react';
+import { absoluteTime, relativeTime } from '../format';
+import { StatusBadge } from '../common/StatusBadge';
+import { AlertLink } from '../monitoring/AlertLink';
+import { openPipelineRun } from '../pipelines/shared';
+import { IFiring, IFiringTrigger } from './retrainingApi';
+
+function Trigger(props: { trigger: IFiringTrigger }): JSX.Element {
+  const { trigger } = props;
+  const more = trigger.events && trigger.events > 1 ? ` (+${trigger.events - 1} more)` : '';
+  let what: React.ReactNode;
+  switch (trigger.kind) {
+    case 'alert':
+      what = <AlertLink id={trigger.alert ?? 0} message={trigger.message ?? null} />;
+      break;
+    case 'snapshot':
+      // The firing records the snapshot's ref (name@version), not its id: shown as text.
+      what = <>snapshot <code>{trigger.snapshot}</code></>;
+      break;
+    case 'schedule':
+      what = (
+        <span title={absoluteTime(trigger.fire_time)}>
+          schedule {absoluteTime(trigger.fire_time)}
+        </span>
+      );
+      break;
+    default:
+      what = <>by hand ({trigger.by ?? '?'})</>;
+  }
+  return (
+    <span className="mlops-lab-firing-step" data-testid="mlops-lab-firing-trigger">
+      {what}
+      {more}
+    </span>
+  );
+}
+
+const ARROW = <span className="mlops-lab-firing-arrow" aria-hidden="true">→</span>;
+
+export function FiringChain(props: {
+  firing: IFiring;
+  onSelectVersion: (version: number) => void;
+  gateLink: (id: number) => React.ReactNode;
+}): JSX.Element {
+  const { firing } = props;
+  const run = firing.pipeline_run_id;
+  return (
+    <li
+      className="mlops-lab-firing"
+      data-testid="mlops-lab-firing"
+      data-firing={firing.id}
+      data-status={firing.status}
+    >
+      <div className="mlops-lab-firing-chain">
+        <span className="mlops-lab-muted" title={absoluteTime(firing.fired_at)}>
+          {firing.rule} · {relativeTime(firing.fired_at)}
+        </span>
+        <Trigger trigger={firing.trigger} />
+        {run && (
+          <>
+            {ARROW}
+            <button
+              className="mlops-lab-link-button"
+              data-testid="mlops-lab-firing-run"
+              title={`Open pipeline run ${run}`}
+              onClick={() => openPipelineRun(run)}
+            >
+              pipeline run {run.slice(0, 8)}
+            </button>
+          </>
+        )}
+        {firing.version !== null && (
+          <>
+            {ARROW}
+            <button
+              className="mlops-lab-link-button"
+              data-testid="mlops-lab-firing-version"
+              title={`Show version ${firing.version}`}
+              onClick={() => props.onSelectVersion(firing.version!)}
+            >
+              v{firing.version}
+            </button>
+          </>
+        )}
+        {firing.evaluation_id !== null && (
+          <>
+            {ARROW}
+            {props.gateLink(firing.evaluation_id)}
+          </>
+        )}
+        {ARROW}
+        <StatusBadge status={firing.status} testId="mlops-lab-firing-status" />
+      </div>
+      {firing.message && (
+        <div className="mlops-lab-firing-message" data-testid="mlops-lab-firing-message">
+          {firing.message}
+        </div>
+      )}
+    </li>
+  );
+}
