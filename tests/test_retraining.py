@@ -70,6 +70,7 @@ def test_a_new_snapshot_retrains_gates_and_moves_the_champion(ml, retrain_nb):
     ml.datasets.snapshot(train.iloc[:-5], "train")  # this week's rows
     (firing,) = ml.retraining.check()["fired"]
     assert firing.status == "running" and firing.trigger["snapshot"] == "train@2"
+    assert firing.trigger["snapshot_id"] == ml.datasets.resolve("train@2").id  # a panel link
     run = ml.pipelines.get(firing.pipeline_run_id)
     assert run.parameters["snapshot"] == "train@2"
     assert run.tags["mlops_lab.retraining_rule"] == rule.name

@@ -190,7 +190,8 @@ class RetrainingService:
             newest = found[0].version if found else 0
             if newest <= (rule.cursor or 0):
                 return [], rule.cursor
-            return [{"kind": "snapshot", "snapshot": found[0].ref}], newest
+            return [{"kind": "snapshot", "snapshot": found[0].ref,
+                     "snapshot_id": found[0].id}], newest
         from ..pipelines.schedules.service import fire_times
 
         times = fire_times(rule.cron, rule.timezone, rule.cursor or now, until_ms=now)

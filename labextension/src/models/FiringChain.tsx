@@ -5,6 +5,8 @@
 import React from 'react';
 import { absoluteTime, relativeTime } from '../format';
 import { StatusBadge } from '../common/StatusBadge';
+import { SnapshotLink } from '../common/SnapshotLink';
+import { openDagRun } from '../dags/open';
 import { AlertLink } from '../monitoring/AlertLink';
 import { openPipelineRun } from '../pipelines/shared';
 import { IFiring, IFiringTrigger } from './retrainingApi';
@@ -18,8 +20,18 @@ function Trigger(props: { trigger: IFiringTrigger }): JSX.Element {
       what = <AlertLink id={trigger.alert ?? 0} message={trigger.message ?? null} />;
       break;
     case 'snapshot':
-      // The firing records the snapshot's ref (name@version), not its id: shown as text.
-      what = <>snapshot <code>{trigger.snapshot}</code></>;
+      what = trigger.snapshot_id ? (
+        <>
+          snapshot{' '}
+          <SnapshotLink
+            id={trigger.snapshot_id}
+            label={trigger.snapshot ?? trigger.snapshot_id}
+            testId="mlops-lab-firing-snapshot"
+          />
+        </>
+      ) : (
+        <>snapshot <code>{trigger.snapshot}</code></>
+      );
       break;
     case 'schedule':
       what = (
@@ -48,6 +60,7 @@ export function FiringChain(props: {
 }): JSX.Element {
   const { firing } = props;
   const run = firing.pipeline_run_id;
+  const dag = firing.dag_run_id;
   return (
     <li
       className="mlops-lab-firing"
@@ -70,6 +83,19 @@ export function FiringChain(props: {
               onClick={() => openPipelineRun(run)}
             >
               pipeline run {run.slice(0, 8)}
+            </button>
+          </>
+        )}
+        {dag && (
+          <>
+            {ARROW}
+            <button
+              className="mlops-lab-link-button"
+              data-testid="mlops-lab-firing-dag"
+              title={`Open DAG run ${dag}`}
+              onClick={() => openDagRun(dag)}
+            >
+              DAG run {dag.slice(0, 8)}
             </button>
           </>
         )}

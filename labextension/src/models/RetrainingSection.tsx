@@ -50,6 +50,11 @@ async function confirmDelete(rule: IRetrainingRule): Promise<boolean> {
   return result.button.accept;
 }
 
+/** A firing whose retraining runs, or whose gate does: it may still end. */
+function isBusy(status: string): boolean {
+  return status === 'running' || status === 'judging';
+}
+
 export function RetrainingSection(props: {
   model: string;
   visible: boolean;
@@ -72,8 +77,8 @@ export function RetrainingSection(props: {
   const running = useRef<Set<number>>(new Set());
   useEffect(() => {
     const firings = data?.firings.items ?? [];
-    const ended = firings.some(f => f.status !== 'running' && running.current.has(f.id));
-    running.current = new Set(firings.filter(f => f.status === 'running').map(f => f.id));
+    const ended = firings.some(f => !isBusy(f.status) && running.current.has(f.id));
+    running.current = new Set(firings.filter(f => isBusy(f.status)).map(f => f.id));
     if (ended) {
       props.onEnded();
     }

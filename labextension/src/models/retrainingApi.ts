@@ -5,7 +5,14 @@
 import { allItems, firstPage, IListPage, requestJson } from '../request';
 
 export type RetrainingTrigger = 'alert' | 'snapshot' | 'schedule';
-export type FiringStatus = 'running' | 'promoted' | 'kept' | 'registered' | 'failed' | 'skipped';
+export type FiringStatus =
+  | 'running'
+  | 'judging'
+  | 'promoted'
+  | 'kept'
+  | 'registered'
+  | 'failed'
+  | 'skipped';
 
 export interface IRetrainingGate {
   data: string;
@@ -46,6 +53,7 @@ export interface IFiringTrigger {
   alert?: number;
   message?: string;
   snapshot?: string;
+  snapshot_id?: string;
   fire_time?: number;
   by?: string;
   /** How many trigger events this firing stands for. */
@@ -60,6 +68,7 @@ export interface IFiring {
   trigger: IFiringTrigger;
   status: FiringStatus;
   pipeline_run_id: string | null;
+  dag_run_id: string | null;
   version: number | null;
   evaluation_id: number | null;
   message: string | null;
