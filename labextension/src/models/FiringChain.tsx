@@ -53,6 +53,28 @@ function Trigger(props: { trigger: IFiringTrigger }): JSX.Element {
 
 const ARROW = <span className="mlops-lab-firing-arrow" aria-hidden="true">→</span>;
 
+/** The run a retraining started (a pipeline run or a DAG run), as a link to its view. */
+function RunStep(props: {
+  what: string;
+  id: string;
+  testId: string;
+  open: (id: string) => void;
+}): JSX.Element {
+  return (
+    <>
+      {ARROW}
+      <button
+        className="mlops-lab-link-button"
+        data-testid={props.testId}
+        title={`Open ${props.what} ${props.id}`}
+        onClick={() => props.open(props.id)}
+      >
+        {props.what} {props.id.slice(0, 8)}
+      </button>
+    </>
+  );
+}
+
 export function FiringChain(props: {
   firing: IFiring;
   onSelectVersion: (version: number) => void;
@@ -74,30 +96,15 @@ export function FiringChain(props: {
         </span>
         <Trigger trigger={firing.trigger} />
         {run && (
-          <>
-            {ARROW}
-            <button
-              className="mlops-lab-link-button"
-              data-testid="mlops-lab-firing-run"
-              title={`Open pipeline run ${run}`}
-              onClick={() => openPipelineRun(run)}
-            >
-              pipeline run {run.slice(0, 8)}
-            </button>
-          </>
+          <RunStep
+            what="pipeline run"
+            id={run}
+            testId="mlops-lab-firing-run"
+            open={openPipelineRun}
+          />
         )}
         {dag && (
-          <>
-            {ARROW}
-            <button
-              className="mlops-lab-link-button"
-              data-testid="mlops-lab-firing-dag"
-              title={`Open DAG run ${dag}`}
-              onClick={() => openDagRun(dag)}
-            >
-              DAG run {dag.slice(0, 8)}
-            </button>
-          </>
+          <RunStep what="DAG run" id={dag} testId="mlops-lab-firing-dag" open={openDagRun} />
         )}
         {firing.version !== null && (
           <>
