@@ -141,7 +141,7 @@ class Services:
     @property
     def retraining(self):
         return self._get("retraining", lambda cls: cls(
-            self.store, pipelines=self.pipelines, models=self.models,
+            self.store, pipelines=self.pipelines, dags=self.dags, models=self.models,
             evaluation=self.evaluation, alerts=self.alerts, datasets=self.datasets,
             tracking=self.tracking, monitors=self.monitors, webhooks=self.webhooks))
 

@@ -70,7 +70,8 @@ def test_the_demo_runs_the_loop_and_its_lineage_is_in_the_store(tmp_path, elsewh
     assert firing.pipeline_run_id == lineage["pipeline_run"]
     run = s.pipelines.get(lineage["pipeline_run"])
     assert run.status == "SUCCEEDED" and run.tags["mlops_lab.retraining_rule"] == "churn-on-drift"
-    assert s.retraining._versions_of("churn", run) == [lineage["version"]] == [2]
+    under = [run.run_id, *s.tracking.descendant_ids(run.run_id)]  # the runs it made
+    assert s.models.versions_from_runs("churn", under) == [lineage["version"]] == [2]
     evaluation = s.evaluation.get_evaluation(lineage["gate"])
     assert evaluation.passed and evaluation.version == 2 and firing.evaluation_id == evaluation.id
     move = s.models.alias_history("churn", "champion")[0]

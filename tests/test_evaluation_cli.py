@@ -41,6 +41,11 @@ def test_gate_exit_codes_say_pass_fail_or_could_not_run(ml, tmp_path):
     doc = json.loads(failed.stdout)
     assert doc["passed"] is False and doc["reasons"]
 
+    card = cli("models", "show", "churn/2", cwd=tmp_path)
+    assert "## Gates (as challenger)" in card.stdout and "PASSED against version 1" in card.stdout
+    assert json.loads(cli("models", "show", "churn/1", "--json", cwd=tmp_path).stdout)[
+        "gates"][0]["passed"] is False
+
     broken = cli("gate", "churn/2", "churn/1", "--data", "holdout", "--label", "nope",
                  cwd=tmp_path)
     assert broken.returncode == 2

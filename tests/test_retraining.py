@@ -5,6 +5,8 @@ two checkers firing once."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import text
 
@@ -15,6 +17,7 @@ from mlops_lab.store import open_store
 from evaluation_models import churn_data, register_churn
 from test_alerts_service import add_monitor, figures
 from test_pipelines import notebook
+from webhook_receivers import receiver_fixture
 
 RETRAIN = """\
 import os, time
@@ -67,6 +70,7 @@ def test_a_new_snapshot_retrains_gates_and_moves_the_champion(ml, retrain_nb):
     ml.datasets.snapshot(train.iloc[:-5], "train")  # this week's rows
     (firing,) = ml.retraining.check()["fired"]
     assert firing.status == "running" and firing.trigger["snapshot"] == "train@2"
+    assert firing.trigger["snapshot_id"] == ml.datasets.resolve("train@2").id  # a panel link
     run = ml.pipelines.get(firing.pipeline_run_id)
     assert run.parameters["snapshot"] == "train@2"
     assert run.tags["mlops_lab.retraining_rule"] == rule.name
@@ -115,6 +119,27 @@ def test_a_failed_retraining_keeps_the_champion_and_raises_an_alert(ml, retrain_
     assert ml.retraining.check()["fired"] == []
 
 
+def test_a_rule_can_run_a_dag_file(ml, retrain_nb, tmp_path):
+    """A two-step DAG: prepare writes nothing a retraining needs but must run first; train
+    is the retraining notebook. The version any step registers meets the gate."""
+    notebook(tmp_path / "prepare.ipynb", "print('preparing', rows)", parameters="rows = 10")
+    dag = tmp_path / "retrain.yaml"
+    dag.write_text("steps:\n  prepare: prepare.ipynb\n"
+                   "  train: {notebook: retrain.ipynb, depends_on: [prepare]}\n")
+    ml.retraining.create_rule("dag", "churn", dag, on="schedule", cron="0 3 * * 1", gate=GATE,
+                              parameters={"train.max_depth": 6})
+    firing = ml.retraining.fire("dag")
+    assert firing.status == "running" and firing.dag_run_id and not firing.pipeline_run_id
+    from test_pipelines import poll
+
+    poll(lambda: ml.dags.get(firing.dag_run_id).ended, "the DAG run to end", 180)
+    (ended,) = ml.retraining.check()["ended"]
+    assert ended.status == "promoted", ended.message
+    assert ml.dags.get(firing.dag_run_id).step("train").parameters["max_depth"] == 6
+    with pytest.raises(InvalidInput, match="zz"):
+        ml.retraining.create_rule("bad", "churn", dag, on="alert", parameters={"zz.a": 1})
+
+
 def test_a_worker_killed_mid_retraining_fails_it_and_leaves_the_alias(ml, retrain_nb,
                                                                        tmp_path):
     import os
@@ -159,9 +184,58 @@ def test_two_checkers_reading_the_same_news_fire_once(ml, retrain_nb):
     lost = ml.retraining._start(rule, events, 1, move_cursor=True, cursor=cursor)
     assert won is not None and lost is None
     assert len(ml.retraining.list_firings("data")) == 1
-    ended = finish(ml, won)
+    ml.pipelines.wait(won.pipeline_run_id, timeout=180)
+    ended = ml.retraining._judge(won)
+    assert ml.retraining._judge(won) is None  # the second judge finds it taken
     assert ended.status == "registered" and "no gate" in ended.message  # no gate: alias stays
     assert ml.models.alias_target("churn", "champion") == 1
+
+
+def test_a_retraining_that_times_out_keeps_the_champion_and_raises_an_alert(ml, retrain_nb,
+                                                                          tmp_path):
+    ml.retraining.create_rule("slow", "churn", retrain_nb, on="alert", gate=GATE, timeout=2,
+                              parameters={"hold": str(tmp_path / "never")})
+    ended = finish(ml, ml.retraining.fire("slow"))
+    assert ended.status == "failed" and "ended FAILED" in ended.message, ended.message
+    assert "time" in ended.message.lower()
+    assert ml.models.alias_target("churn", "champion") == 1
+    assert "Retraining rule slow failed" in ml.alerts.list_alerts(model="churn")[0].message
+
+
+def test_a_firing_whose_judge_died_mid_gate_ends_failed(ml, retrain_nb):
+    from mlops_lab.store.tables.retraining import retraining_firings
+
+    ml.retraining.create_rule("data", "churn", retrain_nb, on="alert", gate=GATE)
+    firing = ml.retraining.fire("data")
+    ml.pipelines.wait(firing.pipeline_run_id, timeout=180)
+    assert ml.retraining._claim(firing)  # a judge took it, then its process died
+    with ml.store.db.write() as conn:
+        conn.execute(retraining_firings.update().values(ended_at=1))
+    (ended,) = ml.retraining.check()["ended"]
+    assert ended.status == "failed" and "interrupted" in ended.message
+    assert ml.models.alias_target("churn", "champion") == 1
+
+
+receiver = receiver_fixture("s3cret")
+
+
+def test_webhooks_hear_the_retraining_and_the_gate(ml, retrain_nb, receiver):
+    ml.webhooks.create_webhook("ops", receiver.url, secret="s3cret")
+    ml.retraining.create_rule("weekly", "churn", retrain_nb, on="schedule", cron="0 3 * * 1",
+                              gate=GATE)
+    ended = finish(ml, ml.retraining.fire("weekly"))
+    ml.webhooks.deliver_due()
+    assert receiver.bad_signatures == 0
+    events = [json.loads(body) for _, body in receiver.received]
+    names = [e["event"] for e in events]
+    assert names == ["retraining.started", "model_version.registered", "gate.passed",
+                     "alias.moved", "alias.moved", "retraining.ended"], names
+    started, gate, moved, ended_event = events[0], events[2], events[3], events[-1]
+    assert started["rule"] == "weekly" and started["trigger"]["kind"] == "by hand"
+    assert all(isinstance(e["at"], int) for e in events)
+    assert gate["evaluation_id"] == ended.evaluation_id and gate["challenger"]["version"] == 4
+    assert moved["alias"] == "champion" and moved["evaluation_id"] == ended.evaluation_id
+    assert ended_event["firing"]["status"] == "promoted"
 
 
 @pytest.mark.parametrize("call, error, message", [

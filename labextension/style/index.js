@@ -6,3 +6,4 @@ import './serving.css';
 import './pipelines.css';
 import './dags.css';
 import './monitoring.css';
+import './retraining.css';

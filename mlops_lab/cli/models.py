@@ -188,8 +188,11 @@ def cmd_models(args) -> int:
 
 def cmd_show(args) -> int:
     version = services().models.resolve(args.ref)
+    # The gates this version was the challenger in: its card's verdicts, newest first.
+    gates = services().evaluation.list_evaluations(version.name, kind="gate",
+                                                   version=version.version, limit=10)
     if args.json:
-        print_json(version.to_json())
+        print_json({**version.to_json(), "gates": [g.to_json() for g in gates]})
         return 0
     print_pairs([("version", version.ref),
                  ("aliases", ", ".join(version.aliases) or "-"),
@@ -197,6 +200,14 @@ def cmd_show(args) -> int:
     print()
     for line in version.card.splitlines():
         print(printable(line))
+    if gates:
+        print("\n## Gates (as challenger)\n")
+        for g in gates:
+            i, data = g.doc["improvement"], g.doc["data"]
+            print(f"- #{g.id} {'PASSED' if g.passed else 'FAILED'} against version "
+                  f"{g.doc['champion']['version']} on {g.doc['metric']}: {i['value']:+.4f} "
+                  f"[{i['low']:+.4f}, {i['high']:+.4f}], {printable(data['snapshot'])} "
+                  f"({data['rows']:,} rows), {when(g.created_at)}")
     return 0
 
 

@@ -39,7 +39,8 @@ def register(commands, fmt) -> None:
     create.add_argument("name", metavar="NAME")
     create.add_argument("--model", required=True, help="the model it retrains")
     create.add_argument("--notebook", required=True,
-                        help="the notebook pipeline (calls ml.register_model(model, NAME))")
+                        help="the notebook pipeline (it calls ml.register_model(model, NAME)), "
+                        "or a DAG file (.yaml) whose steps do")
     create.add_argument("--on", required=True, choices=["alert", "snapshot", "schedule"],
                         help="what fires it")
     create.add_argument("--monitor", help="--on alert: only this monitor's alerts")
@@ -164,7 +165,8 @@ def _firing_out(firing, as_json: bool) -> int:
     if as_json:
         print_json(firing.to_json())
     else:
-        run = f", pipeline run {firing.pipeline_run_id[:8]}" if firing.pipeline_run_id else ""
+        run = (f", pipeline run {firing.pipeline_run_id[:8]}" if firing.pipeline_run_id else
+               f", DAG run {firing.dag_run_id[:8]}" if firing.dag_run_id else "")
         print(f"Firing #{firing.id} of {firing.rule}: {firing.status}{run}"
               + (f". {firing.message}" if firing.message else "."))
     return 1 if firing.status == "failed" else 0

@@ -19,6 +19,7 @@ from .server import serving
 
 MODEL, ALIAS, MONITOR, RULE = "churn", "champion", "churn@champion", "churn-on-drift"
 GATE = {"data": "holdout", "label": LABEL, "metric": "roc_auc", "margin": 0.01}
+BUSY = ("running", "judging")  # a firing's states before its outcome
 RETRAIN_TIMEOUT_S = 240  # a retraining run on a busy 2-core machine stays well inside it
 
 
@@ -195,8 +196,8 @@ def retrain_and_judge(ml, report: Reporter):
                 f"#{firing.trigger.get('alert')}: pipeline run {firing.pipeline_run_id[:8]} "
                 "queued", firing=firing.id, alert=firing.trigger.get("alert"),
                 pipeline_run=firing.pipeline_run_id)
-    ended = until(after_a_round(lambda: [f for f in firings() if f.status != "running"]),
-                  "the retraining to end", RETRAIN_TIMEOUT_S)[0]
+    ended = until(after_a_round(lambda: [f for f in firings() if f.status not in BUSY]),
+                  "the retraining to be judged", RETRAIN_TIMEOUT_S)[0]
     run = services().pipelines.get(firing.pipeline_run_id)
     took = (run.duration_ms or 0) / 1000
     report.step("pipeline", f"pipeline run {run.id[:8]} {run.status} in {took:.1f} s "

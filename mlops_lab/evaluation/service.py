@@ -2,9 +2,10 @@
 confidence, on the same labelled rows?) and benchmarks (a leaderboard of any number of
 versions), each stored with its evidence; a passing gate can move an alias.
 
-Entry points (ml.gate, ml.benchmark_models, `mlops-lab gate`, `mlops-lab models benchmark`,
-REST) call these methods. Scoring is in scoring.py, the statistics in statistics.py and
-compare.py, the guardrails in guardrails.py.
+Entry points (ml.gate, ml.benchmark_models, `mlops-lab gate`, `mlops-lab benchmark`, REST)
+call these methods. Scoring is in scoring.py, the statistics in statistics.py and compare.py,
+the guardrails in guardrails.py (imported when a gate runs: reading stored evaluations, as
+`mlops-lab models show` does, needs neither numpy nor pandas).
 """
 
 from __future__ import annotations
@@ -23,11 +24,7 @@ from ..models.names import user_name
 from ..store import Store, keyset
 from ..store.keyset import SortKey
 from ..store.tables.evaluation import model_evaluations as e
-from . import guardrails
-from .compare import Comparison
 from .entities import Evaluation
-from .metrics import default_metric, get_metric
-from .scoring import check_task, labelled_rows, score
 
 MAX_RESAMPLES, MAX_VERSIONS, MAX_LIMIT = 100_000, 50, 10_000
 KINDS = ("gate", "benchmark")
@@ -60,6 +57,11 @@ class EvaluationService:
         and every guardrail holds. Stored with the challenger; with `promote` (an alias), a
         pass moves that alias to the challenger (and `keep_previous`, an alias, to the old
         champion), with this gate's evidence in the alias history."""
+        from . import guardrails
+        from .compare import Comparison
+        from .metrics import default_metric, get_metric
+        from .scoring import check_task, labelled_rows, score
+
         started = time.perf_counter()
         margin = _number(margin, "margin", low=0.0)
         confidence, resamples, seed = _settings(confidence, resamples, seed)
@@ -162,6 +164,10 @@ class EvaluationService:
         """Scores every version `refs` names on the labelled snapshot `data`: a leaderboard by
         the first metric, each value with its interval, and how far behind the leader each
         version is (paired). Stored with the model."""
+        from .compare import Comparison
+        from .metrics import default_metric, get_metric
+        from .scoring import check_task, labelled_rows, score
+
         started = time.perf_counter()
         confidence, resamples, seed = _settings(confidence, resamples, seed)
         if isinstance(refs, str) or not refs:

@@ -18,7 +18,8 @@ def create_retraining_rule(name: str, model: str, notebook, *, on: str,
                            alias: str = "champion", keep_previous: str | None = "previous",
                            cooldown="1h", timeout=None) -> RetrainingRule:
     """Retrain `model` by running `notebook` (a pipeline with a `parameters` cell that calls
-    ml.register_model(model, name)) when the trigger fires, then gate the version it
+    ml.register_model(model, name), or a DAG file whose steps do; its parameters then name
+    "name" for every step or "step.name") when the trigger fires, then gate the version it
     registered against `alias` and move the alias on a pass.
 
     on="alert": an alert of the model's monitors (or of `monitor`) opens or re-opens;

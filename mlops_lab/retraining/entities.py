@@ -12,7 +12,7 @@ class RetrainingRule:
     name: str
     model: str
     trigger: str  # alert | schedule | snapshot
-    notebook: str
+    notebook: str  # a notebook with a parameters cell, or a DAG file (.yaml)
     parameters: dict[str, Any]
     gate: dict[str, Any] | None
     alias: str
@@ -27,6 +27,10 @@ class RetrainingRule:
     timezone: str | None = None
     timeout_s: float | None = None
     cursor: int | None = None
+
+    @property
+    def runs_dag(self) -> bool:
+        return self.notebook.lower().endswith((".yaml", ".yml"))
 
     @property
     def watches(self) -> str:
@@ -49,8 +53,9 @@ class Firing:
     rule: str
     fired_at: int
     trigger: dict[str, Any]
-    status: str  # running | promoted | kept | registered | failed | skipped
+    status: str  # running | judging | promoted | kept | registered | failed | skipped
     pipeline_run_id: str | None = None
+    dag_run_id: str | None = None
     version: int | None = None
     evaluation_id: int | None = None
     message: str | None = None
@@ -59,7 +64,7 @@ class Firing:
 
     @property
     def ended(self) -> bool:
-        return self.status != "running"
+        return self.status not in ("running", "judging")
 
     def to_json(self) -> dict[str, Any]:
         doc = {k: v for k, v in self.__dict__.items() if k != "extra"}

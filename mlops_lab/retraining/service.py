@@ -11,6 +11,7 @@ were raised), so an alert becomes a retraining within one round.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,13 +29,17 @@ from . import rules
 from .entities import Firing, RetrainingRule
 
 MAX_LIMIT = 10_000
-STATUSES = ("running", "promoted", "kept", "registered", "failed", "skipped")
+DAG_START_MS = 60_000
+# A firing being judged for longer than this lost its judge (a gate takes seconds).
+JUDGING_MS = 600_000
+STATUSES = ("running", "judging", "promoted", "kept", "registered", "failed", "skipped")
 # How many trigger events one check reads per rule (the rest wait for the next check).
 EVENTS_PER_CHECK = 100
 
 
 class RetrainingService:
     pipelines = Collaborator("pipelines")  # the retraining runs
+    dags = Collaborator("dags")  # ... or DAG runs, for a rule whose pipeline is a DAG file
     models = Collaborator("models")  # which version a run registered; the alias
     evaluation = Collaborator("evaluation")  # the gate
     alerts = Collaborator("alerts")  # what fires a rule; where a failed retraining is told
@@ -67,9 +72,15 @@ class RetrainingService:
         name, model, alias, keep_previous, cooldown_s = rules.clean_common(
             name, model, alias, keep_previous, cooldown)
         self.models.get_model(model)  # a clear NotFound for a typo
-        path = local_notebook(notebook)
         parameters = rules.clean_parameters(parameters)
-        effective_parameters(read_bytes(path), parameters, False, path.name)  # declared?
+        if str(notebook).lower().endswith((".yaml", ".yml")):
+            from ..pipelines.dags.file import apply_overrides, load_dag
+
+            dag = apply_overrides(load_dag(notebook), parameters)  # a valid DAG, known steps
+            path = Path(dag.file)
+        else:
+            path = local_notebook(notebook)
+            effective_parameters(read_bytes(path), parameters, False, path.name)  # declared?
         gate = rules.clean_gate(gate)
         timeout_s = None if timeout is None else seconds(timeout, "timeout")
         now = now_ms()
@@ -156,6 +167,13 @@ class RetrainingService:
             done = self._judge(firing)
             if done is not None:
                 ended.append(done)
+        for firing in self.list_firings(status="judging", limit=MAX_LIMIT):
+            if now - (firing.ended_at or now) > JUDGING_MS:  # its judge died mid-gate
+                done = self._end(firing, self.get_rule(firing.rule_id), "failed", message=(
+                    "Judging this retraining was interrupted (the process ended); the alias "
+                    "stays. Gate its version by hand with `mlops-lab gate`."))
+                if done is not None:
+                    ended.append(done)
         return {"fired": fired, "ended": ended}
 
     def _news(self, rule: RetrainingRule, now: int) -> tuple[list[dict], int | None]:
@@ -172,7 +190,8 @@ class RetrainingService:
             newest = found[0].version if found else 0
             if newest <= (rule.cursor or 0):
                 return [], rule.cursor
-            return [{"kind": "snapshot", "snapshot": found[0].ref}], newest
+            return [{"kind": "snapshot", "snapshot": found[0].ref,
+                     "snapshot_id": found[0].id}], newest
         from ..pipelines.schedules.service import fire_times
 
         times = fire_times(rule.cron, rule.timezone, rule.cursor or now, until_ms=now)
@@ -193,9 +212,11 @@ class RetrainingService:
         run_row, problem = None, None
         with self.db.read() as conn:
             busy, last = self._busy_and_last(conn, rule.id)
-        if busy is None and (last is None or now - last >= rule.cooldown_s * 1000):
+        parameters = rules.fill(rule.parameters, values)
+        if busy is None and (last is None or now - last >= rule.cooldown_s * 1000) \
+                and not rule.runs_dag:
             try:
-                run_row = self._run_row(rule, values)
+                run_row = self._run_row(rule, parameters)
             except MlopsLabError as exc:
                 problem = str(exc)
         with self.db.write() as conn:
@@ -214,61 +235,77 @@ class RetrainingService:
                 status, message = "skipped", (f"Cooling down: the last retraining started "
                                               f"{(now - last) // 1000} s ago; the cooldown is "
                                               f"{rule.cooldown_s} s.")
-            elif problem is not None or run_row is None:
+            elif problem is not None or (run_row is None and not rule.runs_dag):
                 status, message = "failed", problem or "The rule changed while it fired."
             firing = dict(rule_id=rule.id, fired_at=now, trigger=json.dumps(trigger),
                           status=status, message=message,
-                          pipeline_run_id=run_row["id"] if status == "running" else None,
+                          pipeline_run_id=run_row["id"] if run_row and status == "running"
+                          else None,
                           ended_at=None if status == "running" else now)
             firing["id"] = conn.execute(insert(f).values(**firing).returning(f.c.id)
                                         ).scalar_one()
             if status == "running":
-                from ..pipelines.runs import lifecycle
+                if run_row is not None:
+                    from ..pipelines.runs import lifecycle
 
-                lifecycle.queue(self.db, run_row, conn)
+                    lifecycle.queue(self.db, run_row, conn)
                 self._tell(conn, "retraining.started", rule, firing, now)
         found = _firing(firing, rule.name)
+        if status == "running" and rule.runs_dag:
+            return self._start_dag(rule, found, parameters)
         if status == "running":
             self.pipelines.dispatch()
         elif status == "failed":
             self._report_failure(rule, found)
         return found
 
+    def _start_dag(self, rule: RetrainingRule, firing: Firing, parameters: dict) -> Firing:
+        """A DAG run starts in a thread of this process once its firing is stored (a DAG run
+        is not a queued row another process takes); the firing then names it."""
+        try:
+            dag_run = self.dags.run(rule.notebook, parameters, wait=False)
+        except MlopsLabError as exc:
+            return self._end(firing, rule, "failed", message=f"The DAG could not start: {exc}")
+        with self.db.write() as conn:
+            conn.execute(update(f).where(f.c.id == firing.id).values(dag_run_id=dag_run.id))
+        return self.get_firing(firing.id)
+
     def _busy_and_last(self, conn, rule_id: int) -> tuple[int | None, int | None]:
         """The rule's running retraining (its firing id) and when its last one started."""
-        busy = conn.execute(select(f.c.id).where(f.c.rule_id == rule_id,
-                                                 f.c.status == "running")).scalar()
+        busy = conn.execute(select(f.c.id).where(
+            f.c.rule_id == rule_id, f.c.status.in_(("running", "judging")))).scalar()
         last = conn.execute(select(f.c.fired_at).where(
             f.c.rule_id == rule_id, f.c.pipeline_run_id.is_not(None))
             .order_by(f.c.fired_at.desc()).limit(1)).scalar()
         return busy, last
 
-    def _run_row(self, rule: RetrainingRule, values: dict) -> dict:
-        from pathlib import Path
-
+    def _run_row(self, rule: RetrainingRule, parameters: dict) -> dict:
         from ..pipelines.runs.notebooks import read_bytes
 
         path = Path(rule.notebook)
         return self.pipelines.prepare(
-            path, read_bytes(path), rules.fill(rule.parameters, values),
-            timeout=rule.timeout_s, tags={"mlops_lab.retraining_rule": rule.name})
+            path, read_bytes(path), parameters, timeout=rule.timeout_s,
+            tags={"mlops_lab.retraining_rule": rule.name})
 
     # ---- judging a retraining that ended ----------------------------------------------------
 
     def _judge(self, firing: Firing) -> Firing | None:
-        run = self.pipelines.get(firing.pipeline_run_id)
-        if run.status in ("QUEUED", "RUNNING"):
+        found = self._ended_run(firing)
+        if found is None:
             return None
+        what, status, error, run_ids = found
+        if not self._claim(firing):
+            return None  # another checker judges it
         rule = self.get_rule(firing.rule_id)
-        if run.status != "SUCCEEDED":
+        if status != "SUCCEEDED":
             return self._end(firing, rule, "failed", message=(
-                f"The retraining run {run.id[:8]} ended {run.status}: "
-                f"{(run.error or 'no error recorded').rstrip('.')}. The {rule.alias} alias "
+                f"The retraining {what} ended {status}: "
+                f"{(error or 'no error recorded').rstrip('.')}. The {rule.alias} alias "
                 "stays."))
-        versions = self._versions_of(rule.model, run)
+        versions = self._versions_of(rule.model, run_ids)
         if not versions:
             return self._end(firing, rule, "failed", message=(
-                f"The retraining run {run.id[:8]} registered no version of {rule.model!r}; "
+                f"The retraining {what} registered no version of {rule.model!r}; "
                 "the notebook should call ml.register_model(model, "
                 f"{rule.model!r}, ...)."))
         version = max(versions)
@@ -300,20 +337,47 @@ class RetrainingService:
         return self._end(firing, rule, "kept", version=version, evaluation_id=gate.id,
                          message=f"Gate #{gate.id} did not promote version {version}: {why}")
 
-    def _versions_of(self, model: str, run) -> list[int]:
-        """The versions of `model` registered from the pipeline run's runs (its own run and
-        every run under it)."""
-        if not run.run_id:
-            return []
-        ids = [run.run_id] + self.tracking.descendant_ids(run.run_id)
-        return self.models.versions_from_runs(model, ids)
+    def _claim(self, firing: Firing) -> bool:
+        """Marks the firing as being judged (one checker gates it, not two); `ended_at`
+        holds when, until it ends."""
+        with self.db.write() as conn:
+            return bool(conn.execute(update(f).where(f.c.id == firing.id,
+                                                     f.c.status == "running")
+                                     .values(status="judging", ended_at=now_ms())).rowcount)
+
+    def _ended_run(self, firing: Firing):
+        """(what ran, how it ended, its error, its tracked runs) once the firing's pipeline
+        or DAG run ended; None while it runs. A DAG firing that never got its run (the
+        process died between) ends FAILED after a minute."""
+        if firing.pipeline_run_id:
+            run = self.pipelines.get(firing.pipeline_run_id)
+            if run.status in ("QUEUED", "RUNNING"):
+                return None
+            return f"run {run.id[:8]}", run.status, run.error, [run.run_id] if run.run_id else []
+        if firing.dag_run_id:
+            dag = self.dags.get(firing.dag_run_id)
+            if not dag.ended:
+                return None
+            return (f"DAG run {dag.id[:8]}", dag.status, dag.error,
+                    [s.run_id for s in dag.steps if s.run_id])
+        if now_ms() - firing.fired_at < DAG_START_MS:
+            return None
+        return "DAG", "FAILED", "its run never started (the process ended)", []
+
+    def _versions_of(self, model: str, run_ids: list[str]) -> list[int]:
+        """The versions of `model` registered from these runs or any run under them."""
+        ids = list(run_ids)
+        for run_id in run_ids:
+            ids += self.tracking.descendant_ids(run_id)
+        return self.models.versions_from_runs(model, ids) if ids else []
 
     def _end(self, firing: Firing, rule: RetrainingRule, status: str, *,
              version: int | None = None, evaluation_id: int | None = None,
              message: str) -> Firing | None:
         now = now_ms()
         with self.db.write() as conn:
-            moved = conn.execute(update(f).where(f.c.id == firing.id, f.c.status == "running")
+            moved = conn.execute(update(f).where(f.c.id == firing.id,
+                                                 f.c.status.in_(("running", "judging")))
                                  .values(status=status, version=version,
                                          evaluation_id=evaluation_id, message=message,
                                          ended_at=now))
@@ -337,7 +401,7 @@ class RetrainingService:
                                     "pipeline_run_id": firing.pipeline_run_id})
 
     def _tell(self, conn, event: str, rule: RetrainingRule, firing: dict, now: int) -> None:
-        doc = {"rule": rule.name, "model": rule.model, "alias": rule.alias,
+        doc = {"at": now, "rule": rule.name, "model": rule.model, "alias": rule.alias,
                "firing": {k: firing.get(k) for k in ("id", "status", "pipeline_run_id",
                                                     "version", "evaluation_id", "message")},
                "trigger": json.loads(firing["trigger"]) if isinstance(firing.get("trigger"), str)

@@ -6,6 +6,8 @@ one delivered, one to a receiver that is down, which the tab shows as failing wi
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -83,6 +85,28 @@ def test_acknowledge_with_a_note_moves_the_alert(lab, screenshot):
     expect(rows.first).to_have_attribute("data-state", "acknowledged")
     expect(rows.first.get_by_test_id("mlops-lab-alert-who")).to_contain_text(NOTE)  # as text
     screenshot(lab, "monitoring-alerts-02-acknowledged")
+
+    # An alert link elsewhere in JupyterLab (a retraining firing's "alert #1", here put in
+    # the page as the model view writes it) shows the alert among all of them, outlined.
+    alert_id = rows.first.get_attribute("data-alert")
+    panel.get_by_test_id("mlops-lab-alert-filter").select_option("resolved")
+    expect(rows).to_have_count(0, timeout=TIMEOUT_MS)
+    lab.evaluate("""id => {
+        const link = document.createElement('a');
+        link.className = 'mlops-lab-alert-link';
+        link.href = `#mlops-lab/alerts/${id}`;
+        link.textContent = `alert #${id}`;
+        link.id = 'retraining-alert-link';
+        link.style.cssText = 'position: fixed; top: 50%; left: 50%; z-index: 10000';
+        document.querySelector('#jp-main-dock-panel').appendChild(link);
+    }""", alert_id)
+    lab.locator("#retraining-alert-link").click()
+    expect(panel.get_by_test_id("mlops-lab-alert-filter")).to_have_value("all")
+    focused = panel.locator(f"[data-alert='{alert_id}']")
+    expect(focused).to_have_class(re.compile("mlops-lab-focused"), timeout=TIMEOUT_MS)
+    screenshot(lab, "monitoring-alerts-02-linked")
+    assert "#mlops-lab/alerts" not in lab.url  # the link opened the tab, not a new address
+    lab.evaluate("() => document.querySelector('#retraining-alert-link').remove()")
     assert lab.dialogs == []
 
 

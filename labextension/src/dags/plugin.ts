@@ -12,6 +12,7 @@ import { IMlopsLab } from '../tokens';
 import { openInMainArea } from '../widgets';
 import { isDagRunId } from './api';
 import { createDagWidget, DagContent, DagsPanelWidget, dagWidgetId } from './widgets';
+import { setDagRunOpener } from './open';
 
 namespace CommandIDs {
   export const openDagRun = 'mlops-lab:open-dag-run';
@@ -30,6 +31,7 @@ export const dagsPlugin: JupyterFrontEndPlugin<void> = {
       void commands.execute(CommandIDs.openDagRun, { id: run.id, name: run.name })
     );
     lab.addPanelTab(panel, 45);
+    setDagRunOpener(id => void commands.execute(CommandIDs.openDagRun, { id }));
 
     commands.addCommand(CommandIDs.openDagRun, {
       label: args => `Open DAG Run ${(args.name as string) ?? ''}`,

@@ -1,8 +1,9 @@
 /**
  * A model in the main area: its versions with metrics, its aliases with promote / rollback /
  * delete (each asks for a reason), the audited alias history, its gates and benchmarks, and
- * the selected version's lineage, model card and try-it. Three requests: the model with its
- * versions and history, its evaluations, and the selected version in full.
+ * the selected version's lineage, model card and try-it, and its retraining rules with their
+ * firings. Loaded when opened: the model with its versions and history, its evaluations, the
+ * selected version in full; the retraining section polls (two requests) while the view shows.
  */
 import React, { useMemo, useState } from 'react';
 import { ViewStatus } from '../common/ViewStatus';
@@ -20,6 +21,7 @@ import {
   setAlias
 } from './api';
 import { IGate, listEvaluations } from './evaluationApi';
+import { RetrainingSection } from './RetrainingSection';
 import { EvaluationsSection, IEvaluationFocus } from './EvaluationsSection';
 import { GateLink } from './GateLink';
 import { VersionDetail } from './VersionDetail';
@@ -33,6 +35,9 @@ export interface IModelViewProps {
   onOpenNotebook: (path: string) => void;
   /** An alias moved here: the side panel's list loads again. */
   onChanged: () => void;
+  /** Whether the view shows, and seconds between its retraining section's polls. */
+  visible: boolean;
+  refreshInterval: number;
 }
 
 export function ModelView(props: IModelViewProps): JSX.Element {
@@ -185,6 +190,27 @@ export function ModelView(props: IModelViewProps): JSX.Element {
         onSelectVersion={props.onSelectVersion}
         onOpenRun={props.onOpenRun}
         onPromote={to => void promoteAsk(to)}
+      />
+
+      <RetrainingSection
+        model={name}
+        visible={props.visible}
+        refreshInterval={props.refreshInterval}
+        onOpenNotebook={props.onOpenNotebook}
+        onSelectVersion={props.onSelectVersion}
+        gateLink={id => (
+          <GateLink
+            id={id}
+            lead=""
+            testId="mlops-lab-firing-gate"
+            evaluations={evaluations.data?.items ?? []}
+            onShowEvaluation={showEvaluation}
+          />
+        )}
+        onEnded={() => {
+          reload();
+          props.onChanged();
+        }}
       />
 
       <EvaluationsSection

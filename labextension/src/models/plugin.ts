@@ -53,7 +53,8 @@ export const modelsPlugin: JupyterFrontEndPlugin<void> = {
           createModelWidget(name, version, {
             onOpenRun: (runId, runName) => lab.openRun(runId, runName),
             onOpenNotebook: path => lab.openNotebook(path),
-            onChanged: () => panel.refresh()
+            onChanged: () => panel.refresh(),
+            refreshSeconds: () => panel.settings.refreshInterval
           })
         );
         if (version !== null) {

@@ -2,8 +2,14 @@
  * Lumino widgets hosting the models views: the side-panel tab and a model's main-area tab.
  */
 import React from 'react';
-import { MainAreaWidget, ReactWidget } from '@jupyterlab/apputils';
-import { mainAreaWidget, nameId, PanelTabWidget, retitle } from '../widgets';
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import {
+  mainAreaWidget,
+  nameId,
+  PanelTabWidget,
+  retitle,
+  VisibilityAwareWidget
+} from '../widgets';
 import { IModel } from './api';
 import { ModelsPanel } from './ModelsPanel';
 import { ModelView } from './ModelView';
@@ -38,10 +44,15 @@ export interface IModelViewActions {
   onOpenNotebook: (path: string) => void;
   /** The view changed the registry (an alias moved): other views load again. */
   onChanged: () => void;
+  /** The panel's refresh interval (seconds), at which the view's retraining polls. */
+  refreshSeconds: () => number;
 }
 
-/** The content of a model's tab; `version` selects which version is shown in detail. */
-export class ModelContent extends ReactWidget {
+/**
+ * The content of a model's tab; `version` selects which version is shown in detail. It polls
+ * (its retraining) only while shown.
+ */
+export class ModelContent extends VisibilityAwareWidget {
   constructor(
     readonly modelName: string,
     private version: number | null,
@@ -66,6 +77,8 @@ export class ModelContent extends ReactWidget {
         onOpenRun={this.actions.onOpenRun}
         onOpenNotebook={this.actions.onOpenNotebook}
         onChanged={this.actions.onChanged}
+        visible={this.isVisible}
+        refreshInterval={this.actions.refreshSeconds()}
       />
     );
   }

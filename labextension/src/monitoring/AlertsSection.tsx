@@ -3,7 +3,7 @@
  * Resolve, each asking for an optional note; the list loads again on the server's answer.
  * A server without the alerts routes gets a quiet line, not an error.
  */
-import React, { useState } from 'react';
+import React, { useEffect, useState } from 'react';
 import { absoluteTime, relativeTime } from '../format';
 import { usePolling } from '../usePolling';
 import { ErrorBanner } from '../common/ErrorBanner';
@@ -27,12 +27,25 @@ const EMPTY: Record<StateFilter, string> = {
   all: `No alerts yet. ${HOW}`
 };
 
+/** The alert a link asked for: `asked` counts the requests, so asking again shows it again. */
+export interface IAlertFocus {
+  id: number;
+  asked: number;
+}
+
 export function AlertsSection(props: {
   visible: boolean;
   refreshInterval: number;
   onChanged: () => void;
+  focus?: IAlertFocus | null;
 }): JSX.Element {
   const [state, setState] = useState<StateFilter>('open');
+  // A linked alert may be resolved by now: list them all.
+  useEffect(() => {
+    if (props.focus) {
+      setState('all');
+    }
+  }, [props.focus]);
   const [unavailable, setUnavailable] = useState(false);
   const polled = usePolling(
     () =>
@@ -107,6 +120,7 @@ export function AlertsSection(props: {
           renderItem={alert => (
             <AlertRow
               alert={alert}
+              focused={props.focus?.id === alert.id}
               busy={busy === alert.id}
               onAcknowledge={() => void move(alert, 'acknowledge')}
               onResolve={() => void move(alert, 'resolve')}
@@ -120,6 +134,7 @@ export function AlertsSection(props: {
 
 function AlertRow(props: {
   alert: IAlert;
+  focused: boolean;
   busy: boolean;
   onAcknowledge: () => void;
   onResolve: () => void;
@@ -140,7 +155,9 @@ function AlertRow(props: {
       : null;
   return (
     <div
-      className={`mlops-lab-alert-row mlops-lab-alert-${alert.severity}`}
+      className={`mlops-lab-alert-row mlops-lab-alert-${alert.severity}${
+        props.focused ? ' mlops-lab-focused' : ''
+      }`}
       data-testid="mlops-lab-alert-row"
       data-alert={alert.id}
       data-state={alert.state}

@@ -10,7 +10,7 @@ import { ErrorBanner } from '../common/ErrorBanner';
 import { ListCutNote } from '../common/ListCutNote';
 import { PanelList } from '../common/PanelList';
 import { StatusBadge } from '../common/StatusBadge';
-import { AlertsSection } from './AlertsSection';
+import { AlertsSection, IAlertFocus } from './AlertsSection';
 import { createMonitor, IMonitorListItem, listMonitors, runMonitor } from './api';
 import { askNewMonitor } from './newMonitorDialog';
 import { WebhooksSection } from './WebhooksSection';
@@ -29,6 +29,8 @@ export interface IMonitoringPanelProps {
   onRan: (monitor: string) => void;
   /** An alert was acknowledged or resolved (the tab's badge counts again). */
   onAlertsChanged: () => void;
+  /** The alert a link asked for. */
+  focusedAlert: IAlertFocus | null;
 }
 
 export function MonitoringPanel(props: IMonitoringPanelProps): JSX.Element {
@@ -104,6 +106,7 @@ export function MonitoringPanel(props: IMonitoringPanelProps): JSX.Element {
         visible={props.visible}
         refreshInterval={props.refreshInterval}
         onChanged={props.onAlertsChanged}
+        focus={props.focusedAlert}
       />
       <WebhooksSection visible={props.visible} refreshInterval={props.refreshInterval} />
     </div>

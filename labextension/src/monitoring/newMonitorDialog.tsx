@@ -4,7 +4,8 @@
  * optional schedule. The server checks every field and says what is wrong.
  */
 import React from 'react';
-import { Dialog, ReactWidget, showDialog } from '@jupyterlab/apputils';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
+import { FormBody } from '../common/FormBody';
 import { INewMonitor } from './api';
 
 interface IFields {
@@ -40,11 +41,9 @@ export async function askNewMonitor(): Promise<INewMonitor | null> {
   return result.button.accept ? result.value : null;
 }
 
-class NewMonitorBody extends ReactWidget implements Dialog.IBodyWidget<INewMonitor> {
-  private fields: IFields = { ...INITIAL };
-
+class NewMonitorBody extends FormBody<IFields> implements Dialog.IBodyWidget<INewMonitor> {
   constructor() {
-    super();
+    super({ ...INITIAL }, 'mlops-lab-new-monitor-');
     this.addClass('mlops-lab-new-monitor');
   }
 
@@ -71,29 +70,12 @@ class NewMonitorBody extends ReactWidget implements Dialog.IBodyWidget<INewMonit
     return spec;
   }
 
-  private set(changed: Partial<IFields>): void {
-    this.fields = { ...this.fields, ...changed };
-    this.update();
-  }
-
   render(): JSX.Element {
     const f = this.fields;
-    const text = (key: keyof IFields, label: string, placeholder: string) => (
-      <label className="mlops-lab-form-row">
-        <span>{label}</span>
-        <input
-          className="jp-mod-styled"
-          data-testid={`mlops-lab-new-monitor-${key}`}
-          value={f[key]}
-          placeholder={placeholder}
-          onChange={event => this.set({ [key]: event.target.value })}
-        />
-      </label>
-    );
     return (
       <div className="mlops-lab-form">
-        {text('target', 'Watch', 'model@alias, e.g. churn@champion')}
-        {text('name', 'Name', 'optional (default: what it watches)')}
+        {this.text('target', 'Watch', 'model@alias, e.g. churn@champion')}
+        {this.text('name', 'Name', 'optional (default: what it watches)')}
         <label className="mlops-lab-form-row">
           <span>Current data</span>
           <select
@@ -108,16 +90,16 @@ class NewMonitorBody extends ReactWidget implements Dialog.IBodyWidget<INewMonit
         </label>
         {f.source === 'log' ? (
           <>
-            {text('last', 'Last rows', '10000')}
-            {text('window', 'Within', 'optional: 1h, 1d, 7d')}
+            {this.text('last', 'Last rows', '10000')}
+            {this.text('window', 'Within', 'optional: 1h, 1d, 7d')}
           </>
         ) : (
           <>
-            {text('snapshot', 'Dataset', 'e.g. customers (or customers@4)')}
-            {text('label', 'Label column', 'optional: measures performance, e.g. churned')}
+            {this.text('snapshot', 'Dataset', 'e.g. customers (or customers@4)')}
+            {this.text('label', 'Label column', 'optional: measures performance, e.g. churned')}
           </>
         )}
-        {text('schedule', 'Schedule', 'optional cron (UTC), e.g. */15 * * * *')}
+        {this.text('schedule', 'Schedule', 'optional cron (UTC), e.g. */15 * * * *')}
         <p className="mlops-lab-muted">
           The reference is the snapshot the version behind the alias was trained on.
         </p>

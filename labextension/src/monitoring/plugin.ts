@@ -10,6 +10,7 @@ import {
 import { MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import { IMlopsLab } from '../tokens';
 import { openInMainArea } from '../widgets';
+import { listenForAlertLinks } from './alertLinks';
 import { createMonitorWidget, MonitorContent, MonitoringPanelWidget, monitorWidgetId } from './widgets';
 
 namespace CommandIDs {
@@ -49,6 +50,11 @@ export const monitoringPlugin: JupyterFrontEndPlugin<void> = {
           createMonitorWidget(name, ran, () => panel.settings.refreshInterval)
         );
       }
+    });
+
+    listenForAlertLinks(shell.node, id => {
+      lab.showPanelTab(panel);
+      panel.showAlert(id);
     });
 
     if (restorer) {

@@ -11,6 +11,7 @@ import {
   PanelTabWidget,
   VisibilityAwareWidget
 } from '../widgets';
+import { IAlertFocus } from './AlertsSection';
 import { OpenAlertsBadge } from './alertsBadge';
 import { IMonitorListItem } from './api';
 import { MonitoringPanel } from './MonitoringPanel';
@@ -42,6 +43,12 @@ export class MonitoringPanelWidget extends PanelTabWidget {
     this.update();
   }
 
+  /** Lists every alert with this one outlined (an alert link was followed). */
+  showAlert(id: number): void {
+    this.focusedAlert = { id, asked: (this.focusedAlert?.asked ?? 0) + 1 };
+    this.update();
+  }
+
   dispose(): void {
     this.badge?.dispose();
     super.dispose();
@@ -56,11 +63,13 @@ export class MonitoringPanelWidget extends PanelTabWidget {
         onOpen={this.onOpen}
         onRan={this.onRan}
         onAlertsChanged={() => this.badge?.refresh()}
+        focusedAlert={this.focusedAlert}
       />
     );
   }
 
   private generation = 0;
+  private focusedAlert: IAlertFocus | null = null;
   // Made after the base constructor, which already hands out the settings.
   private readonly badge: OpenAlertsBadge | undefined;
 }

@@ -2,6 +2,7 @@
  * Small pieces the pipelines views share: JSON values for display, and the
  * way other parts (the run view's Reproduce button) open a pipeline run.
  */
+import { makeOpener } from '../common/opener';
 
 /** A JSON value as short text (strings without quotes). */
 export function showValue(value: unknown): string {
@@ -15,14 +16,7 @@ export function fileName(path: string): string {
   return path.split('/').pop() ?? path;
 }
 
-type Opener = (id: string) => void;
-let opener: Opener | null = null;
-
-/** Set by the pipelines plugin: how a pipeline run is opened in the main area. */
-export function setPipelineRunOpener(open: Opener): void {
-  opener = open;
-}
-
-export function openPipelineRun(id: string): void {
-  opener?.(id);
-}
+/** How a pipeline run is opened in the main area (set by the pipelines plugin). */
+const pipelineRuns = makeOpener();
+export const setPipelineRunOpener = pipelineRuns.set;
+export const openPipelineRun = pipelineRuns.open;

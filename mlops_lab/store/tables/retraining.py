@@ -37,9 +37,10 @@ retraining_rules = Table(
     Column("created_by", String(255), nullable=False),
 )
 
-# Each time a rule's trigger fired: what fired it, the pipeline run it started (or why none
+# Each time a rule's trigger fired: what fired it, the pipeline (or DAG) run it started (or why none
 # started), and how it ended (the version it registered, the gate's evaluation, the alias
-# move). status: running | promoted | kept | registered | failed | skipped.
+# move). status: running | judging (its gate runs) | promoted | kept | registered | failed |
+# skipped.
 retraining_firings = Table(
     "retraining_firings",
     metadata,
@@ -50,6 +51,7 @@ retraining_firings = Table(
     Column("trigger", Text, nullable=False),
     Column("status", String(16), nullable=False),
     Column("pipeline_run_id", String(32), nullable=True),
+    Column("dag_run_id", String(32), nullable=True),  # when the rule runs a DAG file
     Column("version", Integer, nullable=True),
     Column("evaluation_id", Integer, nullable=True),
     Column("message", Text, nullable=True),

@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("trigger", sa.Text, nullable=False),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("pipeline_run_id", sa.String(32), nullable=True),
+        sa.Column("dag_run_id", sa.String(32), nullable=True),
         sa.Column("version", sa.Integer, nullable=True),
         sa.Column("evaluation_id", sa.Integer, nullable=True),
         sa.Column("message", sa.Text, nullable=True),
