@@ -19,13 +19,13 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import tempfile
-import time
 
 import numpy as np
 import pandas as pd
+
+from timing import timed  # benchmarks/timing.py
 
 COLUMNS = [f"x{i}" for i in range(20)]
 
@@ -95,15 +95,6 @@ def measure(rows: int, resamples: int, reps: int) -> dict:
                                     "challenger_forest": round(scoring[2], 3)},
         **figures,
     }
-
-
-def timed(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 if __name__ == "__main__":

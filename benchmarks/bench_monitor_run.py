@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,16 +26,9 @@ import uuid
 import numpy as np
 import pandas as pd
 
+from timing import timed  # benchmarks/timing.py
+
 COLUMNS = [f"x{i}" for i in range(20)]
-
-
-def timed(fn, reps: int) -> float:
-    times = []
-    for _ in range(reps):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> int:
