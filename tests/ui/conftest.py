@@ -233,6 +233,21 @@ def lab_page(browser_context):
     return lambda base_url, token: _lab_page(browser_context, base_url, token)
 
 
+def _wait_for_the_shell_to_settle(page) -> None:
+    """After restoring, JupyterLab activates the main area's current widget (the Launcher of a
+    reset layout) and focuses it, a moment later: a test typing into the side panel before that
+    would lose its focus (and the panel its open completion list) halfway. Waits for that focus;
+    a layout whose main area takes none goes on after the wait."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(
+            "() => document.activeElement?.closest('#jp-main-dock-panel') != null",
+            timeout=10_000)
+    except PlaywrightTimeout:
+        pass
+
+
 @contextmanager
 def _lab_page(browser_context, base_url: str, token: str):
     page = browser_context.new_page()
@@ -241,6 +256,7 @@ def _lab_page(browser_context, base_url: str, token: str):
     page.goto(f"{base_url}/lab?reset&token={token}")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
     page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    _wait_for_the_shell_to_settle(page)
     try:
         yield page
     finally:

@@ -34,14 +34,15 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
   const [draft, setDraft] = useState(props.filter);
   const [offered, setOffered] = useState<ICompletion[]>([]);
   const [active, setActive] = useState(0);
-  // A param's or tag's values on every run of the experiment, asked for once per field.
-  const [known, setKnown] = useState<Record<string, string[]>>({});
+  // A param's or tag's values on every run of the experiment, asked for once per field. A ref,
+  // not state: a keystroke handled before React renders the answer must still see it.
+  const known = useRef<Record<string, string[]>>({});
   const asked = useRef(new Set<string>());
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => setDraft(props.filter), [props.filter]);
   useEffect(() => {
     asked.current = new Set();
-    setKnown({});
+    known.current = {};
   }, [props.experiment]);
 
   const { error } = props;
@@ -55,22 +56,21 @@ export function FilterBox(props: IFilterBoxProps): JSX.Element {
     }
   }, [error?.message, error?.column]);
 
-  const offer = (text: string, caret: number, values = known) => {
-    setOffered(completions(text, caret, props.fields, props.runs, values));
+  const offer = (text: string, caret: number) => {
+    setOffered(completions(text, caret, props.fields, props.runs, known.current));
     setActive(0);
     const field = valuedField(text, caret);
     if (field && !asked.current.has(field)) {
       asked.current.add(field);
       runFieldValues(field, props.experiment).then(
         found => {
-          const next = { ...values, [field]: found };
-          setKnown(current => ({ ...current, [field]: found }));
+          known.current = { ...known.current, [field]: found };
           const box = input.current;
           // Offered again if the caret is still after that field's comparison.
           if (box && document.activeElement === box) {
             const at = box.selectionStart ?? box.value.length;
             if (valuedField(box.value, at) === field) {
-              setOffered(completions(box.value, at, props.fields, props.runs, next));
+              setOffered(completions(box.value, at, props.fields, props.runs, known.current));
             }
           }
         },
