@@ -8,7 +8,8 @@ distinct value on nearly every row, for comparison). Also a benchmark of three v
     .venv/bin/python benchmarks/bench_gate.py --rows 20000 --reps 3
 
 Prints one JSON document; each figure is the median of --reps gates in one warm process (the
-case of the scheduler's retraining loop and of a notebook). No peer is timed: none of TFX,
+case of the scheduler's retraining loop and of a notebook), and `cli_gate_*` of --reps
+`mlops-lab gate` commands, each a fresh process (a CI step's case). No peer is timed: none of TFX,
 MLflow's MetricThreshold, SageMaker's example or ZenML's template computes an interval of the
 difference; they compare point estimates.
 """
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 
@@ -83,6 +85,14 @@ def measure(rows: int, resamples: int, reps: int) -> dict:
         figures[f"gate_{metric}_result"] = {"passed": docs[-1].passed,
                                             "improvement": doc["improvement"],
                                             "method": doc["method"]}
+    # A CI step's case: `mlops-lab gate` in a fresh process (interpreter, imports, store
+    # opening, loading both model files and the snapshot, then the gate).
+    command = [os.path.join(os.path.dirname(sys.executable), "mlops-lab"), "gate", "churn/2",
+               "churn@champion", "--data", "holdout", "--label", "churned",
+               "--resamples", str(resamples), "--margin", "0.01"]
+    for metric in ("accuracy", "roc_auc"):
+        figures[f"cli_gate_{metric}_s"] = round(timed(lambda: subprocess.run(
+            [*command, "--metric", metric], check=True, capture_output=True), reps), 3)
     figures["benchmark_3_versions_2_metrics_s"] = round(timed(
         lambda: evaluation.benchmark_models(["churn/1", "churn/2", "churn/3"], "holdout",
                                             "churned", metrics=["roc_auc", "accuracy"],

@@ -192,6 +192,16 @@ def test_a_challenger_that_needs_a_new_input_column_fails_the_signature_guardrai
     assert unchecked.passed and unchecked.doc["guardrails"] == []
 
 
+def test_a_guardrail_with_nothing_to_compare_says_so_and_does_not_pass_as_checked(ml, churn):
+    forest = ml.serving.load_predictor("churn/2").model
+    bare = ml.models.register(forest, "churn").version  # no input example: no signature
+    gate = ml.evaluation.gate(f"churn/{bare}", "churn/1", "holdout", "churned")
+    (rail,) = gate.doc["guardrails"]
+    assert rail == {"name": "signature", "passed": True, "checked": False,
+                    "detail": rail["detail"]} and "Cannot tell" in rail["detail"]
+    assert "?    signature" in str(gate)
+
+
 def test_a_regressor_gate_on_rmse_and_r2(ml):
     data = load_diabetes(as_frame=True).frame
     train, holdout = data.iloc[:300], data.iloc[300:]

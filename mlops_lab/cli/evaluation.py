@@ -127,6 +127,13 @@ def cmd_gate(args) -> int:
         # Not a verdict: a CI step must tell "the challenger lost" from "nothing was compared".
         print(f"mlops-lab: gate could not run: {' '.join(str(exc).split())}", file=sys.stderr)
         return EXIT_CANNOT_TELL
+    except Exception:  # noqa: BLE001 - a crash is no verdict either (Python would exit 1)
+        import traceback
+
+        traceback.print_exc()
+        print("mlops-lab: gate could not run: the error above is not one it expects; nothing "
+              "was compared.", file=sys.stderr)
+        return EXIT_CANNOT_TELL
     _show(found, args.json)
     return EXIT_PASSED if found.passed else EXIT_FAILED
 

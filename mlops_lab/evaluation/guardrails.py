@@ -32,9 +32,13 @@ class Guardrail:
     name: str
     passed: bool
     detail: str
+    # False when there was nothing to compare (no signature, no slice big enough): it does
+    # not stop the gate, and it is not reported as a check that held.
+    checked: bool = True
 
     def to_json(self) -> dict:
-        return {"name": self.name, "passed": self.passed, "detail": self.detail}
+        return {"name": self.name, "passed": self.passed, "checked": self.checked,
+                "detail": self.detail}
 
 
 def signature(challenger: Scored, champion: Scored) -> Guardrail:
@@ -44,7 +48,7 @@ def signature(challenger: Scored, champion: Scored) -> Guardrail:
     after = (challenger.predictor.signature or {}).get("inputs") or []
     if not before or not after:
         return Guardrail("signature", True, "Cannot tell: a version has no input signature "
-                         "(registered without an input example); not checked.")
+                         "(registered without an input example); not checked.", checked=False)
     change = difference(before, after)
     if change is None:
         return Guardrail("signature", True, "Same input columns and types.")
@@ -97,7 +101,7 @@ def slices(metric: Metric, y: np.ndarray, challenger: Scored, champion: Scored,
         if worst is None:
             found.append(Guardrail(f"slices by {column}", True, f"Cannot tell: no slice of "
                                    f"{column!r} has {MIN_SLICE_ROWS} rows with a metric; "
-                                   "not checked."))
+                                   "not checked.", checked=False))
             continue
         value, drop, size = worst
         ok = drop <= max_drop

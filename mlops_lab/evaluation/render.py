@@ -13,6 +13,12 @@ def _data(doc: dict) -> str:
     return f"{d['snapshot']} ({d['rows']:,} rows, label {d['label']})"
 
 
+def _mark(guardrail: dict) -> str:
+    if guardrail.get("checked") is False:
+        return "?   "  # nothing to compare: neither held nor failed
+    return "ok  " if guardrail["passed"] else "FAIL"
+
+
 def summary(doc: dict) -> str:
     return gate_summary(doc) if doc["kind"] == "gate" else benchmark_summary(doc)
 
@@ -33,7 +39,7 @@ def gate_summary(doc: dict) -> str:
     if doc["guardrails"]:
         lines.append("  guardrails")
         width = max(len(g["name"]) for g in doc["guardrails"])
-        lines += [f"    {'ok  ' if g['passed'] else 'FAIL'} {g['name']:<{width}}  {g['detail']}"
+        lines += [f"    {_mark(g)} {g['name']:<{width}}  {g['detail']}"
                   for g in doc["guardrails"]]
     lines += [f"  Failed: {reason}" for reason in doc["reasons"]]
     promoted = doc.get("promoted")

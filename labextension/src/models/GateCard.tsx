@@ -82,18 +82,23 @@ export function GateCard(props: {
       </div>
       {gate.guardrails.length > 0 && (
         <ul className="mlops-lab-guardrails" data-testid="mlops-lab-gate-guardrails">
-          {gate.guardrails.map(guardrail => (
-            <li
-              key={guardrail.name}
-              className={guardrail.passed ? 'mlops-lab-ok' : 'mlops-lab-bad'}
-            >
-              <span className="mlops-lab-mark" aria-label={guardrail.passed ? 'passed' : 'failed'}>
-                {guardrail.passed ? '✓' : '✗'}
-              </span>
-              <span>{guardrail.name}</span>
-              {guardrail.detail && <span className="mlops-lab-muted"> — {guardrail.detail}</span>}
-            </li>
-          ))}
+          {gate.guardrails.map(guardrail => {
+            const [mark, label, style] =
+              guardrail.checked === false
+                ? ['?', 'not checked', 'mlops-lab-muted']
+                : guardrail.passed
+                  ? ['✓', 'passed', 'mlops-lab-ok']
+                  : ['✗', 'failed', 'mlops-lab-bad'];
+            return (
+              <li key={guardrail.name} className={style}>
+                <span className="mlops-lab-mark" aria-label={label}>
+                  {mark}
+                </span>
+                <span>{guardrail.name}</span>
+                {guardrail.detail && <span className="mlops-lab-muted"> — {guardrail.detail}</span>}
+              </li>
+            );
+          })}
         </ul>
       )}
       {!gate.passed && gate.reasons.length > 0 && (

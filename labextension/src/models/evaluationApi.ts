@@ -20,6 +20,8 @@ export interface IGateSide extends IInterval {
 export interface IGuardrail {
   name: string;
   passed: boolean;
+  /** False when there was nothing to compare: neither held nor failed. */
+  checked?: boolean;
   detail: string;
 }
 
