@@ -60,11 +60,23 @@ def test_a_live_local_process_is_never_marked_dead_however_silent(svc):
 
 def test_a_reused_pid_is_not_taken_for_the_runs_process(svc):
     run = svc.create_run(svc.get_or_create_experiment("live").id)
-    # The pid is alive, but it is another process than the one that started the run.
-    _set(svc, run.id, process_started_at=liveness.process_started_at() - 3_600_000)
+    # The pid is alive, but it is another process than the one that started the run: that one
+    # started an hour before this one and was last heard of 50 minutes before this one started.
+    started = liveness.process_started_at()
+    _set(svc, run.id, process_started_at=started - 3_600_000, heartbeat_at=started - 3_000_000)
     assert svc.sweep_dead_runs() == 1
     killed = svc.get_run(run.id)
     assert killed.status == "KILLED" and f"process {os.getpid()}" in killed.error
+
+
+@pytest.mark.parametrize("shift_ms", [-20_000, 20_000])
+def test_a_clock_adjustment_does_not_kill_a_live_run(svc, shift_ms):
+    """NTP or a resumed machine moves the wall clock, and with it the start time a process
+    reads for itself: the run's own live process is still its process."""
+    run = svc.create_run(svc.get_or_create_experiment("live").id)
+    _set(svc, run.id, process_started_at=liveness.process_started_at() + shift_ms)
+    assert svc.sweep_dead_runs() == 0
+    assert svc.get_run(run.id).status == "RUNNING"
 
 
 def test_each_run_is_judged_by_its_own_interval(svc):

@@ -3,6 +3,9 @@
 - On this host, the run's process is asked directly: a live process with the recorded pid and
   start time means the run is alive, however old its last heartbeat (a busy or suspended
   process is not dead); a missing, zombie or different process (a reused pid) means it ended.
+  A start time is derived from the wall clock, which NTP or a resumed machine moves: one read
+  differently later is still the run's process unless it started after the run's last sign
+  of life (a process that took the pid over can only have started after the run's one died).
 - Elsewhere (or without a pid), only heartbeats tell: the run is dead after three of the
   intervals *its own* process promised, not the interval of the process that sweeps.
 """
@@ -15,6 +18,7 @@ import socket
 HOST = socket.gethostname()
 MISSED_BEATS = 3
 _START_TOLERANCE_MS = 1000  # the same process reads back the same start time; a reuse differs
+_CLOCK_SLACK_MS = 60_000  # how far a clock adjustment may move a start time past the last beat
 _started: dict[int, int | None] = {}
 
 
@@ -34,7 +38,9 @@ def process_started_at(pid: int | None = None) -> int | None:
     return started
 
 
-def local_process_alive(pid: int, started_at: int | None) -> bool:
+def local_process_alive(pid: int, started_at: int | None, last_seen: int | None = None) -> bool:
+    """Is process `pid` the one that started at `started_at` (ms since the epoch) and was last
+    heard of at `last_seen`?"""
     import psutil
 
     try:
@@ -46,14 +52,16 @@ def local_process_alive(pid: int, started_at: int | None) -> bool:
         return False
     except (psutil.AccessDenied, OSError):
         return True  # someone else's live process: not ours to call dead
-    return started_at is None or abs(created - started_at) <= _START_TOLERANCE_MS
+    if started_at is None or abs(created - started_at) <= _START_TOLERANCE_MS:
+        return True
+    return last_seen is not None and created <= max(last_seen, started_at) + _CLOCK_SLACK_MS
 
 
 def why_dead(run, now: int, default_interval_ms: int) -> str | None:
     """Why the RUNNING run `run` (host, pid, process_started_at, heartbeat_at, heartbeat_ms)
     is dead, or None while it may be alive."""
     if run.host == HOST and run.pid:
-        if local_process_alive(run.pid, run.process_started_at):
+        if local_process_alive(run.pid, run.process_started_at, run.heartbeat_at):
             return None
         return f"The process {run.pid} on {run.host} ended while the run was active."
     interval = run.heartbeat_ms or default_interval_ms
