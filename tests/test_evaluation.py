@@ -294,3 +294,16 @@ def test_roc_auc_needs_two_classes(ml):
         ml.evaluation.gate("iris/2", "iris/1", "iris", "target", metric="roc_auc")
     ok = ml.evaluation.gate("iris/2", "iris/1", "iris", "target", metric="log_loss")
     assert ok.doc["improvement"]["value"] == 0.0
+
+
+def test_the_rule_dialog_offers_the_metrics_a_gate_knows():
+    """The panel's "Gate metric" suggestions are a copy of the metrics' names: kept equal."""
+    import re
+    from pathlib import Path
+
+    from mlops_lab.evaluation.metrics import METRICS
+
+    dialog = (Path(__file__).resolve().parent.parent / "labextension" / "src" / "models"
+              / "newRetrainingRuleDialog.tsx").read_text()
+    offered = re.search(r"GATE_METRICS = \[(.*?)\]", dialog).group(1)
+    assert re.findall(r"'(\w+)'", offered) == list(METRICS)

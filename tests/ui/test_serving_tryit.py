@@ -157,6 +157,9 @@ def test_gates_and_benchmarks_in_the_model_view(lab_server, lab_page, evaluated,
         expect(link).to_have_attribute("data-snapshot-id", snapshot.id)
         expect(card.get_by_test_id("mlops-lab-evaluation-data")).to_contain_text(
             f"{passed['data']['rows']} rows · label diagnosis")
+        # ROC AUC's interval comes from DeLong's test: no resamples are claimed.
+        expect(card.get_by_test_id("mlops-lab-evaluation-data")).to_contain_text(
+            "95% intervals (DeLong's paired test)")
         # The interval bar from low to high, the point estimate, a line at 0 and a dashed
         # line at the margin.
         chart = card.locator(".mlops-lab-gate-chart.js-plotly-plot")
@@ -181,6 +184,8 @@ def test_gates_and_benchmarks_in_the_model_view(lab_server, lab_page, evaluated,
         expect(rows.nth(1)).to_contain_text(
             f"{auc['value']:.3f} [{auc['low']:.3f}, {auc['high']:.3f}]")
         expect(board.locator(".mlops-lab-benchmark-chart.js-plotly-plot")).to_have_count(1)
+        expect(board.get_by_test_id("mlops-lab-evaluation-data")).to_contain_text(
+            "(paired bootstrap, 1,000 resamples, seed 0; roc_auc by DeLong's paired test)")
         board.scroll_into_view_if_needed()
         screenshot(page, "models-11-gates-and-benchmarks-light")
 
@@ -332,6 +337,15 @@ def test_retraining_fires_and_shows_its_lineage(lab_server, lab_page, retrainabl
         section.get_by_test_id("mlops-lab-retraining-new").click()
         dialog = page.locator(".jp-Dialog")
         dialog.get_by_test_id("mlops-lab-new-rule-name").fill(f"{name}-nightly")
+        # The fields that name things offer what there is: datasets, the gate's metrics.
+        choices = "list => Array.from(list.options).map(o => o.value)"
+        assert rule.gate["data"] in dialog.get_by_test_id(
+            "mlops-lab-new-rule-gateData-choices").evaluate(choices)
+        assert "roc_auc" in dialog.get_by_test_id(
+            "mlops-lab-new-rule-gateMetric-choices").evaluate(choices)
+        dialog.get_by_test_id("mlops-lab-new-rule-on").select_option("snapshot")
+        assert rule.parameters["snapshot"] in dialog.get_by_test_id(
+            "mlops-lab-new-rule-dataset-choices").evaluate(choices)
         dialog.get_by_test_id("mlops-lab-new-rule-on").select_option("schedule")
         dialog.get_by_test_id("mlops-lab-new-rule-cron").fill("0 0 31 2 *")
         dialog.get_by_test_id("mlops-lab-new-rule-notebook").fill(notebook_name)

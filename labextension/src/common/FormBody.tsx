@@ -6,7 +6,12 @@
 import React from 'react';
 import { ReactWidget } from '@jupyterlab/apputils';
 
+let forms = 0;
+
 export abstract class FormBody<F extends { [K in keyof F]: string }> extends ReactWidget {
+  /** Tells this form's suggestion lists from another open form's. */
+  private readonly formId = ++forms;
+
   constructor(
     public fields: F,
     /** Each field's data-testid is this followed by the field's key. */
@@ -20,8 +25,15 @@ export abstract class FormBody<F extends { [K in keyof F]: string }> extends Rea
     this.update();
   }
 
-  /** The text field of `key`, labelled. */
-  protected text(key: keyof F & string, label: string, placeholder: string): JSX.Element {
+  /** The text field of `key`, labelled; `suggestions` are offered as it is typed in (the
+   * field still takes any text: the server says what is wrong with it). */
+  protected text(
+    key: keyof F & string,
+    label: string,
+    placeholder: string,
+    suggestions: string[] = []
+  ): JSX.Element {
+    const listId = suggestions.length ? `${this.testIdPrefix}${key}-${this.formId}-choices` : undefined;
     return (
       <label className="mlops-lab-form-row">
         <span>{label}</span>
@@ -30,8 +42,16 @@ export abstract class FormBody<F extends { [K in keyof F]: string }> extends Rea
           data-testid={`${this.testIdPrefix}${key}`}
           value={this.fields[key]}
           placeholder={placeholder}
+          list={listId}
           onChange={event => this.set({ [key]: event.target.value } as unknown as Partial<F>)}
         />
+        {listId && (
+          <datalist id={listId} data-testid={`${this.testIdPrefix}${key}-choices`}>
+            {suggestions.map(value => (
+              <option key={value} value={value} />
+            ))}
+          </datalist>
+        )}
       </label>
     );
   }

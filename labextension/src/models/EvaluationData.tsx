@@ -10,18 +10,31 @@ import { percent } from './intervals';
 
 export function EvaluationData(props: { evaluation: IEvaluation }): JSX.Element {
   const e = props.evaluation;
-  const method = e.kind === 'gate' ? `${e.method}, ` : '';
+  const method = intervalMethod(e);
   return (
     <p className="mlops-lab-evaluation-data mlops-lab-muted" data-testid="mlops-lab-evaluation-data">
       On <SnapshotLink id={e.data.snapshot_id} label={e.data.snapshot} />
       {` · ${e.data.rows.toLocaleString()} rows · label `}
       <code>{e.data.label}</code>
-      {` · ${percent(e.confidence)} intervals (${method}${e.resamples.toLocaleString()} ` +
-        `resamples, seed ${e.seed}) · ${e.seconds.toFixed(1)} s · by `}
+      {` · ${percent(e.confidence)} intervals (${method}) · ${e.seconds.toFixed(1)} s · by `}
       <span className="mlops-lab-who">{e.created_by}</span>{' '}
       <span title={absoluteTime(e.created_at)}>{relativeTime(e.created_at)}</span>
     </p>
   );
+}
+
+/** How the intervals were found: ROC AUC by DeLong's paired test (no resampling), the other
+ * metrics by a seeded paired bootstrap. */
+function intervalMethod(e: IEvaluation): string {
+  const bootstrap = `paired bootstrap, ${e.resamples.toLocaleString()} resamples, seed ${e.seed}`;
+  if (e.kind === 'gate') {
+    return e.method === 'delong' ? "DeLong's paired test" : bootstrap;
+  }
+  const delong = e.metrics.filter(m => m === 'roc_auc');
+  if (delong.length === e.metrics.length) {
+    return "DeLong's paired test";
+  }
+  return delong.length ? `${bootstrap}; roc_auc by DeLong's paired test` : bootstrap;
 }
 
 /** A version as a link that shows it in detail below. */

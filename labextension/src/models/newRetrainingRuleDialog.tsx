@@ -7,6 +7,8 @@
 import React from 'react';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { FormBody } from '../common/FormBody';
+import { listDatasets } from '../datasets/api';
+import { listMonitors } from '../monitoring/api';
 import {
   createRule,
   INewRetrainingRule,
@@ -84,12 +86,38 @@ export function ruleRequest(model: string, f: IFields): INewRetrainingRule | str
   return rule;
 }
 
+/** What the fields can name: the model's monitors, the datasets and the gate's metrics. */
+interface IChoices {
+  monitors: string[];
+  datasets: string[];
+}
+
+/** The metrics a gate knows (mlops_lab/evaluation/metrics.py; a test keeps them equal). */
+const GATE_METRICS = ['accuracy', 'roc_auc', 'log_loss', 'brier', 'mae', 'mse', 'rmse', 'r2'];
+
+/** The choices offered as suggestions; none when the server cannot list them (the dialog still
+ * takes typed names). */
+async function loadChoices(model: string): Promise<IChoices> {
+  const [monitors, datasets] = await Promise.all([
+    listMonitors().then(
+      page => page.items.filter(m => m.model === model).map(m => m.name),
+      () => []
+    ),
+    listDatasets('').then(
+      page => page.items.map(d => d.name),
+      () => []
+    )
+  ]);
+  return { monitors, datasets };
+}
+
 /** The created rule, or null when cancelled. */
 export async function askNewRetrainingRule(model: string): Promise<IRetrainingRule | null> {
   let fields: IFields = { ...INITIAL };
   let problem: string | null = null;
+  const choices = await loadChoices(model);
   for (;;) {
-    const body = new NewRuleBody(model, fields, problem);
+    const body = new NewRuleBody(model, fields, problem, choices);
     const result = await showDialog({
       title: `New retraining rule for ${model}`,
       body,
@@ -123,11 +151,20 @@ class NewRuleBody extends FormBody<IFields> {
   constructor(
     private readonly model: string,
     fields: IFields,
-    private readonly problem: string | null
+    private readonly problem: string | null,
+    private readonly choices: IChoices
   ) {
     super(fields, 'mlops-lab-new-rule-');
     this.addClass('mlops-lab-new-monitor');
     this.addClass('mlops-lab-new-rule');
+  }
+
+  private suggestions(key: keyof IFields): string[] {
+    return key === 'monitor'
+      ? this.choices.monitors
+      : key === 'dataset'
+        ? this.choices.datasets
+        : [];
   }
 
   render(): JSX.Element {
@@ -154,7 +191,7 @@ class NewRuleBody extends FormBody<IFields> {
             <option value="schedule">a schedule</option>
           </select>
         </label>
-        {this.text(watchedKey, watchedLabel, watchedHint)}
+        {this.text(watchedKey, watchedLabel, watchedHint, this.suggestions(watchedKey))}
         {this.text('notebook', 'Notebook', 'relative to the server root, e.g. retrain.ipynb')}
         <label className="mlops-lab-form-row">
           <span>Parameters</span>
@@ -170,9 +207,14 @@ class NewRuleBody extends FormBody<IFields> {
           Parameter text may name {'{snapshot}'}, {'{alert}'}, {'{champion_version}'},{' '}
           {'{model}'}, {'{alias}'}, {'{fired_at}'}: filled in when the rule fires.
         </p>
-        {this.text('gateData', 'Gate data', 'labelled snapshot, e.g. holdout (empty: no gate)')}
+        {this.text(
+          'gateData',
+          'Gate data',
+          'labelled snapshot, e.g. holdout (empty: no gate)',
+          this.choices.datasets
+        )}
         {this.text('gateLabel', 'Gate label', 'its column of true answers, e.g. churned')}
-        {this.text('gateMetric', 'Gate metric', 'optional: default accuracy or rmse')}
+        {this.text('gateMetric', 'Gate metric', 'optional: default accuracy or rmse', GATE_METRICS)}
         {this.text('gateMargin', 'Gate margin', 'optional: how much better, e.g. 0.01')}
         {this.text('cooldown', 'Cooldown', 'at least this long between retrainings, e.g. 1h')}
       </div>
