@@ -51,7 +51,8 @@ def test_every_command_has_help_with_examples(tmp_path, command):
     assert not (tmp_path / ".mlops-lab").exists()  # help touches no store
 
 
-def test_runs_table(tmp_path, runs):
+def test_runs_table(tmp_path, runs, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough for every column, whatever runs the test
     result = cli("runs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     header, rule, *rows = result.stdout.splitlines()
