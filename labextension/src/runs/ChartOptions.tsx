@@ -1,20 +1,50 @@
 /**
  * The controls above metric history charts: x-axis (step, wall time, relative time),
- * smoothing and log scale. The last choice is remembered for the next chart opened.
+ * smoothing and log scale. The last choice is remembered for the next chart opened, also
+ * after the page is reloaded (in the browser's storage).
  */
 import React, { useState } from 'react';
 import { DEFAULT_OPTIONS, IChartOptions, X_AXIS_LABELS, XAxis } from './metricSeries';
 import { Toggle } from '../common/Toggle';
 
-let remembered: IChartOptions = DEFAULT_OPTIONS;
+const STORAGE_KEY = 'mlops-lab:chart-options';
+
+/** The options saved last, each one checked (storage is shared with other code and versions). */
+function loadOptions(): IChartOptions {
+  try {
+    const saved = JSON.parse(localStorage.getItem(STORAGE_KEY) ?? '{}') ?? {};
+    const smoothing = Number(saved.smoothing);
+    return {
+      xAxis: Object.keys(X_AXIS_LABELS).includes(saved.xAxis) ? saved.xAxis : DEFAULT_OPTIONS.xAxis,
+      smoothing:
+        Number.isFinite(smoothing) && smoothing >= 0 && smoothing <= 0.95
+          ? smoothing
+          : DEFAULT_OPTIONS.smoothing,
+      logScale: typeof saved.logScale === 'boolean' ? saved.logScale : DEFAULT_OPTIONS.logScale
+    };
+  } catch {
+    return DEFAULT_OPTIONS; // storage unavailable or not ours: the defaults
+  }
+}
+
+function saveOptions(options: IChartOptions): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(options));
+  } catch {
+    // Storage full or disabled: the choice holds until the page is reloaded.
+  }
+}
+
+let remembered: IChartOptions | null = null;
 
 /** Chart options starting from the last ones chosen in any view. */
 export function useChartOptions(): [IChartOptions, (options: IChartOptions) => void] {
-  const [options, setOptions] = useState(remembered);
+  const [options, setOptions] = useState(() => (remembered ??= loadOptions()));
   return [
     options,
     (chosen: IChartOptions) => {
       remembered = chosen;
+      saveOptions(chosen);
       setOptions(chosen);
     }
   ];
