@@ -230,6 +230,8 @@ def test_a_benchmark_ranks_versions_with_intervals(ml, churn):
     aucs = [row["values"]["roc_auc"]["value"] for row in board]
     assert aucs == sorted(aucs, reverse=True)
     assert [row["rank"] for row in board] == [1, 2, 3]
+    assert bench.doc["methods"] == {"roc_auc": "delong", "accuracy": "bootstrap",
+                                    "brier": "bootstrap"}
     assert board[0]["behind_leader"] is None
     assert all(row["behind_leader"]["value"] > 0 for row in board[1:])
     for row in board:

@@ -60,6 +60,8 @@ def test_benchmark_and_the_list_of_evaluations(ml, tmp_path):
     assert bench.returncode == 0, bench.stderr
     lines = bench.stdout.splitlines()
     assert "rank" in lines[1] and "roc_auc" in lines[1] and "accuracy" in lines[1]
+    assert lines[0].endswith("95% intervals (roc_auc by DeLong's paired test, accuracy by "
+                             "paired bootstrap; 1,000 resamples, seed 0)"), lines[0]
     assert len([line for line in lines if line.strip()[:1].isdigit()]) == 3
     listed = cli("evaluations", "churn", cwd=tmp_path)
     assert listed.returncode == 0 and "benchmark" in listed.stdout

@@ -13,6 +13,9 @@ def _data(doc: dict) -> str:
     return f"{d['snapshot']} ({d['rows']:,} rows, label {d['label']})"
 
 
+_METHOD = {"delong": "DeLong's paired test", "bootstrap": "paired bootstrap"}
+
+
 def _mark(guardrail: dict) -> str:
     if guardrail.get("checked") is False:
         return "?   "  # nothing to compare: neither held nor failed
@@ -56,8 +59,11 @@ def gate_summary(doc: dict) -> str:
 
 def benchmark_summary(doc: dict) -> str:
     metrics = doc["metrics"]
+    methods = ", ".join(f"{m} by {_METHOD[how]}" for m, how in doc["methods"].items())
+    if "bootstrap" in doc["methods"].values():
+        methods += f"; {doc['resamples']:,} resamples, seed {doc['seed']}"
     lines = [f"Benchmark #{doc['id']}: {doc['model']} on {_data(doc)}; "
-             f"{doc['confidence']:.0%} intervals",
+             f"{doc['confidence']:.0%} intervals ({methods})",
              "  " + "  ".join([f"{'rank':<4}", f"{'version':<8}"]
                               + [f"{m:<26}" for m in metrics]
                               + [f"behind the leader ({metrics[0]})"])]

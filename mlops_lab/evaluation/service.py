@@ -208,6 +208,7 @@ class EvaluationService:
                  for rank, i in enumerate(order)]
         doc = {"metric": chosen[0].name, "metrics": [m.name for m in chosen],
                "higher_is_better": {m.name: m.higher_is_better for m in chosen},
+               "methods": {m.name: c.method for m, c in zip(chosen, comparisons)},
                "confidence": confidence, "resamples": resamples, "seed": seed,
                "leaderboard": board, "data": _data(snapshot, len(y), label),
                "seconds": round(time.perf_counter() - started, 3)}

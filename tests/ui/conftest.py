@@ -229,8 +229,11 @@ def screenshot():
 @pytest.fixture(scope="session")
 def lab_page(browser_context):
     """Opens a page with JupyterLab loaded and restored: `with lab_page(url, token) as page`.
-    `page.dialogs` collects any alert(), which would mean stored text ran as HTML."""
-    return lambda base_url, token: _lab_page(browser_context, base_url, token)
+    `page.dialogs` collects any alert(), which would mean stored text ran as HTML. A second page
+    open at once names a `workspace` of its own (on the same one JupyterLab would send it to
+    another as it loads). Pages share the browser's storage."""
+    return lambda base_url, token, workspace=None: _lab_page(browser_context, base_url, token,
+                                                             workspace)
 
 
 def _wait_for_the_shell_to_settle(page) -> None:
@@ -249,11 +252,12 @@ def _wait_for_the_shell_to_settle(page) -> None:
 
 
 @contextmanager
-def _lab_page(browser_context, base_url: str, token: str):
+def _lab_page(browser_context, base_url: str, token: str, workspace: str | None = None):
     page = browser_context.new_page()
     page.dialogs = []
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(f"{base_url}/lab?reset&token={token}")
+    where = f"/workspaces/{workspace}" if workspace else ""
+    page.goto(f"{base_url}/lab{where}?reset&token={token}")
     page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
     page.evaluate("() => window.jupyterapp.restored.then(() => true)")
     _wait_for_the_shell_to_settle(page)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -295,7 +294,7 @@ def test_names_and_values_that_look_like_markup_stay_text(lab):
     assert lab.dialogs == []
 
 
-def test_a_run_draws_its_metrics_on_one_chart_with_the_chosen_options(lab, screenshot,
+def test_a_run_draws_its_metrics_on_one_chart_with_the_chosen_options(lab, screenshot, lab_page,
                                                                     isolated_lab_server):
     close_main_tabs(lab)
     run_command(lab, "mlops-lab:open-run", {"runId": RUNS["rf-mid"]})
@@ -322,29 +321,14 @@ def test_a_run_draws_its_metrics_on_one_chart_with_the_chosen_options(lab, scree
     # And in a page opened afresh: the choices are kept in the browser, checked on reading.
     other.get_by_test_id("mlops-lab-chart-smoothing").fill("0.5")
     other.get_by_test_id("mlops-lab-chart-log").check()
-    with fresh_page(lab, isolated_lab_server, "charts-1") as fresh:
+    base_url, token, _ = isolated_lab_server
+    with lab_page(base_url, token, workspace="charts-1") as fresh:
         assert chart_options(open_run_charts(fresh, "rf-deep")) == ("relative", "0.5", True)
     # Something else under the same key (an older version, another tool) gives the defaults.
     lab.evaluate("() => localStorage.setItem('mlops-lab:chart-options', "
                  "'{\"xAxis\": \"<b>\", \"smoothing\": 7, \"logScale\": \"yes\"}')")
-    with fresh_page(lab, isolated_lab_server, "charts-2") as fresh:
+    with lab_page(base_url, token, workspace="charts-2") as fresh:
         assert chart_options(open_run_charts(fresh, "rf-shallow")) == ("step", "0", False)
-
-
-@contextmanager
-def fresh_page(lab, server, workspace: str):
-    """JupyterLab opened again in the same browser (its storage), in a workspace of its own (a
-    second page on the same workspace would be sent to another one as it loads)."""
-    base_url, token, _ = server
-    page = lab.context.new_page()
-    page.on("dialog", lambda dialog: dialog.dismiss())
-    try:
-        page.goto(f"{base_url}/lab/workspaces/{workspace}?reset&token={token}")
-        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
-        page.evaluate("() => window.jupyterapp.restored.then(() => true)")
-        yield page
-    finally:
-        page.close()
 
 
 def open_run_charts(page, name: str):

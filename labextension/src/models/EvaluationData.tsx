@@ -23,18 +23,18 @@ export function EvaluationData(props: { evaluation: IEvaluation }): JSX.Element 
   );
 }
 
-/** How the intervals were found: ROC AUC by DeLong's paired test (no resampling), the other
- * metrics by a seeded paired bootstrap. */
+/** How the intervals were found, as the server recorded it: DeLong's paired test (no
+ * resampling) or a seeded paired bootstrap. */
 function intervalMethod(e: IEvaluation): string {
   const bootstrap = `paired bootstrap, ${e.resamples.toLocaleString()} resamples, seed ${e.seed}`;
   if (e.kind === 'gate') {
     return e.method === 'delong' ? "DeLong's paired test" : bootstrap;
   }
-  const delong = e.metrics.filter(m => m === 'roc_auc');
+  const delong = e.metrics.filter(m => e.methods[m] === 'delong');
   if (delong.length === e.metrics.length) {
     return "DeLong's paired test";
   }
-  return delong.length ? `${bootstrap}; roc_auc by DeLong's paired test` : bootstrap;
+  return delong.length ? `${bootstrap}; ${delong.join(', ')} by DeLong's paired test` : bootstrap;
 }
 
 /** A version as a link that shows it in detail below. */

@@ -79,6 +79,8 @@ export interface IBenchmark extends IEvaluationBase {
   passed: null;
   metrics: string[];
   higher_is_better: Record<string, boolean>;
+  /** How each metric's intervals were found. */
+  methods: Record<string, 'delong' | 'bootstrap'>;
   leaderboard: ILeaderboardRow[];
 }
 

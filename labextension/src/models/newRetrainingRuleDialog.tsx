@@ -99,8 +99,8 @@ const GATE_METRICS = ['accuracy', 'roc_auc', 'log_loss', 'brier', 'mae', 'mse', 
  * takes typed names). */
 async function loadChoices(model: string): Promise<IChoices> {
   const [monitors, datasets] = await Promise.all([
-    listMonitors().then(
-      page => page.items.filter(m => m.model === model).map(m => m.name),
+    listMonitors(model).then(
+      page => page.items.map(m => m.name),
       () => []
     ),
     listDatasets('').then(

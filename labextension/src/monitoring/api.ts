@@ -145,8 +145,10 @@ export interface IAlert {
   note: string | null;
 }
 
-export function listMonitors(): Promise<IListPage<IMonitorListItem>> {
-  return firstPage<IMonitorListItem>(['monitors'], 'monitors');
+/** The monitors (of one model when `model` is given). */
+export function listMonitors(model?: string): Promise<IListPage<IMonitorListItem>> {
+  const query = new URLSearchParams(model ? { model } : {});
+  return firstPage<IMonitorListItem>(['monitors'], 'monitors', query);
 }
 
 export function getMonitor(name: string): Promise<IMonitorOverview> {
